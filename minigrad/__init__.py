@@ -1,0 +1,203 @@
+"""minigrad: a small autograd engine on numpy with PyTorch's API, for learning how autograd works.
+
+``import minigrad as torch`` runs the code of PyTorch's autograd tutorial unchanged and prints what
+PyTorch prints. Pictures (``minigrad.viz``) and widgets (``minigrad.widgets``) are imported on first
+use, so ``import minigrad`` stays fast.
+"""
+from ._dtype import (bool_ as bool, dtype, float16, float32, float64, get_default_dtype,  # noqa: F401
+                     int8, int16, int32, int64, set_default_dtype, uint8)
+from ._printing import set_printoptions  # noqa: F401
+from .tensor import Size, Tensor, tensor  # noqa: F401
+from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full,  # noqa: F401
+                       full_like, initial_seed, is_tensor, linspace, manual_seed, numel, ones,
+                       ones_like, rand, rand_like, randint, randn, randn_like, randperm, zeros,
+                       zeros_like)
+from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: F401
+from . import autograd, nn, optim  # noqa: F401
+from .ops import arithmetic as _arith, linalg as _linalg, reduction as _red, shape as _shape
+from .ops import unary as _unary, activation as _act
+
+float = float32  # noqa: A001  (PyTorch's aliases)
+double = float64
+long = int64
+half = float16
+
+__version__ = "0.1.0"
+
+
+def matmul(input, other):
+    return _linalg.matmul(input, other)
+
+
+mm = matmul
+dot = matmul
+mv = matmul
+
+
+def add(input, other, *, alpha=1):
+    return input.add(other, alpha=alpha)
+
+
+def sub(input, other, *, alpha=1):
+    return input.sub(other, alpha=alpha)
+
+
+def mul(input, other):
+    return input * other
+
+
+def div(input, other):
+    return input / other
+
+
+def neg(input):
+    return -input
+
+
+def pow(input, exponent):  # noqa: A001
+    if isinstance(input, Tensor):
+        return input ** exponent
+    return _arith.rpow(exponent, input)
+
+
+def exp(input):
+    return input.exp()
+
+
+def log(input):
+    return input.log()
+
+
+def sqrt(input):
+    return input.sqrt()
+
+
+def abs(input):  # noqa: A001
+    return input.abs()
+
+
+def sin(input):
+    return input.sin()
+
+
+def cos(input):
+    return input.cos()
+
+
+def tanh(input):
+    return input.tanh()
+
+
+def sigmoid(input):
+    return input.sigmoid()
+
+
+def relu(input):
+    return input.relu()
+
+
+def clamp(input, min=None, max=None):  # noqa: A002
+    return _unary.clamp(input, min, max)
+
+
+clip = clamp
+
+
+def softmax(input, dim):
+    return _act.Softmax.apply(input, dim=dim)
+
+
+def log_softmax(input, dim):
+    return _act.LogSoftmax.apply(input, dim=dim)
+
+
+def sum(input, dim=None, keepdim=False):  # noqa: A001
+    return _red.sum(input, dim, keepdim)
+
+
+def mean(input, dim=None, keepdim=False):
+    return _red.mean(input, dim, keepdim)
+
+
+def max(input, dim=None, keepdim=False):  # noqa: A001
+    return _red.max(input, dim, keepdim)
+
+
+def min(input, dim=None, keepdim=False):  # noqa: A001
+    return _red.min(input, dim, keepdim)
+
+
+def maximum(input, other):
+    return _red.maximum(input, other)
+
+
+def argmax(input, dim=None, keepdim=False):
+    return _red.argmax(input, dim, keepdim)
+
+
+def argmin(input, dim=None, keepdim=False):
+    return _red.argmin(input, dim, keepdim)
+
+
+def t(input):
+    return _shape.t(input)
+
+
+def transpose(input, dim0, dim1):
+    return _shape.transpose(input, dim0, dim1)
+
+
+def permute(input, dims):
+    return _shape.permute(input, tuple(dims))
+
+
+def reshape(input, shape):
+    return _shape.reshape(input, tuple(shape))
+
+
+def flatten(input, start_dim=0, end_dim=-1):
+    return _shape.flatten(input, start_dim, end_dim)
+
+
+def squeeze(input, dim=None):
+    return _shape.squeeze(input, dim)
+
+
+def unsqueeze(input, dim):
+    return _shape.unsqueeze(input, dim)
+
+
+def cat(tensors, dim=0):
+    return _shape.cat(tensors, dim)
+
+
+concat = cat
+
+
+def stack(tensors, dim=0):
+    return _shape.stack(tensors, dim)
+
+
+def clone(input):
+    return input.clone()
+
+
+def detach(input):
+    return input.detach()
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    import numpy
+    return bool(numpy.allclose(input.data, other.data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+
+
+def equal(input, other):
+    return input.shape == other.shape and bool((input.data == other.data).all())
+
+
+def __getattr__(name):
+    """Import the picture and widget packages on first use (they pull in graphviz/ipywidgets)."""
+    if name in ("viz", "widgets", "exercises"):
+        import importlib
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'minigrad' has no attribute '{name}'")

@@ -1,0 +1,12 @@
+"""Automatic differentiation: graph nodes (``Function``), the engine, and grad modes.
+
+- ``Function``: subclass it to define an op with its own backward (``.apply`` to call it);
+- ``backward(tensors, grad_tensors)`` / ``grad(outputs, inputs)``: run the backward pass;
+- ``backward_steps(root)``: the same pass, one ``BackwardStep`` per node, for watching it;
+- ``record_forward()``: collect the nodes the forward pass creates, in order;
+- ``functional.jacobian`` / ``functional.vjp``: whole Jacobians and vector-Jacobian products.
+"""
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: F401
+from .function import AccumulateGrad, ForwardStep, Function, record_forward  # noqa: F401
+from .engine import BackwardStep, backward, backward_steps, grad  # noqa: F401
+from . import functional  # noqa: F401

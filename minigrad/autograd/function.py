@@ -1,0 +1,273 @@
+"""``Function``: one operation of the graph, with its forward and its backward side by side.
+
+Calling ``SomeOp.apply(*inputs)`` runs ``forward`` and, when an input requires grad and grad mode
+is on, keeps the ``Function`` instance as the result's ``grad_fn``: that instance *is* the graph
+node and also the ``ctx`` that forward and backward share, as in PyTorch. Its ``next_functions``
+point at the nodes that produced the inputs (``AccumulateGrad`` for leaves, ``None`` for inputs
+that need no gradient), so the whole graph is reachable from the output.
+
+Built-in ops (``minigrad/ops``) return numpy arrays from ``forward`` and write ``backward`` with
+minigrad ops, so gradients of gradients (``create_graph=True``) come for free. User subclasses
+may return tensors from ``forward`` exactly like ``torch.autograd.Function``.
+"""
+import itertools
+
+import numpy as np
+
+from . import grad_mode
+from ..tensor import Tensor
+
+_STATE = grad_mode.STATE
+_sequence = itertools.count()  # creation order: the engine's tie-breaker and the pictures' ids
+
+FREED_GRAPH_MESSAGE = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after "
+    "they have already been freed). Saved intermediate values of the graph are freed when you call "
+    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
+    "graph a second time or if you need to access saved tensors after calling backward."
+)
+_FREED = object()
+
+
+class Function:
+    """Base class of every graph node. Subclasses define ``forward(ctx, ...)`` and ``backward(ctx, grad)``.
+
+    ``node_name`` is the name PyTorch gives the same node (``MulBackward0``); ``formula`` is the
+    one-line local derivative the widgets show.
+    """
+
+    node_name = None
+    formula = ""
+    scalars_are_inputs = False  # Python numbers count as inputs (PyTorch wraps them in tensors)
+    builtin = False  # built-in ops are trusted to return well-shaped gradients
+    is_view = False  # the output shares memory (and so the version counter) with input 0
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "node_name" not in cls.__dict__:
+            cls.node_name = cls.__name__ + "Backward"  # PyTorch's name for custom Functions
+
+    # -- running an op -------------------------------------------------------------------------
+    @classmethod
+    def apply(cls, *args, **options):
+        ctx = cls.__new__(cls)
+        ctx._saved = ()
+        track = False
+        if _STATE.enabled:
+            for a in args:
+                if isinstance(a, Tensor) and a._requires_grad:
+                    track = True
+                    break
+        if track:
+            ctx._link_inputs(args)
+            _STATE.enabled = False  # forward itself is never recorded
+            try:
+                out = cls.forward(ctx, *args, **options)
+            finally:
+                _STATE.enabled = True
+        else:
+            ctx.needs_input_grad = (False,) * len(args)
+            out = cls.forward(ctx, *args, **options)
+        data = out.data if isinstance(out, Tensor) else out
+        if not isinstance(data, np.ndarray):
+            data = np.asarray(data)
+        track = track and data.dtype.kind == "f"  # integer results carry no gradient
+        result = Tensor._make(data, track, ctx if track else None)
+        if cls.is_view:
+            base = args[0]
+            result._version_counter = base._version_counter
+            result._base = base._base if base._base is not None else base
+        if track:
+            ctx._finish(result, out)
+        return result
+
+    def _link_inputs(self, args):
+        """Fill ``next_functions`` and ``needs_input_grad`` from the positional arguments."""
+        edges, needs, positions = [], [], []
+        for i, a in enumerate(args):
+            if isinstance(a, Tensor):
+                if a._requires_grad:
+                    edges.append((a.grad_fn if a.grad_fn is not None else a._accumulator(), 0))
+                    needs.append(True)
+                else:
+                    edges.append((None, 0))
+                    needs.append(False)
+                positions.append(i)
+            elif self.scalars_are_inputs and isinstance(a, (int, float)):
+                edges.append((None, 0))
+                needs.append(False)
+                positions.append(i)
+            else:  # an option such as a dimension: not part of the graph
+                needs.append(False)
+        self.next_functions = tuple(edges)
+        self.needs_input_grad = tuple(needs)
+        # which argument each edge belongs to, when some arguments are not inputs
+        self._positions = positions if len(positions) != len(args) else None
+        self._sequence_nr = next(_sequence)
+        self._pre_hooks = None
+        self._post_hooks = None
+        self._retained = None
+
+    def _finish(self, result, out):
+        """Bookkeeping once the output tensor exists: saved outputs, versions, recorders."""
+        saved = self._saved
+        if saved:
+            # saving the value you return means saving the output tensor itself
+            saved = self._saved = tuple(result if s is out else s for s in saved)
+            self._saved_versions = tuple(
+                s._version_counter[0] if isinstance(s, Tensor) else 0 for s in saved)
+        self._output_meta = (result.data.shape, result.data.dtype)
+        if _recorders:
+            for r in _recorders:
+                r._record(self, result)
+
+    # -- what forward and backward use ----------------------------------------------------------
+    def save_for_backward(self, *values):
+        """Keep what backward needs. Freed after backward unless ``retain_graph=True``."""
+        self._saved = values
+
+    @property
+    def saved_tensors(self):
+        saved = self._saved
+        if saved is _FREED:
+            raise RuntimeError(FREED_GRAPH_MESSAGE)
+        if saved:
+            for i, (s, version) in enumerate(zip(saved, self._saved_versions)):
+                if isinstance(s, Tensor) and s._version_counter[0] != version:
+                    raise RuntimeError(_modified_message(s, version))
+        return saved
+
+    def _release(self):
+        """Drop saved values (``retain_graph=False``); a second backward then raises."""
+        if self._saved:
+            self._saved = _FREED
+
+    @property
+    def is_freed(self):
+        return self._saved is _FREED
+
+    # -- what students see ----------------------------------------------------------------------
+    def name(self):
+        return self.node_name
+
+    def __repr__(self):
+        return f"<{self.node_name} object at {id(self):#x}>"
+
+    def register_hook(self, hook):
+        """``hook(grad_inputs, grad_outputs)`` after this node ran (as in PyTorch)."""
+        if self._post_hooks is None:
+            self._post_hooks = []
+        self._post_hooks.append(hook)
+        return _Handle(self._post_hooks, hook)
+
+    def register_prehook(self, hook):
+        """``hook(grad_outputs)`` before this node runs; may return replacement gradients."""
+        if self._pre_hooks is None:
+            self._pre_hooks = []
+        wrapped = _NodePreHook(hook)
+        self._pre_hooks.append(wrapped)
+        return _Handle(self._pre_hooks, wrapped)
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError("You must implement the forward function for custom autograd.Function.")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError("You must implement either the backward or vjp method for your "
+                                  "custom autograd.Function to use it with backward mode AD.")
+
+
+class AccumulateGrad(Function):
+    """The node behind every leaf that requires grad: it adds the arriving gradient to ``.grad``."""
+
+    node_name = "AccumulateGrad"
+    formula = "leaf.grad += grad"
+
+    def __init__(self, variable):
+        self.variable = variable
+        self.next_functions = ()
+        self.needs_input_grad = ()
+        self._saved = ()
+        self._positions = None
+        self._pre_hooks = None
+        self._post_hooks = None
+        self._retained = None
+        self._sequence_nr = next(_sequence)
+        self._output_meta = (variable.data.shape, variable.data.dtype)
+
+
+def _modified_message(tensor, expected):
+    description = f"[torch.{tensor.dtype.legacy_name} [{', '.join(map(str, tensor.shape))}]]"
+    if tensor.grad_fn is not None:
+        description += f", which is output 0 of {tensor.grad_fn.name()},"
+    return ("one of the variables needed for gradient computation has been modified by an "
+            f"inplace operation: {description} is at version {tensor._version_counter[0]}; "
+            f"expected version {expected} instead.")
+
+
+class _NodePreHook:
+    def __init__(self, hook):
+        self.hook = hook
+
+    def __call__(self, grad):
+        result = self.hook((grad,))
+        return None if result is None else result[0]
+
+
+class _Handle:
+    """What ``register_hook`` returns: ``.remove()`` takes the hook out again."""
+
+    def __init__(self, hooks, hook):
+        self._hooks, self._hook = hooks, hook
+
+    def remove(self):
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
+
+
+# -- recording the forward pass -------------------------------------------------------------------
+_recorders = []
+
+
+class record_forward:
+    """Collect every graph node created inside the block, in creation order.
+
+    >>> with record_forward() as rec:
+    ...     z = x @ w + b
+    >>> [step.node.name() for step in rec.steps]
+    ['MmBackward0', 'AddBackward0']
+
+    Each entry is a ``ForwardStep(index, node, output)``; ops run under ``no_grad`` or on tensors
+    that need no grad create no node, so nothing is recorded for them.
+    """
+
+    def __init__(self):
+        self.steps = []
+
+    def _record(self, node, output):
+        self.steps.append(ForwardStep(len(self.steps), node, output))
+
+    def __enter__(self):
+        _recorders.append(self)
+        return self
+
+    def __exit__(self, *exc):
+        _recorders.remove(self)
+        return False
+
+    def __len__(self):
+        return len(self.steps)
+
+    def __iter__(self):
+        return iter(self.steps)
+
+
+class ForwardStep:
+    __slots__ = ("index", "node", "output")
+
+    def __init__(self, index, node, output):
+        self.index, self.node, self.output = index, node, output
+
+    def __repr__(self):
+        return f"ForwardStep({self.index}, {self.node.name()}, shape={list(self.output.shape)})"

@@ -1,0 +1,75 @@
+"""Small helpers shared by the ops: operand unwrapping, dtype promotion, broadcasting errors."""
+import numpy as np
+
+from .._dtype import get_default_dtype
+from ..tensor import Tensor, Size
+
+_F64 = np.dtype(np.float64)
+
+
+def value(x):
+    """The numpy value of an operand (tensors unwrap; numbers and arrays pass through)."""
+    return x.data if isinstance(x, Tensor) else x
+
+
+def shape_of(x):
+    return x.data.shape if isinstance(x, Tensor) else np.shape(x)
+
+
+def binary(ufunc, a, b):
+    """Apply a numpy ufunc to two operands with PyTorch's dtype and error rules."""
+    x = a.data if isinstance(a, Tensor) else a
+    y = b.data if isinstance(b, Tensor) else b
+    try:
+        out = ufunc(x, y)
+    except ValueError:
+        raise RuntimeError(broadcast_message(np.shape(x), np.shape(y))) from None
+    if out.dtype is _F64 and not (_is_f64(x) or _is_f64(y)):
+        # numpy widens int/float mixes to float64; PyTorch stays in the default float type
+        out = out.astype(get_default_dtype().numpy)
+    return out
+
+
+def _is_f64(v):
+    return isinstance(v, np.ndarray) and v.dtype is _F64
+
+
+def broadcast_message(shape_a, shape_b):
+    """PyTorch's broadcasting error, followed by both shapes so the student sees the whole story."""
+    n = max(len(shape_a), len(shape_b))
+    a = (1,) * (n - len(shape_a)) + tuple(shape_a)
+    b = (1,) * (n - len(shape_b)) + tuple(shape_b)
+    for i in range(n - 1, -1, -1):
+        if a[i] != b[i] and a[i] != 1 and b[i] != 1:
+            return (f"The size of tensor a ({a[i]}) must match the size of tensor b ({b[i]}) at "
+                    f"non-singleton dimension {i} (shapes {list(shape_a)} and {list(shape_b)})")
+    return f"shapes {list(shape_a)} and {list(shape_b)} cannot be broadcast together"
+
+
+def sum_to(grad, shape):
+    """Undo broadcasting: sum ``grad`` down to ``shape`` (a differentiable op when needed)."""
+    if grad.data.shape == shape:
+        return grad
+    from .shape import SumToSize
+    return SumToSize.apply(grad, shape=shape)
+
+
+def reduce_axes(from_shape, to_shape):
+    """The axes numpy must sum over to turn ``from_shape`` into ``to_shape`` by broadcasting rules."""
+    lead = len(from_shape) - len(to_shape)
+    return tuple(range(lead)) + tuple(
+        i + lead for i, size in enumerate(to_shape) if size == 1 and from_shape[i + lead] != 1)
+
+
+def normalize_dim(dim, ndim):
+    from ..tensor import _dim
+    return _dim(dim, ndim)
+
+
+def size_repr(shape):
+    return repr(Size(shape))
+
+
+def constant(array):
+    """Wrap a numpy array as a tensor that is not part of any graph."""
+    return Tensor._make(np.asarray(array), False, None)

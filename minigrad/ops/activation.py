@@ -1,0 +1,103 @@
+"""Activations: tanh, sigmoid, relu, softmax and log-softmax.
+
+Each saves its *output*, because each derivative is simplest written with it.
+"""
+import numpy as np
+
+from ..autograd.function import Function
+from ._util import normalize_dim
+
+
+class Tanh(Function):
+    node_name = "TanhBackward0"
+    formula = "d tanh(a)/da = 1 - tanh²(a)"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, a):
+        out = np.tanh(a.data)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, = ctx.saved_tensors
+        return grad * (1 - out * out)
+
+
+class Sigmoid(Function):
+    node_name = "SigmoidBackward0"
+    formula = "d σ(a)/da = σ(a)·(1 - σ(a))"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, a):
+        out = sigmoid_array(a.data)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, = ctx.saved_tensors
+        return grad * out * (1 - out)
+
+
+def sigmoid_array(x):
+    """1 / (1 + e⁻ˣ) without overflow warnings for large negative x."""
+    with np.errstate(over="ignore"):
+        return 1 / (1 + np.exp(-x))
+
+
+class Relu(Function):
+    node_name = "ReluBackward0"
+    formula = "d relu(a)/da = 1 if a > 0 else 0"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, a):
+        out = np.maximum(a.data, 0)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, = ctx.saved_tensors
+        return grad * (out.data > 0)
+
+
+class Softmax(Function):
+    node_name = "SoftmaxBackward0"
+    formula = "d sᵢ/daⱼ = sᵢ(δᵢⱼ - sⱼ)"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, a, *, dim):
+        ctx.dim = dim = normalize_dim(dim, a.data.ndim)
+        shifted = np.exp(a.data - a.data.max(axis=dim, keepdims=True))
+        out = shifted / shifted.sum(axis=dim, keepdims=True)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, = ctx.saved_tensors
+        return out * (grad - (grad * out).sum(ctx.dim, keepdim=True))
+
+
+class LogSoftmax(Function):
+    node_name = "LogSoftmaxBackward0"
+    formula = "d log sᵢ/daⱼ = δᵢⱼ - sⱼ"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, a, *, dim):
+        ctx.dim = dim = normalize_dim(dim, a.data.ndim)
+        shifted = a.data - a.data.max(axis=dim, keepdims=True)
+        out = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, = ctx.saved_tensors
+        return grad - out.exp() * grad.sum(ctx.dim, keepdim=True)

@@ -1,0 +1,239 @@
+"""+ - * / ** and negation. Each backward undoes broadcasting with ``sum_to``."""
+import numpy as np
+
+from ..autograd.function import Function
+from ._util import binary, shape_of, sum_to, value
+
+
+class Add(Function):
+    """a + b"""
+    node_name = "AddBackward0"
+    formula = "d(a+b)/da = 1,  d(a+b)/db = 1"
+    scalars_are_inputs = True
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.shapes = shape_of(a), shape_of(b)
+        return binary(np.add, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        shape_a, shape_b = ctx.shapes
+        need_a, need_b = ctx.needs_input_grad
+        return (sum_to(grad, shape_a) if need_a else None,
+                sum_to(grad, shape_b) if need_b else None)
+
+
+class Sub(Function):
+    """a - b"""
+    node_name = "SubBackward0"
+    formula = "d(a-b)/da = 1,  d(a-b)/db = -1"
+    scalars_are_inputs = True
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.shapes = shape_of(a), shape_of(b)
+        return binary(np.subtract, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        shape_a, shape_b = ctx.shapes
+        need_a, need_b = ctx.needs_input_grad
+        return (sum_to(grad, shape_a) if need_a else None,
+                sum_to(-grad, shape_b) if need_b else None)
+
+
+class Rsub(Function):
+    """number - a (PyTorch records it as a reversed subtraction with one input)"""
+    node_name = "RsubBackward1"
+    formula = "d(c-a)/da = -1"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, a, *, other):
+        return binary(np.subtract, other, a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad
+
+
+class Mul(Function):
+    """a * b"""
+    node_name = "MulBackward0"
+    formula = "d(a*b)/da = b,  d(a*b)/db = a"
+    scalars_are_inputs = True
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        need_a, need_b = ctx.needs_input_grad
+        ctx.save_for_backward(b if need_a else None, a if need_b else None)
+        ctx.shapes = shape_of(a), shape_of(b)
+        return binary(np.multiply, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        b, a = ctx.saved_tensors
+        shape_a, shape_b = ctx.shapes
+        return (sum_to(grad * b, shape_a) if b is not None else None,
+                sum_to(grad * a, shape_b) if a is not None else None)
+
+
+class Div(Function):
+    """a / b"""
+    node_name = "DivBackward0"
+    formula = "d(a/b)/da = 1/b,  d(a/b)/db = -a/b²"
+    scalars_are_inputs = True
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        need_a, need_b = ctx.needs_input_grad
+        ctx.save_for_backward(a if need_b else None, b)
+        ctx.shapes = shape_of(a), shape_of(b)
+        return binary(np.true_divide, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        shape_a, shape_b = ctx.shapes
+        need_a, need_b = ctx.needs_input_grad
+        return (sum_to(grad / b, shape_a) if need_a else None,
+                sum_to(-grad * a / (b * b), shape_b) if need_b else None)
+
+
+class Neg(Function):
+    """-a"""
+    node_name = "NegBackward0"
+    formula = "d(-a)/da = -1"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.negative(a.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad
+
+
+class Reciprocal(Function):
+    """1 / a"""
+    node_name = "ReciprocalBackward0"
+    formula = "d(1/a)/da = -1/a²"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, a):
+        out = binary(np.true_divide, 1.0, a)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, = ctx.saved_tensors
+        return -grad * out * out
+
+
+class PowScalar(Function):
+    """a ** c for a number c"""
+    node_name = "PowBackward0"
+    formula = "d(aᶜ)/da = c·aᶜ⁻¹"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, a, *, exponent):
+        ctx.save_for_backward(a)
+        ctx.exponent = exponent
+        return binary(np.power, a, exponent)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, = ctx.saved_tensors
+        c = ctx.exponent
+        if c == 0:
+            return grad * 0
+        return grad * c * a ** (c - 1) if c != 2 else grad * 2 * a
+
+
+class Pow(Function):
+    """a ** b for two tensors"""
+    node_name = "PowBackward1"
+    formula = "d(aᵇ)/da = b·aᵇ⁻¹,  d(aᵇ)/db = aᵇ·ln a"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        out = binary(np.power, a, b)
+        ctx.save_for_backward(a, b, out)
+        ctx.shapes = shape_of(a), shape_of(b)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, out = ctx.saved_tensors
+        shape_a, shape_b = ctx.shapes
+        need_a, need_b = ctx.needs_input_grad
+        return (sum_to(grad * b * a ** (b - 1), shape_a) if need_a else None,
+                sum_to(grad * out * a.log(), shape_b) if need_b else None)
+
+
+class RPow(Function):
+    """c ** a for a number c"""
+    node_name = "PowBackward2"
+    formula = "d(cᵃ)/da = cᵃ·ln c"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, a, *, base):
+        out = binary(np.power, base, a)
+        ctx.save_for_backward(out)
+        ctx.log_base = float(np.log(base))
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, = ctx.saved_tensors
+        return grad * out * ctx.log_base
+
+
+# -- the functions behind the operators -----------------------------------------------------------
+def _is_number(x):
+    return isinstance(x, (int, float, np.number)) and not isinstance(x, bool)
+
+
+def rsub(a, other):
+    """other - a, with ``other`` not a tensor."""
+    if _is_number(other):
+        return Rsub.apply(a, other=other)
+    return Sub.apply(_tensor(other), a)
+
+
+def rdiv(a, other):
+    """other / a, recorded like PyTorch: a reciprocal, then a product."""
+    if _is_number(other):
+        return Mul.apply(Reciprocal.apply(a), other)
+    return Div.apply(_tensor(other), a)
+
+
+def pow(a, exponent):
+    from ..tensor import Tensor
+    if isinstance(exponent, Tensor):
+        return Pow.apply(a, exponent)
+    if _is_number(exponent):
+        return PowScalar.apply(a, exponent=exponent)
+    return Pow.apply(a, _tensor(exponent))
+
+
+def rpow(a, base):
+    if _is_number(base):
+        return RPow.apply(a, base=base)
+    return Pow.apply(_tensor(base), a)
+
+
+def _tensor(x):
+    from ..tensor import tensor
+    return tensor(value(x))

@@ -1,0 +1,178 @@
+"""Loss functions, each one graph node with its gradient formula (as PyTorch records them)."""
+import warnings
+
+import numpy as np
+
+from ..autograd.function import Function
+from ._util import constant, size_repr
+
+
+def _reduce(values, reduction):
+    if reduction == "mean":
+        return np.asarray(values.mean(), dtype=values.dtype)
+    if reduction == "sum":
+        return np.asarray(values.sum(), dtype=values.dtype)
+    if reduction == "none":
+        return values
+    raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def _scale(grad, reduction, count):
+    """The incoming gradient as each element sees it: 1/n of it for a mean."""
+    return grad / count if reduction == "mean" else grad
+
+
+class BinaryCrossEntropyWithLogits(Function):
+    """loss = -[y·log σ(z) + (1-y)·log(1-σ(z))], computed stably from the logits z."""
+    node_name = "BinaryCrossEntropyWithLogitsBackward0"
+    formula = "d loss/dz = σ(z) - y"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, z, y, weight=None, pos_weight=None, *, reduction="mean"):
+        x, t = z.data, y.data
+        softplus_neg = np.logaddexp(0, -x)  # log(1 + e^-z) without overflow
+        if pos_weight is None:
+            loss = (1 - t) * x + softplus_neg
+        else:
+            loss = (1 - t) * x + (1 + (pos_weight.data - 1) * t) * softplus_neg
+        if weight is not None:
+            loss = loss * weight.data
+        ctx.save_for_backward(z, y, weight, pos_weight)
+        ctx.reduction, ctx.count = reduction, x.size
+        return _reduce(loss.astype(x.dtype, copy=False), reduction)
+
+    @staticmethod
+    def backward(ctx, grad):
+        z, y, weight, pos_weight = ctx.saved_tensors
+        g = _scale(grad, ctx.reduction, ctx.count)
+        need_z, need_y = ctx.needs_input_grad[:2]
+        if pos_weight is None:
+            dz = z.sigmoid() - y
+            dy = -z if need_y else None
+        else:
+            log_weight = 1 + (pos_weight - 1) * y
+            dz = (1 - y) - log_weight * (1 - z.sigmoid())
+            dy = (-z + (pos_weight - 1) * (1 + (-z).exp()).log()) if need_y else None
+        if weight is not None:
+            dz = dz * weight
+            dy = dy * weight if dy is not None else None
+        return (g * dz if need_z else None, g * dy if need_y else None, None, None)
+
+
+class BinaryCrossEntropy(Function):
+    """loss = -[y·log p + (1-y)·log(1-p)] for probabilities p (logs clamped at -100, as PyTorch)."""
+    node_name = "BinaryCrossEntropyBackward0"
+    formula = "d loss/dp = (p - y) / (p(1-p))"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, p, y, weight=None, *, reduction="mean"):
+        x, t = p.data, y.data
+        if np.any((x < 0) | (x > 1)):
+            raise RuntimeError("all elements of input should be between 0 and 1")
+        with np.errstate(divide="ignore"):
+            log_p = np.maximum(np.log(x), -100)
+            log_1mp = np.maximum(np.log1p(-x), -100)
+        loss = -(t * log_p + (1 - t) * log_1mp)
+        if weight is not None:
+            loss = loss * weight.data
+        ctx.save_for_backward(p, y, weight)
+        ctx.reduction, ctx.count = reduction, x.size
+        return _reduce(loss.astype(x.dtype, copy=False), reduction)
+
+    @staticmethod
+    def backward(ctx, grad):
+        p, y, weight = ctx.saved_tensors
+        g = _scale(grad, ctx.reduction, ctx.count)
+        need_p, need_y = ctx.needs_input_grad[:2]
+        dp = dy = None
+        if need_p:
+            denominator = constant(np.maximum(p.data * (1 - p.data), 1e-12))
+            dp = g * (p - y) / denominator
+        if need_y:
+            dy = g * ((1 - p).log() - p.log())
+        if weight is not None:
+            dp = dp * weight if dp is not None else None
+            dy = dy * weight if dy is not None else None
+        return dp, dy, None
+
+
+class MseLoss(Function):
+    """loss = mean((a - b)²)"""
+    node_name = "MseLossBackward0"
+    formula = "d loss/da = 2(a - b)/n"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, a, b, *, reduction="mean"):
+        diff = a.data - b.data
+        ctx.save_for_backward(a, b)
+        ctx.reduction, ctx.count = reduction, diff.size
+        return _reduce(diff * diff, reduction)
+
+    @staticmethod
+    def backward(ctx, grad):
+        from ._util import sum_to
+        a, b = ctx.saved_tensors
+        d = _scale(grad, ctx.reduction, ctx.count) * 2 * (a - b)
+        need_a, need_b = ctx.needs_input_grad
+        return (sum_to(d, a.data.shape) if need_a else None,
+                sum_to(-d, b.data.shape) if need_b else None)
+
+
+class NllLoss(Function):
+    """loss = -mean over rows of logp[row, target[row]] (rows whose target is ignore_index skipped)."""
+    node_name = "NllLossBackward0"
+    formula = "d loss/dlogp = -1/n at each row's target, 0 elsewhere"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, logp, target, weight=None, *, ignore_index=-100, reduction="mean"):
+        x, t = logp.data, target.data
+        x2 = x.reshape(1, -1) if x.ndim == 1 else x
+        t2 = t.reshape(1) if t.ndim == 0 else t
+        rows = np.arange(x2.shape[0])
+        keep = t2 != ignore_index
+        safe = np.where(keep, t2, 0)
+        for value in t2[keep]:
+            if not 0 <= value < x2.shape[1]:
+                raise IndexError(f"Target {value} is out of bounds.")
+        w = weight.data[safe] * keep if weight is not None else keep.astype(x.dtype)
+        picked = -x2[rows, safe] * w
+        pick = np.zeros(x2.shape, dtype=x.dtype)
+        pick[rows, safe] = -w
+        if reduction == "mean":
+            total = w.sum()
+            out = np.asarray(picked.sum() / total, dtype=x.dtype)
+            pick = pick / total
+        elif reduction == "sum":
+            out = np.asarray(picked.sum(), dtype=x.dtype)
+        elif reduction == "none":
+            out = picked.astype(x.dtype) if x.ndim > 1 else picked.reshape(()).astype(x.dtype)
+        else:
+            raise ValueError(f"{reduction} is not a valid value for reduction")
+        ctx.save_for_backward(pick.reshape(x.shape).astype(x.dtype, copy=False))
+        ctx.reduction = reduction
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        pick, = ctx.saved_tensors
+        if ctx.reduction == "none" and grad.data.ndim == 1:
+            grad = grad.unsqueeze(1)
+        return grad * pick, None, None
+
+
+def check_same_size(input, target, name):
+    if input.data.shape != target.data.shape:
+        raise ValueError(f"Target size ({size_repr(target.data.shape)}) must be the same as input "
+                         f"size ({size_repr(input.data.shape)})")
+
+
+def warn_size_mismatch(input, target):
+    if input.data.shape != target.data.shape:
+        warnings.warn(f"Using a target size ({size_repr(target.data.shape)}) that is different to the "
+                      f"input size ({size_repr(input.data.shape)}). This will likely lead to incorrect "
+                      "results due to broadcasting. Please ensure they have the same size.",
+                      UserWarning, stacklevel=3)

@@ -1,0 +1,195 @@
+"""Reductions: sum, mean, max, min (whole tensor or along a dimension)."""
+import numpy as np
+
+from ..autograd.function import Function
+from ._util import constant, normalize_dim
+
+
+def _axes(dim, ndim):
+    """``dim`` (None, an int or a tuple) as a tuple of non-negative axes."""
+    if dim is None:
+        return tuple(range(ndim))
+    if isinstance(dim, (tuple, list)):
+        return tuple(sorted(normalize_dim(d, ndim) for d in dim))
+    return (normalize_dim(dim, ndim),)
+
+
+def _spread(grad, shape, axes, keepdim):
+    """Send a reduced gradient back over the reduced axes (the backward of every sum)."""
+    if not keepdim and axes:
+        kept = list(shape)
+        for ax in axes:
+            kept[ax] = 1
+        grad = grad.reshape(tuple(kept))
+    return grad.expand(shape)
+
+
+class Sum(Function):
+    formula = "d(Σa)/daᵢ = 1"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, a, *, dim=None, keepdim=False):
+        ctx.node_name = "SumBackward0" if dim is None else "SumBackward1"
+        ctx.axes = _axes(dim, a.data.ndim)
+        ctx.shape, ctx.keepdim = a.data.shape, keepdim
+        out = np.sum(a.data, axis=ctx.axes, keepdims=keepdim)
+        return np.asarray(out)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _spread(grad, ctx.shape, ctx.axes, ctx.keepdim)
+
+
+class Mean(Function):
+    formula = "d(mean a)/daᵢ = 1/n"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, a, *, dim=None, keepdim=False):
+        if a.data.dtype.kind != "f":
+            raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a "
+                               f"floating point or complex dtype. Got: {a.dtype.name.capitalize()}")
+        ctx.node_name = "MeanBackward0" if dim is None else "MeanBackward1"
+        ctx.axes = _axes(dim, a.data.ndim)
+        ctx.shape, ctx.keepdim = a.data.shape, keepdim
+        ctx.count = int(np.prod([a.data.shape[ax] for ax in ctx.axes]))
+        return np.asarray(np.mean(a.data, axis=ctx.axes, keepdims=keepdim))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _spread(grad, ctx.shape, ctx.axes, ctx.keepdim) / ctx.count
+
+
+class MaxAll(Function):
+    """max over all elements; ties share the gradient equally (as in PyTorch)."""
+    node_name = "MaxBackward1"
+    formula = "d(max a)/daᵢ = 1/k at the k maxima, 0 elsewhere"
+    builtin = True
+    reduce = staticmethod(np.max)
+
+    @staticmethod
+    def forward(ctx, a):
+        if a.data.size == 0:
+            raise RuntimeError("max(): Expected reduction dim to be specified for input.numel() == 0. "
+                               "Specify the reduction dim with the 'dim' argument.")
+        out = np.asarray(ctx.reduce(a.data))
+        winners = a.data == out
+        ctx.save_for_backward(winners / winners.sum())
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        share, = ctx.saved_tensors
+        return grad * share.astype(grad.data.dtype)
+
+
+class MinAll(MaxAll):
+    node_name = "MinBackward1"
+    formula = "d(min a)/daᵢ = 1/k at the k minima, 0 elsewhere"
+    reduce = staticmethod(np.min)
+
+
+class MaxDim(Function):
+    """max along one dimension; the gradient goes to the element that won."""
+    node_name = "MaxBackward0"
+    formula = "d(max a)/daᵢ = 1 at the arg-max, 0 elsewhere"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, a, *, dim, keepdim, index):
+        winners = np.zeros(a.data.shape, dtype=bool)
+        np.put_along_axis(winners, index, True, axis=dim)
+        ctx.save_for_backward(winners)
+        ctx.dim, ctx.keepdim = dim, keepdim
+        values = np.take_along_axis(a.data, index, axis=dim)
+        return values if keepdim else values.squeeze(dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        winners, = ctx.saved_tensors
+        if not ctx.keepdim:
+            grad = grad.unsqueeze(ctx.dim)
+        return grad * winners
+
+
+class MinDim(MaxDim):
+    node_name = "MinBackward0"
+    formula = "d(min a)/daᵢ = 1 at the arg-min, 0 elsewhere"
+
+
+class ValuesIndices(tuple):
+    """What ``max(dim)`` returns: ``(values, indices)``, printed like PyTorch's ``return_types``."""
+
+    kind = "max"
+
+    def __new__(cls, values, indices, kind):
+        self = super().__new__(cls, (values, indices))
+        self.kind = kind
+        return self
+
+    @property
+    def values(self):
+        return self[0]
+
+    @property
+    def indices(self):
+        return self[1]
+
+    def __repr__(self):
+        return f"torch.return_types.{self.kind}(\nvalues={self[0]!r},\nindices={self[1]!r})"
+
+
+def sum(a, dim=None, keepdim=False):
+    return Sum.apply(a, dim=dim, keepdim=keepdim)
+
+
+def mean(a, dim=None, keepdim=False):
+    return Mean.apply(a, dim=dim, keepdim=keepdim)
+
+
+def _extreme(a, dim, keepdim, whole, along, pick, kind):
+    if dim is None:
+        return whole.apply(a)
+    dim = normalize_dim(dim, a.data.ndim)
+    index = np.expand_dims(pick(a.data, axis=dim), dim)
+    values = along.apply(a, dim=dim, keepdim=keepdim, index=index)
+    if not keepdim:
+        index = index.squeeze(dim)
+    return ValuesIndices(values, constant(index.astype(np.int64)), kind)
+
+
+def max(a, dim=None, keepdim=False):
+    from ..tensor import Tensor
+    if isinstance(dim, Tensor):  # torch.max(a, b): elementwise maximum
+        return maximum(a, dim)
+    return _extreme(a, dim, keepdim, MaxAll, MaxDim, np.argmax, "max")
+
+
+def min(a, dim=None, keepdim=False):
+    return _extreme(a, dim, keepdim, MinAll, MinDim, np.argmin, "min")
+
+
+def maximum(a, b):
+    """Elementwise maximum, written with differentiable ops (ties send the gradient to ``a``)."""
+    pick_a = constant(a.data >= b.data)
+    return a * pick_a + b * (~pick_a.data)
+
+
+def argmax(a, dim=None, keepdim=False):
+    return _arg(np.argmax, a, dim, keepdim)
+
+
+def argmin(a, dim=None, keepdim=False):
+    return _arg(np.argmin, a, dim, keepdim)
+
+
+def _arg(pick, a, dim, keepdim):
+    if dim is None:
+        out = pick(a.data.reshape(-1))
+        return constant(np.asarray(out, dtype=np.int64).reshape((1,) * a.data.ndim if keepdim else ()))
+    dim = normalize_dim(dim, a.data.ndim)
+    out = pick(a.data, axis=dim)
+    if keepdim:
+        out = np.expand_dims(out, dim)
+    return constant(out.astype(np.int64))

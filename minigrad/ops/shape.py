@@ -1,0 +1,478 @@
+"""Ops that move values around without arithmetic: views, reshapes, indexing, cat and stack.
+
+Their backward puts each gradient value back where its input value came from.
+"""
+import numpy as np
+
+from ..autograd.function import Function
+from ._util import constant, normalize_dim, reduce_axes
+
+
+# -- broadcasting and its undo ------------------------------------------------------------------
+class Expand(Function):
+    node_name = "ExpandBackward0"
+    formula = "gradient summed over the repeated positions"
+    builtin = True
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, *, shape):
+        ctx.shape = a.data.shape
+        return np.broadcast_to(a.data, shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return SumToSize.apply(grad, shape=ctx.shape) if grad.data.shape != ctx.shape else grad
+
+
+class SumToSize(Function):
+    """Sum a broadcast gradient back to an input's shape (PyTorch records it as a sum)."""
+    node_name = "SumBackward1"
+    formula = "d(Σa)/daᵢ = 1"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, a, *, shape):
+        ctx.shape = a.data.shape
+        axes = reduce_axes(a.data.shape, shape)
+        return np.sum(a.data, axis=axes, keepdims=True).reshape(shape) if axes else a.data.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Expand.apply(grad, shape=ctx.shape)
+
+
+def expand(a, sizes):
+    shape = a.data.shape
+    lead = len(sizes) - len(shape)
+    if lead < 0:
+        raise RuntimeError(f"expand(torch.FloatTensor{{{list(shape)}}}, size={list(sizes)}): the number "
+                           "of sizes provided must be greater or equal to the number of dimensions in the tensor")
+    target = []
+    for i, size in enumerate(sizes):
+        old = shape[i - lead] if i >= lead else 1
+        if size == -1:
+            size = old
+        elif old != 1 and size != old:
+            raise RuntimeError(f"The expanded size of the tensor ({size}) must match the existing size "
+                               f"({old}) at non-singleton dimension {i}.  Target sizes: {list(sizes)}.  "
+                               f"Tensor sizes: {list(shape)}")
+        target.append(size)
+    target = tuple(target)
+    if target == shape:
+        return a
+    return Expand.apply(a, shape=target)
+
+
+# -- reshaping ------------------------------------------------------------------------------------
+def _infer_shape(shape, size):
+    shape = tuple(int(s) for s in shape)
+    if shape.count(-1) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    known = int(np.prod([s for s in shape if s != -1]))
+    if -1 in shape:
+        if known == 0 or size % known:
+            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {size}")
+        shape = tuple(size // known if s == -1 else s for s in shape)
+    elif known != size:
+        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {size}")
+    return shape
+
+
+class View(Function):
+    """Same values, new shape, same memory."""
+    node_name = "ViewBackward0"
+    formula = "gradient reshaped back"
+    builtin = True
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, *, shape):
+        ctx.shape = a.data.shape
+        try:
+            return np.reshape(a.data, shape, copy=False)
+        except ValueError:
+            raise RuntimeError("view size is not compatible with input tensor's size and stride (at "
+                               "least one dimension spans across two contiguous subspaces). Use "
+                               ".reshape(...) instead.") from None
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.shape)
+
+
+class Reshape(Function):
+    """Like ``View``, but copies when the memory layout does not allow a view."""
+    node_name = "UnsafeViewBackward0"
+    formula = "gradient reshaped back"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, a, *, shape):
+        ctx.shape = a.data.shape
+        return np.reshape(a.data, shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.shape)
+
+
+def view(a, shape):
+    return View.apply(a, shape=_infer_shape(shape, a.data.size))
+
+
+def reshape(a, shape):
+    shape = _infer_shape(shape, a.data.size)
+    if shape == a.data.shape:
+        return a
+    if a.data.flags.c_contiguous:
+        return View.apply(a, shape=shape)
+    return Reshape.apply(a, shape=shape)
+
+
+def flatten(a, start_dim=0, end_dim=-1):
+    if a.data.ndim == 0:
+        return reshape(a, (1,))
+    start, end = normalize_dim(start_dim, a.data.ndim), normalize_dim(end_dim, a.data.ndim)
+    shape = a.data.shape
+    return reshape(a, shape[:start] + (int(np.prod(shape[start:end + 1])),) + shape[end + 1:])
+
+
+class Squeeze(Function):
+    formula = "gradient reshaped back"
+    builtin = True
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, *, dim):
+        ctx.node_name = "SqueezeBackward0" if dim is None else "SqueezeBackward1"
+        ctx.shape = a.data.shape
+        if dim is None:
+            return np.squeeze(a.data)
+        return np.squeeze(a.data, axis=dim) if a.data.shape[dim] == 1 else a.data.view()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.shape)
+
+
+def squeeze(a, dim=None):
+    if dim is not None:
+        dim = normalize_dim(dim, a.data.ndim)
+    return Squeeze.apply(a, dim=dim)
+
+
+class Unsqueeze(Function):
+    node_name = "UnsqueezeBackward0"
+    formula = "gradient reshaped back"
+    builtin = True
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, *, dim):
+        ctx.dim = dim
+        return np.expand_dims(a.data, dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.squeeze(ctx.dim)
+
+
+def unsqueeze(a, dim):
+    return Unsqueeze.apply(a, dim=normalize_dim(dim, a.data.ndim + 1))
+
+
+# -- transposes -----------------------------------------------------------------------------------
+class T(Function):
+    node_name = "TBackward0"
+    formula = "gradient transposed back"
+    builtin = True
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a):
+        return a.data.T
+
+    @staticmethod
+    def backward(ctx, grad):
+        return T.apply(grad)
+
+
+def t(a):
+    if a.data.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {a.data.ndim}D")
+    return T.apply(a)
+
+
+class Transpose(Function):
+    node_name = "TransposeBackward0"
+    formula = "gradient transposed back"
+    builtin = True
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, *, dim0, dim1):
+        ctx.dims = dim0, dim1
+        return np.swapaxes(a.data, dim0, dim1)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.transpose(*ctx.dims)
+
+
+def transpose(a, dim0, dim1):
+    n = a.data.ndim
+    return Transpose.apply(a, dim0=normalize_dim(dim0, n), dim1=normalize_dim(dim1, n))
+
+
+class Permute(Function):
+    node_name = "PermuteBackward0"
+    formula = "gradient permuted back"
+    builtin = True
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, *, dims):
+        ctx.dims = dims
+        return np.transpose(a.data, dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.permute(tuple(np.argsort(ctx.dims)))
+
+
+def permute(a, dims):
+    n = a.data.ndim
+    dims = tuple(normalize_dim(d, n) for d in dims)
+    if sorted(dims) != list(range(n)):
+        raise RuntimeError("permute(sparse_coo): number of dimensions in the tensor input does not "
+                           "match the length of the desired ordering of dimensions i.e. input.dim() = "
+                           f"{n} is not equal to len(dims) = {len(dims)}" if len(dims) != n
+                           else "permute(): duplicate dims are not allowed.")
+    return Permute.apply(a, dims=dims)
+
+
+# -- indexing -------------------------------------------------------------------------------------
+def _numpy_key(key):
+    """Turn tensors inside an index into numpy arrays."""
+    from ..tensor import Tensor
+    if isinstance(key, Tensor):
+        return key.data
+    if isinstance(key, tuple):
+        return tuple(_numpy_key(k) for k in key)
+    if isinstance(key, list):
+        return np.asarray([k.item() if isinstance(k, Tensor) else k for k in key])
+    return key
+
+
+def _is_basic(key):
+    parts = key if isinstance(key, tuple) else (key,)
+    return all(isinstance(k, (int, np.integer, slice)) or k is None or k is Ellipsis for k in parts)
+
+
+def _basic_name(key):
+    """PyTorch records ``a[0, 1:]`` as a select then a slice; the last real step names the node."""
+    name = "SliceBackward0"
+    for k in (key if isinstance(key, tuple) else (key,)):
+        if isinstance(k, (int, np.integer)):
+            name = "SelectBackward0"
+        elif k is None:
+            name = "UnsqueezeBackward0"
+        elif isinstance(k, slice) and k != slice(None):
+            name = "SliceBackward0"
+    return name
+
+
+class Index(Function):
+    """a[key] for ints, slices, None and ``...``: a view."""
+    formula = "gradient placed back at the picked positions, 0 elsewhere"
+    builtin = True
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, a, *, key):
+        ctx.node_name = _basic_name(key)
+        ctx.key, ctx.shape = key, a.data.shape
+        return _lookup(a.data, key)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return IndexGradient.apply(grad, key=ctx.key, shape=ctx.shape)
+
+
+class AdvancedIndex(Function):
+    """a[key] with integer arrays or boolean masks: a copy."""
+    node_name = "IndexBackward0"
+    formula = "gradient added back at the picked positions, 0 elsewhere"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, a, *, key):
+        ctx.key, ctx.shape = key, a.data.shape
+        return _lookup(a.data, key)
+
+    backward = staticmethod(Index.backward)
+
+
+def _lookup(array, key):
+    try:
+        return np.asarray(array[key])
+    except IndexError as error:
+        raise IndexError(str(error).replace("axis", "dimension")) from None
+
+
+class IndexGradient(Function):
+    """The backward of indexing, itself differentiable (for gradients of gradients)."""
+    node_name = "IndexBackwardBackward0"
+    formula = "d/dg: pick the same positions again"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, grad, *, key, shape):
+        ctx.key = key
+        out = np.zeros(shape, dtype=grad.data.dtype)
+        if _is_basic(key):
+            out[key] = grad.data
+        else:
+            np.add.at(out, key, grad.data)  # a position picked twice gets both gradients
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        return index(grad, ctx.key)
+
+
+def index(a, key):
+    key = _numpy_key(key)
+    if _is_basic(key):
+        return Index.apply(a, key=key)
+    return AdvancedIndex.apply(a, key=key)
+
+
+# -- joining --------------------------------------------------------------------------------------
+class Cat(Function):
+    node_name = "CatBackward0"
+    formula = "each input gets its own slice of the gradient"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, *tensors, dim):
+        arrays = [t.data for t in tensors]
+        ctx.dim = dim
+        ctx.bounds = np.cumsum([0] + [a.shape[dim] for a in arrays])
+        return np.concatenate(arrays, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        lead = (slice(None),) * ctx.dim
+        return tuple(grad[lead + (slice(int(lo), int(hi)),)] if need else None
+                     for need, lo, hi in zip(ctx.needs_input_grad, ctx.bounds[:-1], ctx.bounds[1:]))
+
+
+def cat(tensors, dim=0):
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+    first = tensors[0].data
+    dim = normalize_dim(dim, first.ndim)
+    for i, t in enumerate(tensors[1:], start=1):
+        if t.data.ndim != first.ndim:
+            raise RuntimeError("Tensors must have same number of dimensions: got "
+                               f"{first.ndim} and {t.data.ndim}")
+        for d in range(first.ndim):
+            if d != dim and t.data.shape[d] != first.shape[d]:
+                raise RuntimeError(f"Sizes of tensors must match except in dimension {dim}. Expected "
+                                   f"size {first.shape[d]} but got size {t.data.shape[d]} for tensor "
+                                   f"number {i} in the list.")
+    return Cat.apply(*tensors, dim=dim)
+
+
+class Stack(Function):
+    node_name = "StackBackward0"
+    formula = "each input gets its own slice of the gradient"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, *tensors, dim):
+        ctx.dim = dim
+        return np.stack([t.data for t in tensors], axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        lead = (slice(None),) * ctx.dim
+        return tuple(grad[lead + (i,)] if need else None
+                     for i, need in enumerate(ctx.needs_input_grad))
+
+
+def stack(tensors, dim=0):
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    first = tensors[0].data.shape
+    for i, t in enumerate(tensors[1:], start=1):
+        if t.data.shape != first:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(first)} at "
+                               f"entry 0 and {list(t.data.shape)} at entry {i}")
+    return Stack.apply(*tensors, dim=normalize_dim(dim, len(first) + 1))
+
+
+# -- copies ---------------------------------------------------------------------------------------
+class Clone(Function):
+    node_name = "CloneBackward0"
+    formula = "d(copy of a)/da = 1"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, a):
+        return a.data.copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+class ToType(Function):
+    node_name = "ToCopyBackward0"
+    formula = "gradient converted back to the input's dtype"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, a, *, dtype):
+        ctx.dtype = a.data.dtype
+        return a.data.astype(dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return ToType.apply(grad, dtype=ctx.dtype)
+
+
+def index_put_(a, key, value):
+    from .inplace import apply_inplace
+    return apply_inplace(a, IndexPut, value, key=_numpy_key(key))
+
+
+class IndexPut(Function):
+    """a[key] = v, recorded like PyTorch records it (``CopySlices``)."""
+    node_name = "CopySlices"
+    formula = "d/da: gradient with the overwritten positions zeroed;  d/dv: gradient at those positions"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, a, v, *, key):
+        from ._util import shape_of, value
+        ctx.key, ctx.value_shape = key, shape_of(v)
+        out = a.data.copy()
+        out[key] = value(v)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        from ._util import sum_to
+        need_a, need_v = ctx.needs_input_grad
+        grad_a = None
+        if need_a:
+            keep = np.ones(grad.data.shape, dtype=bool)
+            keep[ctx.key] = False
+            grad_a = grad * constant(keep)
+        grad_v = sum_to(index(grad, ctx.key), ctx.value_shape) if need_v else None
+        return grad_a, grad_v

@@ -1,0 +1,138 @@
+"""Elementwise functions of one tensor: exp, log, sqrt, abs, sin, cos, clamp."""
+import numpy as np
+
+from ..autograd.function import Function
+
+
+class Exp(Function):
+    """eᵃ"""
+    node_name = "ExpBackward0"
+    formula = "d(eᵃ)/da = eᵃ"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, a):
+        out = np.exp(a.data)
+        ctx.save_for_backward(out)  # the output itself: eᵃ is its own derivative
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, = ctx.saved_tensors
+        return grad * out
+
+
+class Log(Function):
+    """ln a"""
+    node_name = "LogBackward0"
+    formula = "d(ln a)/da = 1/a"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        with np.errstate(divide="ignore", invalid="ignore"):  # log(0) = -inf, log(-1) = nan, quietly
+            return np.log(a.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, = ctx.saved_tensors
+        return grad / a
+
+
+class Sqrt(Function):
+    """√a"""
+    node_name = "SqrtBackward0"
+    formula = "d(√a)/da = 1/(2√a)"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, a):
+        with np.errstate(invalid="ignore"):
+            out = np.sqrt(a.data)
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, = ctx.saved_tensors
+        return grad / (2 * out)
+
+
+class Abs(Function):
+    """|a|"""
+    node_name = "AbsBackward0"
+    formula = "d|a|/da = sign(a)"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.abs(a.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, = ctx.saved_tensors
+        return grad * np.sign(a.data)
+
+
+class Sin(Function):
+    """sin a"""
+    node_name = "SinBackward0"
+    formula = "d(sin a)/da = cos a"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.sin(a.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, = ctx.saved_tensors
+        return grad * a.cos()
+
+
+class Cos(Function):
+    """cos a"""
+    node_name = "CosBackward0"
+    formula = "d(cos a)/da = -sin a"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return np.cos(a.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, = ctx.saved_tensors
+        return -grad * a.sin()
+
+
+class Clamp(Function):
+    """a limited to [min, max]"""
+    node_name = "ClampBackward1"
+    formula = "d clamp(a)/da = 1 inside [min, max], 0 outside"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, a, *, min=None, max=None):
+        inside = np.ones(a.data.shape, dtype=bool)
+        if min is not None:
+            inside &= a.data >= min
+        if max is not None:
+            inside &= a.data <= max
+        ctx.save_for_backward(inside)
+        return np.clip(a.data, min, max).astype(a.data.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        inside, = ctx.saved_tensors
+        return grad * inside
+
+
+def clamp(a, min=None, max=None):
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    return Clamp.apply(a, min=min, max=max)

@@ -1,0 +1,625 @@
+"""``Tensor``: a numpy array plus what autograd needs to know about it.
+
+- ``data``: the numpy array holding the values;
+- ``requires_grad``: whether operations on it are recorded;
+- ``grad_fn``: the graph node that produced it (``None`` for leaves: tensors you created);
+- ``grad``: where backward adds the gradient (leaves only, unless ``retain_grad()``);
+- ``_version``: bumped by every in-place change, so backward can refuse stale saved values.
+
+The arithmetic lives in ``minigrad/ops``; this class only routes Python operators to it.
+"""
+import numbers
+import warnings
+
+import numpy as np
+
+from . import _dtype, _printing
+
+
+class Size(tuple):
+    """A shape, printed as PyTorch prints it: ``torch.Size([2, 3])``."""
+
+    def __repr__(self):
+        return f"torch.Size([{', '.join(map(str, self))}])"
+
+    __str__ = __repr__
+
+    def numel(self):
+        return int(np.prod(self, dtype=np.int64))
+
+
+_NON_LEAF_GRAD_WARNING = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad field "
+    "to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you "
+    "access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. See "
+    "github.com/pytorch/pytorch/pull/30531 for more information."
+)
+
+
+class Tensor:
+    __slots__ = ("data", "_requires_grad", "grad_fn", "_grad", "_version_counter", "_acc",
+                 "_base", "__weakref__")
+    __array_priority__ = 1000  # numpy_array * tensor -> Tensor.__rmul__
+
+    def __init__(self, data=(), *, dtype=None, requires_grad=False):
+        t = tensor(data, dtype=dtype if dtype is not None else _dtype.get_default_dtype(),
+                   requires_grad=requires_grad)
+        self._init(t.data, t._requires_grad, None)
+
+    def _init(self, data, requires_grad, grad_fn):
+        self.data = data
+        self._requires_grad = requires_grad
+        self.grad_fn = grad_fn
+        self._grad = None
+        self._version_counter = [0]
+        self._acc = None
+        self._base = None
+
+    @staticmethod
+    def _make(data, requires_grad, grad_fn):
+        """Fast constructor used by every op (``data`` must already be a numpy array)."""
+        t = _new_tensor(Tensor)
+        t.data = data
+        t._requires_grad = requires_grad
+        t.grad_fn = grad_fn
+        t._grad = None
+        t._version_counter = [0]
+        t._acc = None
+        t._base = None
+        return t
+
+    # -- autograd attributes ----------------------------------------------------------------------
+    @property
+    def requires_grad(self):
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        self.requires_grad_(value)
+
+    def requires_grad_(self, requires_grad=True):
+        if self.grad_fn is not None:
+            message = "you can only change requires_grad flags of leaf variables."
+            if not requires_grad:
+                message += (" If you want to use a computed variable in a subgraph that doesn't "
+                            "require differentiation use var_no_grad = var.detach().")
+            raise RuntimeError(message)
+        if requires_grad and not self.dtype.is_floating_point:
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        self._requires_grad = bool(requires_grad)
+        return self
+
+    @property
+    def is_leaf(self):
+        return self.grad_fn is None
+
+    @property
+    def grad(self):
+        if self.grad_fn is not None and self.grad_fn._retained is None:
+            warnings.warn(_NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of "
+                                f"type {type(value).__name__}")
+            if value.data.shape != self.data.shape:
+                raise RuntimeError("assigned grad has data of a different size")
+        self._grad = value
+
+    @property
+    def _version(self):
+        return self._version_counter[0]
+
+    def _accumulator(self):
+        """The ``AccumulateGrad`` node of this leaf (one per tensor, made on first use)."""
+        if self._acc is None:
+            self._acc = AccumulateGrad(self)
+        return self._acc
+
+    def retain_grad(self):
+        """Ask backward to fill ``.grad`` of this non-leaf tensor too."""
+        if not self._requires_grad:
+            raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+        if self.grad_fn is not None and self.grad_fn._retained is None:
+            self.grad_fn._retained = _weakref(self)
+
+    @property
+    def retains_grad(self):
+        return self.grad_fn is not None and self.grad_fn._retained is not None
+
+    def register_hook(self, hook):
+        """``hook(grad)`` is called with this tensor's gradient during backward; it may return a
+        replacement. Returns a handle with ``.remove()``."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        node = self.grad_fn if self.grad_fn is not None else self._accumulator()
+        if node._pre_hooks is None:
+            node._pre_hooks = []
+        node._pre_hooks.append(hook)
+        return _Handle(node._pre_hooks, hook)
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Compute the gradient of this tensor w.r.t. the graph leaves (see ``autograd.backward``)."""
+        _engine.backward(self, gradient, retain_graph, create_graph, inputs)
+
+    def detach(self):
+        """The same values, cut from the graph (shares memory and version counter)."""
+        t = Tensor._make(self.data, False, None)
+        t._version_counter = self._version_counter
+        return t
+
+    def detach_(self):
+        if self._base is not None and self._base._requires_grad:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    # -- shape and type ---------------------------------------------------------------------------
+    @property
+    def shape(self):
+        return Size(self.data.shape)
+
+    def size(self, dim=None):
+        if dim is None:
+            return Size(self.data.shape)
+        return self.data.shape[_dim(dim, self.data.ndim)]
+
+    def dim(self):
+        return self.data.ndim
+
+    ndimension = dim
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    def numel(self):
+        return self.data.size
+
+    nelement = numel
+
+    @property
+    def dtype(self):
+        return _dtype.from_numpy(self.data.dtype)
+
+    @property
+    def device(self):
+        return "cpu"
+
+    def is_floating_point(self):
+        return self.data.dtype.kind == "f"
+
+    def __len__(self):
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def to(self, dtype=None, *args, **kwargs):
+        if isinstance(dtype, str) or dtype is None:  # .to("cpu"): nothing to do
+            dtype = kwargs.get("dtype")
+            if dtype is None:
+                return self
+        if self.data.dtype == _dtype.to_numpy(dtype):
+            return self
+        return _ops.shape.ToType.apply(self, dtype=_dtype.to_numpy(dtype))
+
+    def type(self, dtype=None):
+        if dtype is None:
+            return "torch." + self.dtype.legacy_name
+        return self.to(dtype)
+
+    def float(self):
+        return self.to(_dtype.float32)
+
+    def double(self):
+        return self.to(_dtype.float64)
+
+    def long(self):
+        return self.to(_dtype.int64)
+
+    def int(self):
+        return self.to(_dtype.int32)
+
+    def bool(self):
+        return self.to(_dtype.bool_)
+
+    def cpu(self):
+        return self
+
+    def contiguous(self):
+        return self
+
+    # -- leaving minigrad -------------------------------------------------------------------------
+    def item(self):
+        if self.data.size != 1:
+            raise RuntimeError(f"a Tensor with {self.data.size} elements cannot be converted to Scalar")
+        return self.data.reshape(()).item()
+
+    def numpy(self):
+        if self._requires_grad:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
+                               "Use tensor.detach().numpy() instead.")
+        return self.data
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def __array__(self, dtype=None, copy=None):
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self.data.dtype.kind not in "iub" or self.data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.item())
+
+    def __bool__(self):
+        if self.data.size != 1:
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self.data.reshape(()).item())
+
+    def __format__(self, spec):
+        if self.data.ndim == 0:
+            return self.item().__format__(spec)
+        return object.__format__(self, spec)
+
+    def __repr__(self):
+        return _printing.tensor_repr(self)
+
+    __hash__ = object.__hash__
+
+    def __iter__(self):
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self.data.shape[0]))
+
+    def __reduce_ex__(self, protocol):
+        return (_rebuild, (self.data, self._requires_grad))
+
+    def __deepcopy__(self, memo):
+        if self.grad_fn is not None:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support "
+                               "the deepcopy protocol at the moment.")
+        t = type(self).__new__(type(self))
+        t._init(self.data.copy(), self._requires_grad, None)
+        if self._grad is not None:
+            t._grad = Tensor._make(self._grad.data.copy(), False, None)
+        memo[id(self)] = t
+        return t
+
+    # -- arithmetic (each line hands over to one op in minigrad/ops) ---------------------------
+    def __add__(self, other):
+        return _ops.arithmetic.Add.apply(self, other)
+
+    def __radd__(self, other):
+        return _ops.arithmetic.Add.apply(self, other)
+
+    def __sub__(self, other):
+        return _ops.arithmetic.Sub.apply(self, other)
+
+    def __rsub__(self, other):
+        return _ops.arithmetic.rsub(self, other)
+
+    def __mul__(self, other):
+        return _ops.arithmetic.Mul.apply(self, other)
+
+    def __rmul__(self, other):
+        return _ops.arithmetic.Mul.apply(self, other)
+
+    def __truediv__(self, other):
+        return _ops.arithmetic.Div.apply(self, other)
+
+    def __rtruediv__(self, other):
+        return _ops.arithmetic.rdiv(self, other)
+
+    def __pow__(self, exponent):
+        return _ops.arithmetic.pow(self, exponent)
+
+    def __rpow__(self, base):
+        return _ops.arithmetic.rpow(self, base)
+
+    def __neg__(self):
+        return _ops.arithmetic.Neg.apply(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _ops.unary.Abs.apply(self)
+
+    def __matmul__(self, other):
+        return _ops.linalg.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return _ops.linalg.matmul(_as_tensor(other), self)
+
+    def __getitem__(self, key):
+        return _ops.shape.index(self, key)
+
+    def __setitem__(self, key, value):
+        _ops.shape.index_put_(self, key, value)
+
+    # comparisons give boolean tensors and are never part of the graph
+    def __eq__(self, other):
+        return _compare(np.equal, self, other)
+
+    def __ne__(self, other):
+        return _compare(np.not_equal, self, other)
+
+    def __lt__(self, other):
+        return _compare(np.less, self, other)
+
+    def __le__(self, other):
+        return _compare(np.less_equal, self, other)
+
+    def __gt__(self, other):
+        return _compare(np.greater, self, other)
+
+    def __ge__(self, other):
+        return _compare(np.greater_equal, self, other)
+
+    eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
+
+    def add(self, other, *, alpha=1):
+        return self + (other if alpha == 1 else other * alpha)
+
+    def sub(self, other, *, alpha=1):
+        return self - (other if alpha == 1 else other * alpha)
+
+    def mul(self, other):
+        return self * other
+
+    def div(self, other):
+        return self / other
+
+    def neg(self):
+        return -self
+
+    def pow(self, exponent):
+        return self ** exponent
+
+    def matmul(self, other):
+        return _ops.linalg.matmul(self, other)
+
+    def mm(self, other):
+        return _ops.linalg.matmul(self, other)
+
+    def dot(self, other):
+        return _ops.linalg.matmul(self, other)
+
+    def reciprocal(self):
+        return _ops.arithmetic.Reciprocal.apply(self)
+
+    # -- elementwise functions --------------------------------------------------------------------
+    def exp(self):
+        return _ops.unary.Exp.apply(self)
+
+    def log(self):
+        return _ops.unary.Log.apply(self)
+
+    def sqrt(self):
+        return _ops.unary.Sqrt.apply(self)
+
+    def abs(self):
+        return _ops.unary.Abs.apply(self)
+
+    def sin(self):
+        return _ops.unary.Sin.apply(self)
+
+    def cos(self):
+        return _ops.unary.Cos.apply(self)
+
+    def tanh(self):
+        return _ops.activation.Tanh.apply(self)
+
+    def sigmoid(self):
+        return _ops.activation.Sigmoid.apply(self)
+
+    def relu(self):
+        return _ops.activation.Relu.apply(self)
+
+    def clamp(self, min=None, max=None):
+        return _ops.unary.clamp(self, min, max)
+
+    clip = clamp
+
+    def softmax(self, dim):
+        return _ops.activation.Softmax.apply(self, dim=dim)
+
+    def log_softmax(self, dim):
+        return _ops.activation.LogSoftmax.apply(self, dim=dim)
+
+    # -- reductions -------------------------------------------------------------------------------
+    def sum(self, dim=None, keepdim=False):
+        return _ops.reduction.sum(self, dim, keepdim)
+
+    def mean(self, dim=None, keepdim=False):
+        return _ops.reduction.mean(self, dim, keepdim)
+
+    def max(self, dim=None, keepdim=False):
+        return _ops.reduction.max(self, dim, keepdim)
+
+    def min(self, dim=None, keepdim=False):
+        return _ops.reduction.min(self, dim, keepdim)
+
+    def argmax(self, dim=None, keepdim=False):
+        return _ops.reduction.argmax(self, dim, keepdim)
+
+    def argmin(self, dim=None, keepdim=False):
+        return _ops.reduction.argmin(self, dim, keepdim)
+
+    # -- shapes -----------------------------------------------------------------------------------
+    def t(self):
+        return _ops.shape.t(self)
+
+    @property
+    def T(self):
+        return _ops.shape.permute(self, tuple(range(self.data.ndim - 1, -1, -1)))
+
+    def transpose(self, dim0, dim1):
+        return _ops.shape.transpose(self, dim0, dim1)
+
+    def permute(self, *dims):
+        return _ops.shape.permute(self, _sizes(dims))
+
+    def reshape(self, *shape):
+        return _ops.shape.reshape(self, _sizes(shape))
+
+    def view(self, *shape):
+        return _ops.shape.view(self, _sizes(shape))
+
+    def view_as(self, other):
+        return self.view(other.shape)
+
+    def reshape_as(self, other):
+        return self.reshape(other.shape)
+
+    def flatten(self, start_dim=0, end_dim=-1):
+        return _ops.shape.flatten(self, start_dim, end_dim)
+
+    def squeeze(self, dim=None):
+        return _ops.shape.squeeze(self, dim)
+
+    def unsqueeze(self, dim):
+        return _ops.shape.unsqueeze(self, dim)
+
+    def expand(self, *sizes):
+        return _ops.shape.expand(self, _sizes(sizes))
+
+    def expand_as(self, other):
+        return self.expand(other.shape)
+
+    def clone(self):
+        return _ops.shape.Clone.apply(self)
+
+    # -- in-place ops (they bump the version counter) -------------------------------------------
+    def add_(self, other, *, alpha=1):
+        return _ops.inplace.apply_inplace(self, _ops.arithmetic.Add, other if alpha == 1 else other * alpha)
+
+    def sub_(self, other, *, alpha=1):
+        return _ops.inplace.apply_inplace(self, _ops.arithmetic.Sub, other if alpha == 1 else other * alpha)
+
+    def mul_(self, other):
+        return _ops.inplace.apply_inplace(self, _ops.arithmetic.Mul, other)
+
+    def div_(self, other):
+        return _ops.inplace.apply_inplace(self, _ops.arithmetic.Div, other)
+
+    def clamp_(self, min=None, max=None):
+        return _ops.inplace.apply_inplace(self, _ops.unary.Clamp, min=min, max=max)
+
+    def zero_(self):
+        return _ops.inplace.fill_(self, 0)
+
+    def fill_(self, value):
+        return _ops.inplace.fill_(self, value)
+
+    def copy_(self, src):
+        return _ops.inplace.copy_(self, src)
+
+    __iadd__ = add_
+    __isub__ = sub_
+    __imul__ = mul_
+    __itruediv__ = div_
+
+
+_new_tensor = object.__new__
+
+
+def _rebuild(data, requires_grad):
+    return Tensor._make(data, requires_grad, None)
+
+
+def _dim(dim, ndim):
+    """Normalise a possibly negative dimension, with PyTorch's error when it is out of range."""
+    low, high = (-ndim, ndim - 1) if ndim else (-1, 0)
+    if not low <= dim <= high:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{low}, {high}], "
+                         f"but got {dim})")
+    return dim % ndim if ndim else 0
+
+
+def _sizes(args):
+    """Accept ``f(2, 3)``, ``f((2, 3))`` and ``f(torch.Size([2, 3]))`` alike."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        return tuple(args[0])
+    return tuple(args)
+
+
+def _compare(ufunc, a, b):
+    other = b.data if isinstance(b, Tensor) else b
+    return Tensor._make(np.asarray(ufunc(a.data, other)), False, None)
+
+
+def _as_tensor(x):
+    return x if isinstance(x, Tensor) else tensor(x)
+
+
+# -- creating tensors from Python data ------------------------------------------------------------
+def tensor(data, dtype=None, device=None, requires_grad=False):
+    """A new leaf tensor holding a copy of ``data`` (numbers, nested lists, numpy arrays)."""
+    if isinstance(data, Tensor):
+        array = np.array(data.data, copy=True)
+    elif isinstance(data, np.ndarray):
+        array = np.array(data, copy=True)
+    else:
+        array = _from_python(data)
+        if array.dtype.kind == "f":
+            array = array.astype(_dtype.get_default_dtype().numpy)
+    if dtype is not None:
+        array = array.astype(_dtype.to_numpy(dtype))
+    elif array.dtype.kind == "f" and array.dtype not in (np.float32, np.float64, np.float16):
+        array = array.astype(_dtype.get_default_dtype().numpy)
+    elif array.dtype.kind in "iu" and array.dtype != np.int64 and not isinstance(data, np.ndarray):
+        array = array.astype(np.int64)
+    if requires_grad and array.dtype.kind != "f":
+        raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+    return Tensor._make(array, bool(requires_grad), None)
+
+
+def _from_python(data):
+    if isinstance(data, numbers.Number) and not isinstance(data, (bool, np.bool_)):
+        return np.asarray(data)
+    try:
+        array = np.asarray(data)
+    except ValueError:
+        _check_ragged(data, 0)
+        raise
+    if array.dtype == object:
+        if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in data):
+            return np.stack([np.asarray(x.data if isinstance(x, Tensor) else x) for x in data])
+        _check_ragged(data, 0)
+        raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+    if array.dtype.kind == "U":
+        raise TypeError("new(): invalid data type 'str'")
+    return array
+
+
+def _check_ragged(data, depth):
+    """PyTorch's message for lists of unequal length."""
+    if not isinstance(data, (list, tuple)) or not data:
+        return
+    first = data[0]
+    if isinstance(first, (list, tuple)):
+        for item in data:
+            if not isinstance(item, (list, tuple)) or len(item) != len(first):
+                got = len(item) if isinstance(item, (list, tuple)) else 1
+                raise ValueError(f"expected sequence of length {len(first)} at dim {depth + 1} (got {got})")
+        for item in data:
+            _check_ragged(item, depth + 1)
+
+
+from .autograd.function import AccumulateGrad, _Handle  # noqa: E402  (after Tensor exists)
+from .autograd import engine as _engine  # noqa: E402
+from . import ops as _ops  # noqa: E402
+from weakref import ref as _weakref  # noqa: E402
