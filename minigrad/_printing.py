@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ._dtype import bool_, get_default_dtype, int64
+
 
 @dataclass
 class PrintOptions:
@@ -150,7 +152,6 @@ def _join_suffixes(body, suffixes, indent):
 
 def tensor_repr(t):
     """``tensor([...], dtype=..., grad_fn=<...>)`` as PyTorch writes it."""
-    from ._dtype import bool_, get_default_dtype, int64
     prefix = "tensor("
     indent = len(prefix)
     a = t.data

@@ -8,6 +8,9 @@ The order: a node runs once every node that sends it a gradient has run, so a te
 (``a + a``) has both contributions summed first. Among the nodes that are ready, the one created
 last runs first, and ``AccumulateGrad`` (writing a leaf's ``.grad``) runs as soon as it is ready;
 that is PyTorch's rule too, and it makes the order deterministic.
+
+Gradients travel as plain numpy arrays, because nothing about them needs recording, except with
+``create_graph=True``: then they are tensors and every backward formula is itself recorded.
 """
 import heapq
 
@@ -15,32 +18,33 @@ import numpy as np
 
 from . import grad_mode
 from .function import AccumulateGrad
-from ..tensor import Tensor, Size
+from ..tensor import Size, Tensor
 
 _STATE = grad_mode.STATE
-_FIRST = float("inf")  # AccumulateGrad's priority: run as soon as ready
+_ACCUMULATE_FIRST = -(1 << 62)  # AccumulateGrad runs as soon as it is ready
 
 
 class BackwardStep:
-    """What one node did during backward.
+    """What one node did during backward (the values read as tensors).
 
     - ``node``: the ``grad_fn`` (or ``AccumulateGrad``) that ran;
     - ``incoming``: the gradient that arrived at it (summed over every use of its output);
     - ``outgoing``: what it sent along each of its ``next_functions`` (``None`` where nothing goes);
-    - for ``AccumulateGrad`` only: ``leaf``, and ``grad_before`` / ``grad_after``, the leaf's
-      ``.grad`` before and after this step (``grad_before`` is ``None`` the first time).
+    - for ``AccumulateGrad`` only: ``leaf``, its ``.grad`` before the step (``grad_before``, a copy,
+      ``None`` the first time) and after it (``grad_after``).
     """
 
-    __slots__ = ("index", "node", "incoming", "outgoing", "leaf", "grad_before", "grad_after")
+    __slots__ = ("index", "node", "leaf", "_incoming", "_outgoing", "_before", "_after")
 
-    def __init__(self, index, node, incoming, outgoing, leaf=None, grad_before=None, grad_after=None):
-        self.index = index
-        self.node = node
-        self.incoming = incoming
-        self.outgoing = outgoing
-        self.leaf = leaf
-        self.grad_before = grad_before
-        self.grad_after = grad_after
+    def __init__(self, index, node, incoming, outgoing, leaf=None, before=None, after=None):
+        self.index, self.node, self.leaf = index, node, leaf
+        self._incoming, self._outgoing = incoming, outgoing
+        self._before, self._after = before, after
+
+    incoming = property(lambda self: _as_tensor(self._incoming))
+    outgoing = property(lambda self: tuple(_as_tensor(g) for g in self._outgoing))
+    grad_before = property(lambda self: _as_tensor(self._before))
+    grad_after = property(lambda self: _as_tensor(self._after))
 
     def __repr__(self):
         return f"BackwardStep({self.index}, {self.node.name()})"
@@ -65,7 +69,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         grads = _grad_for(tensors, grad_tensors, inputs, retain_graph, create_graph, True)
         for t, g in zip(inputs, grads):
             if g is not None:
-                _store(t, g, create_graph)
+                _store(t, g)
         return
     for _ in _run(tensors, grad_tensors, retain_graph, create_graph, None, True):
         pass
@@ -93,7 +97,7 @@ def _grad_for(outputs, grad_outputs, inputs, retain_graph, create_graph, allow_u
         if g is None and not allow_unused:
             raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have been "
                                "used in the graph. Set allow_unused=True if this is the desired behavior.")
-        result.append(g)
+        result.append(None if g is None else g if isinstance(g, Tensor) else _fresh(g, t))
     return tuple(result)
 
 
@@ -101,70 +105,69 @@ def _run(roots, gradients, retain_graph, create_graph, captures, accumulate):
     """The engine loop behind ``backward_steps``, ``backward`` and ``grad``.
 
     ``captures`` (for ``grad``): a dict whose keys are the nodes of the wanted inputs; their
-    gradients are stored there instead of in ``.grad``, and no other leaf is touched.
+    gradients are stored there instead of in ``.grad``, and no leaf is touched.
     """
+    raw = not create_graph  # gradients as numpy arrays
     roots = _as_tuple(roots)
     gradients = _as_tuple(gradients, len(roots))
     if len(gradients) != len(roots):
         raise RuntimeError(f"got {len(gradients)} gradients for {len(roots)} tensors")
-    buffers = {}
+    buffers = {}  # node -> gradient summed so far
     for i, (root, g) in enumerate(zip(roots, gradients)):
         node = _root_node(root, i)
-        g = _root_gradient(root, g, i)
+        g = _root_gradient(root, g, i, raw)
         buffers[node] = buffers[node] + g if node in buffers else g
     dependencies = _count_dependencies(list(buffers), captures)
-    ready = [(-_priority(n), n._sequence_nr, n) for n in buffers if dependencies.get(n) == 0]
+    ready = [(_order(n), n) for n in buffers if dependencies.get(n) == 0]
     heapq.heapify(ready)
-    undo = []  # (leaf, .grad before, its values before) to restore on failure
+    undo = []  # (leaf, .grad before, its values before): put back if anything fails
     index = 0
     previous_mode = _STATE.enabled
     try:
         while ready:
-            node = heapq.heappop(ready)[2]
+            node = heapq.heappop(ready)[1]
             grad = buffers.pop(node)
-            _STATE.enabled = create_graph
-            grad = _run_pre_hooks(node, grad)
-            if isinstance(node, AccumulateGrad):
+            _STATE.enabled, _STATE.raw_backward = create_graph, raw
+            if node._pre_hooks is not None or node._retained is not None:
+                grad = _run_pre_hooks(node, grad, raw)
+            if captures is not None and node in captures:
+                captures[node] = grad
+                if not _reaches(node, dependencies):
+                    continue  # grad(): nothing below this input is needed
+            if node.__class__ is AccumulateGrad:
                 if captures is not None:
-                    if node in captures:
-                        captures[node] = grad
-                    _STATE.enabled = previous_mode
-                    continue
-                step = _accumulate(index, node, grad, accumulate, create_graph, undo)
+                    continue  # grad() never touches .grad
+                step = _accumulate(index, node, grad, raw, accumulate, undo)
             else:
-                if captures is not None and node in captures:
-                    captures[node] = grad
-                    if not _reaches_more(node, dependencies):
-                        _STATE.enabled = previous_mode
-                        continue
-                outgoing = _call_backward(node, grad)
+                outgoing = _call_backward(node, grad, raw)
                 for (child, _), g in zip(node.next_functions, outgoing):
-                    if child is None or g is None or child not in dependencies:
+                    if g is None or child not in dependencies:
                         continue
                     buffers[child] = buffers[child] + g if child in buffers else g
                     dependencies[child] -= 1
                     if dependencies[child] == 0:
-                        heapq.heappush(ready, (-_priority(child), child._sequence_nr, child))
-                if node._post_hooks:
+                        heapq.heappush(ready, (_order(child), child))
+                if node._post_hooks is not None:
                     for hook in node._post_hooks:
-                        hook(tuple(outgoing), (grad,))
+                        hook(tuple(_as_tensor(g) for g in outgoing), (_as_tensor(grad),))
                 if not retain_graph:
                     node._release()
                 step = BackwardStep(index, node, grad, outgoing)
-            _STATE.enabled = previous_mode
+            _STATE.enabled, _STATE.raw_backward = previous_mode, False
             index += 1
             yield step
     except BaseException as error:
-        _STATE.enabled = previous_mode
         if not isinstance(error, GeneratorExit):
             for leaf, before, values in reversed(undo):
                 if values is not None:
                     before.data[...] = values
                 leaf._grad = before
         raise
+    finally:
+        _STATE.enabled, _STATE.raw_backward = previous_mode, False
 
 
-# -- the pieces -----------------------------------------------------------------------------------
+# -- starting ------------------------------------------------------------------------------------
 def _as_tuple(x, n=None):
     if x is None:
         return (None,) * (n or 1)
@@ -179,21 +182,30 @@ def _root_node(root, i):
     return root.grad_fn if root.grad_fn is not None else root._accumulator()
 
 
-def _root_gradient(root, g, i):
+def _root_gradient(root, g, i, raw):
     if g is None:
         if root.data.size != 1:
             raise RuntimeError("grad can be implicitly created only for scalar outputs")
-        return Tensor._make(np.ones_like(root.data), False, None)
-    if not isinstance(g, Tensor):
-        g = Tensor._make(np.asarray(g, dtype=root.data.dtype), False, None)
-    if g.data.shape != root.data.shape:
-        raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {Size(g.data.shape)!r} "
-                           f"and output[{i}] has a shape of {Size(root.data.shape)!r}.")
-    return g
+        g = np.ones(root.data.shape, root.data.dtype)
+    elif isinstance(g, Tensor):
+        if g.data.shape != root.data.shape:
+            raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {Size(g.data.shape)!r} "
+                               f"and output[{i}] has a shape of {Size(root.data.shape)!r}.")
+        return g.data if raw else g
+    else:
+        g = np.asarray(g, dtype=root.data.dtype)
+        if g.shape != root.data.shape:
+            raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {Size(g.shape)!r} "
+                               f"and output[{i}] has a shape of {Size(root.data.shape)!r}.")
+    return g if raw else Tensor._make(g, False, None)
 
 
-def _priority(node):
-    return _FIRST if isinstance(node, AccumulateGrad) else node._sequence_nr
+def _order(node):
+    """Heap key: the newest node first, AccumulateGrad before everything (unique, so the heap
+    never compares nodes)."""
+    if node.__class__ is AccumulateGrad:
+        return _ACCUMULATE_FIRST - node._sequence_nr
+    return -node._sequence_nr
 
 
 def _count_dependencies(starts, captures):
@@ -201,21 +213,22 @@ def _count_dependencies(starts, captures):
 
     With ``captures`` (``grad()``), nodes that cannot reach a wanted input are left out.
     """
-    order, seen, stack = [], set(starts), list(starts)
+    dependencies = dict.fromkeys(starts, 0)
+    stack = list(starts)
     while stack:
-        node = stack.pop()
-        order.append(node)
-        for child, _ in node.next_functions:
-            if child is not None and child not in seen:
-                seen.add(child)
+        for child, _ in stack.pop().next_functions:
+            if child is None:
+                continue
+            if child in dependencies:
+                dependencies[child] += 1
+            else:
+                dependencies[child] = 1
                 stack.append(child)
-    if captures is not None:
-        useful = _nodes_reaching(order, captures)
-        order = [n for n in order if n in useful]
-    else:
-        useful = seen
-    dependencies = dict.fromkeys(order, 0)
-    for node in order:
+    if captures is None:
+        return dependencies
+    useful = _nodes_reaching(list(dependencies), captures)
+    dependencies = dict.fromkeys([n for n in dependencies if n in useful], 0)
+    for node in dependencies:
         for child, _ in node.next_functions:
             if child is not None and child in useful:
                 dependencies[child] += 1
@@ -232,14 +245,14 @@ def _nodes_reaching(order, targets):
     useful, stack = set(), [n for n in targets if n in present]
     while stack:
         node = stack.pop()
-        if node in useful:
-            continue
-        useful.add(node)
-        stack.extend(parents.get(node, ()))
+        if node not in useful:
+            useful.add(node)
+            stack.extend(parents.get(node, ()))
     return useful
 
 
-def _reaches_more(node, dependencies):
+def _reaches(node, dependencies):
+    """Does running ``node`` lead anywhere still needed? (``grad`` skips nodes past its inputs.)"""
     return any(child is not None and child in dependencies for child, _ in node.next_functions)
 
 
@@ -247,84 +260,97 @@ def _input_node(t):
     return t.grad_fn if t.grad_fn is not None else t._accumulator()
 
 
-def _run_pre_hooks(node, grad):
-    if node._pre_hooks:
-        for hook in node._pre_hooks:
-            result = hook(grad)
-            if result is not None:
-                grad = result
+# -- running one node ----------------------------------------------------------------------------
+def _run_pre_hooks(node, grad, raw):
+    """Tensor hooks (``register_hook``) may replace the gradient; ``retain_grad`` keeps a copy."""
+    for hook in node._pre_hooks or ():
+        result = hook(_as_tensor(grad))
+        if result is not None:
+            grad = result.data if raw and isinstance(result, Tensor) else result
     if node._retained is not None:
         tensor = node._retained()
         if tensor is not None:
-            _store(tensor, grad, _STATE.enabled)
+            _store(tensor, _as_tensor(grad))
     return grad
 
 
-def _call_backward(node, grad):
+def _call_backward(node, grad, raw):
     """Run one node's backward and line its results up with ``next_functions``."""
-    grads = node.backward(node, grad)
-    if not isinstance(grads, tuple):
+    if node.builtin:
+        grads = node.backward(node, grad)  # on arrays when raw (see ops/_dual.py)
+    else:  # a user-defined Function: tensors in and out, as in PyTorch
+        _STATE.raw_backward = False
+        try:
+            grads = node.backward(node, _as_tensor(grad))
+        finally:
+            _STATE.raw_backward = raw
+    if grads.__class__ is not tuple:
         grads = (grads,)
-    if node._positions is not None:
-        expected = len(node.needs_input_grad)
-        if len(grads) != expected:
-            raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
-                               f"(expected {expected}, got {len(grads)})")
-        grads = tuple(grads[i] for i in node._positions)
-    elif len(grads) != len(node.next_functions):
+    if len(grads) != len(node.needs_input_grad):
         raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
-                           f"(expected {len(node.next_functions)}, got {len(grads)})")
+                           f"(expected {len(node.needs_input_grad)}, got {len(grads)})")
+    if node._positions is not None:
+        grads = tuple([grads[i] for i in node._positions])
     if not node.builtin:
-        grads = tuple(_check_gradient(node, i, child, g)
-                      for i, ((child, _), g) in enumerate(zip(node.next_functions, grads)))
+        grads = tuple([_check_gradient(node, i, child, g, raw)
+                       for i, ((child, _), g) in enumerate(zip(node.next_functions, grads))])
     return grads
 
 
-def _check_gradient(node, i, child, g):
+def _check_gradient(node, i, child, g, raw):
     if g is None or child is None:
         return None
-    if not isinstance(g, Tensor):
-        g = Tensor._make(np.asarray(g), False, None)
-    expected = child._output_meta[0]
-    if g.data.shape != expected:
-        if g.data.size == int(np.prod(expected)):
-            return g.reshape(expected)
-        raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {i} - got "
-                           f"{list(g.data.shape)} but expected shape compatible with {list(expected)}")
-    return g
+    values = np.asarray(g.data if isinstance(g, Tensor) else g)
+    expected = child._output_shape
+    if values.shape != expected:
+        if values.size != int(np.prod(expected)):
+            raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {i} - "
+                               f"got {list(values.shape)} but expected shape compatible with {list(expected)}")
+        values = values.reshape(expected)
+        g = g.reshape(expected) if isinstance(g, Tensor) else values
+    return values if raw else _as_tensor(g)
 
 
-def _accumulate(index, node, grad, accumulate, create_graph, undo):
+def _accumulate(index, node, grad, raw, accumulate, undo):
     """``AccumulateGrad``: leaf.grad = grad the first time, leaf.grad += grad afterwards."""
     leaf = node.variable
     before = leaf._grad
+    snapshot = None
     if before is None:
-        after = grad if create_graph else Tensor._make(np.array(grad.data, dtype=leaf.data.dtype), False, None)
-        shown_before = None
-    elif create_graph or before.requires_grad:
-        after = before + grad
-        shown_before = before
+        after = _fresh(grad, leaf) if raw or not grad.requires_grad else grad
+    elif not raw or before.requires_grad:  # gradients with a graph: keep the graph, add out of place
+        snapshot = before
+        after = before + _as_tensor(grad)
     else:
-        shown_before = Tensor._make(before.data.copy(), False, None)
+        snapshot = before.data.copy()
         if accumulate:
-            undo.append((leaf, before, shown_before.data))
-            before.data += grad.data
+            undo.append((leaf, before, snapshot))
+            before.data += grad
             after = before
         else:
-            after = Tensor._make(before.data + grad.data, False, None)
-    if accumulate:
-        if before is None or after is not before:
-            undo.append((leaf, before, None))
+            after = Tensor._make(before.data + grad, False, None)
+    if accumulate and after is not before:
+        undo.append((leaf, before, None))
         leaf._grad = after
-        shown_after = Tensor._make(after.data.copy(), False, None) if after is before else after
-    else:
-        shown_after = after
-    return BackwardStep(index, node, grad, (), leaf, shown_before, shown_after)
+    return BackwardStep(index, node, grad, (), leaf, snapshot, after)
 
 
-def _store(tensor, g, create_graph):
-    """Add ``g`` to ``tensor.grad`` (used by ``retain_grad`` and ``backward(inputs=...)``)."""
+# -- values --------------------------------------------------------------------------------------
+def _as_tensor(value):
+    if value is None or isinstance(value, Tensor):
+        return value
+    return Tensor._make(np.asarray(value), False, None)
+
+
+def _fresh(value, like):
+    """A new tensor holding a copy of ``value``, in ``like``'s dtype (never aliasing anything)."""
+    return Tensor._make(np.array(value.data if isinstance(value, Tensor) else value,
+                                 dtype=like.data.dtype), False, None)
+
+
+def _store(tensor, g):
+    """Add ``g`` to ``tensor.grad`` (``retain_grad`` and ``backward(inputs=...)``)."""
     if tensor._grad is None:
-        tensor._grad = g if create_graph else Tensor._make(g.data.copy(), False, None)
+        tensor._grad = g if g.requires_grad else _fresh(g, tensor)
     else:
         tensor._grad = tensor._grad + g

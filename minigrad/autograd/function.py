@@ -27,6 +27,14 @@ FREED_GRAPH_MESSAGE = (
     "graph a second time or if you need to access saved tensors after calling backward."
 )
 _FREED = object()
+_NO_EDGE = (None, 0)
+_new = object.__new__
+
+
+def _share_memory(view, base):
+    """A view shares its base's memory, so it shares the version counter too."""
+    view._version_counter = base._version_counter
+    view._base = base._base if base._base is not None else base
 
 
 class Function:
@@ -47,79 +55,70 @@ class Function:
         if "node_name" not in cls.__dict__:
             cls.node_name = cls.__name__ + "Backward"  # PyTorch's name for custom Functions
 
+    # per-node state that most nodes never change (instances override these when needed)
+    _saved = ()
+    _positions = None  # which argument each edge belongs to, when some arguments are options
+    _pre_hooks = None
+    _post_hooks = None
+    _retained = None  # weak reference to the output tensor, after retain_grad()
+
     # -- running an op -------------------------------------------------------------------------
     @classmethod
     def apply(cls, *args, **options):
-        ctx = cls.__new__(cls)
-        ctx._saved = ()
-        track = False
-        if _STATE.enabled:
-            for a in args:
-                if isinstance(a, Tensor) and a._requires_grad:
-                    track = True
-                    break
-        if track:
-            ctx._link_inputs(args)
-            _STATE.enabled = False  # forward itself is never recorded
-            try:
-                out = cls.forward(ctx, *args, **options)
-            finally:
-                _STATE.enabled = True
-        else:
+        """Run ``forward``; record a node when grad mode is on and an input requires grad."""
+        ctx = _new(cls)
+        needs = [isinstance(a, Tensor) and a._requires_grad for a in args]
+        if not (_STATE.enabled and True in needs):
             ctx.needs_input_grad = (False,) * len(args)
             out = cls.forward(ctx, *args, **options)
-        data = out.data if isinstance(out, Tensor) else out
-        if not isinstance(data, np.ndarray):
-            data = np.asarray(data)
-        track = track and data.dtype.kind == "f"  # integer results carry no gradient
-        result = Tensor._make(data, track, ctx if track else None)
+            data = out.data if isinstance(out, Tensor) else np.asarray(out)
+            result = Tensor._make(data, False, None)
+            if cls.is_view:
+                _share_memory(result, args[0])
+            return result
+
+        ctx.needs_input_grad = tuple(needs)
+        ctx._link_inputs(args, needs)
+        _STATE.enabled = False  # forward itself is never recorded
+        try:
+            out = cls.forward(ctx, *args, **options)
+        finally:
+            _STATE.enabled = True
+        data = out.data if isinstance(out, Tensor) else np.asarray(out)
+        if data.dtype.kind != "f":  # integer results carry no gradient
+            return Tensor._make(data, False, None)
+        result = Tensor._make(data, True, ctx)
         if cls.is_view:
-            base = args[0]
-            result._version_counter = base._version_counter
-            result._base = base._base if base._base is not None else base
-        if track:
-            ctx._finish(result, out)
-        return result
-
-    def _link_inputs(self, args):
-        """Fill ``next_functions`` and ``needs_input_grad`` from the positional arguments."""
-        edges, needs, positions = [], [], []
-        for i, a in enumerate(args):
-            if isinstance(a, Tensor):
-                if a._requires_grad:
-                    edges.append((a.grad_fn if a.grad_fn is not None else a._accumulator(), 0))
-                    needs.append(True)
-                else:
-                    edges.append((None, 0))
-                    needs.append(False)
-                positions.append(i)
-            elif self.scalars_are_inputs and isinstance(a, (int, float)):
-                edges.append((None, 0))
-                needs.append(False)
-                positions.append(i)
-            else:  # an option such as a dimension: not part of the graph
-                needs.append(False)
-        self.next_functions = tuple(edges)
-        self.needs_input_grad = tuple(needs)
-        # which argument each edge belongs to, when some arguments are not inputs
-        self._positions = positions if len(positions) != len(args) else None
-        self._sequence_nr = next(_sequence)
-        self._pre_hooks = None
-        self._post_hooks = None
-        self._retained = None
-
-    def _finish(self, result, out):
-        """Bookkeeping once the output tensor exists: saved outputs, versions, recorders."""
-        saved = self._saved
+            _share_memory(result, args[0])
+        saved = ctx._saved
         if saved:
             # saving the value you return means saving the output tensor itself
-            saved = self._saved = tuple(result if s is out else s for s in saved)
-            self._saved_versions = tuple(
-                s._version_counter[0] if isinstance(s, Tensor) else 0 for s in saved)
-        self._output_meta = (result.data.shape, result.data.dtype)
+            saved = ctx._saved = tuple([result if s is out else s for s in saved])
+            ctx._saved_versions = tuple([s._version_counter[0] if isinstance(s, Tensor) else 0
+                                         for s in saved])
+        ctx._output_shape = data.shape
         if _recorders:
             for r in _recorders:
-                r._record(self, result)
+                r._record(ctx, result)
+        return result
+
+    def _link_inputs(self, args, needs):
+        """``next_functions``: one edge per input, to the node that made it (``None`` if none)."""
+        edges = []
+        positions = None
+        for i, a in enumerate(args):
+            if needs[i]:
+                edges.append((a.grad_fn or a._accumulator(), 0))
+            elif isinstance(a, Tensor) or (self.scalars_are_inputs and isinstance(a, (int, float))):
+                edges.append(_NO_EDGE)
+            else:  # an option (a dimension, an array constant): not part of the graph
+                positions = positions or list(range(i))
+                continue
+            if positions is not None:
+                positions.append(i)
+        self.next_functions = tuple(edges)
+        self._positions = positions
+        self._sequence_nr = next(_sequence)
 
     # -- what forward and backward use ----------------------------------------------------------
     def save_for_backward(self, *values):
@@ -128,13 +127,17 @@ class Function:
 
     @property
     def saved_tensors(self):
+        """What forward saved, checked to be unchanged since. During a plain backward the engine
+        asks built-in ops for numpy arrays (``ops/_dual.py``); otherwise these are tensors."""
         saved = self._saved
         if saved is _FREED:
             raise RuntimeError(FREED_GRAPH_MESSAGE)
         if saved:
-            for i, (s, version) in enumerate(zip(saved, self._saved_versions)):
+            for s, version in zip(saved, self._saved_versions):
                 if isinstance(s, Tensor) and s._version_counter[0] != version:
                     raise RuntimeError(_modified_message(s, version))
+            if _STATE.raw_backward:
+                return tuple(s.data if isinstance(s, Tensor) else s for s in saved)
         return saved
 
     def _release(self):
@@ -188,13 +191,8 @@ class AccumulateGrad(Function):
         self.variable = variable
         self.next_functions = ()
         self.needs_input_grad = ()
-        self._saved = ()
-        self._positions = None
-        self._pre_hooks = None
-        self._post_hooks = None
-        self._retained = None
         self._sequence_nr = next(_sequence)
-        self._output_meta = (variable.data.shape, variable.data.dtype)
+        self._output_shape = variable.data.shape
 
 
 def _modified_message(tensor, expected):

@@ -7,6 +7,7 @@ such product per output element (v = each unit vector in turn), so a lesson can 
 import numpy as np
 
 from ..tensor import Tensor
+from ..ops.shape import stack
 from .engine import grad
 
 
@@ -40,7 +41,6 @@ def jacobian(func, inputs, create_graph=False, strict=False):
         grads = grad(out, xs, v, retain_graph=True, create_graph=create_graph, allow_unused=True)
         for row, g, x in zip(rows, grads, xs):
             row.append(g if g is not None else _zeros(x))
-    from ..ops.shape import stack
     blocks = tuple(stack(row).reshape(out.data.shape + x.data.shape) for row, x in zip(rows, xs))
     return blocks[0] if single else blocks
 

@@ -2,7 +2,7 @@
 import numpy as np
 
 from .._dtype import get_default_dtype
-from ..tensor import Tensor, Size
+from ..tensor import Size, Tensor, _dim
 
 _F64 = np.dtype(np.float64)
 
@@ -46,23 +46,7 @@ def broadcast_message(shape_a, shape_b):
     return f"shapes {list(shape_a)} and {list(shape_b)} cannot be broadcast together"
 
 
-def sum_to(grad, shape):
-    """Undo broadcasting: sum ``grad`` down to ``shape`` (a differentiable op when needed)."""
-    if grad.data.shape == shape:
-        return grad
-    from .shape import SumToSize
-    return SumToSize.apply(grad, shape=shape)
-
-
-def reduce_axes(from_shape, to_shape):
-    """The axes numpy must sum over to turn ``from_shape`` into ``to_shape`` by broadcasting rules."""
-    lead = len(from_shape) - len(to_shape)
-    return tuple(range(lead)) + tuple(
-        i + lead for i, size in enumerate(to_shape) if size == 1 and from_shape[i + lead] != 1)
-
-
 def normalize_dim(dim, ndim):
-    from ..tensor import _dim
     return _dim(dim, ndim)
 
 

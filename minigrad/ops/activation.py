@@ -5,6 +5,7 @@ Each saves its *output*, because each derivative is simplest written with it.
 import numpy as np
 
 from ..autograd.function import Function
+from ._dual import data, exp, sigmoid_array, sum
 from ._util import normalize_dim
 
 
@@ -42,12 +43,6 @@ class Sigmoid(Function):
         return grad * out * (1 - out)
 
 
-def sigmoid_array(x):
-    """1 / (1 + e⁻ˣ) without overflow warnings for large negative x."""
-    with np.errstate(over="ignore"):
-        return 1 / (1 + np.exp(-x))
-
-
 class Relu(Function):
     node_name = "ReluBackward0"
     formula = "d relu(a)/da = 1 if a > 0 else 0"
@@ -62,7 +57,7 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad):
         out, = ctx.saved_tensors
-        return grad * (out.data > 0)
+        return grad * (data(out) > 0)
 
 
 class Softmax(Function):
@@ -81,7 +76,7 @@ class Softmax(Function):
     @staticmethod
     def backward(ctx, grad):
         out, = ctx.saved_tensors
-        return out * (grad - (grad * out).sum(ctx.dim, keepdim=True))
+        return out * (grad - sum(grad * out, ctx.dim, keepdim=True))
 
 
 class LogSoftmax(Function):
@@ -100,4 +95,4 @@ class LogSoftmax(Function):
     @staticmethod
     def backward(ctx, grad):
         out, = ctx.saved_tensors
-        return grad - out.exp() * grad.sum(ctx.dim, keepdim=True)
+        return grad - exp(out) * sum(grad, ctx.dim, keepdim=True)

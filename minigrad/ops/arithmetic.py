@@ -2,7 +2,9 @@
 import numpy as np
 
 from ..autograd.function import Function
-from ._util import binary, shape_of, sum_to, value
+from ..tensor import Tensor, tensor
+from ._dual import log, sum_to
+from ._util import binary, shape_of, value
 
 
 class Add(Function):
@@ -94,7 +96,8 @@ class Div(Function):
         need_a, need_b = ctx.needs_input_grad
         ctx.save_for_backward(a if need_b else None, b)
         ctx.shapes = shape_of(a), shape_of(b)
-        return binary(np.true_divide, a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):  # x/0 is inf, as in PyTorch
+            return binary(np.true_divide, a, b)
 
     @staticmethod
     def backward(ctx, grad):
@@ -128,7 +131,8 @@ class Reciprocal(Function):
 
     @staticmethod
     def forward(ctx, a):
-        out = binary(np.true_divide, 1.0, a)
+        with np.errstate(divide="ignore"):
+            out = binary(np.true_divide, 1.0, a)
         ctx.save_for_backward(out)
         return out
 
@@ -178,7 +182,7 @@ class Pow(Function):
         shape_a, shape_b = ctx.shapes
         need_a, need_b = ctx.needs_input_grad
         return (sum_to(grad * b * a ** (b - 1), shape_a) if need_a else None,
-                sum_to(grad * out * a.log(), shape_b) if need_b else None)
+                sum_to(grad * out * log(a), shape_b) if need_b else None)
 
 
 class RPow(Function):
@@ -220,7 +224,6 @@ def rdiv(a, other):
 
 
 def pow(a, exponent):
-    from ..tensor import Tensor
     if isinstance(exponent, Tensor):
         return Pow.apply(a, exponent)
     if _is_number(exponent):
@@ -235,5 +238,4 @@ def rpow(a, base):
 
 
 def _tensor(x):
-    from ..tensor import tensor
     return tensor(value(x))

@@ -8,6 +8,7 @@ import numpy as np
 
 from ..autograd import grad_mode
 from ..tensor import Tensor
+from ._dual import sum_to
 from ._util import value
 
 _LEAF_MESSAGE = "a leaf Variable that requires grad is being used in an in-place operation."
@@ -93,5 +94,4 @@ class _CopyFrom(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        from ._util import sum_to
         return grad * 0, sum_to(grad, ctx.src_shape)

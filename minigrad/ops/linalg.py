@@ -2,7 +2,9 @@
 import numpy as np
 
 from ..autograd.function import Function
-from ._util import sum_to
+from ..tensor import Tensor, tensor
+from ._util import broadcast_message
+from ._dual import reshape, sum, sum_to, t, transpose, unsqueeze
 
 
 class Dot(Function):
@@ -38,8 +40,8 @@ class Mv(Function):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
-        return (grad.unsqueeze(1) * b if need_a else None,
-                a.t() @ grad if need_b else None)
+        return (unsqueeze(grad, 1) * b if need_a else None,
+                t(a) @ grad if need_b else None)
 
 
 class Mm(Function):
@@ -57,8 +59,8 @@ class Mm(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        return (grad @ b.t() if b is not None else None,
-                a.t() @ grad if a is not None else None)
+        return (grad @ t(b) if b is not None else None,
+                t(a) @ grad if a is not None else None)
 
 
 class VecMat(Function):
@@ -78,7 +80,7 @@ class VecMat(Function):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         return (b @ grad if b is not None else None,
-                a.unsqueeze(1) * grad if a is not None else None)
+                unsqueeze(a, 1) * grad if a is not None else None)
 
 
 class BatchedMatmul(Function):
@@ -98,23 +100,23 @@ class BatchedMatmul(Function):
         a, b = ctx.saved_tensors
         need_a, need_b = ctx.needs_input_grad
         # treat 1-D operands as matrices, exactly as the forward did
-        a2 = a.unsqueeze(0) if a.data.ndim == 1 else a
-        b2 = b.unsqueeze(1) if b.data.ndim == 1 else b
+        shape_a, shape_b = np.shape(a), np.shape(b)
+        a2 = unsqueeze(a, 0) if len(shape_a) == 1 else a
+        b2 = unsqueeze(b, 1) if len(shape_b) == 1 else b
         g = grad
-        if a.data.ndim == 1:
-            g = g.unsqueeze(-2)
-        if b.data.ndim == 1:
-            g = g.unsqueeze(-1)
+        if len(shape_a) == 1:
+            g = unsqueeze(g, -2)
+        if len(shape_b) == 1:
+            g = unsqueeze(g, -1)
         grad_a = grad_b = None
         if need_a:
-            grad_a = sum_to(g @ b2.transpose(-1, -2), a2.data.shape).reshape(a.data.shape)
+            grad_a = reshape(sum_to(g @ transpose(b2, -1, -2), np.shape(a2)), shape_a)
         if need_b:
-            grad_b = sum_to(a2.transpose(-1, -2) @ g, b2.data.shape).reshape(b.data.shape)
+            grad_b = reshape(sum_to(transpose(a2, -1, -2) @ g, np.shape(b2)), shape_b)
         return grad_a, grad_b
 
 
 def matmul(a, b):
-    from ..tensor import tensor, Tensor
     if not isinstance(b, Tensor):
         b = tensor(b)
     da, db = a.data.ndim, b.data.ndim
@@ -148,7 +150,6 @@ def matmul(a, b):
     try:
         np.broadcast_shapes(sa[:-2] if da > 1 else (), sb[:-2] if db > 1 else ())
     except ValueError:
-        from ._util import broadcast_message
         raise RuntimeError(broadcast_message(sa[:-2], sb[:-2])) from None
     return BatchedMatmul.apply(a, b)
 
@@ -170,8 +171,8 @@ class Linear(Function):
         x, weight = ctx.saved_tensors
         need_b = ctx.needs_input_grad[2]
         return (grad @ weight if weight is not None else None,
-                grad.t() @ x if x is not None else None,
-                grad.sum(0) if need_b else None)
+                t(grad) @ x if x is not None else None,
+                sum(grad, 0) if need_b else None)
 
 
 def linear(x, weight, bias=None):

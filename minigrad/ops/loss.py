@@ -4,12 +4,13 @@ import warnings
 import numpy as np
 
 from ..autograd.function import Function
-from ._util import constant, size_repr
+from ._dual import data, exp, log, sigmoid, sum_to, unsqueeze
+from ._util import size_repr
 
 
 def _reduce(values, reduction):
     if reduction == "mean":
-        return np.asarray(values.mean(), dtype=values.dtype)
+        return np.asarray(values.sum() / values.size, dtype=values.dtype)
     if reduction == "sum":
         return np.asarray(values.sum(), dtype=values.dtype)
     if reduction == "none":
@@ -31,11 +32,10 @@ class BinaryCrossEntropyWithLogits(Function):
     @staticmethod
     def forward(ctx, z, y, weight=None, pos_weight=None, *, reduction="mean"):
         x, t = z.data, y.data
-        softplus_neg = np.logaddexp(0, -x)  # log(1 + e^-z) without overflow
         if pos_weight is None:
-            loss = (1 - t) * x + softplus_neg
+            loss = np.logaddexp(0, x) - x * t  # = log(1 + eᶻ) - z·y, without overflow
         else:
-            loss = (1 - t) * x + (1 + (pos_weight.data - 1) * t) * softplus_neg
+            loss = (1 - t) * x + (1 + (pos_weight.data - 1) * t) * np.logaddexp(0, -x)
         if weight is not None:
             loss = loss * weight.data
         ctx.save_for_backward(z, y, weight, pos_weight)
@@ -48,12 +48,12 @@ class BinaryCrossEntropyWithLogits(Function):
         g = _scale(grad, ctx.reduction, ctx.count)
         need_z, need_y = ctx.needs_input_grad[:2]
         if pos_weight is None:
-            dz = z.sigmoid() - y
+            dz = sigmoid(z) - y
             dy = -z if need_y else None
         else:
             log_weight = 1 + (pos_weight - 1) * y
-            dz = (1 - y) - log_weight * (1 - z.sigmoid())
-            dy = (-z + (pos_weight - 1) * (1 + (-z).exp()).log()) if need_y else None
+            dz = (1 - y) - log_weight * (1 - sigmoid(z))
+            dy = (-z + (pos_weight - 1) * log(1 + exp(-z))) if need_y else None
         if weight is not None:
             dz = dz * weight
             dy = dy * weight if dy is not None else None
@@ -88,10 +88,11 @@ class BinaryCrossEntropy(Function):
         need_p, need_y = ctx.needs_input_grad[:2]
         dp = dy = None
         if need_p:
-            denominator = constant(np.maximum(p.data * (1 - p.data), 1e-12))
+            values = data(p)
+            denominator = np.maximum(values * (1 - values), 1e-12)
             dp = g * (p - y) / denominator
         if need_y:
-            dy = g * ((1 - p).log() - p.log())
+            dy = g * (log(1 - p) - log(p))
         if weight is not None:
             dp = dp * weight if dp is not None else None
             dy = dy * weight if dy is not None else None
@@ -113,12 +114,11 @@ class MseLoss(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        from ._util import sum_to
         a, b = ctx.saved_tensors
         d = _scale(grad, ctx.reduction, ctx.count) * 2 * (a - b)
         need_a, need_b = ctx.needs_input_grad
-        return (sum_to(d, a.data.shape) if need_a else None,
-                sum_to(-d, b.data.shape) if need_b else None)
+        return (sum_to(d, np.shape(a)) if need_a else None,
+                sum_to(-d, np.shape(b)) if need_b else None)
 
 
 class NllLoss(Function):
@@ -160,7 +160,7 @@ class NllLoss(Function):
     def backward(ctx, grad):
         pick, = ctx.saved_tensors
         if ctx.reduction == "none" and grad.data.ndim == 1:
-            grad = grad.unsqueeze(1)
+            grad = unsqueeze(grad, 1)
         return grad * pick, None, None
 
 

@@ -2,6 +2,8 @@
 import numpy as np
 
 from ..autograd.function import Function
+from ..tensor import Tensor
+from ._dual import expand, reshape, unsqueeze
 from ._util import constant, normalize_dim
 
 
@@ -20,8 +22,8 @@ def _spread(grad, shape, axes, keepdim):
         kept = list(shape)
         for ax in axes:
             kept[ax] = 1
-        grad = grad.reshape(tuple(kept))
-    return grad.expand(shape)
+        grad = reshape(grad, tuple(kept))
+    return expand(grad, shape)
 
 
 class Sum(Function):
@@ -75,13 +77,13 @@ class MaxAll(Function):
                                "Specify the reduction dim with the 'dim' argument.")
         out = np.asarray(ctx.reduce(a.data))
         winners = a.data == out
-        ctx.save_for_backward(winners / winners.sum())
+        ctx.save_for_backward((winners / winners.sum()).astype(a.data.dtype))
         return out
 
     @staticmethod
     def backward(ctx, grad):
         share, = ctx.saved_tensors
-        return grad * share.astype(grad.data.dtype)
+        return grad * share
 
 
 class MinAll(MaxAll):
@@ -109,7 +111,7 @@ class MaxDim(Function):
     def backward(ctx, grad):
         winners, = ctx.saved_tensors
         if not ctx.keepdim:
-            grad = grad.unsqueeze(ctx.dim)
+            grad = unsqueeze(grad, ctx.dim)
         return grad * winners
 
 
@@ -160,7 +162,6 @@ def _extreme(a, dim, keepdim, whole, along, pick, kind):
 
 
 def max(a, dim=None, keepdim=False):
-    from ..tensor import Tensor
     if isinstance(dim, Tensor):  # torch.max(a, b): elementwise maximum
         return maximum(a, dim)
     return _extreme(a, dim, keepdim, MaxAll, MaxDim, np.argmax, "max")

@@ -5,7 +5,10 @@ Their backward puts each gradient value back where its input value came from.
 import numpy as np
 
 from ..autograd.function import Function
-from ._util import constant, normalize_dim, reduce_axes
+from ..tensor import Tensor
+from . import _dual
+from ._dual import expand as _expand, reduce_axes, reshape as _reshape, sum_to
+from ._util import normalize_dim, shape_of, value
 
 
 # -- broadcasting and its undo ------------------------------------------------------------------
@@ -22,7 +25,7 @@ class Expand(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return SumToSize.apply(grad, shape=ctx.shape) if grad.data.shape != ctx.shape else grad
+        return sum_to(grad, ctx.shape)
 
 
 class SumToSize(Function):
@@ -39,7 +42,7 @@ class SumToSize(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return Expand.apply(grad, shape=ctx.shape)
+        return _expand(grad, ctx.shape)
 
 
 def expand(a, sizes):
@@ -98,7 +101,7 @@ class View(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.reshape(ctx.shape)
+        return _reshape(grad, ctx.shape)
 
 
 class Reshape(Function):
@@ -114,7 +117,7 @@ class Reshape(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.reshape(ctx.shape)
+        return _reshape(grad, ctx.shape)
 
 
 def view(a, shape):
@@ -153,7 +156,7 @@ class Squeeze(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.reshape(ctx.shape)
+        return _reshape(grad, ctx.shape)
 
 
 def squeeze(a, dim=None):
@@ -175,7 +178,7 @@ class Unsqueeze(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.squeeze(ctx.dim)
+        return _dual.squeeze(grad, ctx.dim)
 
 
 def unsqueeze(a, dim):
@@ -195,7 +198,7 @@ class T(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return T.apply(grad)
+        return _dual.t(grad)
 
 
 def t(a):
@@ -217,7 +220,7 @@ class Transpose(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.transpose(*ctx.dims)
+        return _dual.transpose(grad, *ctx.dims)
 
 
 def transpose(a, dim0, dim1):
@@ -238,7 +241,7 @@ class Permute(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.permute(tuple(np.argsort(ctx.dims)))
+        return _dual.permute(grad, tuple(np.argsort(ctx.dims)))
 
 
 def permute(a, dims):
@@ -255,7 +258,6 @@ def permute(a, dims):
 # -- indexing -------------------------------------------------------------------------------------
 def _numpy_key(key):
     """Turn tensors inside an index into numpy arrays."""
-    from ..tensor import Tensor
     if isinstance(key, Tensor):
         return key.data
     if isinstance(key, tuple):
@@ -297,7 +299,7 @@ class Index(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return IndexGradient.apply(grad, key=ctx.key, shape=ctx.shape)
+        return index_gradient(grad, ctx.key, ctx.shape)
 
 
 class AdvancedIndex(Function):
@@ -330,16 +332,27 @@ class IndexGradient(Function):
     @staticmethod
     def forward(ctx, grad, *, key, shape):
         ctx.key = key
-        out = np.zeros(shape, dtype=grad.data.dtype)
-        if _is_basic(key):
-            out[key] = grad.data
-        else:
-            np.add.at(out, key, grad.data)  # a position picked twice gets both gradients
-        return out
+        return _scatter(grad.data, key, shape)
 
     @staticmethod
     def backward(ctx, grad):
-        return index(grad, ctx.key)
+        return grad[ctx.key]
+
+
+def _scatter(values, key, shape):
+    out = np.zeros(shape, dtype=np.result_type(values))
+    if _is_basic(key):
+        out[key] = values
+    else:
+        np.add.at(out, key, values)  # a position picked twice gets both gradients
+    return out
+
+
+def index_gradient(grad, key, shape):
+    """Zeros of ``shape`` with ``grad`` placed at ``key``."""
+    if isinstance(grad, Tensor):
+        return IndexGradient.apply(grad, key=key, shape=shape)
+    return _scatter(grad, key, shape)
 
 
 def index(a, key):
@@ -443,7 +456,7 @@ class ToType(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return ToType.apply(grad, dtype=ctx.dtype)
+        return _dual.to_dtype(grad, ctx.dtype)
 
 
 def index_put_(a, key, value):
@@ -459,7 +472,6 @@ class IndexPut(Function):
 
     @staticmethod
     def forward(ctx, a, v, *, key):
-        from ._util import shape_of, value
         ctx.key, ctx.value_shape = key, shape_of(v)
         out = a.data.copy()
         out[key] = value(v)
@@ -467,12 +479,11 @@ class IndexPut(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        from ._util import sum_to
         need_a, need_v = ctx.needs_input_grad
         grad_a = None
         if need_a:
-            keep = np.ones(grad.data.shape, dtype=bool)
+            keep = np.ones(np.shape(grad), dtype=bool)
             keep[ctx.key] = False
-            grad_a = grad * constant(keep)
-        grad_v = sum_to(index(grad, ctx.key), ctx.value_shape) if need_v else None
+            grad_a = grad * keep
+        grad_v = sum_to(grad[ctx.key], ctx.value_shape) if need_v else None
         return grad_a, grad_v

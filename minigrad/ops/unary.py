@@ -2,6 +2,7 @@
 import numpy as np
 
 from ..autograd.function import Function
+from ._dual import cos, data, sin
 
 
 class Exp(Function):
@@ -12,7 +13,8 @@ class Exp(Function):
 
     @staticmethod
     def forward(ctx, a):
-        out = np.exp(a.data)
+        with np.errstate(over="ignore"):  # e¹⁰⁰⁰ is inf, quietly, as in PyTorch
+            out = np.exp(a.data)
         ctx.save_for_backward(out)  # the output itself: eᵃ is its own derivative
         return out
 
@@ -73,7 +75,7 @@ class Abs(Function):
     @staticmethod
     def backward(ctx, grad):
         a, = ctx.saved_tensors
-        return grad * np.sign(a.data)
+        return grad * np.sign(data(a))
 
 
 class Sin(Function):
@@ -90,7 +92,7 @@ class Sin(Function):
     @staticmethod
     def backward(ctx, grad):
         a, = ctx.saved_tensors
-        return grad * a.cos()
+        return grad * cos(a)
 
 
 class Cos(Function):
@@ -107,7 +109,7 @@ class Cos(Function):
     @staticmethod
     def backward(ctx, grad):
         a, = ctx.saved_tensors
-        return -grad * a.sin()
+        return -grad * sin(a)
 
 
 class Clamp(Function):

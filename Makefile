@@ -1,0 +1,43 @@
+# Two commands on a fresh machine: `make lab` and `make test` (each creates .venv when missing).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: lab test notebooks figures bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.lab-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[lab]"
+	touch $@
+
+$(VENV)/.test-installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+## make lab: install minigrad and JupyterLab, then open the lessons
+lab: $(VENV)/.lab-installed
+	$(BIN)/jupyter lab notebooks/
+
+## make test: every test (engine, pictures, widgets, lessons under nbval, browser when chromium exists)
+test: $(VENV)/.test-installed
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make notebooks: re-execute every lesson in place (the only way outputs are produced)
+notebooks: $(VENV)/.test-installed
+	$(BIN)/python tools/run_notebooks.py
+
+## make figures: redraw figures/ from the code
+figures: $(VENV)/.test-installed
+	$(BIN)/python -m minigrad.viz.figures figures
+
+## make bench: speed ratios (minigrad vs PyTorch vs numpy by hand)
+bench: $(VENV)/.test-installed
+	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/viz.py
+	$(BIN)/python bench/widgets.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis test-artifacts
