@@ -21,7 +21,6 @@ from .function import AccumulateGrad
 from ..tensor import Size, Tensor
 
 _STATE = grad_mode.STATE
-_ACCUMULATE_FIRST = -(1 << 62)  # AccumulateGrad runs as soon as it is ready
 
 
 class BackwardStep:
@@ -127,7 +126,8 @@ def _run(roots, gradients, retain_graph, create_graph, captures, accumulate):
         while ready:
             node = heapq.heappop(ready)[1]
             grad = buffers.pop(node)
-            _STATE.enabled, _STATE.raw_backward = create_graph, raw
+            if create_graph:
+                _STATE.enabled = True  # record what backward computes
             if node._pre_hooks is not None or node._retained is not None:
                 grad = _run_pre_hooks(node, grad, raw)
             if captures is not None and node in captures:
@@ -146,14 +146,14 @@ def _run(roots, gradients, retain_graph, create_graph, captures, accumulate):
                     buffers[child] = buffers[child] + g if child in buffers else g
                     dependencies[child] -= 1
                     if dependencies[child] == 0:
-                        heapq.heappush(ready, (_order(child), child))
+                        heapq.heappush(ready, (-(child._sequence_nr + child._run_first), child))
                 if node._post_hooks is not None:
                     for hook in node._post_hooks:
                         hook(tuple(_as_tensor(g) for g in outgoing), (_as_tensor(grad),))
-                if not retain_graph:
+                if not retain_graph and node._saved:
                     node._release()
                 step = BackwardStep(index, node, grad, outgoing)
-            _STATE.enabled, _STATE.raw_backward = previous_mode, False
+            _STATE.enabled = previous_mode
             index += 1
             yield step
     except BaseException as error:
@@ -164,7 +164,7 @@ def _run(roots, gradients, retain_graph, create_graph, captures, accumulate):
                 leaf._grad = before
         raise
     finally:
-        _STATE.enabled, _STATE.raw_backward = previous_mode, False
+        _STATE.enabled = previous_mode
 
 
 # -- starting ------------------------------------------------------------------------------------
@@ -201,11 +201,9 @@ def _root_gradient(root, g, i, raw):
 
 
 def _order(node):
-    """Heap key: the newest node first, AccumulateGrad before everything (unique, so the heap
-    never compares nodes)."""
-    if node.__class__ is AccumulateGrad:
-        return _ACCUMULATE_FIRST - node._sequence_nr
-    return -node._sequence_nr
+    """Heap key: the newest node first, AccumulateGrad before everything (keys are unique, so the
+    heap never compares nodes)."""
+    return -(node._sequence_nr + node._run_first)
 
 
 def _count_dependencies(starts, captures):
@@ -263,6 +261,11 @@ def _input_node(t):
 # -- running one node ----------------------------------------------------------------------------
 def _run_pre_hooks(node, grad, raw):
     """Tensor hooks (``register_hook``) may replace the gradient; ``retain_grad`` keeps a copy."""
+    with grad_mode.set_grad_enabled(not raw):
+        return _pre_hooks_body(node, grad, raw)
+
+
+def _pre_hooks_body(node, grad, raw):
     for hook in node._pre_hooks or ():
         result = hook(_as_tensor(grad))
         if result is not None:
@@ -279,11 +282,8 @@ def _call_backward(node, grad, raw):
     if node.builtin:
         grads = node.backward(node, grad)  # on arrays when raw (see ops/_dual.py)
     else:  # a user-defined Function: tensors in and out, as in PyTorch
-        _STATE.raw_backward = False
-        try:
+        with grad_mode.set_grad_enabled(not raw):
             grads = node.backward(node, _as_tensor(grad))
-        finally:
-            _STATE.raw_backward = raw
     if grads.__class__ is not tuple:
         grads = (grads,)
     if len(grads) != len(node.needs_input_grad):

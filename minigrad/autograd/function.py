@@ -61,62 +61,74 @@ class Function:
     _pre_hooks = None
     _post_hooks = None
     _retained = None  # weak reference to the output tensor, after retain_grad()
+    _run_first = 0  # added to the creation number to order the engine's queue (AccumulateGrad: huge)
 
     # -- running an op -------------------------------------------------------------------------
     @classmethod
     def apply(cls, *args, **options):
         """Run ``forward``; record a node when grad mode is on and an input requires grad."""
         ctx = _new(cls)
-        needs = [isinstance(a, Tensor) and a._requires_grad for a in args]
-        if not (_STATE.enabled and True in needs):
-            ctx.needs_input_grad = (False,) * len(args)
-            out = cls.forward(ctx, *args, **options)
-            data = out.data if isinstance(out, Tensor) else np.asarray(out)
-            result = Tensor._make(data, False, None)
-            if cls.is_view:
-                _share_memory(result, args[0])
-            return result
+        if _STATE.enabled:
+            for a in args:
+                if isinstance(a, Tensor) and a._requires_grad:
+                    return ctx._record(args, options)
+        ctx.needs_input_grad = (False,) * len(args)
+        out = cls.forward(ctx, *args, **options)
+        result = Tensor._make(out.data if isinstance(out, Tensor) else np.asarray(out), False, None)
+        if cls.is_view:
+            _share_memory(result, args[0])
+        return result
 
-        ctx.needs_input_grad = tuple(needs)
-        ctx._link_inputs(args, needs)
+    def _record(self, args, options):
+        """``apply`` when the result joins the graph: link the inputs, run forward, keep the node."""
+        self._link_inputs(args)
         _STATE.enabled = False  # forward itself is never recorded
         try:
-            out = cls.forward(ctx, *args, **options)
+            out = self.forward(self, *args, **options)
         finally:
             _STATE.enabled = True
         data = out.data if isinstance(out, Tensor) else np.asarray(out)
         if data.dtype.kind != "f":  # integer results carry no gradient
             return Tensor._make(data, False, None)
-        result = Tensor._make(data, True, ctx)
-        if cls.is_view:
+        result = Tensor._make(data, True, self)
+        if self.is_view:
             _share_memory(result, args[0])
-        saved = ctx._saved
+        saved = self._saved
         if saved:
             # saving the value you return means saving the output tensor itself
-            saved = ctx._saved = tuple([result if s is out else s for s in saved])
-            ctx._saved_versions = tuple([s._version_counter[0] if isinstance(s, Tensor) else 0
-                                         for s in saved])
-        ctx._output_shape = data.shape
+            saved = self._saved = tuple([result if s is out else s for s in saved])
+            self._saved_versions = [s._version_counter[0] if isinstance(s, Tensor) else 0
+                                    for s in saved]
+        self._output_shape = data.shape
         if _recorders:
             for r in _recorders:
-                r._record(ctx, result)
+                r._record(self, result)
         return result
 
-    def _link_inputs(self, args, needs):
-        """``next_functions``: one edge per input, to the node that made it (``None`` if none)."""
-        edges = []
+    def _link_inputs(self, args):
+        """``next_functions``: one edge per input, to the node that made it (``None`` if none);
+        ``needs_input_grad``: one flag per argument, as forward and backward see them."""
+        edges, needs = [], []
         positions = None
         for i, a in enumerate(args):
-            if needs[i]:
-                edges.append((a.grad_fn or a._accumulator(), 0))
-            elif isinstance(a, Tensor) or (self.scalars_are_inputs and isinstance(a, (int, float))):
+            if isinstance(a, Tensor):
+                if a._requires_grad:
+                    edges.append((a.grad_fn or a._accumulator(), 0))
+                    needs.append(True)
+                else:
+                    edges.append(_NO_EDGE)
+                    needs.append(False)
+            elif self.scalars_are_inputs and isinstance(a, (int, float)):
                 edges.append(_NO_EDGE)
+                needs.append(False)
             else:  # an option (a dimension, an array constant): not part of the graph
+                needs.append(False)
                 positions = positions or list(range(i))
                 continue
             if positions is not None:
                 positions.append(i)
         self.next_functions = tuple(edges)
+        self.needs_input_grad = tuple(needs)
         self._positions = positions
         self._sequence_nr = next(_sequence)
 
@@ -127,8 +139,8 @@ class Function:
 
     @property
     def saved_tensors(self):
-        """What forward saved, checked to be unchanged since. During a plain backward the engine
-        asks built-in ops for numpy arrays (``ops/_dual.py``); otherwise these are tensors."""
+        """What forward saved, checked to be unchanged since (in-place changes would make the
+        gradient wrong, so they raise PyTorch's error here)."""
         saved = self._saved
         if saved is _FREED:
             raise RuntimeError(FREED_GRAPH_MESSAGE)
@@ -136,9 +148,15 @@ class Function:
             for s, version in zip(saved, self._saved_versions):
                 if isinstance(s, Tensor) and s._version_counter[0] != version:
                     raise RuntimeError(_modified_message(s, version))
-            if _STATE.raw_backward:
-                return tuple(s.data if isinstance(s, Tensor) else s for s in saved)
         return saved
+
+    def saved_like(self, grad):
+        """``saved_tensors`` in the form ``grad`` has: numpy arrays during a plain backward,
+        tensors when the backward is itself recorded (``create_graph=True``; see ops/_dual.py)."""
+        saved = self.saved_tensors
+        if isinstance(grad, Tensor):
+            return saved
+        return [s.data if isinstance(s, Tensor) else s for s in saved]
 
     def _release(self):
         """Drop saved values (``retain_graph=False``); a second backward then raises."""
@@ -186,6 +204,7 @@ class AccumulateGrad(Function):
 
     node_name = "AccumulateGrad"
     formula = "leaf.grad += grad"
+    _run_first = 1 << 62  # write a leaf's .grad as soon as its gradient is complete
 
     def __init__(self, variable):
         self.variable = variable

@@ -8,8 +8,6 @@ import functools
 
 class _State:
     enabled = True
-    # True while the engine runs a built-in backward on plain numpy arrays (see ops/_dual.py)
-    raw_backward = False
 
 
 STATE = _State()

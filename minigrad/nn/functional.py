@@ -44,14 +44,14 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     _loss.check_same_size(input, target, "binary_cross_entropy_with_logits")
     weight = _as(weight, input) if weight is not None else None
     pos_weight = _as(pos_weight, input) if pos_weight is not None else None
-    return _loss.BinaryCrossEntropyWithLogits.apply(input, target, weight, pos_weight,
+    return _loss.BinaryCrossEntropyWithLogits.apply(input, target, weight=weight, pos_weight=pos_weight,
                                                     reduction=reduction)
 
 
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
     _loss.check_same_size(input, target, "binary_cross_entropy")
     weight = _as(weight, input) if weight is not None else None
-    return _loss.BinaryCrossEntropy.apply(input, target, weight, reduction=reduction)
+    return _loss.BinaryCrossEntropy.apply(input, target, weight=weight, reduction=reduction)
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
@@ -61,7 +61,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
              reduction="mean"):
-    return _loss.NllLoss.apply(input, target, weight, ignore_index=ignore_index, reduction=reduction)
+    return _loss.NllLoss.apply(input, target, weight=weight, ignore_index=ignore_index, reduction=reduction)
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,

@@ -22,7 +22,7 @@ class Tanh(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        out, = ctx.saved_tensors
+        out, = ctx.saved_like(grad)
         return grad * (1 - out * out)
 
 
@@ -39,7 +39,7 @@ class Sigmoid(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        out, = ctx.saved_tensors
+        out, = ctx.saved_like(grad)
         return grad * out * (1 - out)
 
 
@@ -56,7 +56,7 @@ class Relu(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        out, = ctx.saved_tensors
+        out, = ctx.saved_like(grad)
         return grad * (data(out) > 0)
 
 
@@ -75,7 +75,7 @@ class Softmax(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        out, = ctx.saved_tensors
+        out, = ctx.saved_like(grad)
         return out * (grad - sum(grad * out, ctx.dim, keepdim=True))
 
 
@@ -94,5 +94,5 @@ class LogSoftmax(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        out, = ctx.saved_tensors
+        out, = ctx.saved_like(grad)
         return grad - exp(out) * sum(grad, ctx.dim, keepdim=True)

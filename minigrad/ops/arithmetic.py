@@ -78,7 +78,7 @@ class Mul(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        b, a = ctx.saved_tensors
+        b, a = ctx.saved_like(grad)
         shape_a, shape_b = ctx.shapes
         return (sum_to(grad * b, shape_a) if b is not None else None,
                 sum_to(grad * a, shape_b) if a is not None else None)
@@ -101,7 +101,7 @@ class Div(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = ctx.saved_tensors
+        a, b = ctx.saved_like(grad)
         shape_a, shape_b = ctx.shapes
         need_a, need_b = ctx.needs_input_grad
         return (sum_to(grad / b, shape_a) if need_a else None,
@@ -138,7 +138,7 @@ class Reciprocal(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        out, = ctx.saved_tensors
+        out, = ctx.saved_like(grad)
         return -grad * out * out
 
 
@@ -156,7 +156,7 @@ class PowScalar(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        a, = ctx.saved_tensors
+        a, = ctx.saved_like(grad)
         c = ctx.exponent
         if c == 0:
             return grad * 0
@@ -178,7 +178,7 @@ class Pow(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        a, b, out = ctx.saved_tensors
+        a, b, out = ctx.saved_like(grad)
         shape_a, shape_b = ctx.shapes
         need_a, need_b = ctx.needs_input_grad
         return (sum_to(grad * b * a ** (b - 1), shape_a) if need_a else None,
@@ -200,7 +200,7 @@ class RPow(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        out, = ctx.saved_tensors
+        out, = ctx.saved_like(grad)
         return grad * out * ctx.log_base
 
 

@@ -20,7 +20,7 @@ class Dot(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = ctx.saved_tensors
+        a, b = ctx.saved_like(grad)
         need_a, need_b = ctx.needs_input_grad
         return (grad * b if need_a else None, grad * a if need_b else None)
 
@@ -38,9 +38,9 @@ class Mv(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = ctx.saved_tensors
+        a, b = ctx.saved_like(grad)
         need_a, need_b = ctx.needs_input_grad
-        return (unsqueeze(grad, 1) * b if need_a else None,
+        return (grad[:, None] * b if need_a else None,
                 t(a) @ grad if need_b else None)
 
 
@@ -58,7 +58,7 @@ class Mm(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = ctx.saved_tensors
+        a, b = ctx.saved_like(grad)
         return (grad @ t(b) if b is not None else None,
                 t(a) @ grad if a is not None else None)
 
@@ -78,9 +78,9 @@ class VecMat(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = ctx.saved_tensors
+        a, b = ctx.saved_like(grad)
         return (b @ grad if b is not None else None,
-                unsqueeze(a, 1) * grad if a is not None else None)
+                a[:, None] * grad if a is not None else None)
 
 
 class BatchedMatmul(Function):
@@ -97,7 +97,7 @@ class BatchedMatmul(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = ctx.saved_tensors
+        a, b = ctx.saved_like(grad)
         need_a, need_b = ctx.needs_input_grad
         # treat 1-D operands as matrices, exactly as the forward did
         shape_a, shape_b = np.shape(a), np.shape(b)
@@ -168,7 +168,7 @@ class Linear(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        x, weight = ctx.saved_tensors
+        x, weight = ctx.saved_like(grad)
         need_b = ctx.needs_input_grad[2]
         return (grad @ weight if weight is not None else None,
                 t(grad) @ x if x is not None else None,

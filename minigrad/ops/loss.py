@@ -30,7 +30,7 @@ class BinaryCrossEntropyWithLogits(Function):
     builtin = True
 
     @staticmethod
-    def forward(ctx, z, y, weight=None, pos_weight=None, *, reduction="mean"):
+    def forward(ctx, z, y, *, weight=None, pos_weight=None, reduction="mean"):
         x, t = z.data, y.data
         if pos_weight is None:
             loss = np.logaddexp(0, x) - x * t  # = log(1 + eᶻ) - z·y, without overflow
@@ -38,13 +38,16 @@ class BinaryCrossEntropyWithLogits(Function):
             loss = (1 - t) * x + (1 + (pos_weight.data - 1) * t) * np.logaddexp(0, -x)
         if weight is not None:
             loss = loss * weight.data
-        ctx.save_for_backward(z, y, weight, pos_weight)
+        ctx.save_for_backward(z, y, *(w for w in (weight, pos_weight) if w is not None))
+        ctx.weighted = weight is not None, pos_weight is not None
         ctx.reduction, ctx.count = reduction, x.size
         return _reduce(loss.astype(x.dtype, copy=False), reduction)
 
     @staticmethod
     def backward(ctx, grad):
-        z, y, weight, pos_weight = ctx.saved_tensors
+        z, y, *extra = ctx.saved_like(grad)
+        weight = extra.pop(0) if ctx.weighted[0] else None
+        pos_weight = extra.pop(0) if ctx.weighted[1] else None
         g = _scale(grad, ctx.reduction, ctx.count)
         need_z, need_y = ctx.needs_input_grad[:2]
         if pos_weight is None:
@@ -57,7 +60,7 @@ class BinaryCrossEntropyWithLogits(Function):
         if weight is not None:
             dz = dz * weight
             dy = dy * weight if dy is not None else None
-        return (g * dz if need_z else None, g * dy if need_y else None, None, None)
+        return g * dz if need_z else None, g * dy if need_y else None
 
 
 class BinaryCrossEntropy(Function):
@@ -67,7 +70,7 @@ class BinaryCrossEntropy(Function):
     builtin = True
 
     @staticmethod
-    def forward(ctx, p, y, weight=None, *, reduction="mean"):
+    def forward(ctx, p, y, *, weight=None, reduction="mean"):
         x, t = p.data, y.data
         if np.any((x < 0) | (x > 1)):
             raise RuntimeError("all elements of input should be between 0 and 1")
@@ -83,7 +86,7 @@ class BinaryCrossEntropy(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        p, y, weight = ctx.saved_tensors
+        p, y, weight = ctx.saved_like(grad)
         g = _scale(grad, ctx.reduction, ctx.count)
         need_p, need_y = ctx.needs_input_grad[:2]
         dp = dy = None
@@ -96,7 +99,7 @@ class BinaryCrossEntropy(Function):
         if weight is not None:
             dp = dp * weight if dp is not None else None
             dy = dy * weight if dy is not None else None
-        return dp, dy, None
+        return dp, dy
 
 
 class MseLoss(Function):
@@ -114,7 +117,7 @@ class MseLoss(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        a, b = ctx.saved_tensors
+        a, b = ctx.saved_like(grad)
         d = _scale(grad, ctx.reduction, ctx.count) * 2 * (a - b)
         need_a, need_b = ctx.needs_input_grad
         return (sum_to(d, np.shape(a)) if need_a else None,
@@ -128,16 +131,16 @@ class NllLoss(Function):
     builtin = True
 
     @staticmethod
-    def forward(ctx, logp, target, weight=None, *, ignore_index=-100, reduction="mean"):
+    def forward(ctx, logp, target, *, weight=None, ignore_index=-100, reduction="mean"):
         x, t = logp.data, target.data
         x2 = x.reshape(1, -1) if x.ndim == 1 else x
         t2 = t.reshape(1) if t.ndim == 0 else t
         rows = np.arange(x2.shape[0])
         keep = t2 != ignore_index
         safe = np.where(keep, t2, 0)
-        for value in t2[keep]:
-            if not 0 <= value < x2.shape[1]:
-                raise IndexError(f"Target {value} is out of bounds.")
+        wrong = keep & ((t2 < 0) | (t2 >= x2.shape[1]))
+        if wrong.any():
+            raise IndexError(f"Target {t2[wrong][0]} is out of bounds.")
         w = weight.data[safe] * keep if weight is not None else keep.astype(x.dtype)
         picked = -x2[rows, safe] * w
         pick = np.zeros(x2.shape, dtype=x.dtype)
@@ -158,10 +161,10 @@ class NllLoss(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        pick, = ctx.saved_tensors
+        pick, = ctx.saved_like(grad)
         if ctx.reduction == "none" and grad.data.ndim == 1:
             grad = unsqueeze(grad, 1)
-        return grad * pick, None, None
+        return grad * pick, None
 
 
 def check_same_size(input, target, name):

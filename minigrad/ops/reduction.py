@@ -82,7 +82,7 @@ class MaxAll(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        share, = ctx.saved_tensors
+        share, = ctx.saved_like(grad)
         return grad * share
 
 
@@ -109,7 +109,7 @@ class MaxDim(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        winners, = ctx.saved_tensors
+        winners, = ctx.saved_like(grad)
         if not ctx.keepdim:
             grad = unsqueeze(grad, ctx.dim)
         return grad * winners

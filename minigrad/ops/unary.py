@@ -20,7 +20,7 @@ class Exp(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        out, = ctx.saved_tensors
+        out, = ctx.saved_like(grad)
         return grad * out
 
 
@@ -38,7 +38,7 @@ class Log(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        a, = ctx.saved_tensors
+        a, = ctx.saved_like(grad)
         return grad / a
 
 
@@ -57,7 +57,7 @@ class Sqrt(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        out, = ctx.saved_tensors
+        out, = ctx.saved_like(grad)
         return grad / (2 * out)
 
 
@@ -74,7 +74,7 @@ class Abs(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        a, = ctx.saved_tensors
+        a, = ctx.saved_like(grad)
         return grad * np.sign(data(a))
 
 
@@ -91,7 +91,7 @@ class Sin(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        a, = ctx.saved_tensors
+        a, = ctx.saved_like(grad)
         return grad * cos(a)
 
 
@@ -108,7 +108,7 @@ class Cos(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        a, = ctx.saved_tensors
+        a, = ctx.saved_like(grad)
         return -grad * sin(a)
 
 
@@ -130,7 +130,7 @@ class Clamp(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        inside, = ctx.saved_tensors
+        inside, = ctx.saved_like(grad)
         return grad * inside
 
 
