@@ -107,7 +107,7 @@ def _run(roots, gradients, retain_graph, create_graph, captures, accumulate):
     gradients are stored there instead of in ``.grad``, and no leaf is touched.
     """
     raw = not create_graph  # gradients as numpy arrays
-    roots = _as_tuple(roots)
+    roots = (roots,) if isinstance(roots, Tensor) else tuple(roots)
     gradients = _as_tuple(gradients, len(roots))
     if len(gradients) != len(roots):
         raise RuntimeError(f"got {len(gradients)} gradients for {len(roots)} tensors")
@@ -139,7 +139,14 @@ def _run(roots, gradients, retain_graph, create_graph, captures, accumulate):
                     continue  # grad() never touches .grad
                 step = _accumulate(index, node, grad, raw, accumulate, undo)
             else:
-                outgoing = _call_backward(node, grad, raw)
+                if node.builtin:  # trusted to return one gradient per argument
+                    outgoing = node.backward(node, grad)  # on arrays when raw (see ops/_dual.py)
+                    if outgoing.__class__ is not tuple:
+                        outgoing = (outgoing,)
+                    if node._positions is not None:
+                        outgoing = tuple([outgoing[i] for i in node._positions])
+                else:
+                    outgoing = _call_user_backward(node, grad, raw)
                 for (child, _), g in zip(node.next_functions, outgoing):
                     if g is None or child not in dependencies:
                         continue
@@ -277,24 +284,19 @@ def _pre_hooks_body(node, grad, raw):
     return grad
 
 
-def _call_backward(node, grad, raw):
-    """Run one node's backward and line its results up with ``next_functions``."""
-    if node.builtin:
-        grads = node.backward(node, grad)  # on arrays when raw (see ops/_dual.py)
-    else:  # a user-defined Function: tensors in and out, as in PyTorch
-        with grad_mode.set_grad_enabled(not raw):
-            grads = node.backward(node, _as_tensor(grad))
-    if grads.__class__ is not tuple:
+def _call_user_backward(node, grad, raw):
+    """A user-defined Function: tensors in and out, as in PyTorch, and its results checked."""
+    with grad_mode.set_grad_enabled(not raw):
+        grads = node.backward(node, _as_tensor(grad))
+    if not isinstance(grads, tuple):
         grads = (grads,)
     if len(grads) != len(node.needs_input_grad):
         raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
                            f"(expected {len(node.needs_input_grad)}, got {len(grads)})")
     if node._positions is not None:
         grads = tuple([grads[i] for i in node._positions])
-    if not node.builtin:
-        grads = tuple([_check_gradient(node, i, child, g, raw)
-                       for i, ((child, _), g) in enumerate(zip(node.next_functions, grads))])
-    return grads
+    return tuple([_check_gradient(node, i, child, g, raw)
+                  for i, ((child, _), g) in enumerate(zip(node.next_functions, grads))])
 
 
 def _check_gradient(node, i, child, g, raw):
@@ -317,7 +319,10 @@ def _accumulate(index, node, grad, raw, accumulate, undo):
     before = leaf._grad
     snapshot = None
     if before is None:
-        after = _fresh(grad, leaf) if raw or not grad.requires_grad else grad
+        if raw:  # a copy: the same array may also be flowing to other nodes
+            after = Tensor._make(np.array(grad, dtype=leaf.data.dtype), False, None)
+        else:
+            after = grad if grad.requires_grad else _fresh(grad, leaf)
     elif not raw or before.requires_grad:  # gradients with a graph: keep the graph, add out of place
         snapshot = before
         after = before + _as_tensor(grad)

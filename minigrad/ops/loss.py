@@ -38,18 +38,19 @@ class BinaryCrossEntropyWithLogits(Function):
             loss = (1 - t) * x + (1 + (pos_weight.data - 1) * t) * np.logaddexp(0, -x)
         if weight is not None:
             loss = loss * weight.data
-        ctx.save_for_backward(z, y, *(w for w in (weight, pos_weight) if w is not None))
-        ctx.weighted = weight is not None, pos_weight is not None
+        ctx.save_for_backward(z, y)
+        # the weights are constants (they never get a gradient): keep their values
+        ctx.weight = None if weight is None else weight.data
+        ctx.pos_weight = None if pos_weight is None else pos_weight.data
         ctx.reduction, ctx.count = reduction, x.size
         return _reduce(loss.astype(x.dtype, copy=False), reduction)
 
     @staticmethod
     def backward(ctx, grad):
-        z, y, *extra = ctx.saved_like(grad)
-        weight = extra.pop(0) if ctx.weighted[0] else None
-        pos_weight = extra.pop(0) if ctx.weighted[1] else None
-        g = _scale(grad, ctx.reduction, ctx.count)
-        need_z, need_y = ctx.needs_input_grad[:2]
+        z, y = ctx.saved_like(grad)
+        weight, pos_weight = ctx.weight, ctx.pos_weight
+        g = grad / ctx.count if ctx.reduction == "mean" else grad
+        need_z, need_y = ctx.needs_input_grad
         if pos_weight is None:
             dz = sigmoid(z) - y
             dy = -z if need_y else None
