@@ -4,6 +4,7 @@ import warnings
 import numpy as np
 
 from ..autograd.function import Function
+from ..tensor import Tensor
 from ._dual import data, exp, log, sigmoid, sum_to, unsqueeze
 from ._util import size_repr
 
@@ -92,8 +93,10 @@ class BinaryCrossEntropy(Function):
         need_p, need_y = ctx.needs_input_grad[:2]
         dp = dy = None
         if need_p:
-            values = data(p)
-            denominator = np.maximum(values * (1 - values), 1e-12)
+            # with create_graph, p is a tensor and the denominator must stay differentiable
+            variance = p * (1 - p)
+            denominator = variance.clamp(min=1e-12) if isinstance(p, Tensor) \
+                else np.maximum(variance, 1e-12)
             dp = g * (p - y) / denominator
         if need_y:
             dy = g * (log(1 - p) - log(p))

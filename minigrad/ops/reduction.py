@@ -9,6 +9,10 @@ from ._util import constant, normalize_dim
 
 def _axes(dim, ndim):
     """``dim`` (None, an int or a tuple) as a tuple of non-negative axes."""
+    if ndim == 0:  # a 0-d tensor accepts dim 0 and -1 and has no axis to reduce
+        for d in (dim if isinstance(dim, (tuple, list)) else () if dim is None else (dim,)):
+            normalize_dim(d, 0)
+        return ()
     if dim is None:
         return tuple(range(ndim))
     if isinstance(dim, (tuple, list)):
@@ -100,6 +104,10 @@ class MaxDim(Function):
 
     @staticmethod
     def forward(ctx, a, *, dim, keepdim, index):
+        if a.data.ndim == 0:  # max over the one dimension a 0-d tensor pretends to have
+            ctx.save_for_backward(np.ones((), dtype=bool))
+            ctx.dim, ctx.keepdim = dim, True
+            return a.data.copy()
         winners = np.zeros(a.data.shape, dtype=bool)
         np.put_along_axis(winners, index, True, axis=dim)
         ctx.save_for_backward(winners)
@@ -154,6 +162,10 @@ def _extreme(a, dim, keepdim, whole, along, pick, kind):
     if dim is None:
         return whole.apply(a)
     dim = normalize_dim(dim, a.data.ndim)
+    if a.data.ndim == 0:
+        index = np.zeros((), dtype=np.int64)
+        return ValuesIndices(along.apply(a, dim=dim, keepdim=keepdim, index=index),
+                             constant(index), kind)
     index = np.expand_dims(pick(a.data, axis=dim), dim)
     values = along.apply(a, dim=dim, keepdim=keepdim, index=index)
     if not keepdim:

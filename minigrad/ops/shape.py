@@ -61,10 +61,7 @@ def expand(a, sizes):
                                f"({old}) at non-singleton dimension {i}.  Target sizes: {list(sizes)}.  "
                                f"Tensor sizes: {list(shape)}")
         target.append(size)
-    target = tuple(target)
-    if target == shape:
-        return a
-    return Expand.apply(a, shape=target)
+    return Expand.apply(a, shape=tuple(target))  # a new view even for the same shape, as PyTorch
 
 
 # -- reshaping ------------------------------------------------------------------------------------
@@ -126,17 +123,19 @@ def view(a, shape):
 
 def reshape(a, shape):
     shape = _infer_shape(shape, a.data.size)
-    if shape == a.data.shape:
-        return a
-    if a.data.flags.c_contiguous:
-        return View.apply(a, shape=shape)
-    return Reshape.apply(a, shape=shape)
+    try:  # PyTorch returns a view whenever the strides allow one (also for the same shape)
+        np.reshape(a.data, shape, copy=False)
+    except ValueError:
+        return Reshape.apply(a, shape=shape)
+    return View.apply(a, shape=shape)
 
 
 def flatten(a, start_dim=0, end_dim=-1):
     if a.data.ndim == 0:
         return reshape(a, (1,))
     start, end = normalize_dim(start_dim, a.data.ndim), normalize_dim(end_dim, a.data.ndim)
+    if start == end:  # nothing to merge: PyTorch returns the tensor itself
+        return a
     shape = a.data.shape
     return reshape(a, shape[:start] + (int(np.prod(shape[start:end + 1])),) + shape[end + 1:])
 
@@ -152,7 +151,9 @@ class Squeeze(Function):
         ctx.shape = a.data.shape
         if dim is None:
             return np.squeeze(a.data)
-        return np.squeeze(a.data, axis=dim) if a.data.shape[dim] == 1 else a.data.view()
+        if a.data.ndim == 0 or a.data.shape[dim] != 1:  # nothing to squeeze
+            return a.data.view()
+        return np.squeeze(a.data, axis=dim)
 
     @staticmethod
     def backward(ctx, grad):
@@ -216,11 +217,14 @@ class Transpose(Function):
     @staticmethod
     def forward(ctx, a, *, dim0, dim1):
         ctx.dims = dim0, dim1
+        if dim0 == dim1:  # also the only transpose of a 0-d tensor
+            return a.data.view()
         return np.swapaxes(a.data, dim0, dim1)
 
     @staticmethod
     def backward(ctx, grad):
-        return _dual.transpose(grad, *ctx.dims)
+        dim0, dim1 = ctx.dims
+        return grad if dim0 == dim1 else _dual.transpose(grad, dim0, dim1)
 
 
 def transpose(a, dim0, dim1):
@@ -272,16 +276,34 @@ def _is_basic(key):
     return all(isinstance(k, (int, np.integer, slice)) or k is None or k is Ellipsis for k in parts)
 
 
-def _basic_name(key):
-    """PyTorch records ``a[0, 1:]`` as a select then a slice; the last real step names the node."""
-    name = "SliceBackward0"
-    for k in (key if isinstance(key, tuple) else (key,)):
-        if isinstance(k, (int, np.integer)):
-            name = "SelectBackward0"
+def _basic_name(key, shape):
+    """The node PyTorch records for ``a[key]``: the last real step of select (int), slice and
+    unsqueeze (None). In a tuple key, a slice covering the whole dimension (start 0 or None,
+    step 1, stop None or past the end) is no step at all, and a key with no step at all gives an
+    alias (``AliasBackward0``); a lone slice, even ``a[:]``, is always a slice."""
+    if not isinstance(key, tuple):
+        if isinstance(key, (int, np.integer)):
+            return "SelectBackward0"
+        if key is None:
+            return "UnsqueezeBackward0"
+        if key is Ellipsis:
+            return "AliasBackward0"
+        return "SliceBackward0"
+    consumed = sum(1 for k in key if k is not None and k is not Ellipsis)
+    name, dim = "AliasBackward0", 0
+    for k in key:
+        if k is Ellipsis:
+            dim += len(shape) - consumed
         elif k is None:
             name = "UnsqueezeBackward0"
-        elif isinstance(k, slice) and k != slice(None):
-            name = "SliceBackward0"
+        elif isinstance(k, (int, np.integer)):
+            name, dim = "SelectBackward0", dim + 1
+        else:
+            whole = (k.start in (None, 0) and k.step in (None, 1)
+                     and (k.stop is None or k.stop >= shape[dim]))
+            if not whole:
+                name = "SliceBackward0"
+            dim += 1
     return name
 
 
@@ -293,7 +315,7 @@ class Index(Function):
 
     @staticmethod
     def forward(ctx, a, *, key):
-        ctx.node_name = _basic_name(key)
+        ctx.node_name = _basic_name(key, a.data.shape)
         ctx.key, ctx.shape = key, a.data.shape
         return _lookup(a.data, key)
 

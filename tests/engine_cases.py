@@ -1,0 +1,772 @@
+"""Every differentiable op as a hypothesis strategy of (function, float64 inputs).
+
+Each strategy draws shapes (broadcasting, dims, keepdim, keys ...) and a seed, and returns a
+``Case``: ``fn(T, *tensors)`` written once against the PyTorch API so that it runs with
+``T = minigrad`` (finite-difference tests) and with ``T = torch`` (oracle tests), plus the input
+arrays, kept away from the points where the op is not differentiable.
+"""
+from dataclasses import dataclass, field
+
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+from engine_helpers import away_from, away_from_zero, const, distinct, normal, positive
+
+
+@dataclass
+class Case:
+    fn: object
+    arrays: list
+    note: str = ""
+    extra: dict = field(default_factory=dict)
+
+    def __repr__(self):  # shown by hypothesis when an example fails
+        shapes = [a.shape for a in self.arrays]
+        return f"Case({self.note}, shapes={shapes})"
+
+
+seeds = st.integers(0, 2**32 - 1)
+small_shapes = hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=4)
+nonscalar_shapes = hnp.array_shapes(min_dims=1, max_dims=3, min_side=1, max_side=4)
+
+
+def rng_of(draw):
+    return np.random.default_rng(draw(seeds))
+
+
+def two_broadcastable(draw):
+    shapes = draw(hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=3)).input_shapes
+    return shapes
+
+
+CASES = {}  # name -> (strategy, smooth)
+
+
+def case(name, smooth=True):
+    def register(strategy_fn):
+        CASES[name] = (st.composite(strategy_fn)(), smooth)
+        return strategy_fn
+    return register
+
+
+# -- arithmetic: tensor/tensor (broadcasting), tensor/scalar, scalar/tensor ----------------------
+def _binary(name, fn, make_b=normal, smooth=True):
+    @case(name, smooth)
+    def _(draw):
+        rng = rng_of(draw)
+        sa, sb = two_broadcastable(draw)
+        return Case(fn, [normal(rng, sa), make_b(rng, sb)], f"{name} {sa} {sb}")
+
+
+_binary("add", lambda T, a, b: a + b)
+_binary("sub", lambda T, a, b: a - b)
+_binary("mul", lambda T, a, b: a * b)
+_binary("div", lambda T, a, b: a / b, make_b=away_from_zero)
+_binary("torch_add_alpha", lambda T, a, b: T.add(a, b, alpha=2.5))
+_binary("torch_sub_mul_div", lambda T, a, b: T.div(T.mul(T.sub(a, b), b), b), make_b=away_from_zero)
+
+scalars = st.floats(-3, 3, allow_nan=False).filter(lambda s: abs(s) > 0.1)
+
+
+def _with_scalar(name, fn, make_a=normal):
+    @case(name)
+    def _(draw):
+        rng = rng_of(draw)
+        s = draw(scalars)
+        shape = draw(small_shapes)
+        return Case(lambda T, a: fn(a, s), [make_a(rng, shape)], f"{name} s={s} {shape}")
+
+
+_with_scalar("add_scalar", lambda a, s: a + s)
+_with_scalar("radd_scalar", lambda a, s: s + a)
+_with_scalar("sub_scalar", lambda a, s: a - s)
+_with_scalar("rsub_scalar", lambda a, s: s - a)
+_with_scalar("mul_scalar", lambda a, s: a * s)
+_with_scalar("rmul_scalar", lambda a, s: s * a)
+_with_scalar("div_scalar", lambda a, s: a / s)
+_with_scalar("rdiv_scalar", lambda a, s: s / a, make_a=away_from_zero)
+_with_scalar("int_scalar_ops", lambda a, s: (3 - a) * 2 + 1 - a / 4)
+
+
+@case("neg")
+def _(draw):
+    rng = rng_of(draw)
+    return Case(lambda T, a: -a, [normal(rng, draw(small_shapes))], "neg")
+
+
+@case("torch_neg")
+def _(draw):
+    rng = rng_of(draw)
+    return Case(lambda T, a: T.neg(a).neg() * a, [normal(rng, draw(small_shapes))], "torch.neg")
+
+
+@case("pow_scalar")
+def _(draw):
+    rng = rng_of(draw)
+    c = draw(st.sampled_from([2, 3, -1, -2, 0.5, -1.5, 1.7, 1, 0, 2.0]))
+    shape = draw(small_shapes)
+    # integer exponents are fine for any non-zero base, the others need a positive base
+    base = away_from_zero(rng, shape) if float(c).is_integer() else positive(rng, shape)
+    return Case(lambda T, a: a ** c, [base], f"a ** {c!r}")
+
+
+@case("pow_method_and_function")
+def _(draw):
+    rng = rng_of(draw)
+    c = draw(st.sampled_from([2, 2.5, -0.5]))
+    return Case(lambda T, a: a.pow(c) + T.pow(a, c), [positive(rng, draw(small_shapes))], f"pow {c}")
+
+
+@case("pow_tensor")
+def _(draw):
+    rng = rng_of(draw)
+    sa, sb = two_broadcastable(draw)
+    return Case(lambda T, a, b: a ** b, [positive(rng, sa), normal(rng, sb)], f"pow {sa} {sb}")
+
+
+@case("rpow_scalar")
+def _(draw):
+    rng = rng_of(draw)
+    c = draw(st.sampled_from([2, 0.5, 3.7, np.e]))
+    return Case(lambda T, a: c ** a, [normal(rng, draw(small_shapes))], f"{c} ** a")
+
+
+@case("reciprocal")
+def _(draw):
+    rng = rng_of(draw)
+    return Case(lambda T, a: a.reciprocal(), [away_from_zero(rng, draw(small_shapes))], "reciprocal")
+
+
+# -- matmul in every arrangement -----------------------------------------------------------------
+sides = st.integers(1, 4)
+
+
+def _matmul(name, shapes_fn, op="@"):
+    @case(name)
+    def _(draw):
+        rng = rng_of(draw)
+        sa, sb = shapes_fn(draw)
+        fns = {"@": lambda T, a, b: a @ b, "matmul": lambda T, a, b: T.matmul(a, b),
+               "mm": lambda T, a, b: T.mm(a, b), "method": lambda T, a, b: a.matmul(b),
+               "dot": lambda T, a, b: T.dot(a, b), "mv": lambda T, a, b: T.mv(a, b)}
+        return Case(fns[op], [normal(rng, sa), normal(rng, sb)], f"{name} {sa} @ {sb}")
+
+
+_matmul("matmul_1d_1d", lambda d: ((d(sides),) * 2))
+_matmul("dot", lambda d: ((d(sides),) * 2), op="dot")
+_matmul("matmul_2d_2d", lambda d: (lambda n, k, m: ((n, k), (k, m)))(d(sides), d(sides), d(sides)))
+_matmul("mm", lambda d: (lambda n, k, m: ((n, k), (k, m)))(d(sides), d(sides), d(sides)), op="mm")
+_matmul("matmul_function", lambda d: (lambda n, k, m: ((n, k), (k, m)))(d(sides), d(sides), d(sides)),
+        op="matmul")
+_matmul("matrix_vector", lambda d: (lambda n, k: ((n, k), (k,)))(d(sides), d(sides)))
+_matmul("mv", lambda d: (lambda n, k: ((n, k), (k,)))(d(sides), d(sides)), op="mv")
+_matmul("vector_matrix", lambda d: (lambda k, m: ((k,), (k, m)))(d(sides), d(sides)))
+_matmul("matmul_batched", lambda d: (lambda b, n, k, m: ((b, n, k), (b, k, m)))(
+    d(sides), d(sides), d(sides), d(sides)), op="method")
+_matmul("matmul_broadcast_batched", lambda d: (lambda b, c, n, k, m: ((b, 1, n, k), (c, k, m)))(
+    d(sides), d(sides), d(sides), d(sides), d(sides)))
+_matmul("matmul_batched_matrix", lambda d: (lambda b, n, k, m: ((b, n, k), (k, m)))(
+    d(sides), d(sides), d(sides), d(sides)))
+_matmul("matmul_matrix_batched", lambda d: (lambda b, n, k, m: ((n, k), (b, k, m)))(
+    d(sides), d(sides), d(sides), d(sides)))
+_matmul("matmul_batched_vector", lambda d: (lambda b, n, k: ((b, n, k), (k,)))(
+    d(sides), d(sides), d(sides)))
+_matmul("matmul_vector_batched", lambda d: (lambda b, k, m: ((k,), (b, k, m)))(
+    d(sides), d(sides), d(sides)))
+
+
+# -- elementwise functions -----------------------------------------------------------------------
+def _unary(name, fn, make=normal, smooth=True):
+    @case(name, smooth)
+    def _(draw):
+        rng = rng_of(draw)
+        return Case(fn, [make(rng, draw(small_shapes))], name)
+
+
+_unary("exp", lambda T, a: a.exp())
+_unary("torch_exp", lambda T, a: T.exp(a))
+_unary("log", lambda T, a: a.log(), make=positive)
+_unary("torch_log", lambda T, a: T.log(a), make=positive)
+_unary("sqrt", lambda T, a: a.sqrt(), make=positive)
+_unary("torch_sqrt", lambda T, a: T.sqrt(a), make=positive)
+_unary("abs", lambda T, a: a.abs(), make=away_from_zero, smooth=False)
+_unary("torch_abs", lambda T, a: T.abs(a) * a, make=away_from_zero, smooth=False)
+_unary("sin", lambda T, a: a.sin())
+_unary("cos", lambda T, a: a.cos())
+_unary("torch_sin_cos", lambda T, a: T.sin(a) * T.cos(a))
+_unary("tanh", lambda T, a: a.tanh(), make=lambda r, s: normal(r, s, 1.5))
+_unary("torch_tanh", lambda T, a: T.tanh(a))
+_unary("sigmoid", lambda T, a: a.sigmoid(), make=lambda r, s: normal(r, s, 2.0))
+_unary("torch_sigmoid", lambda T, a: T.sigmoid(a))
+_unary("relu", lambda T, a: a.relu(), make=away_from_zero, smooth=False)
+_unary("torch_relu", lambda T, a: T.relu(a) * a, make=away_from_zero, smooth=False)
+_unary("nn_functional_relu_sigmoid_tanh",
+       lambda T, a: T.nn.functional.relu(a) + T.nn.functional.sigmoid(a) * T.nn.functional.tanh(a),
+       make=away_from_zero, smooth=False)
+
+
+@case("clamp", smooth=False)
+def _(draw):
+    rng = rng_of(draw)
+    shape = draw(small_shapes)
+    low = draw(st.one_of(st.none(), st.floats(-1.5, 0.0)))
+    high = draw(st.one_of(st.floats(0.5, 1.5), st.none()) if low is not None else st.floats(0.5, 1.5))
+    how = draw(st.sampled_from(["method", "function", "clip"]))
+    values = away_from(rng, rng.uniform(-2, 2, size=shape), [low, high])
+
+    def fn(T, a):
+        if how == "method":
+            return a.clamp(min=low, max=high)
+        if how == "function":
+            return T.clamp(a, low, high)
+        return a.clip(low, high)
+    return Case(fn, [values], f"clamp {how} [{low}, {high}]")
+
+
+# -- reductions ----------------------------------------------------------------------------------
+@st.composite
+def dims_for(draw, ndim, allow_tuple=True):
+    """None, one (possibly negative) dim, or a tuple of distinct dims."""
+    if ndim == 0:
+        return draw(st.sampled_from([None, 0, -1]))
+    single = st.integers(-ndim, ndim - 1)
+    options = [st.none(), single]
+    if allow_tuple:
+        options.append(st.lists(single, min_size=1, max_size=ndim,
+                                unique_by=lambda d: d % ndim).map(tuple))
+    return draw(st.one_of(*options))
+
+
+def _reduction(name, method):
+    @case(name)
+    def _(draw):
+        rng = rng_of(draw)
+        shape = draw(small_shapes)
+        dim = draw(dims_for(len(shape)))
+        keepdim = draw(st.booleans())
+        style = draw(st.sampled_from(["method", "function"]))
+
+        def fn(T, a):
+            if dim is None and not keepdim:
+                return getattr(a, method)() if style == "method" else getattr(T, method)(a)
+            if dim is None:  # keepdim without dim: only the all-dims tuple keeps them
+                full = tuple(range(a.dim()))
+                return getattr(a, method)(full, keepdim=True) if full else getattr(a, method)()
+            if style == "method":
+                return getattr(a, method)(dim, keepdim=keepdim)
+            return getattr(T, method)(a, dim, keepdim=keepdim)
+        return Case(fn, [normal(rng, shape)], f"{method} dim={dim} keepdim={keepdim} {style}")
+
+
+_reduction("sum", "sum")
+_reduction("mean", "mean")
+
+
+def _extreme(name, method):
+    @case(name, smooth=False)
+    def _(draw):
+        rng = rng_of(draw)
+        shape = draw(small_shapes)
+        use_dim = draw(st.booleans())
+        dim = draw(st.integers(-max(len(shape), 1), max(len(shape), 1) - 1)) if use_dim else None
+        keepdim = draw(st.booleans())
+        unpack = draw(st.sampled_from(["index", "values", "tuple"]))
+
+        def fn(T, a):
+            if dim is None:
+                return getattr(a, method)()
+            result = getattr(a, method)(dim, keepdim=keepdim) if unpack != "tuple" \
+                else getattr(T, method)(a, dim, keepdim)
+            if unpack == "values":
+                return result.values
+            values, indices = result
+            return values * 1.0
+        return Case(fn, [distinct(rng, shape)], f"{method} dim={dim} keepdim={keepdim} {unpack}")
+
+
+_extreme("max", "max")
+_extreme("min", "min")
+
+
+# -- shapes --------------------------------------------------------------------------------------
+@case("t")
+def _(draw):
+    rng = rng_of(draw)
+    shape = draw(hnp.array_shapes(min_dims=0, max_dims=2, max_side=4))
+    how = draw(st.sampled_from(["method", "function"]))
+    return Case(lambda T, a: a.t() if how == "method" else T.t(a), [normal(rng, shape)], f"t {how}")
+
+
+@case("transpose")
+def _(draw):
+    rng = rng_of(draw)
+    shape = draw(nonscalar_shapes)
+    n = len(shape)
+    d0, d1 = draw(st.integers(-n, n - 1)), draw(st.integers(-n, n - 1))
+    how = draw(st.sampled_from(["method", "function"]))
+    fn = (lambda T, a: a.transpose(d0, d1)) if how == "method" else (lambda T, a: T.transpose(a, d0, d1))
+    return Case(fn, [normal(rng, shape)], f"transpose {d0} {d1}")
+
+
+@case("T_property")
+def _(draw):
+    rng = rng_of(draw)
+    shape = draw(hnp.array_shapes(min_dims=1, max_dims=2, max_side=4))
+    return Case(lambda T, a: a.T * 1.0, [normal(rng, shape)], "a.T")
+
+
+@case("permute")
+def _(draw):
+    rng = rng_of(draw)
+    shape = draw(nonscalar_shapes)
+    order = draw(st.permutations(range(len(shape))))
+    order = [d - len(shape) if draw(st.booleans()) else d for d in order]  # some negative
+    how = draw(st.sampled_from(["varargs", "tuple", "function"]))
+
+    def fn(T, a):
+        if how == "varargs":
+            return a.permute(*order)
+        if how == "tuple":
+            return a.permute(tuple(order))
+        return T.permute(a, order)
+    return Case(fn, [normal(rng, shape)], f"permute {order} {how}")
+
+
+@st.composite
+def regrouped(draw, shape):
+    """Another shape with the same number of elements (possibly with a -1)."""
+    n = int(np.prod(shape, dtype=np.int64))
+    factors = []
+    rest = n
+    for _ in range(draw(st.integers(0, 3))):
+        divisors = [d for d in range(1, rest + 1) if rest % d == 0]
+        d = draw(st.sampled_from(divisors))
+        factors.append(d)
+        rest //= d
+    factors.append(rest)
+    if draw(st.booleans()):
+        factors[draw(st.integers(0, len(factors) - 1))] = -1
+    return tuple(factors)
+
+
+def _reshaping(name, method, transpose_first=False):
+    @case(name)
+    def _(draw):
+        rng = rng_of(draw)
+        shape = draw(nonscalar_shapes)
+        target = draw(regrouped(shape))
+        how = draw(st.sampled_from(["varargs", "tuple"]))
+
+        def fn(T, a):
+            if transpose_first:
+                a = a.transpose(0, -1)  # not contiguous: reshape has to copy
+            f = getattr(a, method)
+            return f(*target) if how == "varargs" else f(target)
+        return Case(fn, [normal(rng, shape)], f"{method} {shape} -> {target}")
+
+
+_reshaping("reshape", "reshape")
+_reshaping("view", "view")
+_reshaping("reshape_non_contiguous", "reshape", transpose_first=True)
+
+
+@case("torch_reshape_flatten")
+def _(draw):
+    rng = rng_of(draw)
+    shape = draw(nonscalar_shapes)
+    n = len(shape)
+    start = draw(st.integers(-n, n - 1))
+    end = draw(st.integers(start % n, n - 1))
+    return Case(lambda T, a: T.flatten(T.reshape(a, shape), start, end) * 1.0 + a.flatten().sum(),
+                [normal(rng, shape)], f"flatten {start} {end}")
+
+
+@case("squeeze")
+def _(draw):
+    rng = rng_of(draw)
+    shape = draw(hnp.array_shapes(min_dims=1, max_dims=4, min_side=1, max_side=3))
+    n = len(shape)
+    dim = draw(st.one_of(st.none(), st.integers(-n, n - 1)))
+    how = draw(st.sampled_from(["method", "function"]))
+
+    def fn(T, a):
+        if dim is None:
+            return a.squeeze() if how == "method" else T.squeeze(a)
+        return a.squeeze(dim) if how == "method" else T.squeeze(a, dim)
+    return Case(fn, [normal(rng, shape)], f"squeeze {shape} dim={dim}")
+
+
+@case("unsqueeze")
+def _(draw):
+    rng = rng_of(draw)
+    shape = draw(small_shapes)
+    n = len(shape)
+    dim = draw(st.integers(-n - 1, n))
+    how = draw(st.sampled_from(["method", "function"]))
+    fn = (lambda T, a: a.unsqueeze(dim)) if how == "method" else (lambda T, a: T.unsqueeze(a, dim))
+    return Case(fn, [normal(rng, shape)], f"unsqueeze {shape} {dim}")
+
+
+@case("expand")
+def _(draw):
+    rng = rng_of(draw)
+    shape = draw(hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=3))
+    lead = draw(st.lists(st.integers(1, 3), max_size=2))
+    target = list(lead)
+    for size in shape:
+        if size == 1:
+            target.append(draw(st.integers(1, 3)))
+        else:
+            target.append(draw(st.sampled_from([size, -1])))
+    how = draw(st.sampled_from(["varargs", "tuple", "expand_as"]))
+
+    def fn(T, a):
+        if how == "varargs":
+            return a.expand(*target)
+        if how == "tuple":
+            return a.expand(tuple(target))
+        other = T.zeros(*[s if s != -1 else a.shape[i - len(lead)] for i, s in enumerate(target)])
+        return a.expand_as(other)
+    return Case(fn, [normal(rng, shape)], f"expand {shape} -> {target} {how}")
+
+
+# -- indexing ------------------------------------------------------------------------------------
+@st.composite
+def basic_keys(draw, shape):
+    key = []
+    for size in shape:
+        kind = draw(st.sampled_from(["int", "slice", "full", "none"]))
+        if kind == "int":
+            key.append(draw(st.integers(-size, size - 1)))
+        elif kind == "slice":
+            start = draw(st.one_of(st.none(), st.integers(-size, size)))
+            stop = draw(st.one_of(st.none(), st.integers(-size, size)))
+            step = draw(st.one_of(st.none(), st.integers(1, 3)))
+            key.append(slice(start, stop, step))
+        elif kind == "full":
+            key.append(slice(None))
+        else:
+            key.append(None)
+            key.append(slice(None))
+    if key and draw(st.booleans()):
+        key = key[:draw(st.integers(0, len(key)))] + [Ellipsis]
+    if len(key) == 1 and draw(st.booleans()):
+        return key[0]
+    return tuple(key)
+
+
+@case("index_basic")
+def _(draw):
+    rng = rng_of(draw)
+    shape = draw(nonscalar_shapes)
+    key = draw(basic_keys(shape))
+    return Case(lambda T, a: a[key], [normal(rng, shape)], f"a{list(shape)}[{key}]")
+
+
+@case("index_advanced")
+def _(draw):
+    rng = rng_of(draw)
+    shape = draw(nonscalar_shapes)
+    n0 = shape[0]
+    idx = draw(st.lists(st.integers(-n0, n0 - 1), min_size=1, max_size=6))  # repeats allowed
+    kind = draw(st.sampled_from(["list", "tensor", "tensor2d", "with_slice", "two_arrays"]))
+    if kind == "two_arrays" and len(shape) < 2:
+        kind = "list"
+    idx2 = [draw(st.integers(0, shape[-1] - 1)) for _ in idx]
+
+    def fn(T, a):
+        if kind == "list":
+            return a[idx]
+        if kind == "tensor":
+            return a[T.tensor(idx)]
+        if kind == "tensor2d":
+            return a[T.tensor([idx, idx[::-1]])]
+        if kind == "with_slice":
+            return a[1:, idx2] if a.dim() > 1 else a[idx]
+        return a[idx, ..., idx2]
+    return Case(fn, [normal(rng, shape)], f"a{list(shape)}[{kind} {idx} {idx2}]")
+
+
+@case("index_bool_mask")
+def _(draw):
+    rng = rng_of(draw)
+    shape = draw(nonscalar_shapes)
+    whole = draw(st.booleans())
+    mask = rng.random(shape if whole else shape[:1]) < 0.5
+
+    def fn(T, a):
+        return a[T.tensor(mask)]
+    return Case(fn, [normal(rng, shape)], f"mask {mask.shape} of {shape}")
+
+
+@case("index_mask_from_comparison", smooth=False)
+def _(draw):
+    rng = rng_of(draw)
+    shape = draw(nonscalar_shapes)
+    return Case(lambda T, a: a[a > 0] * 2, [away_from_zero(rng, shape)], "a[a > 0]")
+
+
+@case("setitem_nonleaf")
+def _(draw):
+    rng = rng_of(draw)
+    shape = draw(hnp.array_shapes(min_dims=1, max_dims=3, min_side=2, max_side=4))
+    kind = draw(st.sampled_from(["int", "slice", "index_list", "mask_scalar", "mask_values",
+                                 "broadcast_row", "python_number"]))
+    if kind == "int":
+        key, value_shape = 1, shape[1:]
+    elif kind == "slice":
+        key, value_shape = (slice(None), slice(0, None, 2)), None
+    elif kind == "index_list":  # distinct indices: a repeated target position is ill-defined
+        picks = sorted(set(draw(st.lists(st.integers(0, shape[0] - 1), min_size=1, max_size=3))))
+        key, value_shape = picks, (len(picks),) + shape[1:]
+    elif kind in ("mask_scalar", "mask_values"):
+        mask = rng.random(shape) < 0.5
+        key, value_shape = mask, ((int(mask.sum()),) if kind == "mask_values" else ())
+    elif kind == "broadcast_row":
+        key, value_shape = slice(0, 2), shape[-1:]
+    else:
+        key, value_shape = (0,), None
+    if kind == "slice" and len(shape) == 1:
+        key = slice(0, None, 2)
+    if value_shape is None:
+        value_shape = np.empty(shape)[key].shape
+    x = normal(rng, shape)
+    v = normal(rng, value_shape)
+
+    def index(T, key):
+        return T.tensor(key) if isinstance(key, np.ndarray) else key
+
+    def fn(T, a, b):
+        y = a * 1.5  # a non-leaf
+        if kind == "python_number":
+            y[index(T, key)] = 0.25
+            return y * b.sum()
+        y[index(T, key)] = b
+        return y * y
+    return Case(fn, [x, v], f"setitem {kind} {shape} value {value_shape}")
+
+
+# -- joining -------------------------------------------------------------------------------------
+@case("cat")
+def _(draw):
+    rng = rng_of(draw)
+    base = draw(nonscalar_shapes)
+    n = len(base)
+    dim = draw(st.integers(-n, n - 1))
+    count = draw(st.integers(1, 3))
+    shapes = []
+    for _ in range(count):
+        s = list(base)
+        s[dim] = draw(st.integers(1, 3))
+        shapes.append(tuple(s))
+    how = draw(st.sampled_from(["positional", "keyword", "concat"]))
+
+    def fn(T, *xs):
+        if how == "positional":
+            return T.cat(list(xs), dim)
+        if how == "keyword":
+            return T.cat(xs, dim=dim)
+        return T.concat(xs, dim) * 1.0
+    return Case(fn, [normal(rng, s) for s in shapes], f"cat dim={dim} {shapes}")
+
+
+@case("stack")
+def _(draw):
+    rng = rng_of(draw)
+    shape = draw(small_shapes)
+    dim = draw(st.integers(-len(shape) - 1, len(shape)))
+    count = draw(st.integers(1, 3))
+    return Case(lambda T, *xs: T.stack(xs, dim), [normal(rng, shape) for _ in range(count)],
+                f"stack dim={dim} {shape} x{count}")
+
+
+# -- softmax family ------------------------------------------------------------------------------
+def _softmax(name, method, functional):
+    @case(name)
+    def _(draw):
+        rng = rng_of(draw)
+        shape = draw(nonscalar_shapes)
+        dim = draw(st.integers(-len(shape), len(shape) - 1))
+        how = draw(st.sampled_from(["method", "torch", "functional"]))
+
+        def fn(T, a):
+            if how == "method":
+                return getattr(a, method)(dim)
+            if how == "torch":
+                return getattr(T, method)(a, dim)
+            return getattr(T.nn.functional, functional)(a, dim=dim)
+        return Case(fn, [normal(rng, shape, 2.0)], f"{method} dim={dim} {how}")
+
+
+_softmax("softmax", "softmax", "softmax")
+_softmax("log_softmax", "log_softmax", "log_softmax")
+
+
+# -- nn.functional -------------------------------------------------------------------------------
+reductions = st.sampled_from(["mean", "sum", "none"])
+
+
+@case("binary_cross_entropy_with_logits")
+def _(draw):
+    rng = rng_of(draw)
+    shape = draw(nonscalar_shapes)
+    reduction = draw(reductions)
+    with_weight = draw(st.booleans())
+    with_pos_weight = draw(st.booleans())
+    target_grad = draw(st.booleans())
+    target = rng.uniform(0, 1, size=shape)
+    if draw(st.booleans()):
+        target = np.round(target)
+    weight = rng.uniform(0.2, 2, size=shape[-1:])  # broadcast over the rows
+    pos_weight = rng.uniform(0.2, 3, size=shape[-1:])
+    F = "binary_cross_entropy_with_logits"
+
+    def fn(T, z, *maybe_target):
+        y = maybe_target[0] if maybe_target else const(T, target, z)
+        kwargs = {"reduction": reduction}
+        if with_weight:
+            kwargs["weight"] = const(T, weight, z)
+        if with_pos_weight:
+            kwargs["pos_weight"] = const(T, pos_weight, z)
+        return getattr(T.nn.functional, F)(z, y, **kwargs)
+    arrays = [normal(rng, shape, 2.0)] + ([target] if target_grad else [])
+    return Case(fn, arrays, f"bce_logits {reduction} weight={with_weight} "
+                            f"pos_weight={with_pos_weight} target_grad={target_grad}")
+
+
+@case("binary_cross_entropy")
+def _(draw):
+    rng = rng_of(draw)
+    shape = draw(nonscalar_shapes)
+    reduction = draw(reductions)
+    with_weight = draw(st.booleans())
+    target_grad = draw(st.booleans())
+    target = rng.uniform(0, 1, size=shape)
+    weight = rng.uniform(0.2, 2, size=shape)
+
+    def fn(T, p, *maybe_target):
+        y = maybe_target[0] if maybe_target else const(T, target, p)
+        w = const(T, weight, p) if with_weight else None
+        return T.nn.functional.binary_cross_entropy(p, y, weight=w, reduction=reduction)
+    arrays = [rng.uniform(0.05, 0.95, size=shape)] + ([target] if target_grad else [])
+    return Case(fn, arrays, f"bce {reduction} weight={with_weight} target_grad={target_grad}")
+
+
+@case("mse_loss")
+def _(draw):
+    rng = rng_of(draw)
+    shape = draw(small_shapes)
+    reduction = draw(reductions)
+    return Case(lambda T, a, b: T.nn.functional.mse_loss(a, b, reduction=reduction),
+                [normal(rng, shape), normal(rng, shape)], f"mse {reduction}")
+
+
+def _ignored_class(ignore, targets, c):
+    """With several rows, ignore the first row's target and keep the last row's; with one row
+    (or an unbatched input) ignore a class nobody has, so a mean never divides by zero."""
+    if ignore is None:
+        return None
+    if targets.ndim == 1 and targets.size > 1:
+        targets[0] = ignore
+        targets[-1] = (max(ignore, 0) + 1) % c
+        return ignore
+    return (int(targets.reshape(-1)[0]) + 1) % c
+
+
+@case("cross_entropy_indices")
+def _(draw):
+    rng = rng_of(draw)
+    batched = draw(st.booleans())
+    n, c = draw(st.integers(1, 4)), draw(st.integers(2, 4))
+    reduction = draw(reductions)
+    targets = rng.integers(0, c, size=(n,) if batched else ())
+    ignore = _ignored_class(draw(st.one_of(st.none(), st.integers(0, c - 1))), targets, c)
+    with_weight = draw(st.booleans())
+    weight = rng.uniform(0.2, 2, size=c)
+
+    def fn(T, x):
+        kwargs = {"reduction": reduction}
+        if ignore is not None:
+            kwargs["ignore_index"] = ignore
+        if with_weight:
+            kwargs["weight"] = const(T, weight, x)
+        return T.nn.functional.cross_entropy(x, T.tensor(targets), **kwargs)
+    return Case(fn, [normal(rng, (n, c) if batched else (c,), 2.0)],
+                f"cross_entropy {reduction} batched={batched} ignore={ignore} weight={with_weight}")
+
+
+@case("cross_entropy_probabilities")
+def _(draw):
+    rng = rng_of(draw)
+    batched = draw(st.booleans())
+    n, c = draw(st.integers(1, 4)), draw(st.integers(2, 4))
+    shape = (n, c) if batched else (c,)
+    reduction = draw(reductions)
+    raw = np.exp(normal(rng, shape))
+    probabilities = raw / raw.sum(axis=-1, keepdims=True)
+    target_grad = draw(st.booleans())
+
+    def fn(T, x, *maybe_target):
+        y = maybe_target[0] if maybe_target else const(T, probabilities, x)
+        return T.nn.functional.cross_entropy(x, y, reduction=reduction)
+    arrays = [normal(rng, shape, 2.0)] + ([probabilities] if target_grad else [])
+    return Case(fn, arrays, f"cross_entropy probs {reduction} {shape} target_grad={target_grad}")
+
+
+@case("nll_loss")
+def _(draw):
+    rng = rng_of(draw)
+    n, c = draw(st.integers(1, 4)), draw(st.integers(2, 4))
+    batched = draw(st.booleans())
+    reduction = draw(reductions)
+    targets = rng.integers(0, c, size=(n,) if batched else ())
+    ignore = _ignored_class(draw(st.one_of(st.none(), st.just(-100), st.integers(0, c - 1))),
+                            targets, c)
+    with_weight = draw(st.booleans())
+    weight = rng.uniform(0.2, 2, size=c)
+
+    def fn(T, logp):
+        kwargs = {"reduction": reduction}
+        if ignore is not None:
+            kwargs["ignore_index"] = ignore
+        if with_weight:
+            kwargs["weight"] = const(T, weight, logp)
+        return T.nn.functional.nll_loss(logp, T.tensor(targets), **kwargs)
+    return Case(fn, [normal(rng, (n, c) if batched else (c,))],
+                f"nll {reduction} targets={targets.tolist()} ignore={ignore} weight={with_weight}")
+
+
+@case("linear")
+def _(draw):
+    rng = rng_of(draw)
+    lead = draw(st.sampled_from([(), (3,), (1,), (2, 3)]))
+    fan_in, fan_out = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    with_bias = draw(st.booleans())
+    arrays = [normal(rng, lead + (fan_in,)), normal(rng, (fan_out, fan_in))]
+    if with_bias:
+        arrays.append(normal(rng, (fan_out,)))
+
+    def fn(T, x, w, *b):
+        return T.nn.functional.linear(x, w, *b)
+    return Case(fn, arrays, f"linear input {lead + (fan_in,)} -> {fan_out} bias={with_bias}")
+
+
+@case("composite_tutorial_graph")
+def _(draw):
+    """The seed's own graph: z = x @ w + b, loss = bce_with_logits(z, y)."""
+    rng = rng_of(draw)
+    n, m = draw(st.integers(1, 5)), draw(st.integers(1, 4))
+    x = np.ones(n)
+    y = rng.integers(0, 2, size=m).astype(float)
+
+    def fn(T, w, b):
+        z = T.matmul(const(T, x, w), w) + b
+        return T.nn.functional.binary_cross_entropy_with_logits(z, const(T, y, w))
+    return Case(fn, [normal(rng, (n, m)), normal(rng, (m,))], "tutorial graph")
+
+
+@case("clone_and_to")
+def _(draw):
+    rng = rng_of(draw)
+    return Case(lambda T, a: a.clone() * a.double(), [normal(rng, draw(small_shapes))], "clone")
