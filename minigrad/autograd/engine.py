@@ -269,18 +269,14 @@ def _input_node(t):
 def _run_pre_hooks(node, grad, raw):
     """Tensor hooks (``register_hook``) may replace the gradient; ``retain_grad`` keeps a copy."""
     with grad_mode.set_grad_enabled(not raw):
-        return _pre_hooks_body(node, grad, raw)
-
-
-def _pre_hooks_body(node, grad, raw):
-    for hook in node._pre_hooks or ():
-        result = hook(_as_tensor(grad))
-        if result is not None:
-            grad = result.data if raw and isinstance(result, Tensor) else result
-    if node._retained is not None:
-        tensor = node._retained()
-        if tensor is not None:
-            _store(tensor, _as_tensor(grad))
+        for hook in node._pre_hooks or ():
+            result = hook(_as_tensor(grad))
+            if result is not None:
+                grad = result.data if raw and isinstance(result, Tensor) else result
+        if node._retained is not None:
+            tensor = node._retained()
+            if tensor is not None:
+                _store(tensor, _as_tensor(grad))
     return grad
 
 

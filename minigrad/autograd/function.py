@@ -6,9 +6,11 @@ node and also the ``ctx`` that forward and backward share, as in PyTorch. Its ``
 point at the nodes that produced the inputs (``AccumulateGrad`` for leaves, ``None`` for inputs
 that need no gradient), so the whole graph is reachable from the output.
 
-Built-in ops (``minigrad/ops``) return numpy arrays from ``forward`` and write ``backward`` with
-minigrad ops, so gradients of gradients (``create_graph=True``) come for free. User subclasses
-may return tensors from ``forward`` exactly like ``torch.autograd.Function``.
+Built-in ops (``minigrad/ops``) compute ``forward`` on numpy arrays. Their ``backward`` formula is
+written once, with operators and the helpers of ``ops/_dual.py``: a plain backward runs it on
+numpy arrays (fast, nothing recorded), ``create_graph=True`` runs it on tensors (recorded, so
+gradients of gradients work). User subclasses work exactly like ``torch.autograd.Function``:
+tensors in, tensors out.
 """
 import itertools
 
