@@ -71,9 +71,14 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     ``target`` holds class indices, or (float, same shape as input) class probabilities."""
     class_dim = 0 if input.dim() == 1 else 1
     logp = _act.LogSoftmax.apply(input, dim=class_dim)
-    if target.is_floating_point():
-        per_row = -(logp * target).sum(class_dim)
-        if reduction == "mean":
-            return per_row.sum() / (input.numel() // input.shape[class_dim])
-        return per_row.sum() if reduction == "sum" else per_row
+    if target.is_floating_point():  # the nodes PyTorch records: ... Sum, Neg (then Div for a mean)
+        if reduction == "none":
+            return -(logp * target).sum(class_dim)
+        total = -(logp * target).sum()
+        if reduction == "sum":
+            return total
+        out = total / (input.numel() // input.shape[class_dim])
+        if out.grad_fn is not None:
+            out.grad_fn.node_name = "DivBackward1"  # PyTorch divides by a C++ scalar here
+        return out
     return nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
