@@ -1,0 +1,17 @@
+"""Widgets for watching autograd in JupyterLab.
+
+- ``BackwardStepper(loss)``: replay the real backward pass node by node (changes no ``.grad``);
+- ``AccumulationExplorer(out, inputs, gradient)``: call backward / ``zero_()`` on real tensors and
+  watch ``.grad`` accumulate (and the freed-graph error without ``retain_graph``);
+- ``with ForwardRecorder() as rec:``: record the graph a forward pass builds, then step through it.
+
+Each widget is a plain-Python model (``StepperModel``, ``AccumulationModel``, ``RecorderModel``:
+all the logic, testable without a browser) plus a thin ipywidgets view. ipywidgets and the
+picture package are imported only when a widget is built.
+"""
+from .accumulation import AccumulationExplorer, AccumulationModel, Entry  # noqa: F401
+from .recorder import ForwardRecorder, RecorderModel  # noqa: F401
+from .stepper import BackwardStepper, GraphMarks, StepperModel  # noqa: F401
+
+__all__ = ["BackwardStepper", "AccumulationExplorer", "ForwardRecorder",
+           "StepperModel", "AccumulationModel", "RecorderModel", "Entry", "GraphMarks"]

@@ -1,0 +1,272 @@
+"""What the three widgets share and that needs no browser: names for tensors, short value texts,
+graph walks, and friendlier words next to PyTorch's error messages.
+
+Nothing here imports ipywidgets or graphviz, so the models built on it can be unit-tested (and used
+from a plain script) anywhere.
+"""
+import math
+import sys
+
+import numpy as np
+
+from ..autograd.function import AccumulateGrad
+from ..tensor import Tensor
+
+# -- names ---------------------------------------------------------------------------------------
+_SKIPPED_NAMES = {"In", "Out", "exit", "quit", "get_ipython"}
+
+
+def caller_namespace(depth):
+    """The variables of the frame ``depth`` levels above the caller (locals first, then globals).
+
+    In a notebook both are the user's namespace; in a function, its locals come first.
+    """
+    frame = sys._getframe(depth + 1)
+    try:
+        namespace = dict(frame.f_globals)
+        namespace.update(frame.f_locals)
+        return namespace
+    finally:
+        del frame
+
+
+def tensors_in(namespace):
+    """{name: tensor} for the tensors a namespace names, modules expanded to their parameters
+    (``model.0.weight``). The first name wins when one tensor has several; names starting with
+    ``_`` (IPython's ``_``, ``_3``...) are ignored."""
+    from ..nn.modules import Module
+    found, seen = {}, set()
+    for name, value in list(namespace.items()):
+        if name.startswith("_") or name in _SKIPPED_NAMES:
+            continue
+        if isinstance(value, Tensor):
+            items = [(name, value)]
+        elif isinstance(value, Module):
+            try:
+                items = [(f"{name}.{p}", t) for p, t in value.named_parameters()]
+            except Exception:  # a half-built module: skip it rather than fail
+                continue
+        else:
+            continue
+        for key, t in items:
+            if id(t) not in seen:
+                seen.add(id(t))
+                found[key] = t
+    return found
+
+
+def normalize_names(names):
+    """Accept ``{name: tensor or module}`` or a list of ``(name, tensor)``; return {name: tensor}."""
+    if names is None:
+        return {}
+    if isinstance(names, dict):
+        items = names.items()
+    else:
+        items = list(names)
+    result = {}
+    for name, value in items:
+        if isinstance(value, Tensor):
+            result.setdefault(str(name), value)
+        else:  # a module: its parameters, prefixed
+            result.update(tensors_in({str(name): value}))
+    return result
+
+
+class Namer:
+    """Labels for graph nodes: a leaf's variable name, or the op's name plus the tensor it made.
+
+    ``names`` wins over names found in the namespace; leaves nobody named are called ``leaf1``,
+    ``leaf2``... in the order the graph walk meets them (so the labels never change between runs).
+    """
+
+    def __init__(self, nodes, names=None, namespace=None):
+        chosen = dict(normalize_names(names))
+        if namespace is not None:
+            for name, t in tensors_in(namespace).items():
+                if not any(t is v for v in chosen.values()):
+                    chosen.setdefault(name, t)
+        self.tensor_name = {}  # id(tensor) -> name
+        for name, t in chosen.items():
+            self.tensor_name.setdefault(id(t), name)
+        self._keep = chosen  # keep the tensors alive while their ids are keys
+        self.leaf_name, self.output_name = {}, {}
+        unnamed = 0
+        for node in nodes:
+            if node.__class__ is AccumulateGrad:
+                name = self.tensor_name.get(id(node.variable))
+                if name is None:
+                    unnamed += 1
+                    name = f"leaf{unnamed}"
+                self.leaf_name[node] = name
+        for name, t in chosen.items():
+            if t.grad_fn is not None and t.grad_fn not in self.output_name:
+                self.output_name[t.grad_fn] = name
+        # what viz gets: every named tensor (leaves and outputs)
+        self.names = {}
+        for node, name in self.leaf_name.items():
+            self.names[name] = node.variable
+        for node, name in self.output_name.items():
+            self.names.setdefault(name, chosen[name])
+
+    def label(self, node):
+        if node is None:
+            return "(nothing)"
+        if node.__class__ is AccumulateGrad:
+            return self.leaf_name.get(node) or "leaf"
+        out = self.output_name.get(node)
+        return f"{node.name()} ({out})" if out else node.name()
+
+    def name_of(self, tensor):
+        return self.tensor_name.get(id(tensor))
+
+
+# -- graph walks ---------------------------------------------------------------------------------
+def root_node(tensor):
+    if not isinstance(tensor, Tensor) or not tensor.requires_grad:
+        return None
+    return tensor.grad_fn if tensor.grad_fn is not None else tensor._accumulator()
+
+
+def graph_nodes(starts):
+    """Every node reachable from ``starts``, in a fixed depth-first order (no recursion)."""
+    order, seen = [], set()
+    stack = [n for n in reversed(list(starts)) if n is not None]
+    while stack:
+        node = stack.pop()
+        if node in seen:
+            continue
+        seen.add(node)
+        order.append(node)
+        for child, _ in reversed(node.next_functions):
+            if child is not None and child not in seen:
+                stack.append(child)
+    return order
+
+
+# -- values as short text ------------------------------------------------------------------------
+def number(v, whole=None):
+    """One value as PyTorch prints it: 4 decimals, or ``4.`` when every value shown is whole
+    (``whole``; decided for a single value when not given), scientific when huge or tiny."""
+    v = float(v)
+    if math.isnan(v):
+        return "nan"
+    if math.isinf(v):
+        return "inf" if v > 0 else "-inf"
+    if whole is None:
+        whole = v.is_integer()
+    a = abs(v)
+    if a != 0 and (a >= 1e8 or a < 1e-4):
+        return f"{v:.4e}"
+    if whole:
+        text = f"{v:.0f}."
+    else:
+        text = f"{v:.4f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
+
+
+def _numbers(a):
+    """A formatter for the values of ``a``, deciding "all whole" once for the whole array."""
+    finite = a[np.isfinite(a)] if a.dtype.kind == "f" else a
+    whole = bool(np.all(np.mod(finite, 1) == 0)) if finite.size else True
+    return lambda v: number(v, whole)
+
+
+def array_of(value):
+    if value is None:
+        return None
+    if isinstance(value, Tensor):
+        return np.asarray(value.data)
+    return np.asarray(value)
+
+
+def shape_text(shape):
+    """``[5, 3]`` as minigrad prints shapes in lists (and the pictures label them); 0-d: scalar."""
+    shape = tuple(shape)
+    return "[" + ", ".join(str(int(d)) for d in shape) + "]" if shape else "scalar"
+
+
+def values_text(value, max_rows=6, max_cols=6):
+    """Values as aligned lines of text: all of them when small, the corners with ``…`` otherwise."""
+    a = array_of(value)
+    if a is None:
+        return "None"
+    fmt = _numbers(a)
+    if a.ndim == 0:
+        return fmt(a)
+    if a.ndim > 2:
+        flat = a.reshape(-1)
+        shown = ", ".join(fmt(v) for v in flat[:max_cols])
+        return f"[{shown}{', …' if flat.size > max_cols else ''}]  (shape {shape_text(a.shape)})"
+    if a.ndim == 1:
+        return "[" + ", ".join(fmt(a[i]) if i is not None else "…"
+                               for i in _pick(a.shape[0], max_cols)) + "]"
+    rows = _pick(a.shape[0], max_rows)
+    cols = _pick(a.shape[1], max_cols)
+    cells = [[fmt(a[r, c]) if r is not None and c is not None else "…"
+              for c in cols] for r in rows]
+    width = max((len(c) for row in cells for c in row), default=1)
+    return "\n".join("  ".join(c.rjust(width) for c in row) for row in cells)
+
+
+def _pick(n, limit):
+    """Indices to show out of ``n``: all, or the first and last few with ``None`` for ``…``."""
+    if n <= limit:
+        return list(range(n))
+    head = (limit + 1) // 2
+    tail = limit - head
+    return list(range(head)) + [None] + list(range(n - tail, n))
+
+
+def compact(value, max_items=3):
+    """A very short text for an edge label: up to ``max_items`` numbers, else the shape too."""
+    a = array_of(value)
+    if a is None:
+        return ""
+    fmt = _numbers(a)
+    if a.ndim == 0:
+        return fmt(a)
+    flat = a.reshape(-1)
+    shown = ", ".join(fmt(v) for v in flat[:max_items])
+    if flat.size <= max_items:
+        return f"[{shown}]"
+    return f"{shape_text(a.shape)} [{shown}, …]"
+
+
+def copy_of(value):
+    """A numpy copy of a tensor's values (``None`` stays ``None``)."""
+    a = array_of(value)
+    return None if a is None else np.array(a, copy=True)
+
+
+# -- errors --------------------------------------------------------------------------------------
+_HINTS = (
+    ("does not require grad and does not have a grad_fn",
+     "This tensor is not part of a graph: none of its inputs had requires_grad=True, or it was "
+     "computed under torch.no_grad() or from a detach()ed tensor. There is nothing to go back "
+     "through."),
+    ("grad can be implicitly created only for scalar outputs",
+     "The root is not a single number, so backward needs the vector v of the product vᵀ·J: pass "
+     "gradient=torch.ones_like(root) (or any tensor of the root's shape)."),
+    ("backward through the graph a second time",
+     "An earlier backward() freed this graph's saved values. Re-run the cells that build the "
+     "graph, or call that backward with retain_graph=True."),
+    ("Mismatch in shape",
+     "The gradient passed in must have exactly the root's shape."),
+    ("modified by an inplace operation",
+     "A value backward needs was changed in place after the forward pass; re-run the forward."),
+)
+
+
+def hint_for(message):
+    """A sentence for students explaining a known PyTorch error message (or ``""``)."""
+    for fragment, hint in _HINTS:
+        if fragment in message:
+            return hint
+    return ""
+
+
+def error_text(error):
+    """PyTorch's message for RuntimeErrors (exactly as PyTorch words it), else 'Type: message'."""
+    if isinstance(error, RuntimeError) and type(error) is RuntimeError:
+        return str(error)
+    return f"{type(error).__name__}: {error}"

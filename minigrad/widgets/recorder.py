@@ -1,0 +1,306 @@
+"""``ForwardRecorder``: watch the graph being built, one operation at a time.
+
+``with ForwardRecorder() as rec:`` collects the graph nodes the block creates (through the engine's
+``record_forward``), then ``rec`` replays them: the picture grows op by op and each new tensor is
+shown with its ``grad_fn``. Two things that create *no* node are made visible too, because
+students meet them in the tutorial: code under ``torch.no_grad()`` (nothing recorded, and the
+widget says why) and ``detach()`` (the detached tensor is a fresh leaf: the graph is cut there).
+"""
+from ..autograd import is_grad_enabled, record_forward
+from ..autograd.function import AccumulateGrad
+from ..tensor import Tensor
+from . import _common
+from ._common import shape_text
+from .stepper import GraphMarks
+
+_UNNAMED = "(unnamed)"
+
+
+def _shape(shape):
+    return shape_text(shape) if len(shape) else "(scalar)"
+
+
+def _untracked_saved(node):
+    """The tensors a node saved that need no grad, in order: candidates for its ``None`` edges
+    (``x`` in ``x @ w`` is saved for ``w``'s gradient). Ops that save nothing give ``[]``."""
+    saved = getattr(node, "_saved", ())
+    if not isinstance(saved, tuple) or getattr(node, "is_freed", False):
+        return []
+    return [t for t in saved if isinstance(t, Tensor) and not t.requires_grad]
+
+
+class RecorderModel:
+    """State and logic of ``ForwardRecorder`` (plain Python, testable without a browser).
+
+    ``index``: -1 before the first operation, then 0..len(steps)-1 (the op just made). After
+    recording it starts at the last step, so the whole graph shows first.
+    """
+
+    def __init__(self, names=None):
+        self.given_names = names
+        self.steps, self.index = [], -1
+        self.names = {}  # name -> tensor (what the picture labels)
+        self.recording = False
+        self.grad_was_off = False
+        self._recorder = None
+        self._before = {}
+        self._name_of = {}  # id(tensor) -> name
+        self._cuts, self._untracked = [], []
+
+    # -- recording -----------------------------------------------------------------------------
+    def start(self, namespace=None):
+        self.steps, self.index = [], -1
+        self._before = {k: id(v) for k, v in (namespace or {}).items() if isinstance(v, Tensor)}
+        self.grad_was_off = not is_grad_enabled()
+        self._recorder = record_forward()
+        self._recorder.__enter__()
+        self.recording = True
+
+    def stop(self, namespace=None):
+        if not self.recording:
+            return
+        self._recorder.__exit__(None, None, None)
+        self.recording = False
+        self.grad_was_off = self.grad_was_off or not is_grad_enabled()
+        self.steps = list(self._recorder.steps)
+        self._recorder = None
+        if self.given_names is not None:
+            named = _common.normalize_names(self.given_names)
+        else:
+            named = _common.tensors_in(namespace or {})
+        self._name_of = {}
+        for name, t in named.items():
+            self._name_of.setdefault(id(t), name)
+        self._keep = named
+        # the picture's names: named tensors of the graph plus the recorded outputs
+        self.names = {name: t for name, t in named.items()
+                      if t.grad_fn is not None or t.requires_grad}
+        self._find_cuts(named, namespace)
+        self.index = len(self.steps) - 1
+
+    def _is_new(self, name, t, namespace):
+        return namespace is not None and self._before.get(name) != id(t)
+
+    def _find_cuts(self, named, namespace):
+        """Detached tensors (sharing a graph tensor's values, with no grad_fn) and new tensors made
+        without a graph (requires_grad=False)."""
+        sources = [(s.output, s.index) for s in self.steps]
+        sources += [(t, None) for t in named.values() if t.grad_fn is not None]
+        self._cuts, self._untracked = [], []
+        for name, t in named.items():
+            if t.grad_fn is not None:
+                continue
+            source = next(((s, k) for s, k in sources if s is not t and s.data is t.data), None)
+            if source is not None:
+                src, k = source
+                src_name = self._name_of.get(id(src)) or "a graph tensor"
+                text = (f"{name} = {src_name}.detach(): the same values as {src_name}, but "
+                        f"grad_fn=None" + (", and requires_grad=True was set on it again: a new "
+                                           "leaf, its own start of a graph" if t.requires_grad
+                                           else " and requires_grad=False"))
+                self._cuts.append((name, text, k, src))
+            elif not t.requires_grad and self._is_new(name, t, namespace):
+                if self.grad_was_off:
+                    why = "made while grad mode was off (torch.no_grad()): requires_grad=False, no grad_fn"
+                else:
+                    why = ("requires_grad=False, no grad_fn: made under torch.no_grad(), or only from "
+                           "tensors that need no gradient")
+                self._untracked.append((name, why))
+
+    # -- moving --------------------------------------------------------------------------------
+    def go(self, i):
+        self.index = max(-1, min(int(i), len(self.steps) - 1))
+        return self.index
+
+    def next(self):
+        return self.go(self.index + 1)
+
+    def prev(self):
+        return self.go(self.index - 1)
+
+    def reset(self):
+        return self.go(-1)
+
+    # -- what is shown -------------------------------------------------------------------------
+    def output_name(self, step):
+        return self._name_of.get(id(step.output)) or _UNNAMED
+
+    def node_label(self, node):
+        if node.__class__ is AccumulateGrad:
+            return self._name_of.get(id(node.variable)) or f"a leaf {shape_text(node.variable.shape)}"
+        for s in self.steps:
+            if s.node is node:
+                name = self.output_name(s)
+                return name if name != _UNNAMED else f"the result of {node.name()}"
+        return f"the result of {node.name()}"
+
+    def describe(self, i):
+        step = self.steps[i]
+        seen = set()
+        for s in self.steps[:i]:
+            seen.update(c for c, _ in s.node.next_functions if c is not None)
+        inputs, new_leaves = [], []
+        saved = _untracked_saved(step.node)
+        for child, _ in step.node.next_functions:
+            if child is None:
+                t = saved.pop(0) if saved else None
+                name = self._name_of.get(id(t)) if t is not None else None
+                inputs.append(name or "an input that needs no grad")
+                continue
+            inputs.append(self.node_label(child))
+            if child.__class__ is AccumulateGrad and child not in seen:
+                new_leaves.append(self.node_label(child))
+        return dict(name=self.output_name(step), shape=_shape(step.output.shape),
+                    grad_fn=step.node.name(), inputs=inputs, new_leaves=list(dict.fromkeys(new_leaves)),
+                    formula=step.node.formula)
+
+    def roots(self, i=None):
+        """The tensors to draw at step ``i``: every output made so far that no later op (up to ``i``)
+        used, so the picture holds exactly the graph built so far."""
+        i = self.index if i is None else i
+        used = set()
+        for s in self.steps[:i + 1]:
+            used.update(c for c, _ in s.node.next_functions if c is not None)
+        return [s.output for s in self.steps[:i + 1] if s.node not in used]
+
+    def marks(self, i=None):
+        i = self.index if i is None else i
+        active = self.steps[i].node if i >= 0 else None
+        return GraphMarks(active, [s.node for s in self.steps[:max(i, 0)]], (), {}, self.caption(i))
+
+    def notes(self, i=None):
+        """Picture notes: where a tensor was detached."""
+        i = self.index if i is None else i
+        return [(src, f"detach() → {name} (cut)") for name, _, k, src in self._cuts
+                if k is None or k <= i]
+
+    def cuts(self, i=None):
+        i = self.index if i is None else i
+        return [(name, text) for name, text, k, _ in self._cuts if k is None or k <= i]
+
+    def untracked(self):
+        return list(self._untracked)
+
+    def caption(self, i=None):
+        i = self.index if i is None else i
+        n = len(self.steps)
+        if not n:
+            return "nothing recorded"
+        if i < 0:
+            return f"before the first operation ({n} recorded)"
+        step = self.steps[i]
+        return f"operation {i + 1} of {n}: {self.output_name(step)} ← {step.node.name()}"
+
+    def empty_title(self):
+        return "No graph was recorded."
+
+    def empty_reason(self):
+        if self.recording:
+            return "Still recording: the block has not finished."
+        if self.grad_was_off:
+            return ("Gradient tracking was off (torch.no_grad() or torch.set_grad_enabled(False)): "
+                    "operations then make no grad_fn, so no graph node is created.")
+        if self._untracked:
+            names = ", ".join(n for n, _ in self._untracked)
+            return (f"The new tensors ({names}) have requires_grad=False and no grad_fn: they were "
+                    "computed under torch.no_grad(), or only from tensors that need no gradient, "
+                    "so no graph node was created.")
+        if self._cuts:
+            return ("detach() creates no graph node: the detached tensor is a fresh leaf, cut from "
+                    "the graph.")
+        return ("No operation in the block had an input with requires_grad=True, so no graph "
+                "node was created.")
+
+    def text(self):
+        """A deterministic plain-text account (the widget's text/plain)."""
+        if not self.steps:
+            lines = [f"ForwardRecorder: {self.empty_title()} {self.empty_reason()}"]
+        else:
+            lines = [f"ForwardRecorder: {self.caption()}"]
+            for k, s in enumerate(self.steps):
+                d = self.describe(k)
+                marker = "▶" if k == self.index else " "
+                lines.append(f" {marker}{k + 1}. {d['name']} {d['shape']} = {d['grad_fn']}"
+                             f"({', '.join(d['inputs'])})")
+        for name, text in self.cuts(len(self.steps)):
+            lines.append(f"  cut: {text}")
+        if self.steps:
+            for name, why in self._untracked:
+                lines.append(f"  not recorded: {name}: {why}")
+        return "\n".join(lines)
+
+
+class ForwardRecorder:
+    """A ``with`` block that records the graph your code builds, then replays it step by step.
+
+    >>> with ForwardRecorder() as rec:
+    ...     z = torch.matmul(x, w) + b
+    ...     loss = F.binary_cross_entropy_with_logits(z, y)
+    >>> rec          # Prev / Next / slider: the graph grows one operation at a time
+
+    Names: with ``names=None`` the tensors are named after the variables of the code that ran the
+    block (its locals, then globals, read when the block ends); pass ``names={"z": z, ...}`` to
+    choose. Under ``torch.no_grad()`` nothing is recorded and the widget says why; a
+    ``detach()``ed tensor is listed as cut from the graph (a fresh leaf).
+
+    API: ``.steps`` (``ForwardStep(index, node, output)``), ``.index`` (starts at the last step),
+    ``.next()``, ``.prev()``, ``.reset()``, ``.go(i)``, ``.view``.
+    """
+
+    css_class = "minigrad-recorder"
+
+    def __init__(self, names=None, *, view="data", size="normal"):
+        if size not in ("normal", "large"):
+            raise ValueError(f"size must be 'normal' or 'large', got {size!r}")
+        if view not in ("data", "autograd"):
+            raise ValueError(f"view must be 'data' or 'autograd', got {view!r}")
+        self.model = RecorderModel(names)
+        self._view_name, self._size = view, size
+        self._ui = None
+
+    def __enter__(self):
+        self._ui = None
+        self.model.start(_common.caller_namespace(1))
+        return self
+
+    def __exit__(self, *exc):
+        self.model.stop(_common.caller_namespace(1))
+        return False  # an error inside the block is not swallowed
+
+    steps = property(lambda self: self.model.steps)
+    index = property(lambda self: self.model.index)
+
+    def _view(self):
+        if self._ui is None:
+            from . import _view
+            self._ui = _view.RecorderView(self.model, view=self._view_name, size=self._size)
+        return self._ui
+
+    @property
+    def view(self):
+        return self._view().box
+
+    def go(self, i):
+        return self._view().go(i)
+
+    def next(self):
+        return self.go(self.model.index + 1)
+
+    def prev(self):
+        return self.go(self.model.index - 1)
+
+    def reset(self):
+        return self.go(-1)
+
+    def picture(self):
+        return self._view().picture()
+
+    def close(self):
+        if self._ui is not None:
+            self._ui.close()
+
+    def __repr__(self):
+        return self.model.text()
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return self._view().bundle(self.model.text())
