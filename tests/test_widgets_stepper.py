@@ -250,7 +250,7 @@ def test_freed_graph_part_way_shows_the_steps_before_the_error():
     stepper = BackwardStepper(loss, names=dict(a=a))
     assert [s.node.name() for s in stepper.steps] == ["SumBackward0"]
     assert stepper.error == FREED_GRAPH_MESSAGE
-    assert "stopped after 1 steps" in unescape(stepper._ui.status)
+    assert "stopped after 1 step." in unescape(stepper._ui.status)
     stepper.next()
     assert stepper.index == 0 and stepper.next() == 0
 

@@ -260,7 +260,7 @@ class StepperView(_Stepping):
         if m.error:
             status += error_box(m.error, m.hint, size)
             if m.steps:
-                status += f"<div>The engine stopped after {len(m.steps)} steps.</div>"
+                status += f"<div>The engine stopped after {len(m.steps)} step{'' if len(m.steps) == 1 else 's'}.</div>"
         self.status.value = panel(status, size)
         self.picture_pane.value = picture_html(self.picture(), size, self._picture_message)
         self.info.value = panel(self._info_html(), size, "minigrad-step")

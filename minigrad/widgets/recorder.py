@@ -26,7 +26,9 @@ def _untracked_saved(node):
     saved = getattr(node, "_saved", ())
     if not isinstance(saved, tuple) or getattr(node, "is_freed", False):
         return []
-    return [t for t in saved if isinstance(t, Tensor) and not t.requires_grad]
+    numbers_count = getattr(node, "scalars_are_inputs", False)
+    return [t for t in saved if (isinstance(t, Tensor) and not t.requires_grad)
+            or (numbers_count and isinstance(t, (int, float)) and not isinstance(t, bool))]
 
 
 class RecorderModel:
@@ -144,7 +146,10 @@ class RecorderModel:
         for child, _ in step.node.next_functions:
             if child is None:
                 t = saved.pop(0) if saved else None
-                name = self._name_of.get(id(t)) if t is not None else None
+                if isinstance(t, Tensor):
+                    name = self._name_of.get(id(t))
+                else:
+                    name = None if t is None else str(t) if isinstance(t, int) else _common.number(t)
                 inputs.append(name or "an input that needs no grad")
                 continue
             inputs.append(self.node_label(child))

@@ -1,0 +1,67 @@
+"""The widgets' shared pieces: value texts, names, and what importing costs."""
+import subprocess
+import sys
+
+import numpy as np
+
+import minigrad
+from minigrad.widgets._common import Namer, compact, graph_nodes, number, tensors_in, values_text
+
+
+def test_numbers_print_like_pytorch():
+    assert number(0.30831) == "0.3083"
+    assert number(4.0) == "4."
+    assert number(-0.0) == "0."
+    assert number(1e-9) == "1.0000e-09"
+    assert number(float("nan")) == "nan" and number(float("-inf")) == "-inf"
+
+
+def test_values_text_is_whole_when_small_and_cut_when_big():
+    assert values_text(np.array([1., 2.5])) == "[1.0000, 2.5000]"
+    assert values_text(np.float32(2.5613)) == "2.5613"
+    assert values_text(None) == "None"
+    grid = values_text(np.eye(4, 5) * 2 + 2)
+    assert grid.splitlines()[0] == "4.  2.  2.  2.  2."
+    big = values_text(np.arange(100.).reshape(10, 10))
+    assert "…" in big and len(big.splitlines()) == 7
+    assert values_text(np.zeros((2, 2, 2))).endswith("(shape [2, 2, 2])")
+    assert values_text(minigrad.tensor([1., 2.])) == "[1., 2.]"
+
+
+def test_compact_labels_stay_short():
+    assert compact(np.ones((5, 3))) == "[5, 3] [1., 1., 1., …]"
+    assert compact(np.array([0.5, 0.25])) == "[0.5000, 0.2500]"
+    assert compact(None) == ""
+
+
+def test_names_come_from_a_namespace_and_modules():
+    w = minigrad.ones(2, requires_grad=True)
+    model = minigrad.nn.Linear(2, 1)
+    found = tensors_in({"w": w, "_": w, "alias": w, "model": model, "n": 3})
+    assert list(found) == ["w", "model.weight", "model.bias"]
+    loss = (model(w.reshape(1, 2)).sum() * 2)
+    nodes = graph_nodes([loss.grad_fn])
+    namer = Namer(nodes, names={"loss": loss}, namespace={"w": w, "model": model})
+    labels = sorted(namer.label(n) for n in nodes if n.name() == "AccumulateGrad")
+    assert labels == ["model.bias", "model.weight", "w"]
+    assert namer.label(loss.grad_fn) == "MulBackward0 (loss)"
+
+
+def test_unnamed_leaves_get_stable_names():
+    a = minigrad.ones(2, requires_grad=True)
+    b = minigrad.ones(2, requires_grad=True)
+    out = (a * b).sum()
+    nodes = graph_nodes([out.grad_fn])
+    namer = Namer(nodes)
+    assert sorted(namer.leaf_name.values()) == ["leaf1", "leaf2"]
+
+
+def test_importing_minigrad_does_not_import_ipywidgets_or_graphviz():
+    code = ("import sys, minigrad, minigrad.widgets\n"
+            "from minigrad.widgets import StepperModel\n"
+            "a = minigrad.ones(2, requires_grad=True)\n"
+            "StepperModel((a * 2).sum()).next()\n"
+            "print('ipywidgets' in sys.modules, 'graphviz' in sys.modules)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "False"]
