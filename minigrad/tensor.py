@@ -76,6 +76,9 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, value):
+        if value and self.grad_fn is None and not self.dtype.is_floating_point:
+            # PyTorch's attribute setter words it differently from requires_grad_()
+            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
         self.requires_grad_(value)
 
     def requires_grad_(self, requires_grad=True):
@@ -107,7 +110,9 @@ class Tensor:
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of "
                                 f"type {type(value).__name__}")
             if value.data.shape != self.data.shape:
-                raise RuntimeError("assigned grad has data of a different size")
+                raise RuntimeError(f"attempting to assign a gradient of size '{list(value.data.shape)}' to a "
+                                   f"tensor of size '{list(self.data.shape)}'. Please ensure that the "
+                                   "gradient and the tensor are the same size")
         self._grad = value
 
     @property

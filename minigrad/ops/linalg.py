@@ -140,18 +140,65 @@ def matmul(a, b):
         if sa[1] != sb[0]:
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({sa[0]}x{sa[1]} and {sb[0]}x{sb[1]})")
         return Mm.apply(a, b)
-    inner_a, inner_b = sa[-1], (sb[-2] if db > 1 else sb[0])
-    if inner_a != inner_b:
-        if da == 3 and db == 3 and sa[0] == sb[0]:
-            raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
-                               f"[{sa[0]}, {sa[2]}] but got: [{sb[0]}, {sb[1]}].")
-        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied "
-                           f"({int(np.prod(sa[:-1]))}x{sa[-1]} and {inner_b}x{sb[-1] if db > 1 else 1})")
-    try:
-        np.broadcast_shapes(sa[:-2] if da > 1 else (), sb[:-2] if db > 1 else ())
-    except ValueError:
-        raise RuntimeError(broadcast_message(sa[:-2], sb[:-2])) from None
+    message = _batched_error(a, b)
+    if message is not None:
+        raise RuntimeError(message)
     return BatchedMatmul.apply(a, b)
+
+
+def _batched_error(a, b):
+    """PyTorch's message for a bad batched product (None if the shapes fit).
+
+    PyTorch either folds the batch dims into one matrix product (mm/mv) or broadcasts the batch
+    dims and calls bmm, and its error comes from whichever it chose; the choice depends on the
+    dims, on whether the smaller operand requires grad and on the memory layout (``should_fold``
+    in ATen's LinearAlgebra.cpp). A 3-D operand with a batch of one that requires grad, against
+    another 3-D operand, is first used as a plain matrix.
+    """
+    x, y = a.data, b.data
+    if x.ndim == 3 and y.ndim == 3:
+        if x.shape[0] == 1 and y.shape[0] != 1 and a.requires_grad:
+            x = x[0]
+        elif y.shape[0] == 1 and x.shape[0] != 1 and b.requires_grad:
+            y = y[0]
+    sa, sb = x.shape, y.shape
+    da, db = len(sa), len(sb)
+    first_larger = da >= db
+    if max(da, db) >= 3 and min(da, db) <= 2 and _folds(x, y, a.requires_grad, b.requires_grad,
+                                                       first_larger):
+        if first_larger:  # a folded to (rows x inner), times b
+            rows, inner, other = int(np.prod(sa[:-1])), sa[-1], sb
+        else:  # computed as (bᵀ folded) times aᵀ
+            rows, inner = int(np.prod(sb[:-2])) * sb[-1], sb[-2]
+            other = sa[::-1]
+        if inner == other[0]:
+            return None
+        if len(other) == 2:
+            return (f"mat1 and mat2 shapes cannot be multiplied ({rows}x{inner} and "
+                    f"{other[0]}x{other[1]})")
+        return f"size mismatch, got input ({rows}), mat ({rows}x{inner}), vec ({other[0]})"
+    batch_a, batch_b = sa[:max(da - 2, 0)], sb[:max(db - 2, 0)]
+    try:
+        batch = np.broadcast_shapes(batch_a, batch_b)
+    except ValueError:
+        return broadcast_message(batch_a, batch_b)
+    m1, m2 = sa[-1], (sb[-2] if db > 1 else sb[0])
+    if m1 != m2:
+        n = int(np.prod(batch))
+        return (f"Expected size for first two dimensions of batch2 tensor to be: [{n}, {m1}] "
+                f"but got: [{n}, {m2}].")
+    return None
+
+
+def _folds(x, y, x_requires_grad, y_requires_grad, first_larger):
+    if (y_requires_grad if first_larger else x_requires_grad):
+        return True
+    if x.ndim == 2:
+        return False
+    t1 = x if first_larger else np.swapaxes(y, -1, -2)
+    if t1.size == 0:
+        return True
+    return all(t1.strides[i] == t1.strides[i + 1] * t1.shape[i + 1] for i in range(t1.ndim - 1))
 
 
 class Linear(Function):

@@ -7,6 +7,11 @@ from ._dual import expand, reshape, unsqueeze
 from ._util import constant, normalize_dim
 
 
+# PyTorch's C++ names of the integer types, used in its messages
+_SCALAR_TYPE = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+                "bool": "Bool"}
+
+
 def _axes(dim, ndim):
     """``dim`` (None, an int or a tuple) as a tuple of non-negative axes."""
     if ndim == 0:  # a 0-d tensor accepts dim 0 and -1 and has no axis to reduce
@@ -55,7 +60,7 @@ class Mean(Function):
     def forward(ctx, a, *, dim=None, keepdim=False):
         if a.data.dtype.kind != "f":
             raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a "
-                               f"floating point or complex dtype. Got: {a.dtype.name.capitalize()}")
+                               f"floating point or complex dtype. Got: {_SCALAR_TYPE[a.dtype.name]}")
         ctx.node_name = "MeanBackward0" if dim is None else "MeanBackward1"
         ctx.axes = _axes(dim, a.data.ndim)
         ctx.shape, ctx.keepdim = a.data.shape, keepdim

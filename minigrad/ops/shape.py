@@ -407,7 +407,7 @@ class Cat(Function):
 def cat(tensors, dim=0):
     tensors = list(tensors)
     if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
     first = tensors[0].data
     dim = normalize_dim(dim, first.ndim)
     for i, t in enumerate(tensors[1:], start=1):
@@ -483,7 +483,14 @@ class ToType(Function):
 
 def index_put_(a, key, value):
     from .inplace import apply_inplace
-    return apply_inplace(a, IndexPut, value, key=_numpy_key(key))
+    from ..autograd.grad_mode import STATE
+    key = _numpy_key(key)
+    if STATE.enabled and a._requires_grad and a.grad_fn is None and _is_basic(key) and \
+            _basic_name(key if isinstance(key, tuple) else (key,), a.data.shape) != "AliasBackward0":
+        # PyTorch writes through a view of the leaf (a[0] = v), unless the key selects all of it
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
+                           "in-place operation.")
+    return apply_inplace(a, IndexPut, value, key=key)
 
 
 class IndexPut(Function):
