@@ -61,7 +61,8 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
              reduction="mean"):
-    return _loss.NllLoss.apply(input, target, weight=weight, ignore_index=ignore_index, reduction=reduction)
+    return _loss.NllLoss.apply(input, target=target, weight=weight, ignore_index=ignore_index,
+                               reduction=reduction)
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,

@@ -202,24 +202,25 @@ def _folds(x, y, x_requires_grad, y_requires_grad, first_larger):
 
 
 class Linear(Function):
-    """x @ Wᵀ + b for a batch of rows x, in one node as PyTorch does (``AddmmBackward0``)."""
+    """bias + x @ Wᵀ for a batch of rows x, in one node as PyTorch does (``AddmmBackward0``), with
+    PyTorch's edges: (bias, x, Wᵀ), Wᵀ coming from a ``TBackward0`` node of the weight."""
     node_name = "AddmmBackward0"
-    formula = "d/dx = g@W,  d/dW = gᵀ@x,  d/db = Σ rows of g"
+    formula = "d/db = Σ rows of g,  d/dx = g@W,  d/dWᵀ = xᵀ@g"
     builtin = True
 
     @staticmethod
-    def forward(ctx, x, weight, bias):
-        need_x, need_w, _ = ctx.needs_input_grad
-        ctx.save_for_backward(x if need_w else None, weight if need_x else None)
-        return x.data @ weight.data.T + bias.data
+    def forward(ctx, bias, x, weight_t):
+        _, need_x, need_w = ctx.needs_input_grad
+        ctx.save_for_backward(x if need_w else None, weight_t if need_x else None)
+        return x.data @ weight_t.data + bias.data
 
     @staticmethod
     def backward(ctx, grad):
-        x, weight = ctx.saved_like(grad)
-        need_b = ctx.needs_input_grad[2]
-        return (grad @ weight if weight is not None else None,
-                t(grad) @ x if x is not None else None,
-                sum(grad, 0) if need_b else None)
+        x, weight_t = ctx.saved_like(grad)
+        need_b = ctx.needs_input_grad[0]
+        return (sum(grad, 0) if need_b else None,
+                grad @ t(weight_t) if weight_t is not None else None,
+                t(x) @ grad if x is not None else None)
 
 
 def linear(x, weight, bias=None):
@@ -227,6 +228,6 @@ def linear(x, weight, bias=None):
         if x.data.shape[1] != weight.data.shape[1]:
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({x.data.shape[0]}x{x.data.shape[1]} "
                                f"and {weight.data.shape[1]}x{weight.data.shape[0]})")
-        return Linear.apply(x, weight, bias)
+        return Linear.apply(bias, x, weight.t())
     out = matmul(x, weight.t())
     return out if bias is None else out + bias

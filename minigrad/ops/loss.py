@@ -135,7 +135,8 @@ class NllLoss(Function):
     builtin = True
 
     @staticmethod
-    def forward(ctx, logp, target, *, weight=None, ignore_index=-100, reduction="mean"):
+    def forward(ctx, logp, *, target, weight=None, ignore_index=-100, reduction="mean"):
+        # target and weight are options, not inputs: PyTorch's node has one edge (to logp)
         x, t = logp.data, target.data
         x2 = x.reshape(1, -1) if x.ndim == 1 else x
         t2 = t.reshape(1) if t.ndim == 0 else t
@@ -168,7 +169,7 @@ class NllLoss(Function):
         pick, = ctx.saved_like(grad)
         if ctx.reduction == "none" and grad.data.ndim == 1:
             grad = unsqueeze(grad, 1)
-        return grad * pick, None
+        return grad * pick
 
 
 def check_same_size(input, target, name):
