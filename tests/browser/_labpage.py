@@ -1,0 +1,293 @@
+"""Drive one JupyterLab page with Playwright: open notebooks, run them, read what they show.
+
+One browser page holds JupyterLab for the whole session (booting JupyterLab costs seconds; opening
+a notebook in the running app costs a fraction of that). The page is started with
+``--LabApp.expose_app_in_browser=True``, so ``window.jupyterapp`` gives the document manager,
+the notebook panels and their models: waiting for "kernel idle" or "run-all finished" reads
+JupyterLab's own state instead of guessing from pixels.
+
+Everything the page does that the tests forbid is recorded here, never silently dropped:
+``blocked`` (requests to anything but the server on 127.0.0.1, which are aborted) and ``console``
+(console errors and uncaught page errors, minus the documented noise in ``CONSOLE_NOISE``).
+"""
+import re
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+TIMEOUT_MS = 120_000  # generous: other people run tests on the same 2 cores
+
+# Console errors that are JupyterLab's own chatter, not a problem of the page under test. Each
+# entry: (regex on the message text, why it is harmless). Everything else fails the test.
+CONSOLE_NOISE = (
+    # Chromium reports every aborted request (our network guard aborts all requests that would
+    # leave 127.0.0.1) as a console error; the request itself is recorded in ``blocked`` and
+    # fails the test there, so counting it twice would only hide which rule fired.
+    (r"^Failed to load resource: net::ERR_FAILED$",
+     "an aborted request; already recorded and judged by the network guard"),
+)
+
+
+def _is_noise(text):
+    return any(re.search(pattern, text) for pattern, _ in CONSOLE_NOISE)
+
+
+# JavaScript run in the page. ``PANEL`` finds the notebook panel for a path.
+_PANEL = """
+const panelFor = (path) => {
+  const app = window.jupyterapp;
+  for (const w of app.shell.widgets('main')) {
+    if (w.context && w.context.path === path && w.content && w.content.widgets) return w;
+  }
+  return null;
+};
+"""
+
+_OPEN = _PANEL + """
+async (path) => {
+  const app = window.jupyterapp;
+  const panel = await app.commands.execute('docmanager:open', {path, factory: 'Notebook'});
+  await panel.context.ready;
+  await panel.sessionContext.ready;
+  app.shell.activateById(panel.id);
+  return panel.id;
+}
+"""
+
+_KERNEL_IDLE = _PANEL + """
+(path) => {
+  const panel = panelFor(path);
+  if (!panel || !panel.sessionContext.isReady) return false;
+  const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
+  return !!kernel && kernel.status === 'idle' && kernel.connectionStatus === 'connected'
+         && panel.content.widgets.length > 0 && panel.node.querySelectorAll('.jp-Cell').length > 0;
+}
+"""
+
+_RUN_ALL = _PANEL + """
+async (path) => {
+  const app = window.jupyterapp;
+  const panel = panelFor(path);
+  app.shell.activateById(panel.id);
+  return await app.commands.execute('notebook:run-all-cells');
+}
+"""
+
+# Finished: the kernel is idle and no cell waits ("[*]"). Cells after an error are never run;
+# ``problems_in`` reports them as "not executed".
+_DONE = _PANEL + """
+(path) => {
+  const panel = panelFor(path);
+  const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
+  if (!kernel || kernel.status !== 'idle') return false;
+  for (const cell of panel.content.widgets) {
+    if (cell.model.type !== 'code') continue;
+    const prompt = cell.node.querySelector('.jp-InputPrompt');
+    if (prompt && prompt.textContent.includes('*')) return false;
+  }
+  return true;
+}
+"""
+
+# One entry per code cell: what the model holds and what the DOM shows for each output.
+_REPORT = _PANEL + """
+(path) => {
+  const panel = panelFor(path);
+  const cells = [];
+  panel.content.widgets.forEach((cell, index) => {
+    if (cell.model.type !== 'code') return;
+    const outputs = [];
+    const area = cell.outputArea;
+    for (let i = 0; i < cell.model.outputs.length; i++) {
+      const model = cell.model.outputs.get(i);
+      const json = model.toJSON();
+      const child = area.widgets[i];
+      const node = child ? child.node.querySelector('.jp-OutputArea-output') : null;
+      const text = node ? node.textContent : '';
+      const rect = node ? node.getBoundingClientRect() : {width: 0, height: 0};
+      outputs.push({
+        type: json.output_type,
+        name: json.name || null,
+        mimes: Object.keys(json.data || {}),
+        text: (json.text || (json.data && json.data['text/plain']) || '').toString(),
+        ename: json.ename || null,
+        evalue: json.evalue || null,
+        domMime: node ? node.getAttribute('data-mime-type') : null,
+        domText: text.slice(0, 2000),
+        width: rect.width, height: rect.height,
+        widgetViews: node ? node.querySelectorAll('.jupyter-widgets').length : 0,
+        widgetLeftover: /Loading widget\\.\\.\\.|Error displaying widget|Error creating widget/.test(text),
+      });
+    }
+    cells.push({index, source: cell.model.sharedModel.getSource(),
+                executionCount: cell.model.executionCount, outputs});
+  });
+  return cells;
+}
+"""
+
+_CLOSE = _PANEL + """
+async (path) => {
+  const panel = panelFor(path);
+  if (!panel) return;
+  try { await panel.sessionContext.shutdown(); } catch (e) { /* already gone */ }
+  panel.context.model.dirty = false;  // no "save your work?" dialog: the copy is throw-away
+  panel.dispose();
+}
+"""
+
+
+class LabPage:
+    """A JupyterLab page plus the record of forbidden requests and console errors."""
+
+    def __init__(self, context, server):
+        self.server = server
+        self.context = context
+        self.blocked = []   # (url, resource type)
+        self.console = []   # message texts
+        self.noise = []     # console errors ignored as documented noise (kept for the report)
+        context.route("**/*", self._route)
+        self.page = context.new_page()
+        self.page.on("console", self._on_console)
+        self.page.on("pageerror", lambda error: self.console.append(f"pageerror: {error}"))
+        self.page.set_default_timeout(TIMEOUT_MS)
+
+    # -- guards --------------------------------------------------------------------------------
+    def _route(self, route):
+        url = route.request.url
+        parts = urlsplit(url)
+        local = (parts.scheme in ("http", "https", "ws", "wss")
+                 and parts.hostname == "127.0.0.1" and parts.port == self.server.port)
+        if local or parts.scheme in ("data", "blob"):
+            route.continue_()
+        else:
+            self.blocked.append((url, route.request.resource_type))
+            route.abort()
+
+    def _on_console(self, message):
+        if message.type != "error":
+            return
+        text = message.text
+        where = message.location.get("url", "") if message.location else ""
+        if _is_noise(text):
+            self.noise.append(text)
+        else:
+            self.console.append(f"{text}  [{where}]")
+
+    def mark(self):
+        return len(self.blocked), len(self.console)
+
+    def problems_since(self, mark):
+        b, c = mark
+        problems = [f"request left 127.0.0.1 (aborted): {url} ({kind})"
+                    for url, kind in self.blocked[b:]]
+        problems += [f"console error: {text}" for text in self.console[c:]]
+        return problems
+
+    # -- the app -------------------------------------------------------------------------------
+    def boot(self):
+        self.page.goto(self.server.lab_url("lab"))
+        self.page.wait_for_function("() => !!window.jupyterapp")
+        self.page.evaluate("async () => { await window.jupyterapp.restored; }")
+        self.page.wait_for_selector("#jp-main-statusbar")
+
+    def reset(self):
+        """Close dialogs and every open document (a failed test must not spoil the next)."""
+        for _ in range(3):
+            if self.page.locator(".jp-Dialog").count() == 0:
+                break
+            self.page.keyboard.press("Escape")
+            self.page.wait_for_timeout(100)
+        self.page.evaluate("""async () => {
+            for (const w of Array.from(window.jupyterapp.shell.widgets('main'))) {
+              if (w.sessionContext) { try { await w.sessionContext.shutdown(); } catch (e) {} }
+              if (w.context && w.context.model) w.context.model.dirty = false;
+              w.dispose();
+            }
+        }""")
+
+    def open(self, path, timeout_ms=TIMEOUT_MS):
+        """Open a notebook (relative to the server root) and wait for cells and an idle kernel."""
+        self.page.evaluate(_OPEN, path)
+        self.page.wait_for_function(_KERNEL_IDLE, arg=path, timeout=timeout_ms)
+        return Notebook(self, path)
+
+
+class Notebook:
+    def __init__(self, lab, path):
+        self.lab, self.path, self.page = lab, path, lab.page
+
+    @property
+    def node(self):
+        """A locator for this notebook's panel."""
+        panel_id = self.page.evaluate(_PANEL + "(path) => panelFor(path).id", self.path)
+        return self.page.locator(f"[id='{panel_id}']")
+
+    def run_all(self, timeout_ms=TIMEOUT_MS):
+        started = time.monotonic()
+        ok = self.page.evaluate(_RUN_ALL, self.path)
+        self.page.wait_for_function(_DONE, arg=self.path, timeout=timeout_ms)
+        return ok, time.monotonic() - started
+
+    def report(self):
+        return self.page.evaluate(_REPORT, self.path)
+
+    def wait_widgets(self, timeout_ms=30_000):
+        """Wait until no widget output says "Loading widget..." any more; return the report."""
+        deadline = time.monotonic() + timeout_ms / 1000
+        while True:
+            cells = self.report()
+            pending = [o for c in cells for o in c["outputs"]
+                       if WIDGET_MIME in o["mimes"] and "Loading widget..." in o["domText"]]
+            if not pending or time.monotonic() > deadline:
+                return cells
+            self.page.wait_for_timeout(100)
+
+    def screenshot(self, path):
+        """The whole notebook in one picture: the viewport is made as tall as the notebook."""
+        page = self.page
+        size = page.viewport_size
+        height = page.evaluate(
+            _PANEL + "(path) => panelFor(path).content.node.scrollHeight", self.path)
+        page.set_viewport_size({"width": size["width"], "height": int(min(height + 160, 16000))})
+        try:
+            page.wait_for_timeout(150)  # one layout pass of JupyterLab after the resize
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(path))
+        finally:
+            page.set_viewport_size(size)
+
+    def error_nodes(self):
+        """Outputs the DOM shows as errors: stderr text and tracebacks (JupyterLab renders both
+        with the stderr MIME type). Independent of the model check in ``problems_in``."""
+        return self.node.locator(
+            ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count()
+
+    def close(self):
+        self.page.evaluate(_CLOSE, self.path)
+
+
+def problems_in(cells):
+    """Errors and leftovers a clean run must not show, as readable lines (empty when clean)."""
+    problems = []
+    for cell in cells:
+        where = f"cell {cell['index']} ({cell['source'].splitlines()[0][:60] if cell['source'] else ''!r})"
+        if cell["executionCount"] is None:
+            problems.append(f"{where}: not executed")
+        for out in cell["outputs"]:
+            if out["type"] == "error":
+                problems.append(f"{where}: {out['ename']}: {out['evalue']}")
+            elif out["type"] == "stream" and out["name"] == "stderr":
+                problems.append(f"{where}: stderr: {out['text'][:300]!r}")
+            elif out["domMime"] == "application/vnd.jupyter.stderr":
+                problems.append(f"{where}: stderr shown: {out['domText'][:300]!r}")
+            if WIDGET_MIME in out["mimes"]:
+                if out["widgetLeftover"]:
+                    problems.append(f"{where}: widget not rendered: {out['domText'][:200]!r}")
+                elif out["widgetViews"] == 0:
+                    problems.append(f"{where}: widget output without a rendered widget view")
+                elif out["width"] < 2 or out["height"] < 2:
+                    problems.append(f"{where}: widget view has no size "
+                                    f"({out['width']:.0f}x{out['height']:.0f})")
+    return problems

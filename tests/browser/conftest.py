@@ -1,0 +1,171 @@
+"""Real-browser tests: JupyterLab in headless Chromium, driven by Playwright (sync API).
+
+One JupyterLab server and one Chromium for the whole session, on temporary copies of notebooks/
+and figures/; every JupyterLab setting, runtime file and workspace lives in a temp folder.
+
+When Chromium, Playwright or JupyterLab is missing the tests are skipped with the reason, unless
+``MINIGRAD_REQUIRE_BROWSER=1`` (CI sets it): then they fail. Nothing here imports Playwright at
+module level, so collecting the suite never needs it.
+
+Every test that uses the ``lab`` fixture also fails when, during the test, the page sent a request
+anywhere but the server on 127.0.0.1 (the request is aborted and recorded) or logged a console
+error that is not documented noise (see ``_labpage.CONSOLE_NOISE``).
+
+Screenshots go to ``$MINIGRAD_ARTIFACTS/browser`` (default ``test-artifacts/browser`` in the
+repository); the folder is printed at the end of the run.
+"""
+import importlib.util
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:  # the helper modules next to this file, in any import mode
+    sys.path.insert(0, str(HERE))
+
+REPO = HERE.parent.parent
+NOTEBOOKS = REPO / "notebooks"
+FIGURES = REPO / "figures"
+REQUIRE_BROWSER = os.environ.get("MINIGRAD_REQUIRE_BROWSER") == "1"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--disable-dev-shm-usage"]
+VIEWPORT = {"width": 1280, "height": 900}
+
+
+def lesson_paths():
+    """The lesson notebooks, in order (collected when the test modules are imported)."""
+    return sorted(NOTEBOOKS.glob("[0-9]*.ipynb"))
+
+
+def artifacts_root():
+    root = os.environ.get("MINIGRAD_ARTIFACTS") or str(REPO / "test-artifacts")
+    return Path(root).resolve() / "browser"
+
+
+def chromium_path():
+    for name in ("chromium", "chromium-browser"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def _missing(what):
+    message = f"{what}, so the browser tests cannot run"
+    if REQUIRE_BROWSER:
+        pytest.fail(f"MINIGRAD_REQUIRE_BROWSER=1 but {message}", pytrace=False)
+    pytest.skip(message)
+
+
+# -- requirements ----------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def jupyter_env():
+    """JupyterLab must be importable (it runs in this Python)."""
+    for module in ("jupyterlab", "ipykernel", "ipywidgets", "nbformat"):
+        if importlib.util.find_spec(module) is None:
+            _missing(f"the Python package {module!r} is not installed "
+                     f"(pip install -e '.[test]')")
+
+
+@pytest.fixture(scope="session")
+def browser_env(jupyter_env):
+    """Playwright (Python package) and a Chromium executable on PATH."""
+    if importlib.util.find_spec("playwright") is None:
+        _missing("Playwright is not installed (pip install -e '.[test]')")
+    if chromium_path() is None:
+        _missing("no `chromium` executable is on PATH (Debian: apt-get install chromium)")
+    return chromium_path()
+
+
+# -- server, browser, page ---------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def lab_root(tmp_path_factory, jupyter_env):
+    """A temp copy of notebooks/ and figures/ side by side (lessons link ../figures/...), and
+    an empty ``scratch/`` for notebooks the tests write themselves."""
+    root = tmp_path_factory.mktemp("lab-root")
+
+    def ignore(folder, names):  # only files and folders (a running kernel leaves sockets)
+        return {n for n in names
+                if n in (".ipynb_checkpoints", "__pycache__")
+                or not (os.path.isfile(os.path.join(folder, n))
+                        or os.path.isdir(os.path.join(folder, n)))}
+    for source in (NOTEBOOKS, FIGURES):
+        if source.is_dir():
+            shutil.copytree(source, root / source.name, ignore=ignore)
+        else:
+            (root / source.name).mkdir()
+    (root / "scratch").mkdir()
+    return root
+
+
+@pytest.fixture(scope="session")
+def lab_server(lab_root, tmp_path_factory, jupyter_env):
+    import _labserver
+    server = _labserver.start_lab(lab_root, tmp_path_factory.mktemp("lab-work"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def chromium(browser_env):
+    from playwright.sync_api import sync_playwright
+    playwright = sync_playwright().start()
+    try:
+        browser = playwright.chromium.launch(executable_path=browser_env, headless=True,
+                                             args=CHROMIUM_ARGS)
+    except Exception:
+        playwright.stop()
+        raise
+    yield browser
+    browser.close()
+    playwright.stop()
+
+
+@pytest.fixture(scope="session")
+def lab_app(chromium, lab_server):
+    """JupyterLab booted once in one page; tests open and close notebooks in it."""
+    import _labpage
+    context = chromium.new_context(viewport=VIEWPORT, device_scale_factor=1)
+    lab = _labpage.LabPage(context, lab_server)
+    lab.boot()
+    yield lab
+    context.close()
+
+
+@pytest.fixture
+def lab(lab_app):
+    """The shared JupyterLab page, emptied; problems it records during the test fail the test
+    (see ``pytest_runtest_call`` below)."""
+    lab_app.reset()
+    lab_app.guard_mark = lab_app.mark()
+    yield lab_app
+
+
+@pytest.fixture(scope="session")
+def artifacts():
+    folder = artifacts_root()
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    result = yield  # the test raised? then that is its failure; nothing to add
+    lab = item.funcargs.get("lab") if hasattr(item, "funcargs") else None
+    if lab is not None:
+        problems = lab.problems_since(lab.guard_mark)
+        if problems:
+            raise AssertionError("the page did something forbidden:\n  " + "\n  ".join(problems))
+    return result
+
+
+def pytest_terminal_summary(terminalreporter):
+    folder = artifacts_root()
+    ran = any(report.nodeid.startswith("tests/browser") or "/browser/" in report.nodeid
+              for key in ("passed", "failed") for report in terminalreporter.stats.get(key, ()))
+    if ran and folder.is_dir():
+        terminalreporter.write_line(f"browser test screenshots and pages: {folder}")
