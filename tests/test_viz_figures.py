@@ -1,9 +1,12 @@
 """The committed figures (``figures/``) are exactly what ``python -m minigrad.viz.figures`` draws.
 
-Both the SVG and the PNG are regenerated and compared byte for byte (graphviz-pure's output is
-identical on every machine), so any change to the drawing code, the styles or the seed graph
-fails here until ``make figures`` is run and the new files are committed.
+SVGs are regenerated and compared byte for byte (graphviz-pure's SVG is identical on every
+machine). Each PNG must record the SHA-256 of the DOT text drawn now and have the same pixel size
+as a fresh rendering (and, on the machine kind the figures were made on, the same bytes). So any
+change to the drawing code, the styles or the seed graph fails here until ``make figures`` is run
+and the new files are committed.
 """
+import platform
 import subprocess
 import sys
 from pathlib import Path
@@ -27,12 +30,37 @@ def test_the_figure_set(fresh):
     assert sorted(fresh) == sorted(FILES)
 
 
-@pytest.mark.parametrize("name", FILES)
-def test_committed_figure_is_up_to_date(fresh, name):
+STALE = "is out of date with the code that draws it: run `make figures` and commit"
+
+
+@pytest.mark.parametrize("name", [f for f in FILES if f.endswith(".svg")])
+def test_committed_svg_is_up_to_date(fresh, name):
     committed = FOLDER / name
     assert committed.is_file(), f"{committed} is missing: run `make figures`"
-    assert committed.read_bytes() == fresh[name], (
-        f"{committed} is out of date with the code that draws it: run `make figures` and commit")
+    assert committed.read_bytes() == fresh[name], f"{committed} {STALE}"
+
+
+@pytest.mark.parametrize("name", [f for f in FILES if f.endswith(".png")])
+def test_committed_png_is_up_to_date(fresh, name):
+    committed = FOLDER / name
+    assert committed.is_file(), f"{committed} is missing: run `make figures`"
+    stem = name[:-len(".png")]
+    source = figures.pictures()[stem].source
+    width, height, recorded = figures.png_info(committed.read_bytes())
+    assert recorded == figures.dot_hash(source), f"{committed} {STALE} (its DOT differs)"
+    assert (width, height) == figures.png_info(fresh[name])[:2], f"{committed} {STALE} (size)"
+    if sys.platform == "linux" and platform.machine() == "x86_64":
+        assert committed.read_bytes() == fresh[name], f"{committed} {STALE}"
+
+
+def test_png_dot_hash_round_trip():
+    png = figures.pictures()["computational_graph"].png()
+    assert figures.png_info(png)[2] is None
+    tagged = figures.with_dot_hash(png, "digraph {}")
+    assert figures.png_info(tagged) == figures.png_info(png)[:2] + (figures.dot_hash("digraph {}"),)
+    import zlib
+    chunk = tagged[33:33 + 12 + len(figures.PNG_KEY) + 1 + 64]
+    assert zlib.crc32(chunk[4:-4]) == int.from_bytes(chunk[-4:], "big")  # a valid chunk
 
 
 def test_the_figure_is_the_tutorial_graph():

@@ -421,3 +421,23 @@ def test_functional_seed_uses_the_same_graph_as_the_tutorial_code(seed):
     assert f"{loss.item():.4f}" == "2.5613"
     again = draw_graph(loss, dict(x=x, y=y, w=w, b=b, z=z, loss=loss))
     assert again.source == draw_graph(seed["loss"], seed).source
+
+
+def test_retained_intermediate_grads_and_saved_outputs_are_found():
+    x = torch.tensor([0.5, 1.0], requires_grad=True)
+    e = x.exp()  # exp saves its own output: the picture finds the tensor through it
+    e.retain_grad()
+    s = e.sum()
+    s.backward(retain_graph=True)
+    picture = draw_graph(s, dict(x=x, s=s), show_values=True, show_grads=True)
+    unnamed = next(n for n in picture.nodes if n.kind == "intermediate")
+    assert unnamed.label == "[2]"
+    assert "data [1.6487, 2.7183]" in unnamed.text and "grad [1.0000, 1.0000]" in unnamed.text
+
+
+def test_legend_can_be_left_out(seed):
+    with_legend = draw_graph(seed["loss"], seed).source
+    without = draw_graph(seed["loss"], seed, legend=False).source
+    assert "<TABLE" in with_legend and "<TABLE" not in without
+    assert "Step 9" in draw_graph(seed["loss"], seed, legend=False,
+                                  state=GraphState(caption="Step 9")).source

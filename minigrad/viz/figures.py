@@ -3,12 +3,16 @@
 The figures are the tutorial's "Computational graph" (x and w into a matmul, + b gives z, z and y
 into the binary cross-entropy gives loss; w and b are parameters), drawn by minigrad in both views.
 The graph is built here with the tutorial's printed values, so the output never depends on a
-random generator. They are always rendered with graphviz-pure, whose output is the same on every
-machine; ``tests/test_viz_figures.py`` fails when a committed file differs from what this draws.
-``--check`` compares instead of writing (exit status 1 when something is out of date).
+random generator. They are always rendered with graphviz-pure, whose SVG is the same on every
+machine; each PNG carries the SHA-256 of the DOT text it was drawn from (a ``tEXt`` chunk named
+``minigrad-dot-sha256``). ``tests/test_viz_figures.py`` fails when a committed file differs from
+what this draws. ``--check`` compares instead of writing (exit status 1 when something is stale).
 """
 import argparse
+import hashlib
+import struct
 import sys
+import zlib
 from pathlib import Path
 
 import minigrad
@@ -29,6 +33,7 @@ FIGURES = {
     "computational_graph_autograd": dict(view="autograd", show_saved=True),
 }
 PNG_DPI = 144
+PNG_KEY = b"minigrad-dot-sha256"
 
 
 def seed_graph():
@@ -54,8 +59,36 @@ def render_all():
     files = {}
     for stem, picture in pictures().items():
         files[stem + ".svg"] = picture.svg().encode("utf-8")
-        files[stem + ".png"] = picture.png(dpi=PNG_DPI)
+        files[stem + ".png"] = with_dot_hash(picture.png(dpi=PNG_DPI), picture.source)
     return files
+
+
+def dot_hash(source):
+    return hashlib.sha256(source.encode("utf-8")).hexdigest()
+
+
+def with_dot_hash(png, source):
+    """``png`` with a ``tEXt`` chunk recording which DOT text it shows (right after IHDR)."""
+    data = PNG_KEY + b"\0" + dot_hash(source).encode("ascii")
+    chunk = struct.pack(">I", len(data)) + b"tEXt" + data
+    chunk += struct.pack(">I", zlib.crc32(b"tEXt" + data) & 0xFFFFFFFF)
+    end_of_ihdr = 8 + 4 + 4 + 13 + 4
+    return png[:end_of_ihdr] + chunk + png[end_of_ihdr:]
+
+
+def png_info(png):
+    """``(width, height, recorded DOT hash or None)`` of a PNG file's bytes."""
+    if png[:8] != b"\x89PNG\r\n\x1a\n":
+        raise ValueError("not a PNG file")
+    width, height = struct.unpack(">II", png[16:24])
+    recorded, pos = None, 8
+    while pos + 8 <= len(png):
+        length, kind = struct.unpack(">I4s", png[pos:pos + 8])
+        body = png[pos + 8:pos + 8 + length]
+        if kind == b"tEXt" and body.startswith(PNG_KEY + b"\0"):
+            recorded = body[len(PNG_KEY) + 1:].decode("ascii")
+        pos += 12 + length
+    return width, height, recorded
 
 
 def stale(folder):
