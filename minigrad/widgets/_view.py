@@ -62,14 +62,21 @@ def code(text):
     return f'<code style="font-family: {_CODE_FONT}; color: inherit; background: transparent;">{esc(text)}</code>'
 
 
+_TYPED = re.compile(r"^([A-Za-z]+(?:Error|Exception)): ")
+
+
 def error_box(message, hint, size):
     """PyTorch's message, word for word, with a sentence for students under it."""
     s = SIZES[size]
+    typed = _TYPED.match(message)
+    kind = typed.group(1) if typed else "RuntimeError"
+    if typed:
+        message = message[typed.end():]
     hint_html = f'<div style="margin-top: 0.3em;">{esc(hint)}</div>' if hint else ""
     return (f'<div class="minigrad-error" role="alert" style="{_TEXT} font-size: {s["font"]}; '
             f'border-left: 4px solid var(--jp-error-color1, #d32f2f); padding: 0.3em 0.6em; '
             f'background: var(--jp-layout-color2, transparent); margin: 0.3em 0;">'
-            f'<b>RuntimeError</b> (shown here instead of raised):<br>'
+            f'<b>{esc(kind)}</b> (shown here instead of raised):<br>'
             f'<span style="font-family: {_CODE_FONT};">{esc(message)}</span>{hint_html}</div>')
 
 
@@ -86,11 +93,11 @@ _SVG_SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
 
 
 def scaled_svg(svg, factor):
-    """The picture at ``factor`` times its size (the viewBox keeps it sharp)."""
-    if factor == 1.0:
-        return svg
+    """The picture at ``factor`` times its size (the viewBox keeps it sharp), shrunk to the
+    cell's width when wider: a projector shows the whole graph without scrolling."""
     return _SVG_SIZE.sub(lambda m: f'<svg width="{float(m.group(1)) * factor:.2f}pt" '
-                                   f'height="{float(m.group(2)) * factor:.2f}pt"', svg, count=1)
+                                   f'height="{float(m.group(2)) * factor:.2f}pt" '
+                                   'style="max-width: 100%; height: auto;"', svg, count=1)
 
 
 def picture_html(picture, size, message=""):
@@ -126,11 +133,11 @@ def bundle(box, picture, text, html_fallback=None):
     return data
 
 
-def draw(root, names, view, message_out):
+def draw(root, names, view, max_nodes, message_out):
     """``draw_graph`` without ever raising (the reason goes to ``message_out``)."""
     try:
         from ..viz import draw_graph
-        return draw_graph(root, names, view=view)
+        return draw_graph(root, names, view=view, max_nodes=max_nodes)
     except Exception as error:
         message_out.append(f"No picture: {_common.error_text(error)}")
         return None
@@ -165,9 +172,9 @@ class _Stepping:
         controls = [self.reset_button, self.prev_button, self.next_button]
         self.play = None
         if play:
-            self.play = W.Play(value=0, min=0, max=n, step=1, interval=900,
+            self.play = W.Play(value=0, min=0, max=n, step=1, interval=900, show_repeat=False,
                                description="Play", tooltip="Play all steps, one per second",
-                               layout=W.Layout(height=s["button_height"]))
+                               disabled=n == 0, layout=W.Layout(height=s["button_height"]))
             self.play.add_class("minigrad-play")
             self._link = W.link((self.play, "value"), (self.slider, "value"))
             controls.append(self.play)
@@ -209,7 +216,7 @@ class _Stepping:
 
 # -- BackwardStepper -----------------------------------------------------------------------------
 class StepperView(_Stepping):
-    def __init__(self, model, view="data", size="normal"):
+    def __init__(self, model, view="data", size="normal", max_nodes=300):
         check_options(size, view)
         self.model, self.size, self.view_name = model, size, view
         self._syncing = False
@@ -217,7 +224,7 @@ class StepperView(_Stepping):
         messages = []
         self._base = None
         if isinstance(model.root, _common.Tensor):
-            self._base = draw(model.root, model.namer.names, view, messages)
+            self._base = draw(model.root, model.namer.names, view, max_nodes, messages)
         self._picture_message = messages[0] if messages else "no graph to draw"
         n = len(model.steps)
         self.status = W.HTML()
@@ -253,7 +260,10 @@ class StepperView(_Stepping):
 
     def render(self):
         m, size = self.model, self.size
-        status = f"<b>Backward, {esc(m.caption())}</b>"
+        if m.error and not m.steps:
+            status = "<b>backward() cannot start</b>"
+        else:
+            status = f"<b>Backward, {esc(m.caption())}</b>"
         if m.steps:
             status += (f' <span style="{_MUTED}">(a replay: your tensors\' .grad is not changed; '
                        f'call {esc("backward()")} for that)</span>')
@@ -426,9 +436,10 @@ def _short(message, limit=90):
 
 # -- ForwardRecorder -----------------------------------------------------------------------------
 class RecorderView(_Stepping):
-    def __init__(self, model, view="data", size="normal"):
+    def __init__(self, model, view="data", size="normal", max_nodes=300):
         check_options(size, view)
         self.model, self.size, self.view_name = model, size, view
+        self.max_nodes = max_nodes
         self._syncing = False
         self._pictures = {}
         self._picture_message = ""
@@ -452,7 +463,7 @@ class RecorderView(_Stepping):
         if i not in self._pictures:
             marks = self.model.marks(i)
             messages = []
-            base = draw(self.model.roots(i), self.model.names, self.view_name, messages)
+            base = draw(self.model.roots(i), self.model.names, self.view_name, self.max_nodes, messages)
             if base is None:
                 self._picture_message = messages[0]
                 return None

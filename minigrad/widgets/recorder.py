@@ -254,13 +254,13 @@ class ForwardRecorder:
 
     css_class = "minigrad-recorder"
 
-    def __init__(self, names=None, *, view="data", size="normal"):
+    def __init__(self, names=None, *, view="data", size="normal", max_nodes=300):
         if size not in ("normal", "large"):
             raise ValueError(f"size must be 'normal' or 'large', got {size!r}")
         if view not in ("data", "autograd"):
             raise ValueError(f"view must be 'data' or 'autograd', got {view!r}")
         self.model = RecorderModel(names)
-        self._view_name, self._size = view, size
+        self._view_name, self._size, self._max_nodes = view, size, max_nodes
         self._ui = None
 
     def __enter__(self):
@@ -278,7 +278,8 @@ class ForwardRecorder:
     def _view(self):
         if self._ui is None:
             from . import _view
-            self._ui = _view.RecorderView(self.model, view=self._view_name, size=self._size)
+            self._ui = _view.RecorderView(self.model, view=self._view_name, size=self._size,
+                                          max_nodes=self._max_nodes)
         return self._ui
 
     @property

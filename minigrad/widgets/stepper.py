@@ -149,8 +149,7 @@ class StepperModel:
         """A deterministic plain-text account of the current state (the widget's text/plain)."""
         lines = [f"BackwardStepper: {self.caption()}"]
         if self.error:
-            lines.append(f"RuntimeError shown: {self.error}" if "Error:" not in self.error
-                         else f"Error shown: {self.error}")
+            lines.append(f"  error (shown in the widget): {self.error}")
         step = self.current
         if step is not None:
             lines.append(f"  node: {step.node.name()}    {step.node.formula}".rstrip())
@@ -177,7 +176,8 @@ class BackwardStepper:
     - ``gradient``: the vector v for a non-scalar root (as in ``root.backward(gradient)``);
     - ``names``: ``{"w": w, "model": model, ...}`` to label tensors; when ``None``, the variable
       names of the calling cell (its locals, then globals) are used for the tensors of this graph;
-    - ``view``: ``"data"`` or ``"autograd"`` picture; ``size``: ``"normal"`` or ``"large"`` (projector).
+    - ``view``: ``"data"`` or ``"autograd"`` picture; ``size``: ``"normal"`` or ``"large"`` (projector);
+    - ``max_nodes``: bigger graphs show the part nearest the root (the panes still show every step).
 
     API: ``.steps``, ``.index`` (-1 before the first step), ``.next()``, ``.prev()``, ``.reset()``,
     ``.go(i)``, ``.leaf_grads()``, ``.error``, and ``.view`` (the ipywidgets box).
@@ -185,10 +185,10 @@ class BackwardStepper:
 
     css_class = "minigrad-stepper"
 
-    def __init__(self, root, gradient=None, names=None, *, view="data", size="normal"):
+    def __init__(self, root, gradient=None, names=None, *, view="data", size="normal", max_nodes=300):
         from . import _view
         self.model = StepperModel(root, gradient, names, _common.caller_namespace(1))
-        self._ui = _view.StepperView(self.model, view=view, size=size)
+        self._ui = _view.StepperView(self.model, view=view, size=size, max_nodes=max_nodes)
 
     steps = property(lambda self: self.model.steps)
     index = property(lambda self: self.model.index)
