@@ -76,18 +76,18 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, value):
-        if value and self.grad_fn is None and not self.dtype.is_floating_point:
+        if self.grad_fn is not None:  # PyTorch refuses the attribute on a non-leaf either way
+            _refuse_non_leaf(value)
+        if value and not self.dtype.is_floating_point:
             # PyTorch's attribute setter words it differently from requires_grad_()
             raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
         self.requires_grad_(value)
 
     def requires_grad_(self, requires_grad=True):
         if self.grad_fn is not None:
-            message = "you can only change requires_grad flags of leaf variables."
-            if not requires_grad:
-                message += (" If you want to use a computed variable in a subgraph that doesn't "
-                            "require differentiation use var_no_grad = var.detach().")
-            raise RuntimeError(message)
+            if requires_grad:
+                return self  # already requires grad: nothing to change (as in PyTorch)
+            _refuse_non_leaf(requires_grad)
         if requires_grad and not self.dtype.is_floating_point:
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self._requires_grad = bool(requires_grad)
@@ -539,6 +539,14 @@ class Tensor:
 
 
 _new_tensor = object.__new__
+
+
+def _refuse_non_leaf(requires_grad):
+    message = "you can only change requires_grad flags of leaf variables."
+    if not requires_grad:
+        message += (" If you want to use a computed variable in a subgraph that doesn't "
+                    "require differentiation use var_no_grad = var.detach().")
+    raise RuntimeError(message)
 
 
 def _rebuild(data, requires_grad):

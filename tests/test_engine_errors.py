@@ -244,6 +244,14 @@ def requires_grad_false_on_non_leaf(T, a, W):
     (a * 2).requires_grad_(False)
 
 
+def requires_grad_attribute_true_on_non_leaf(T, a, W):
+    (a * 2).requires_grad = True
+
+
+def requires_grad_attribute_false_on_non_leaf(T, a, W):
+    (a * 2).requires_grad = False
+
+
 def retain_grad_without_grad(T, a, W):
     T.ones(2).retain_grad()
 
@@ -341,6 +349,7 @@ CASES = [
     (requires_grad_int_tensor, EXACT), (requires_grad_int_method, EXACT),
     (requires_grad_int_ones, EXACT), (requires_grad_int_arange, EXACT),
     (requires_grad_int_attribute, EXACT), (requires_grad_false_on_non_leaf, EXACT),
+    (requires_grad_attribute_true_on_non_leaf, EXACT), (requires_grad_attribute_false_on_non_leaf, EXACT),
     (retain_grad_without_grad, EXACT), (hook_without_grad, EXACT),
     (grad_of_unused_input, EXACT), (grad_of_input_without_grad, EXACT),
     (dim_out_of_range, EXACT), (expand_mismatch, EXACT), (permute_duplicates, EXACT),
