@@ -41,8 +41,9 @@ def mlp(layers):
     return names
 
 
-def measure(label, target, make, repeat=7):
-    make()  # warm up (imports, first process start)
+def measure(label, target, make, repeat=9):
+    make()  # warm up (imports, first process start, page cache)
+    make()
     times, cpu, size = [], [], None
     for _ in range(repeat):
         _render._cache.clear()
