@@ -19,8 +19,10 @@ class SGD:
         self.params = list(params)
         if not self.params:
             raise ValueError("optimizer got an empty parameter list")
+        # the last three only complete PyTorch's printed parameter group (minigrad has one way)
         self.defaults = dict(lr=lr, momentum=momentum, dampening=dampening,
-                             weight_decay=weight_decay, nesterov=nesterov, maximize=maximize)
+                             weight_decay=weight_decay, nesterov=nesterov, maximize=maximize,
+                             differentiable=False, foreach=None, fused=None)
         self.lr, self.momentum, self.dampening = lr, momentum, dampening
         self.weight_decay, self.nesterov, self.maximize = weight_decay, nesterov, maximize
         self.state = {}  # id(param) -> momentum buffer (a numpy array)

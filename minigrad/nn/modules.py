@@ -81,15 +81,28 @@ class Module:
         return OrderedDict((name, p.detach()) for name, p in self.named_parameters())
 
     def load_state_dict(self, state):
+        """Copy values in by name; like PyTorch, copy what fits, then report every problem."""
         own = dict(self.named_parameters())
-        missing = sorted(set(own) - set(state))
-        unexpected = sorted(set(state) - set(own))
-        if missing or unexpected:
-            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}: "
-                               f"missing keys {missing}, unexpected keys {unexpected}")
+        errors = []
+        missing = [k for k in own if k not in state]
+        unexpected = [k for k in state if k not in own]
+        if missing:
+            errors.append("Missing key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in missing)))
+        if unexpected:
+            errors.append("Unexpected key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in unexpected)))
         with no_grad():
             for name, p in own.items():
+                if name not in state:
+                    continue
+                if tuple(state[name].shape) != tuple(p.shape):
+                    errors.append(f"size mismatch for {name}: copying a param with shape "
+                                  f"{state[name].shape!r} from checkpoint, the shape in current "
+                                  f"model is {p.shape!r}.")
+                    continue
                 p.copy_(state[name])
+        if errors:
+            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
+                               + "\n\t".join(errors))
 
     # -- printing -------------------------------------------------------------------------------
     def extra_repr(self):
