@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .autograd.grad_mode import enable_grad
+
 _EXERCISES = {}
 
 
@@ -99,7 +101,8 @@ def check(key, answer=..., **given):
     if answer is None:
         return Result(key, "wrong", "Your answer is None: did you forget to assign it? "
                                     f"Hint: {exercise.hint}")
-    expected = exercise.solve(**{n: given[n] for n in exercise.needs})
+    with enable_grad():  # the solvers run backward, even when check() is called in no_grad()
+        expected = exercise.solve(**{n: given[n] for n in exercise.needs})
     problem = _COMPARE[exercise.kind](answer, expected, exercise)
     if problem is None:
         return Result(key, "correct")
