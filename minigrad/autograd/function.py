@@ -13,6 +13,8 @@ gradients of gradients work). User subclasses work exactly like ``torch.autograd
 tensors in, tensors out.
 """
 import itertools
+import re
+import weakref
 
 import numpy as np
 
@@ -30,6 +32,7 @@ FREED_GRAPH_MESSAGE = (
 )
 _FREED = object()
 _NO_EDGE = (None, 0)
+_BACKWARD_SUFFIX = re.compile(r"Backward\d*$")
 _new = object.__new__
 
 
@@ -63,6 +66,8 @@ class Function:
     _pre_hooks = None
     _post_hooks = None
     _retained = None  # weak reference to the output tensor, after retain_grad()
+    _output = None  # weak reference to the output tensor
+    _constants = None  # what went in along the None edges (see input_values)
     _run_first = 0  # added to the creation number to order the engine's queue (AccumulateGrad: huge)
 
     # -- running an op -------------------------------------------------------------------------
@@ -93,6 +98,7 @@ class Function:
         if data.dtype.kind != "f":  # integer results carry no gradient
             return Tensor._make(data, False, None)
         result = Tensor._make(data, True, self)
+        self._output = weakref.ref(result)
         if self.is_view:
             _share_memory(result, args[0])
         saved = self._saved
@@ -110,7 +116,7 @@ class Function:
     def _link_inputs(self, args):
         """``next_functions``: one edge per input, to the node that made it (``None`` if none);
         ``needs_input_grad``: one flag per argument, as forward and backward see them."""
-        edges, needs = [], []
+        edges, needs, constants = [], [], None
         positions = None
         for i, a in enumerate(args):
             if isinstance(a, Tensor):
@@ -118,9 +124,11 @@ class Function:
                     edges.append((a.grad_fn or a._accumulator(), 0))
                     needs.append(True)
                 else:
+                    constants = _note_constant(constants, len(edges), weakref.ref(a))
                     edges.append(_NO_EDGE)
                     needs.append(False)
             elif self.scalars_are_inputs and isinstance(a, (int, float)):
+                constants = _note_constant(constants, len(edges), a)
                 edges.append(_NO_EDGE)
                 needs.append(False)
             else:  # an option (a dimension, an array constant): not part of the graph
@@ -132,6 +140,7 @@ class Function:
         self.next_functions = tuple(edges)
         self.needs_input_grad = tuple(needs)
         self._positions = positions
+        self._constants = constants
         self._sequence_nr = next(_sequence)
 
     # -- what forward and backward use ----------------------------------------------------------
@@ -149,7 +158,7 @@ class Function:
         if saved:
             for s, version in zip(saved, self._saved_versions):
                 if isinstance(s, Tensor) and s._version_counter[0] != version:
-                    raise RuntimeError(_modified_message(s, version))
+                    raise RuntimeError(_modified_message(s, version, self))
         return saved
 
     def saved_like(self, grad):
@@ -169,9 +178,22 @@ class Function:
     def is_freed(self):
         return self._saved is _FREED
 
-    # -- what students see ----------------------------------------------------------------------
+    # -- what students (and the pictures) see -------------------------------------------------
     def name(self):
         return self.node_name
+
+    def output(self):
+        """The tensor this node produced, if it still exists (nodes only keep a weak reference)."""
+        return None if self._output is None else self._output()
+
+    def input_values(self):
+        """What went in along each edge, aligned with ``next_functions``: for an edge that is
+        ``None`` (an input needing no gradient), that tensor if it still exists or the Python
+        number; ``None`` for edges into the graph (follow ``next_functions`` for those)."""
+        values = [None] * len(self.next_functions)
+        for i, value in self._constants or ():
+            values[i] = value() if isinstance(value, weakref.ref) else value
+        return tuple(values)
 
     def __repr__(self):
         return f"<{self.node_name} object at {id(self):#x}>"
@@ -216,10 +238,17 @@ class AccumulateGrad(Function):
         self._output_shape = variable.data.shape
 
 
-def _modified_message(tensor, expected):
+def _note_constant(constants, index, value):
+    return [(index, value)] if constants is None else constants + [(index, value)]
+
+
+def _modified_message(tensor, expected, node):
+    """PyTorch's message. It names the node that made the tensor, without "Backward0": the node
+    that saved it if it is that node's own output, otherwise the tensor's current grad_fn."""
     description = f"[torch.{tensor.dtype.legacy_name} [{', '.join(map(str, tensor.shape))}]]"
-    if tensor.grad_fn is not None:
-        description += f", which is output 0 of {tensor.grad_fn.name()},"
+    maker = node if node.output() is tensor else tensor.grad_fn
+    if maker is not None:
+        description += f", which is output 0 of {_BACKWARD_SUFFIX.sub('', maker.name())},"
     return ("one of the variables needed for gradient computation has been modified by an "
             f"inplace operation: {description} is at version {tensor._version_counter[0]}; "
             f"expected version {expected} instead.")

@@ -6,16 +6,14 @@ forward program's order (inputs first) and depends only on the graph's structure
 (``t0``, ``f0``, ...) it hands out are the same in every process and for every way of building the
 same graph; ``_sequence_nr`` and ``id()`` never reach the output.
 
-Which tensors the data view can show. A node keeps no reference to its output, and autograd keeps
-no reference to inputs that need no gradient (their ``next_functions`` entry is ``None``). So:
+Which tensors the data view can show. Nodes keep weak references (``Function.output()`` and
+``Function.input_values()``), so:
 
 - leaves that require grad: from ``AccumulateGrad.variable``;
-- a node's output: one box per node, named after every tensor of ``names=``/roots/saved values
-  whose ``grad_fn`` is that node; an unnamed one shows just its shape (``node._output_shape``);
-- inputs that need no gradient: found among the node's saved values while the graph is not freed
-  (``x`` in ``x @ w`` is saved for ``w``'s gradient), or drawn as an anonymous ``(input)`` box
-  ("not kept by autograd") when nothing identifies them (after ``backward()``, or for ops like
-  ``+`` that save nothing). Python numbers saved by an op are shown as constants.
+- a node's output: one box per node, named after every tensor of ``names=``/roots that has that
+  ``grad_fn`` (or its ``output()``); an unnamed one shows just its shape (``node._output_shape``);
+- inputs that need no gradient (a ``None`` edge): ``node.input_values()`` gives the tensor while
+  it exists, or the Python number; an input that no longer exists is an anonymous ``(input)`` box.
 """
 import numbers
 
@@ -24,9 +22,8 @@ from ..tensor import Tensor
 from . import _text
 from ._style import KIND_WORDS
 
-_UNKEPT_TOOLTIP = ("An input that needs no gradient. Autograd keeps no reference to it, so its "
-                   "name and shape are unknown here (draw before backward() to see inputs "
-                   "that an operation saved).")
+_UNKEPT_TOOLTIP = ("An input that needs no gradient. Autograd keeps only a weak reference to it, "
+                   "and that tensor no longer exists.")
 
 
 class Box:
@@ -207,9 +204,9 @@ class Builder:
             for s in _saved_raw(node):
                 if isinstance(s, Tensor) and s.grad_fn is not None:
                     self._add_result(s)
-            retained = getattr(node, "_retained", None)
-            if retained is not None and retained() is not None:
-                self._add_result(retained())
+            output = node.output() if hasattr(node, "output") else None
+            if output is not None:
+                self._add_result(output)
         self.root_ids = {id(r) for r in roots}
         self.root_fns = {r.grad_fn for r in roots if r.grad_fn is not None}
 
@@ -291,8 +288,8 @@ class Builder:
             rank = self.ranks[node]
             if i is not None:  # an input that needs no gradient
                 if node not in candidates:
-                    candidates[node] = self._untracked(node)
-                pending_inputs.setdefault(node, {})[i] = self._input_box(node, candidates[node], rank)
+                    candidates[node] = node.input_values()
+                pending_inputs.setdefault(node, {})[i] = self._input_box(candidates[node][i], rank)
                 continue
             if isinstance(node, AccumulateGrad):
                 self.leaf_box(node.variable, rank)
@@ -333,26 +330,14 @@ class Builder:
                 if box not in self.model.root_boxes:
                     self.model.root_boxes.append(box)
 
-    def _untracked(self, node):
-        """Saved values that may be the inputs behind ``None`` edges, in saved order."""
-        found = []
-        for s in _saved_raw(node):
-            if isinstance(s, Tensor):
-                if not s.requires_grad:
-                    found.append(s)
-            elif (getattr(node, "scalars_are_inputs", False) and isinstance(s, numbers.Number)
-                  and not isinstance(s, bool)):
-                found.append(s)
-        return found
-
-    def _input_box(self, node, candidates, rank):
-        if candidates:
-            value = candidates.pop(0)
-            if isinstance(value, Tensor):  # needs no grad, so it has no grad_fn: a leaf
-                return self.leaf_box(value, rank)
+    def _input_box(self, value, rank):
+        """The box for an input behind a ``None`` edge (``Function.input_values``)."""
+        if isinstance(value, Tensor):  # needs no grad, so it has no grad_fn: a leaf
+            return self.leaf_box(value, rank)
+        if value is not None:
             return self.add("t", "input", _text.number(value), ["constant"],
                             "a Python number", rank, ())
-        return self.add("t", "input", "(input)", ["not kept by autograd"], _UNKEPT_TOOLTIP, rank)
+        return self.add("t", "input", "(input)", ["no longer exists"], _UNKEPT_TOOLTIP, rank)
 
     def _saved_summary(self, node):
         if getattr(node, "is_freed", False):
