@@ -583,7 +583,7 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
     """A new leaf tensor holding a copy of ``data`` (numbers, nested lists, numpy arrays)."""
     if isinstance(data, Tensor):
         array = np.array(data.data, copy=True)
-    elif isinstance(data, np.ndarray):
+    elif isinstance(data, (np.ndarray, np.generic)):  # numpy arrays and scalars keep their dtype
         array = np.array(data, copy=True)
     else:
         array = _from_python(data)
@@ -593,7 +593,8 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
         array = array.astype(_dtype.to_numpy(dtype))
     elif array.dtype.kind == "f" and array.dtype not in (np.float32, np.float64, np.float16):
         array = array.astype(_dtype.get_default_dtype().numpy)
-    elif array.dtype.kind in "iu" and array.dtype != np.int64 and not isinstance(data, np.ndarray):
+    elif array.dtype.kind in "iu" and array.dtype != np.int64 and \
+            not isinstance(data, (np.ndarray, np.generic)):
         array = array.astype(np.int64)
     if requires_grad and array.dtype.kind != "f":
         raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")

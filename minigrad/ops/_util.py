@@ -30,6 +30,13 @@ def binary(ufunc, a, b):
     return out
 
 
+def floating(a):
+    """The values of tensor ``a`` as floats: integer and bool tensors give the default float type
+    (PyTorch's rule for exp, log, sqrt, sin, cos, tanh, sigmoid)."""
+    x = a.data
+    return x if x.dtype.kind == "f" else x.astype(get_default_dtype().numpy)
+
+
 def _is_f64(v):
     return isinstance(v, np.ndarray) and v.dtype is _F64
 

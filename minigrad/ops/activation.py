@@ -6,7 +6,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ._dual import data, exp, sigmoid_array, sum
-from ._util import normalize_dim
+from ._util import floating, normalize_dim
 
 
 class Tanh(Function):
@@ -16,7 +16,7 @@ class Tanh(Function):
 
     @staticmethod
     def forward(ctx, a):
-        out = np.tanh(a.data)
+        out = np.tanh(floating(a))
         ctx.save_for_backward(out)
         return out
 
@@ -33,7 +33,7 @@ class Sigmoid(Function):
 
     @staticmethod
     def forward(ctx, a):
-        out = sigmoid_array(a.data)
+        out = sigmoid_array(floating(a))
         ctx.save_for_backward(out)
         return out
 

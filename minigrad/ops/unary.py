@@ -2,6 +2,7 @@
 import numpy as np
 
 from ..autograd.function import Function
+from ._util import floating
 from ._dual import cos, data, sin
 
 
@@ -14,7 +15,7 @@ class Exp(Function):
     @staticmethod
     def forward(ctx, a):
         with np.errstate(over="ignore"):  # e¹⁰⁰⁰ is inf, quietly, as in PyTorch
-            out = np.exp(a.data)
+            out = np.exp(floating(a))
         ctx.save_for_backward(out)  # the output itself: eᵃ is its own derivative
         return out
 
@@ -34,7 +35,7 @@ class Log(Function):
     def forward(ctx, a):
         ctx.save_for_backward(a)
         with np.errstate(divide="ignore", invalid="ignore"):  # log(0) = -inf, log(-1) = nan, quietly
-            return np.log(a.data)
+            return np.log(floating(a))
 
     @staticmethod
     def backward(ctx, grad):
@@ -51,7 +52,7 @@ class Sqrt(Function):
     @staticmethod
     def forward(ctx, a):
         with np.errstate(invalid="ignore"):
-            out = np.sqrt(a.data)
+            out = np.sqrt(floating(a))
         ctx.save_for_backward(out)
         return out
 
@@ -87,7 +88,7 @@ class Sin(Function):
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return np.sin(a.data)
+        return np.sin(floating(a))
 
     @staticmethod
     def backward(ctx, grad):
@@ -104,7 +105,7 @@ class Cos(Function):
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return np.cos(a.data)
+        return np.cos(floating(a))
 
     @staticmethod
     def backward(ctx, grad):
