@@ -315,3 +315,21 @@ def test_no_stdout_while_stepping(capsys):
     stepper._repr_mimebundle_()
     out = capsys.readouterr()
     assert out.out == "" and out.err == ""
+
+
+def test_next_picture_is_prepared_in_the_background_and_identical(monkeypatch):
+    from minigrad.widgets import _view
+    g = seed_graph()
+    stepper = BackwardStepper(g["loss"])
+    ui = stepper._ui
+    ui.next_button.click()
+    assert 1 in ui._futures  # step 2's picture is being rendered while step 1 is shown
+    ui._futures[1].result(timeout=60)
+    background = stepper.picture(1).svg()
+    monkeypatch.setattr(_view, "PREFETCH", False)
+    cold = BackwardStepper(seed_graph()["loss"])
+    cold.next()
+    assert cold._ui._futures == {}
+    cold.next()
+    assert cold.picture().svg() == background
+    assert stepper.index == 0  # asking for another step's picture does not move the stepper

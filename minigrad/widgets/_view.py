@@ -10,12 +10,17 @@ clicks. Rules kept here:
 - every control is a real, focusable ipywidgets control with a description and a tooltip, and
   carries a stable CSS class (``minigrad-next``...) for browser tests;
 - each view wires its handlers once, in ``__init__``: a re-run cell makes a new view, never a
-  second handler on an old one.
+  second handler on an old one;
+- the picture of the *next* step is rendered in a background thread while the student looks at
+  the current one (``PREFETCH``), so a click only swaps HTML. Rendering runs the Graphviz program
+  as a subprocess (tens of ms for a big graph); all of the widgets' renders share one lock.
 
 This module imports ipywidgets; it is only imported when a widget is built.
 """
 import html
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import ipywidgets as W
 
@@ -104,7 +109,9 @@ def picture_html(picture, size, message=""):
     if picture is None:
         return panel(f'<i style="{_MUTED}">{esc(message or "no picture")}</i>', size)
     try:
-        inner = scaled_svg(picture.html(), SIZES[size]["scale"])
+        with RENDER_LOCK:
+            svg = picture.html()
+        inner = scaled_svg(svg, SIZES[size]["scale"])
     except Exception as error:  # a picture problem must not break the widget
         inner = f'<i>{esc(_common.error_text(error))}</i>'
     return f'<div class="minigrad-svg" style="overflow: auto; max-width: 100%;">{inner}</div>'
@@ -125,7 +132,8 @@ def bundle(box, picture, text, html_fallback=None):
     data["text/plain"] = text
     if picture is not None:
         try:
-            data["image/svg+xml"] = picture.svg()
+            with RENDER_LOCK:
+                data["image/svg+xml"] = picture.svg()
         except Exception:  # no renderer: the picture's own fallback (DOT text and the fix)
             data["text/html"] = picture.html()
     elif html_fallback is not None:
@@ -149,12 +157,68 @@ def state_of(marks, notes=None):
                       edge_labels=marks.edge_labels, notes=notes, caption=marks.caption)
 
 
+PREFETCH = True  # render the next step's picture in the background (bench/widgets.py turns it off)
+RENDER_LOCK = threading.Lock()
+_executor = None
+_WAIT = 90.0  # seconds; longer than the renderer's own timeout
+
+
+def executor():
+    global _executor
+    if _executor is None:
+        _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="minigrad-widgets")
+    return _executor
+
+
 class _Stepping:
-    """Prev / Next / Reset buttons, a slider and (optionally) Play, around a model with ``go``.
+    """Prev / Next / Reset buttons, a slider and (optionally) Play, around a model with ``go``;
+    pictures cached per index, the next one prepared in the background.
 
-    The slider counts steps done: ``slider.value == model.index + 1`` (0 = before the first)."""
+    The slider counts steps done: ``slider.value == model.index + 1`` (0 = before the first).
+    Subclasses define ``_make_picture(i)`` (a GraphPicture or None) and ``render()``."""
 
-    prefix = "minigrad"
+    MAX_CACHED = 256
+
+    def _init_pictures(self):
+        self._pictures = {}
+        self._futures = {}
+        self._lock = threading.Lock()
+
+    def picture(self, i=None):
+        """The picture of step ``i`` (default: the current one); waits for a background render."""
+        i = self.model.index if i is None else i
+        future = self._futures.pop(i, None)
+        if future is not None:
+            try:
+                future.result(timeout=_WAIT)
+            except Exception:  # the main thread renders (and reports) it again
+                pass
+        return self._picture_at(i)
+
+    def _picture_at(self, i):
+        with self._lock:
+            if i in self._pictures:
+                return self._pictures[i]
+        picture = self._make_picture(i)
+        with self._lock:
+            if len(self._pictures) >= self.MAX_CACHED:
+                self._pictures.clear()
+            return self._pictures.setdefault(i, picture)
+
+    def _prefetch(self, i):
+        if not PREFETCH or not 0 <= i < len(self.model.steps) or i in self._futures:
+            return
+        with self._lock:
+            if i in self._pictures:
+                return
+        self._futures = {k: f for k, f in self._futures.items() if not f.done()}
+        self._futures[i] = executor().submit(self._render_in_background, i)
+
+    def _render_in_background(self, i):
+        picture = self._picture_at(i)
+        if picture is not None:
+            with RENDER_LOCK:
+                picture.html()
 
     def _build_controls(self, n, size, play=True):
         s = SIZES[size]
@@ -197,9 +261,12 @@ class _Stepping:
         finally:
             self._syncing = False
         self.render()
+        self._prefetch(self.model.index + 1)
         return self.model.index
 
     def close(self):
+        for future in self._futures.values():
+            future.cancel()
         for w in self._widgets():
             w.close()
 
@@ -220,7 +287,7 @@ class StepperView(_Stepping):
         check_options(size, view)
         self.model, self.size, self.view_name = model, size, view
         self._syncing = False
-        self._pictures = {}
+        self._init_pictures()
         messages = []
         self._base = None
         if isinstance(model.root, _common.Tensor):
@@ -240,23 +307,17 @@ class StepperView(_Stepping):
         self.box = W.VBox([self.status, controls, self.picture_pane, details])
         self.box.add_class("minigrad-stepper")
         self.box.add_class(f"minigrad-size-{size}")
-        self.render()
+        self.go(model.index)
 
-    def picture(self):
-        i = self.model.index
+    def _make_picture(self, i):
         if self._base is None:
             return None
-        if i not in self._pictures:
-            if len(self._pictures) > 256:
-                self._pictures.clear()
-            marks = self.model.marks(i)
-            notes = {}
-            for node in self.model.leaves:
-                k = self.model._acc_index.get(node)
-                if k is not None and k <= i:
-                    notes[node] = "grad " + compact(self.model.steps[k].grad_after)
-            self._pictures[i] = self._base.with_state(state_of(marks, notes))
-        return self._pictures[i]
+        notes = {}
+        for node in self.model.leaves:  # each leaf box shows its .grad once accumulated
+            k = self.model._acc_index.get(node)
+            if k is not None and k <= i:
+                notes[node] = "grad " + compact(self.model.steps[k].grad_after)
+        return self._base.with_state(state_of(self.model.marks(i), notes))
 
     def render(self):
         m, size = self.model, self.size
@@ -441,7 +502,7 @@ class RecorderView(_Stepping):
         self.model, self.size, self.view_name = model, size, view
         self.max_nodes = max_nodes
         self._syncing = False
-        self._pictures = {}
+        self._init_pictures()
         self._picture_message = ""
         n = len(model.steps)
         self.status = W.HTML()
@@ -456,19 +517,15 @@ class RecorderView(_Stepping):
         self.box.add_class(f"minigrad-size-{size}")
         self.go(model.index)
 
-    def picture(self):
-        i = self.model.index
+    def _make_picture(self, i):
         if i < 0:
             return None
-        if i not in self._pictures:
-            marks = self.model.marks(i)
-            messages = []
-            base = draw(self.model.roots(i), self.model.names, self.view_name, self.max_nodes, messages)
-            if base is None:
-                self._picture_message = messages[0]
-                return None
-            self._pictures[i] = base.with_state(state_of(marks, self.model.notes(i)))
-        return self._pictures[i]
+        messages = []
+        base = draw(self.model.roots(i), self.model.names, self.view_name, self.max_nodes, messages)
+        if base is None:
+            self._picture_message = messages[0]
+            return None
+        return base.with_state(state_of(self.model.marks(i), self.model.notes(i)))
 
     def render(self):
         m, size = self.model, self.size

@@ -298,8 +298,9 @@ class ForwardRecorder:
     def reset(self):
         return self.go(-1)
 
-    def picture(self):
-        return self._view().picture()
+    def picture(self, i=None):
+        """The picture of the graph built up to step ``i`` (default: the current one) or None."""
+        return self._view().picture(i)
 
     def close(self):
         if self._ui is not None:

@@ -210,9 +210,10 @@ class BackwardStepper:
     def leaf_grads(self):
         return self.model.leaf_grads()
 
-    def picture(self):
-        """The graph picture of the current state (a viz GraphPicture, or None without viz)."""
-        return self._ui.picture()
+    def picture(self, i=None):
+        """The graph picture at step ``i`` (default: the current one): a viz ``GraphPicture``, or
+        None when there is nothing to draw."""
+        return self._ui.picture(i)
 
     def close(self):
         self._ui.close()
