@@ -10,8 +10,8 @@ In a lesson::
 text elsewhere): correct, not yet (with a hint), or not answered yet while ``answer`` is still the
 placeholder ``...``. It never shows the expected answer: that answer is not stored anywhere, it is
 computed when you call ``check``, by running minigrad on the problem itself (the lesson's tensors
-you pass in, or the small problem stated in the exercise). ``describe(key)`` prints the task,
-``keys()`` lists every exercise.
+you pass in, or the small problem stated in the exercise). ``describe(key)`` returns the task in
+words, ``keys()`` lists every exercise.
 """
 import html
 from dataclasses import dataclass
@@ -89,7 +89,7 @@ class Result:
 def check(key, answer=..., **given):
     """Compare ``answer`` with the answer to exercise ``key`` (computed now, never shown).
 
-    ``given``: the lesson's tensors the exercise is about (``describe(key)`` names them).
+    ``given``: the lesson's tensors the exercise is about (a clear error names any missing).
     """
     exercise = _get(key)
     missing = [name for name in exercise.needs if name not in given]
@@ -101,8 +101,13 @@ def check(key, answer=..., **given):
     if answer is None:
         return Result(key, "wrong", "Your answer is None: did you forget to assign it? "
                                     f"Hint: {exercise.hint}")
-    with enable_grad():  # the solvers run backward, even when check() is called in no_grad()
-        expected = exercise.solve(**{n: given[n] for n in exercise.needs})
+    try:
+        with enable_grad():  # the solvers run backward, even when check() is called in no_grad()
+            expected = exercise.solve(**{n: given[n] for n in exercise.needs})
+    except Exception as error:  # the lesson's tensors were changed: say so, no traceback
+        return Result(key, "wrong", "The tensors passed to check() do not fit this exercise "
+                                    f"({type(error).__name__}: {error}). Run the lesson's first "
+                                    "cells again to rebuild them.")
     problem = _COMPARE[exercise.kind](answer, expected, exercise)
     if problem is None:
         return Result(key, "correct")

@@ -194,3 +194,10 @@ def test_exercises_cover_every_lesson():
         per_lesson[lesson] = per_lesson.get(lesson, 0) + 1
     assert sorted(per_lesson) == [f"lesson{i}" for i in range(1, 8)]
     assert all(2 <= n <= 3 for n in per_lesson.values())
+
+
+def test_lesson_tensors_that_no_longer_fit_get_a_message_not_a_traceback():
+    t = _lesson_tensors()
+    t["w"] = torch.ones(2, 2, requires_grad=True)  # a student reused the name w
+    result = check("lesson3.mse_db", [0., 0., 0.], **t)
+    assert result.status == "wrong" and "Run the lesson's first cells again" in result.message
