@@ -18,6 +18,7 @@ import numpy as np
 
 from . import grad_mode
 from .function import AccumulateGrad
+from ..ops._dual import sum_to
 from ..tensor import Size, Tensor
 
 _STATE = grad_mode.STATE
@@ -29,8 +30,8 @@ class BackwardStep:
     - ``node``: the ``grad_fn`` (or ``AccumulateGrad``) that ran;
     - ``incoming``: the gradient that arrived at it (summed over every use of its output);
     - ``outgoing``: what it sent along each of its ``next_functions`` (``None`` where nothing goes);
-    - for ``AccumulateGrad`` only: ``leaf``, its ``.grad`` before the step (``grad_before``, a copy,
-      ``None`` the first time) and after it (``grad_after``).
+    - for ``AccumulateGrad`` only: ``leaf``, and its ``.grad`` before the step (``grad_before``,
+      ``None`` the first time) and after it (``grad_after``), as they were at that moment.
     """
 
     __slots__ = ("index", "node", "leaf", "_incoming", "_outgoing", "_before", "_after")
@@ -296,44 +297,52 @@ def _call_user_backward(node, grad, raw):
 
 
 def _check_gradient(node, i, child, g, raw):
+    """A user Function's gradient must have its input's shape, or broadcast from it (then it is
+    summed back, as PyTorch does)."""
     if g is None or child is None:
         return None
-    values = np.asarray(g.data if isinstance(g, Tensor) else g)
+    if not isinstance(g, Tensor):
+        g = _as_tensor(g)
     expected = child._output_shape
-    if values.shape != expected:
-        if values.size != int(np.prod(expected)):
+    if g.data.shape != expected:
+        try:
+            fits = np.broadcast_shapes(expected, g.data.shape) == g.data.shape
+        except ValueError:
+            fits = False
+        if not fits:
             raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {i} - "
-                               f"got {list(values.shape)} but expected shape compatible with {list(expected)}")
-        values = values.reshape(expected)
-        g = g.reshape(expected) if isinstance(g, Tensor) else values
-    return values if raw else _as_tensor(g)
+                               f"got {list(g.data.shape)} but expected shape compatible with {list(expected)}")
+        g = sum_to(g, expected)
+    return g.data if raw else g
 
 
 def _accumulate(index, node, grad, raw, accumulate, undo):
-    """``AccumulateGrad``: leaf.grad = grad the first time, leaf.grad += grad afterwards."""
+    """``AccumulateGrad``: leaf.grad = grad the first time, leaf.grad += grad afterwards (in place,
+    as PyTorch does). The step records copies, so later calls cannot change what it shows."""
     leaf = node.variable
     before = leaf._grad
-    snapshot = None
     if before is None:
+        shown_before = None
         if raw:  # a copy: the same array may also be flowing to other nodes
             after = Tensor._make(np.array(grad, dtype=leaf.data.dtype), False, None)
+            shown_after = grad
         else:
-            after = grad if grad.requires_grad else _fresh(grad, leaf)
+            after = shown_after = grad if grad.requires_grad else _fresh(grad, leaf)
     elif not raw or before.requires_grad:  # gradients with a graph: keep the graph, add out of place
-        snapshot = before
-        after = before + _as_tensor(grad)
+        after = shown_after = before + _as_tensor(grad)
+        shown_before = before
     else:
-        snapshot = before.data.copy()
+        shown_before = before.data.copy()
         if accumulate:
-            undo.append((leaf, before, snapshot))
+            undo.append((leaf, before, shown_before))
             before.data += grad
-            after = before
+            after, shown_after = before, before.data.copy()
         else:
-            after = Tensor._make(before.data + grad, False, None)
+            after = shown_after = Tensor._make(before.data + grad, False, None)
     if accumulate and after is not before:
         undo.append((leaf, before, None))
         leaf._grad = after
-    return BackwardStep(index, node, grad, (), leaf, snapshot, after)
+    return BackwardStep(index, node, grad, (), leaf, shown_before, shown_after)
 
 
 # -- values --------------------------------------------------------------------------------------
