@@ -290,6 +290,10 @@ def test_classes_keyboard_and_sizes():
         BackwardStepper(g["loss"], size="huge")
     with pytest.raises(ValueError):
         BackwardStepper(g["loss"], view="nope")
+    with pytest.raises(ValueError):
+        BackwardStepper(g["loss"], direction="up")
+    tall = BackwardStepper(g["loss"], direction="TB")
+    assert "rankdir=\"TB\"" in tall.picture().source
 
 
 def test_model_alone_needs_no_widgets():

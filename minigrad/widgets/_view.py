@@ -27,9 +27,11 @@ import ipywidgets as W
 from . import _common
 from ._common import compact, values_text
 
-SIZES = {
-    "normal": dict(font="13px", mono="12px", button_height="32px", slider_width="320px", scale=1.0),
-    "large": dict(font="20px", mono="18px", button_height="48px", slider_width="480px", scale=1.6),
+SIZES = {  # scale: picture size; min_scale: how far a wide picture may shrink to fit the cell
+    "normal": dict(font="13px", mono="12px", button_height="32px", slider_width="320px",
+                   scale=1.0, min_scale=0.6),
+    "large": dict(font="20px", mono="18px", button_height="48px", slider_width="480px",
+                  scale=1.6, min_scale=1.0),
 }
 VIEWS = ("data", "autograd")
 _TEXT = "color: var(--jp-ui-font-color1, inherit);"
@@ -38,11 +40,14 @@ _BORDER = "var(--jp-border-color2, #999)"
 _CODE_FONT = "var(--jp-code-font-family, monospace)"
 
 
-def check_options(size, view=None):
+def check_options(size, view=None, direction="LR"):
+    """Wrong options are the caller's mistake: raised at once, unlike graph errors (shown)."""
     if size not in SIZES:
         raise ValueError(f"size must be 'normal' or 'large', got {size!r}")
     if view is not None and view not in VIEWS:
         raise ValueError(f"view must be 'data' or 'autograd', got {view!r}")
+    if direction not in ("LR", "RL", "TB", "BT"):
+        raise ValueError(f"direction must be 'LR', 'TB', 'RL' or 'BT', got {direction!r}")
 
 
 # -- small HTML builders -------------------------------------------------------------------------
@@ -50,9 +55,11 @@ def esc(text):
     return html.escape(str(text), quote=True)
 
 
-def panel(inner, size, css=""):
+def panel(inner, size, css="", live=False):
+    """A block of text in the theme's colours; ``live``: screen readers announce its changes."""
     s = SIZES[size]
-    return (f'<div class="minigrad-panel {css}" style="{_TEXT} font-size: {s["font"]}; '
+    aria = ' aria-live="polite"' if live else ""
+    return (f'<div class="minigrad-panel {css}"{aria} style="{_TEXT} font-size: {s["font"]}; '
             f'font-family: var(--jp-ui-font-family, sans-serif); line-height: 1.4;">{inner}</div>')
 
 
@@ -97,12 +104,15 @@ def table(rows, header, size, css=""):
 _SVG_SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
 
 
-def scaled_svg(svg, factor):
-    """The picture at ``factor`` times its size (the viewBox keeps it sharp), shrunk to the
-    cell's width when wider: a projector shows the whole graph without scrolling."""
-    return _SVG_SIZE.sub(lambda m: f'<svg width="{float(m.group(1)) * factor:.2f}pt" '
-                                   f'height="{float(m.group(2)) * factor:.2f}pt" '
-                                   'style="max-width: 100%; height: auto;"', svg, count=1)
+def scaled_svg(svg, factor, min_factor):
+    """The picture at ``factor`` times its size (the viewBox keeps it sharp). When wider than the
+    cell it shrinks to fit, but never below ``min_factor`` (text must stay readable): beyond
+    that the pane scrolls sideways."""
+    def size(m):
+        width, height = float(m.group(1)), float(m.group(2))
+        return (f'<svg width="{width * factor:.2f}pt" height="{height * factor:.2f}pt" '
+                f'style="max-width: 100%; min-width: {width * min_factor:.2f}pt; height: auto;"')
+    return _SVG_SIZE.sub(size, svg, count=1)
 
 
 def picture_html(picture, size, message=""):
@@ -111,10 +121,10 @@ def picture_html(picture, size, message=""):
     try:
         with RENDER_LOCK:
             svg = picture.html()
-        inner = scaled_svg(svg, SIZES[size]["scale"])
+        inner = scaled_svg(svg, SIZES[size]["scale"], SIZES[size]["min_scale"])
     except Exception as error:  # a picture problem must not break the widget
         inner = f'<i>{esc(_common.error_text(error))}</i>'
-    return f'<div class="minigrad-svg" style="overflow: auto; max-width: 100%;">{inner}</div>'
+    return f'<div class="minigrad-svg" style="width: 100%; overflow-x: auto;">{inner}</div>'
 
 
 def button(description, tooltip, css, size, icon=""):
@@ -141,11 +151,11 @@ def bundle(box, picture, text, html_fallback=None):
     return data
 
 
-def draw(root, names, view, max_nodes, message_out):
+def draw(root, names, options, message_out):
     """``draw_graph`` without ever raising (the reason goes to ``message_out``)."""
     try:
         from ..viz import draw_graph
-        return draw_graph(root, names, view=view, max_nodes=max_nodes)
+        return draw_graph(root, names, **options)
     except Exception as error:
         message_out.append(f"No picture: {_common.error_text(error)}")
         return None
@@ -283,20 +293,21 @@ class _Stepping:
 
 # -- BackwardStepper -----------------------------------------------------------------------------
 class StepperView(_Stepping):
-    def __init__(self, model, view="data", size="normal", max_nodes=300):
-        check_options(size, view)
+    def __init__(self, model, view="data", size="normal", max_nodes=300, direction="LR"):
+        check_options(size, view, direction)
         self.model, self.size, self.view_name = model, size, view
         self._syncing = False
         self._init_pictures()
         messages = []
         self._base = None
         if isinstance(model.root, _common.Tensor):
-            self._base = draw(model.root, model.namer.names, view, max_nodes, messages)
+            self._base = draw(model.root, model.namer.names,
+                              dict(view=view, max_nodes=max_nodes, direction=direction), messages)
         self._picture_message = messages[0] if messages else "no graph to draw"
         n = len(model.steps)
         self.status = W.HTML()
         self.status.add_class("minigrad-status")
-        self.picture_pane = W.HTML()
+        self.picture_pane = W.HTML(layout=W.Layout(width="100%"))
         self.picture_pane.add_class("minigrad-picture")
         self.info = W.HTML(layout=W.Layout(flex="1 1 auto", min_width="18em"))
         self.info.add_class("minigrad-info")
@@ -332,7 +343,7 @@ class StepperView(_Stepping):
             status += error_box(m.error, m.hint, size)
             if m.steps:
                 status += f"<div>The engine stopped after {len(m.steps)} step{'' if len(m.steps) == 1 else 's'}.</div>"
-        self.status.value = panel(status, size)
+        self.status.value = panel(status, size, live=True)
         self.picture_pane.value = picture_html(self.picture(), size, self._picture_message)
         self.info.value = panel(self._info_html(), size, "minigrad-step")
         self.grads.value = panel(self._grads_html(), size, "minigrad-leaf-grads")
@@ -347,8 +358,9 @@ class StepperView(_Stepping):
             return (f"Press <b>Next</b>: backward starts at {esc(m.label(first.node))} with the "
                     f"gradient {code(compact(first.incoming, 6))} "
                     f'<span style="{_MUTED}">(d root / d root = 1{", or your gradient v" if m.gradient is not None else ""})</span>.')
-        parts = [f'<div><b>{esc(m.label(step.node))}</b> <span style="{_MUTED}">'
-                 f'({esc(step.node.name())})</span></div>']
+        label = m.label(step.node)
+        kind = f' <span style="{_MUTED}">({esc(step.node.name())})</span>' if label != step.node.name() else ""
+        parts = [f"<div><b>{esc(label)}</b>{kind}</div>"]
         if step.node.formula:
             parts.append(f"<div>local derivative: {code(step.node.formula)}</div>")
         parts.append("<div>gradient arriving:</div>" + pre(values_text(step.incoming), size, "minigrad-incoming"))
@@ -460,7 +472,7 @@ class AccumulationView:
                   f"<b>zero_()</b> runs {code('.grad.zero_()')}. Successful backward calls: {m.calls}.</div>")
         if m.error:
             status += error_box(m.error, m.hint, size)
-        self.status.value = panel(status, size)
+        self.status.value = panel(status, size, live=True)
         self.history_pane.value = self.history_html()
 
     def history_html(self):
@@ -497,17 +509,17 @@ def _short(message, limit=90):
 
 # -- ForwardRecorder -----------------------------------------------------------------------------
 class RecorderView(_Stepping):
-    def __init__(self, model, view="data", size="normal", max_nodes=300):
-        check_options(size, view)
+    def __init__(self, model, view="data", size="normal", max_nodes=300, direction="LR"):
+        check_options(size, view, direction)
         self.model, self.size, self.view_name = model, size, view
-        self.max_nodes = max_nodes
+        self.options = dict(view=view, max_nodes=max_nodes, direction=direction)
         self._syncing = False
         self._init_pictures()
         self._picture_message = ""
         n = len(model.steps)
         self.status = W.HTML()
         self.status.add_class("minigrad-status")
-        self.picture_pane = W.HTML()
+        self.picture_pane = W.HTML(layout=W.Layout(width="100%"))
         self.picture_pane.add_class("minigrad-picture")
         self.info = W.HTML()
         self.info.add_class("minigrad-info")
@@ -521,7 +533,7 @@ class RecorderView(_Stepping):
         if i < 0:
             return None
         messages = []
-        base = draw(self.model.roots(i), self.model.names, self.view_name, self.max_nodes, messages)
+        base = draw(self.model.roots(i), self.model.names, self.options, messages)
         if base is None:
             self._picture_message = messages[0]
             return None
@@ -533,7 +545,7 @@ class RecorderView(_Stepping):
             self.status.value = panel(f"<b>{esc(m.empty_title())}</b><div>{esc(m.empty_reason())}</div>",
                                       size, "minigrad-nothing-recorded")
         else:
-            self.status.value = panel(f"<b>Forward, {esc(m.caption())}</b>", size)
+            self.status.value = panel(f"<b>Forward, {esc(m.caption())}</b>", size, live=True)
         message = "before the first operation: no graph yet" if m.steps else "no graph was recorded"
         self.picture_pane.value = picture_html(self.picture(), size, self._picture_message or message)
         self.info.value = panel(self._info_html(), size, "minigrad-step")

@@ -20,17 +20,6 @@ def _shape(shape):
     return shape_text(shape) if len(shape) else "(scalar)"
 
 
-def _untracked_saved(node):
-    """The tensors a node saved that need no grad, in order: candidates for its ``None`` edges
-    (``x`` in ``x @ w`` is saved for ``w``'s gradient). Ops that save nothing give ``[]``."""
-    saved = getattr(node, "_saved", ())
-    if not isinstance(saved, tuple) or getattr(node, "is_freed", False):
-        return []
-    numbers_count = getattr(node, "scalars_are_inputs", False)
-    return [t for t in saved if (isinstance(t, Tensor) and not t.requires_grad)
-            or (numbers_count and isinstance(t, (int, float)) and not isinstance(t, bool))]
-
-
 class RecorderModel:
     """State and logic of ``ForwardRecorder`` (plain Python, testable without a browser).
 
@@ -136,21 +125,24 @@ class RecorderModel:
                 return name if name != _UNNAMED else f"the result of {node.name()}"
         return f"the result of {node.name()}"
 
+    def _constant_label(self, value):
+        """An input that needs no grad: its variable name, the Python number, or a description."""
+        if isinstance(value, Tensor):
+            return self._name_of.get(id(value)) or f"an input {shape_text(value.shape)} that needs no grad"
+        if isinstance(value, bool) or value is None:
+            return "an input that needs no grad"
+        return str(value) if isinstance(value, int) else _common.number(value)
+
     def describe(self, i):
         step = self.steps[i]
         seen = set()
         for s in self.steps[:i]:
             seen.update(c for c, _ in s.node.next_functions if c is not None)
         inputs, new_leaves = [], []
-        saved = _untracked_saved(step.node)
-        for child, _ in step.node.next_functions:
+        values = step.node.input_values() if hasattr(step.node, "input_values") else ()
+        for j, (child, _) in enumerate(step.node.next_functions):
             if child is None:
-                t = saved.pop(0) if saved else None
-                if isinstance(t, Tensor):
-                    name = self._name_of.get(id(t))
-                else:
-                    name = None if t is None else str(t) if isinstance(t, int) else _common.number(t)
-                inputs.append(name or "an input that needs no grad")
+                inputs.append(self._constant_label(values[j] if j < len(values) else None))
                 continue
             inputs.append(self.node_label(child))
             if child.__class__ is AccumulateGrad and child not in seen:
@@ -249,18 +241,17 @@ class ForwardRecorder:
     ``detach()``ed tensor is listed as cut from the graph (a fresh leaf).
 
     API: ``.steps`` (``ForwardStep(index, node, output)``), ``.index`` (starts at the last step),
-    ``.next()``, ``.prev()``, ``.reset()``, ``.go(i)``, ``.view``.
+    ``.next()``, ``.prev()``, ``.reset()``, ``.go(i)``, ``.view``. Options as ``BackwardStepper``:
+    ``view``, ``size``, ``max_nodes``, ``direction``.
     """
 
     css_class = "minigrad-recorder"
 
-    def __init__(self, names=None, *, view="data", size="normal", max_nodes=300):
-        if size not in ("normal", "large"):
-            raise ValueError(f"size must be 'normal' or 'large', got {size!r}")
-        if view not in ("data", "autograd"):
-            raise ValueError(f"view must be 'data' or 'autograd', got {view!r}")
+    def __init__(self, names=None, *, view="data", size="normal", max_nodes=300, direction="LR"):
+        from ._view import check_options  # the options are checked before the block runs
+        check_options(size, view, direction)
         self.model = RecorderModel(names)
-        self._view_name, self._size, self._max_nodes = view, size, max_nodes
+        self._options = dict(view=view, size=size, max_nodes=max_nodes, direction=direction)
         self._ui = None
 
     def __enter__(self):
@@ -278,8 +269,7 @@ class ForwardRecorder:
     def _view(self):
         if self._ui is None:
             from . import _view
-            self._ui = _view.RecorderView(self.model, view=self._view_name, size=self._size,
-                                          max_nodes=self._max_nodes)
+            self._ui = _view.RecorderView(self.model, **self._options)
         return self._ui
 
     @property

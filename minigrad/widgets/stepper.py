@@ -177,7 +177,9 @@ class BackwardStepper:
     - ``names``: ``{"w": w, "model": model, ...}`` to label tensors; when ``None``, the variable
       names of the calling cell (its locals, then globals) are used for the tensors of this graph;
     - ``view``: ``"data"`` or ``"autograd"`` picture; ``size``: ``"normal"`` or ``"large"`` (projector);
-    - ``max_nodes``: bigger graphs show the part nearest the root (the panes still show every step).
+    - ``max_nodes``: bigger graphs show the part nearest the root (the panes still show every
+      step); ``direction``: ``"LR"`` (the tutorial's picture) or ``"TB"`` (deep graphs then grow
+      down the page instead of sideways).
 
     API: ``.steps``, ``.index`` (-1 before the first step), ``.next()``, ``.prev()``, ``.reset()``,
     ``.go(i)``, ``.leaf_grads()``, ``.error``, and ``.view`` (the ipywidgets box).
@@ -185,10 +187,12 @@ class BackwardStepper:
 
     css_class = "minigrad-stepper"
 
-    def __init__(self, root, gradient=None, names=None, *, view="data", size="normal", max_nodes=300):
+    def __init__(self, root, gradient=None, names=None, *, view="data", size="normal",
+                 max_nodes=300, direction="LR"):
         from . import _view
         self.model = StepperModel(root, gradient, names, _common.caller_namespace(1))
-        self._ui = _view.StepperView(self.model, view=view, size=size, max_nodes=max_nodes)
+        self._ui = _view.StepperView(self.model, view=view, size=size, max_nodes=max_nodes,
+                                     direction=direction)
 
     steps = property(lambda self: self.model.steps)
     index = property(lambda self: self.model.index)
