@@ -16,7 +16,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
-TIMEOUT_MS = 120_000  # generous: other people run tests on the same 2 cores
+TIMEOUT_MS = 120_000  # kernel start and run-all: generous, others use the same 2 cores
+ACTION_MS = 30_000    # clicks, screenshots, selectors
 
 # Console errors that are JupyterLab's own chatter, not a problem of the page under test. Each
 # entry: (regex on the message text, why it is harmless). Everything else fails the test.
@@ -151,7 +152,7 @@ class LabPage:
         self.page = context.new_page()
         self.page.on("console", self._on_console)
         self.page.on("pageerror", lambda error: self.console.append(f"pageerror: {error}"))
-        self.page.set_default_timeout(TIMEOUT_MS)
+        self.page.set_default_timeout(ACTION_MS)
 
     # -- guards --------------------------------------------------------------------------------
     def _route(self, route):
@@ -188,24 +189,30 @@ class LabPage:
     # -- the app -------------------------------------------------------------------------------
     def boot(self):
         self.page.goto(self.server.lab_url("lab"))
-        self.page.wait_for_function("() => !!window.jupyterapp")
+        self.page.wait_for_function("() => !!window.jupyterapp", timeout=TIMEOUT_MS)
         self.page.evaluate("async () => { await window.jupyterapp.restored; }")
         self.page.wait_for_selector("#jp-main-statusbar")
+        self.page.evaluate("() => window.jupyterapp.shell.collapseLeft()")  # wider notebooks
 
-    def reset(self):
-        """Close dialogs and every open document (a failed test must not spoil the next)."""
+    def reset(self, keep=()):
+        """Close dialogs and every open document but ``keep`` (paths), shutting their kernels
+        down: a failed test must not spoil the next one."""
         for _ in range(3):
             if self.page.locator(".jp-Dialog").count() == 0:
                 break
             self.page.keyboard.press("Escape")
             self.page.wait_for_timeout(100)
-        self.page.evaluate("""async () => {
+        self.page.evaluate("""async (keep) => {
             for (const w of Array.from(window.jupyterapp.shell.widgets('main'))) {
+              if (w.context && keep.includes(w.context.path)) continue;
               if (w.sessionContext) { try { await w.sessionContext.shutdown(); } catch (e) {} }
               if (w.context && w.context.model) w.context.model.dirty = false;
               w.dispose();
             }
-        }""")
+        }""", list(keep))
+
+    def is_open(self, path):
+        return self.page.evaluate(_PANEL + "(path) => !!panelFor(path)", path)
 
     def open(self, path, timeout_ms=TIMEOUT_MS):
         """Open a notebook (relative to the server root) and wait for cells and an idle kernel."""
@@ -223,6 +230,15 @@ class Notebook:
         """A locator for this notebook's panel."""
         panel_id = self.page.evaluate(_PANEL + "(path) => panelFor(path).id", self.path)
         return self.page.locator(f"[id='{panel_id}']")
+
+    def activate(self):
+        """Bring this notebook's tab to the front (hidden tabs cannot be clicked or shot)."""
+        self.page.evaluate(_PANEL + """(path) => {
+            window.jupyterapp.shell.activateById(panelFor(path).id); }""", self.path)
+        self.node.wait_for(state="visible")
+
+    def kernel_idle(self):
+        return self.page.evaluate(_KERNEL_IDLE, self.path)
 
     def run_all(self, timeout_ms=TIMEOUT_MS):
         started = time.monotonic()
@@ -245,14 +261,20 @@ class Notebook:
             self.page.wait_for_timeout(100)
 
     def screenshot(self, path):
-        """The whole notebook in one picture: the viewport is made as tall as the notebook."""
+        """The whole notebook in one picture: the viewport is made as tall as the notebook's
+        scrolled content (capped), scrolled to the top, and restored afterwards."""
         page = self.page
         size = page.viewport_size
-        height = page.evaluate(
-            _PANEL + "(path) => panelFor(path).content.node.scrollHeight", self.path)
-        page.set_viewport_size({"width": size["width"], "height": int(min(height + 160, 16000))})
+        height = page.evaluate(_PANEL + """(path) => {
+            const outer = panelFor(path).content.node.querySelector('.jp-WindowedPanel-outer')
+                          || panelFor(path).content.node;
+            outer.scrollTop = 0;
+            return outer.scrollHeight;
+        }""", self.path)
+        page.set_viewport_size({"width": size["width"],
+                                "height": int(min(max(height + 200, size["height"]), 16000))})
         try:
-            page.wait_for_timeout(150)  # one layout pass of JupyterLab after the resize
+            page.wait_for_timeout(200)  # one layout pass of JupyterLab after the resize
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(path))
         finally:

@@ -26,24 +26,10 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:  # the helper modules next to this file, in any import mode
     sys.path.insert(0, str(HERE))
 
-REPO = HERE.parent.parent
-NOTEBOOKS = REPO / "notebooks"
-FIGURES = REPO / "figures"
+from _suite import (CHROMIUM_ARGS, FIGURES, NOTEBOOKS, VIEWPORT,  # noqa: E402
+                    artifacts_root)
+
 REQUIRE_BROWSER = os.environ.get("MINIGRAD_REQUIRE_BROWSER") == "1"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--disable-dev-shm-usage"]
-VIEWPORT = {"width": 1280, "height": 900}
-
-
-def lesson_paths():
-    """The lesson notebooks, in order (collected when the test modules are imported)."""
-    return sorted(NOTEBOOKS.glob("[0-9]*.ipynb"))
-
-
-def artifacts_root():
-    root = os.environ.get("MINIGRAD_ARTIFACTS") or str(REPO / "test-artifacts")
-    return Path(root).resolve() / "browser"
 
 
 def chromium_path():
@@ -136,11 +122,41 @@ def lab_app(chromium, lab_server):
     context.close()
 
 
+class LessonRuns:
+    """Lessons opened and run once, kept open for the widget tests that click in them (a lesson
+    run costs a kernel start and every cell; the widget tests need the same state)."""
+
+    def __init__(self, lab):
+        self.lab, self.runs, self.kept = lab, {}, set()
+
+    def run(self, name, keep=False):
+        """(Notebook, report, seconds) for notebooks/<name>, run now unless still open."""
+        path = f"notebooks/{name}"
+        if name in self.runs and self.lab.is_open(path):
+            self.runs[name][0].activate()
+            return self.runs[name]
+        nb = self.lab.open(path)
+        _, seconds = nb.run_all()
+        self.runs[name] = (nb, nb.wait_widgets(), seconds)
+        if keep:
+            self.kept.add(path)
+        return self.runs[name]
+
+    def release(self, name):
+        self.kept.discard(f"notebooks/{name}")
+        self.runs.pop(name, None)
+
+
+@pytest.fixture(scope="session")
+def lesson_runs(lab_app):
+    return LessonRuns(lab_app)
+
+
 @pytest.fixture
-def lab(lab_app):
-    """The shared JupyterLab page, emptied; problems it records during the test fail the test
-    (see ``pytest_runtest_call`` below)."""
-    lab_app.reset()
+def lab(lab_app, lesson_runs):
+    """The shared JupyterLab page, emptied (but for lessons kept for widget tests); problems it
+    records during the test fail the test (see ``pytest_runtest_call`` below)."""
+    lab_app.reset(keep=sorted(lesson_runs.kept))
     lab_app.guard_mark = lab_app.mark()
     yield lab_app
 
