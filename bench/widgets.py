@@ -6,9 +6,9 @@ Targets (issue 4): one step of a BackwardStepper on a 100-node graph updates in 
 building a stepper for the seed's graph (x, w, b, z, loss) takes <= 100 ms. Every measurement
 starts with the picture caches emptied, so each step really renders a new SVG (the renderer
 runs as a subprocess). Clicks are timed back to back with the background prefetch off (each
-click renders its own picture), and once more at a student's pace with it on. Times are medians and the worst case over many repeats; ratios are
-measured / target (<= 1 meets the target). Nothing here is asserted by the tests: shared
-machines are too noisy.
+click renders its own picture), and once more at a student's pace with it on. Times are
+medians and the worst case over many repeats; ratios are measured / target (<= 1 meets the
+target). Nothing here is asserted by the tests: shared machines are too noisy.
 """
 import os
 import statistics
@@ -89,7 +89,8 @@ def time_other(repeats=20):
         t = time.perf_counter()
         e._ui.backward_button.click()
         explorer.append(time.perf_counter() - t)
-        x, w, b = minigrad.ones(5), minigrad.randn(5, 3, requires_grad=True), minigrad.randn(3, requires_grad=True)
+        x = minigrad.ones(5)
+        w, b = minigrad.randn(5, 3, requires_grad=True), minigrad.randn(3, requires_grad=True)
         clear_caches()
         t = time.perf_counter()
         with ForwardRecorder() as rec:

@@ -268,6 +268,10 @@ def test_bundle_has_a_picture_and_deterministic_text():
     assert "step 3 of 5" in ba["text/plain"]
 
 
+def svg_width(ui):
+    return float(re.search(r'<svg width="([\d.]+)pt"', ui.picture_pane.value).group(1))
+
+
 def test_classes_keyboard_and_sizes():
     g = seed_graph()
     normal = BackwardStepper(g["loss"])
@@ -282,9 +286,8 @@ def test_classes_keyboard_and_sizes():
         assert b.description and b.tooltip
     big = large._ui
     assert big.next_button.style.font_size == "20px"
-    width = lambda ui: float(re.search(r'<svg width="([\d.]+)pt"', ui.picture_pane.value).group(1))  # noqa: E731
     plain = BackwardStepper(g["loss"], view="autograd")._ui
-    assert width(big) == pytest.approx(1.6 * width(plain), rel=1e-3)
+    assert svg_width(big) == pytest.approx(1.6 * svg_width(plain), rel=1e-3)
     assert "var(--jp-ui-font-color1" in ui.info.value
     with pytest.raises(ValueError):
         BackwardStepper(g["loss"], size="huge")

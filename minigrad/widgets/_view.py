@@ -71,7 +71,8 @@ def pre(text, size, css=""):
 
 
 def code(text):
-    return f'<code style="font-family: {_CODE_FONT}; color: inherit; background: transparent;">{esc(text)}</code>'
+    return (f'<code style="font-family: {_CODE_FONT}; color: inherit; background: transparent;">'
+            f"{esc(text)}</code>")
 
 
 _TYPED = re.compile(r"^([A-Za-z]+(?:Error|Exception)): ")
@@ -94,7 +95,8 @@ def error_box(message, hint, size):
 
 def table(rows, header, size, css=""):
     """``rows``: lists of HTML cells (already escaped)."""
-    cell = f'style="border: 1px solid {_BORDER}; padding: 0.2em 0.5em; vertical-align: top; text-align: left;"'
+    cell = (f'style="border: 1px solid {_BORDER}; padding: 0.2em 0.5em; vertical-align: top; '
+            'text-align: left;"')
     head = "".join(f"<th {cell}>{h}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td {cell}>{c}</td>" for c in row) + "</tr>" for row in rows)
     return (f'<table class="{css}" style="border-collapse: collapse; color: inherit; '
@@ -187,7 +189,7 @@ class _Stepping:
     The slider counts steps done: ``slider.value == model.index + 1`` (0 = before the first).
     Subclasses define ``_make_picture(i)`` (a GraphPicture or None) and ``render()``."""
 
-    MAX_CACHED = 256
+    MAX_CACHED = 32  # pictures kept per widget (a re-run cell leaves the old widget alive)
 
     def _init_pictures(self):
         self._pictures = {}
@@ -342,7 +344,8 @@ class StepperView(_Stepping):
         if m.error:
             status += error_box(m.error, m.hint, size)
             if m.steps:
-                status += f"<div>The engine stopped after {len(m.steps)} step{'' if len(m.steps) == 1 else 's'}.</div>"
+                plural = "" if len(m.steps) == 1 else "s"
+                status += f"<div>The engine stopped after {len(m.steps)} step{plural}.</div>"
         self.status.value = panel(status, size, live=True)
         self.picture_pane.value = picture_html(self.picture(), size, self._picture_message)
         self.info.value = panel(self._info_html(), size, "minigrad-step")
@@ -355,15 +358,19 @@ class StepperView(_Stepping):
             if not m.steps:
                 return f'<i style="{_MUTED}">No steps to show.</i>'
             first = m.steps[0]
+            where = "your gradient v" if m.gradient is not None else "d root / d root = 1"
             return (f"Press <b>Next</b>: backward starts at {esc(m.label(first.node))} with the "
                     f"gradient {code(compact(first.incoming, 6))} "
-                    f'<span style="{_MUTED}">(d root / d root = 1{", or your gradient v" if m.gradient is not None else ""})</span>.')
+                    f'<span style="{_MUTED}">({where})</span>.')
         label = m.label(step.node)
-        kind = f' <span style="{_MUTED}">({esc(step.node.name())})</span>' if label != step.node.name() else ""
+        kind = ""
+        if label != step.node.name():
+            kind = f' <span style="{_MUTED}">({esc(step.node.name())})</span>'
         parts = [f"<div><b>{esc(label)}</b>{kind}</div>"]
         if step.node.formula:
             parts.append(f"<div>local derivative: {code(step.node.formula)}</div>")
-        parts.append("<div>gradient arriving:</div>" + pre(values_text(step.incoming), size, "minigrad-incoming"))
+        parts.append("<div>gradient arriving:</div>"
+                     + pre(values_text(step.incoming), size, "minigrad-incoming"))
         if step.leaf is not None:
             name = m.label(step.node)
             before = values_text(step.grad_before) if step.grad_before is not None else "None"
@@ -411,7 +418,8 @@ class AccumulationView:
         self._syncing = False
         self.backward_button = button("backward(v)", "Call out.backward(v) on your tensors: adds into .grad",
                                       "minigrad-backward", size, "arrow-left")
-        self.zero_button = button("zero_()", "Call .grad.zero_() on every input", "minigrad-zero", size, "eraser")
+        self.zero_button = button("zero_()", "Call .grad.zero_() on every input", "minigrad-zero",
+                                  size, "eraser")
         s = SIZES[size]
         self.retain_toggle = W.ToggleButton(value=model.retain_graph, description="",
                                             tooltip="Keep the graph after backward (retain_graph)",
@@ -489,7 +497,8 @@ class AccumulationView:
                 g = entry.grads.get(name)
                 cells.append(pre(values_text(g), size) if g is not None else code("None"))
             if entry.error:
-                cells[1] += f'<div class="minigrad-error-row" style="{_TEXT}">✗ {esc(_short(entry.error))}</div>'
+                cells[1] += (f'<div class="minigrad-error-row" style="{_TEXT}">'
+                             f"✗ {esc(_short(entry.error))}</div>")
             rows.append(cells)
         header = ["#", "action"] + [esc(f"{name}.grad") for name in m.inputs]
         return panel(note + table(rows, header, size, "minigrad-history-table"), size)

@@ -171,7 +171,8 @@ class BackwardStepper:
 
     The stepper shows what ``root.backward(gradient)`` *would* accumulate; creating it or stepping
     it never changes any tensor's ``.grad`` (it replays a dry run of the engine, made once with
-    ``accumulate=False, retain_graph=True``). Call ``loss.backward()`` to really do it.
+    ``accumulate=False, retain_graph=True``). Call ``loss.backward()`` to really do it. The steps
+    are a snapshot taken at construction; hooks registered with ``register_hook`` run once then.
 
     - ``gradient``: the vector v for a non-scalar root (as in ``root.backward(gradient)``);
     - ``names``: ``{"w": w, "model": model, ...}`` to label tensors; when ``None``, the variable
