@@ -340,3 +340,23 @@ def test_next_picture_is_prepared_in_the_background_and_identical(monkeypatch):
     cold.next()
     assert cold.picture().svg() == background
     assert stepper.index == 0  # asking for another step's picture does not move the stepper
+
+
+def test_a_failing_custom_backward_is_shown_not_raised():
+    class Broken(minigrad.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a * 2
+
+        @staticmethod
+        def backward(ctx, grad):
+            raise ValueError("my backward is not written yet")
+
+    a = minigrad.tensor([1., 2.], requires_grad=True)
+    loss = Broken.apply(a).sum()
+    stepper = BackwardStepper(loss, names=[("a", a)])
+    assert stepper.error == "ValueError: my backward is not written yet"
+    assert [s.node.name() for s in stepper.steps] == ["SumBackward0"]
+    status = unescape(stepper._ui.status)
+    assert "ValueError" in status and "my backward is not written yet" in status
+    assert a.grad is None
