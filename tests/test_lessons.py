@@ -6,7 +6,6 @@ testpaths); these tests check what nbval cannot: the seed's code is all there, v
 lesson that mirrors its section; the committed outputs are complete and clean; nbval collects every
 lesson and skips nothing but the optional PyTorch cells, which in turn stay quiet without PyTorch.
 """
-import ast
 import json
 import re
 import subprocess
@@ -16,9 +15,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from test_engine_seed import SEED_TEXT, parse_cells  # the vendored seed and its cell parser
+
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
-SEED = Path("/work/shared/seed/autograd_tutorial.txt")
 LESSONS = ["01_tensors.ipynb", "02_graphs.ipynb", "03_gradients.ipynb", "04_no_grad.ipynb",
            "05_dynamic_graphs.ipynb", "06_jacobians.ipynb", "07_training.ipynb",
            "08_seed_verbatim.ipynb"]
@@ -49,67 +49,17 @@ def _normal(text):
 
 
 # -- the seed ---------------------------------------------------------------------------------------
-def _looks_like_output(chunk):
-    """A block of the seed that is printed output, not code: it does not parse as Python, or it
-    parses only by accident (``x: tensor(...)`` is an annotation; ``None``, ``True``,
-    ``tensor([...])`` are what a cell prints)."""
-    try:
-        tree = ast.parse(chunk)
-    except SyntaxError:
-        return True
-    for stmt in tree.body:
-        if isinstance(stmt, ast.AnnAssign):
-            return True
-        if isinstance(stmt, ast.Expr):
-            value = stmt.value
-            if isinstance(value, ast.Constant) and value.value in (None, True, False):
-                return True
-            if isinstance(value, ast.Call) and getattr(value.func, "id", None) == "tensor":
-                return True
-    return False
-
-
-def parse_seed(text):
-    """``[(number, section, code)]``: a code cell starts after a line ``In [N]:`` and runs until
-    the first blank line, except that a blank line followed by more code (not output) stays in
-    the cell (the seed's first cell has blank lines between its import, its tensors and its
-    prints). ``section`` is the markdown heading (``# ...``) above the cell, None before the first.
-    """
-    lines = text.splitlines()
-    cells, section, i = [], None, 0
-    while i < len(lines):
-        heading = re.fullmatch(r"# (.+)", lines[i].strip())
+def sections(text):
+    """{cell number: the markdown heading (``# ...``) above it, None before the first}."""
+    found, section = {}, None
+    for line in text.splitlines():
+        heading = re.fullmatch(r"# (.+)", line.strip())
         if heading:
             section = heading.group(1).strip()
-        start = re.fullmatch(r"In \[(\d+)\]:", lines[i].strip())
-        i += 1
-        if not start:
-            continue
-        blocks, block = [], []
-        while i < len(lines):
-            if lines[i].strip():
-                block.append(lines[i].rstrip())
-                i += 1
-                continue
-            if block:
-                blocks.append("\n".join(block))
-                block = []
-            j = i
-            while j < len(lines) and not lines[j].strip():
-                j += 1
-            k = j
-            while k < len(lines) and lines[k].strip():
-                k += 1
-            following = "\n".join(lines[j:k])
-            if (not following or re.fullmatch(r"In \[\d+\]:", lines[j].strip())
-                    or _looks_like_output(following)):
-                i = j
-                break
-            i = j
-        if block:
-            blocks.append("\n".join(block))
-        cells.append((int(start.group(1)), section, "\n\n".join(blocks)))
-    return cells
+        start = re.fullmatch(r"In \[(\d+)\]:", line.strip())
+        if start:
+            found[int(start.group(1))] = section
+    return found
 
 
 def as_minigrad(code):
@@ -120,9 +70,11 @@ def as_minigrad(code):
 
 @pytest.fixture(scope="module")
 def seed_cells():
-    if not SEED.exists():
-        pytest.skip(f"the seed tutorial is not at {SEED}")
-    return parse_seed(SEED.read_text(encoding="utf-8"))
+    """``[(number, section, code)]``, parsed by the engine's seed test (the same rules: a cell
+    starts after ``In [N]:``; its code runs to the first blank line, plus any following paragraphs
+    that are code, since the first cell has blank lines inside)."""
+    section_of = sections(SEED_TEXT)
+    return [(cell.number, section_of[cell.number], cell.code) for cell in parse_cells(SEED_TEXT)]
 
 
 def test_the_seed_parses_into_its_eight_code_cells(seed_cells):
