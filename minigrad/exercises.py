@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .autograd.grad_mode import enable_grad
+import minigrad as torch  # the solvers read like the lessons
+from .widgets._common import graph_nodes
 
 _EXERCISES = {}
 
@@ -102,7 +103,7 @@ def check(key, answer=..., **given):
         return Result(key, "wrong", "Your answer is None: did you forget to assign it? "
                                     f"Hint: {exercise.hint}")
     try:
-        with enable_grad():  # the solvers run backward, even when check() is called in no_grad()
+        with torch.enable_grad():  # the solvers run backward, even when check() is called in no_grad()
             expected = exercise.solve(**{n: given[n] for n in exercise.needs})
     except Exception as error:  # the lesson's tensors were changed: say so, no traceback
         return Result(key, "wrong", "The tensors passed to check() do not fit this exercise "
@@ -213,11 +214,6 @@ _COMPARE = {"numbers": _compare_numbers, "shape": _compare_shape, "set": _compar
 
 
 # -- helpers for the solvers --------------------------------------------------------------------------
-def _torch():
-    import minigrad
-    return minigrad
-
-
 def _fresh(t):
     """A copy of a lesson tensor that is a new leaf, so checking never touches the student's graph."""
     return t.detach().clone().requires_grad_(t.requires_grad)
@@ -225,7 +221,6 @@ def _fresh(t):
 
 def _one_layer(x, y, w, b):
     """The seed's network on copies of the lesson's tensors: (x, y, w, b, z, loss)."""
-    torch = _torch()
     x, y, w, b = (_fresh(t) for t in (x, y, w, b))
     z = torch.matmul(x, w) + b
     loss = torch.nn.functional.binary_cross_entropy_with_logits(z, y)
@@ -233,21 +228,8 @@ def _one_layer(x, y, w, b):
 
 
 def _seed_graph():
-    torch = _torch()
     return _one_layer(torch.ones(5), torch.zeros(3), torch.zeros(5, 3, requires_grad=True),
                       torch.zeros(3, requires_grad=True))
-
-
-def _graph_nodes(root):
-    """Every node reachable from ``root`` (each once)."""
-    seen, stack = [], [root]
-    while stack:
-        node = stack.pop()
-        if node is None or any(node is s for s in seen):
-            continue
-        seen.append(node)
-        stack.extend(child for child, _ in node.next_functions)
-    return seen
 
 
 # -- lesson 1: tensors and a one-layer network -------------------------------------------------------
@@ -257,7 +239,6 @@ def _graph_nodes(root):
 def _batch_shape():
     """X = torch.ones(4, 5) is a batch of four inputs. What is the shape of
     torch.matmul(X, w) + b for the lesson's w (5x3) and b (3)? Answer with a tuple."""
-    torch = _torch()
     return tuple((torch.matmul(torch.ones(4, 5), torch.zeros(5, 3)) + torch.zeros(3)).shape)
 
 
@@ -268,7 +249,6 @@ def _batch_shape():
 def _loss_by_hand(z, y):
     """Compute the binary cross-entropy loss of the lesson's z and y from its formula, without
     calling binary_cross_entropy_with_logits."""
-    torch = _torch()
     return torch.nn.functional.binary_cross_entropy_with_logits(z.detach(), y.detach())
 
 
@@ -308,7 +288,7 @@ def _accumulators():
     g = _seed_graph()
     w, b = g["w"], g["b"]
     v = (w * b).sum() + (w ** 2).sum()
-    return sum(node.name() == "AccumulateGrad" for node in _graph_nodes(v.grad_fn))
+    return sum(node.name() == "AccumulateGrad" for node in graph_nodes([v.grad_fn]))
 
 
 # -- lesson 3: computing gradients -----------------------------------------------------------------------
@@ -318,7 +298,6 @@ def _accumulators():
 def _mse_db(x, y, w, b):
     """Take a different loss for the same network: L = ((z - y)**2).mean(). Derive dL/db by hand
     (no backward) from the lesson's x, y, w, b."""
-    torch = _torch()
     g = _one_layer(x, y, w, b)
     mse = ((g["z"] - g["y"]) ** 2).mean()
     return torch.autograd.grad(mse, g["b"])[0]
@@ -330,7 +309,6 @@ def _mse_db(x, y, w, b):
            needs=("x", "y", "w", "b"), rtol=1e-2, atol=1e-4)
 def _fd_w21(x, y, w, b):
     """Estimate dloss/dw[2, 1] of the lesson's loss by central finite differences."""
-    torch = _torch()
     g = _one_layer(x, y, w, b)
     return torch.autograd.grad(g["loss"], g["w"])[0][2, 1]
 
@@ -341,7 +319,6 @@ def _fd_w21(x, y, w, b):
 def _dx(x, y, w, b):
     """If x required grad too, what would x.grad be after loss.backward()? Derive it by hand
     from w and dz = (sigmoid(z) - y) / 3."""
-    torch = _torch()
     g = _one_layer(x.detach().requires_grad_(True), y, w, b)
     return torch.autograd.grad(g["loss"], g["x"])[0]
 
@@ -354,7 +331,6 @@ def _predict():
     """With w = torch.ones(2, requires_grad=True), predict requires_grad of
     (a) w * 2, (b) w.detach() * 2, (c) w * 2 computed inside torch.no_grad(), (d) w.detach() + w.
     Answer with a tuple of four True/False values."""
-    torch = _torch()
     w = torch.ones(2, requires_grad=True)
     a = w * 2
     b = w.detach() * 2
@@ -371,7 +347,6 @@ def _frozen():
     """model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 1)); then
     model[2].requires_grad_(False) and model(torch.ones(2, 3)).sum().backward().
     Which names of model.named_parameters() have a .grad that is not None? Answer with a set."""
-    torch = _torch()
     nn = torch.nn
     model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 1))
     model[2].requires_grad_(False)
@@ -386,7 +361,6 @@ def _frozen():
 def _twice():
     """a = torch.tensor(3., requires_grad=True); f = a * a + a; f.backward().
     What is a.grad? Work it out by hand."""
-    torch = _torch()
     a = torch.tensor(3., requires_grad=True)
     (a * a + a).backward()
     return a.grad
@@ -404,7 +378,6 @@ def _doubling(start):
 def _loop_nodes():
     """def f(a): out = a; while out.sum() < 10: out = out * 2; return out.
     How many MulBackward0 nodes does f(torch.tensor([1., 0.5], requires_grad=True)) record?"""
-    torch = _torch()
     with torch.autograd.record_forward() as rec:
         _doubling(torch.tensor([1., 0.5], requires_grad=True))
     return sum(step.node.name() == "MulBackward0" for step in rec.steps)
@@ -416,7 +389,6 @@ def _loop_nodes():
 def _steps():
     """How many steps does backward take for f = a * a + a with
     a = torch.tensor(3., requires_grad=True)? (len(list(torch.autograd.backward_steps(f))))"""
-    torch = _torch()
     a = torch.tensor(3., requires_grad=True)
     return len(list(torch.autograd.backward_steps(a * a + a, accumulate=False)))
 
@@ -427,7 +399,6 @@ def _steps():
 def _jacobian():
     """f(a) = a ** 2 at a = torch.tensor([1., 2., 3.]). Write down the Jacobian J (3x3)
     by hand, with J[i, j] = d f_i / d a_j."""
-    torch = _torch()
     return torch.autograd.functional.jacobian(lambda a: a ** 2, torch.tensor([1., 2., 3.]))
 
 
@@ -436,7 +407,6 @@ def _jacobian():
 def _vjp():
     """a = torch.tensor([0., 1., 2.], requires_grad=True); out = (a + 1).pow(2);
     out.backward(torch.tensor([1., 0., -1.])). What is a.grad? Work it out by hand."""
-    torch = _torch()
     a = torch.tensor([0., 1., 2.], requires_grad=True)
     (a + 1).pow(2).backward(torch.tensor([1., 0., -1.]))
     return a.grad
@@ -448,7 +418,6 @@ def _three_calls():
     """inp = torch.eye(4, 5, requires_grad=True); out = (inp + 1).pow(2).t(); then
     out.backward(torch.ones_like(out), retain_graph=True) three times, never zeroing.
     What is inp.grad[0, 0]?"""
-    torch = _torch()
     inp = torch.eye(4, 5, requires_grad=True)
     out = (inp + 1).pow(2).t()
     for _ in range(3):
@@ -458,7 +427,6 @@ def _three_calls():
 
 # -- lesson 7: training with an optimizer ---------------------------------------------------------------------
 def _quadratic_steps(steps, lr, zero_grad=True):
-    torch = _torch()
     w = torch.tensor([1., -2.], requires_grad=True)
     opt = torch.optim.SGD([w], lr=lr)
     losses = []
