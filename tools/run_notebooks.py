@@ -1,14 +1,15 @@
 """Re-execute the lesson notebooks in place: the only way their committed outputs are produced.
 
     python tools/run_notebooks.py                  # every notebooks/*.ipynb
-    python tools/run_notebooks.py notebooks/03_computing_gradients.ipynb ...
+    python tools/run_notebooks.py notebooks/03_gradients.ipynb ...
 
 Each notebook runs top to bottom in a fresh kernel of *this* Python (the one running the script,
 whatever kernelspecs are installed), with notebooks/ as the working directory, exactly as
-``pytest --nbval --nbval-current-env`` runs it. Any error, or any text on stderr (a
-warning), stops everything with a non-zero exit status and nothing is written for that notebook. Afterwards the widget state that nbclient
-stores in the notebook's metadata is removed (it holds random model ids and would make every
-diff noisy); the widget view outputs in the cells stay. Timings are printed per notebook.
+``pytest --nbval --nbval-current-env`` runs it. Any error, or any text on stderr (a warning:
+nbval compares stderr), stops everything with a non-zero exit status, and that notebook is not
+written. Afterwards the widget state that nbclient stores in the notebook's metadata is removed
+(it holds random model ids and would make every diff noisy); the widget view outputs in the
+cells stay. Timings are printed per notebook.
 """
 import argparse
 import os
