@@ -256,3 +256,21 @@ def test_relative_links_in_markdown_resolve():
                 if "://" in target or target.startswith("#"):
                     continue
                 assert (NOTEBOOKS / target.split("#")[0]).exists(), f"{name}: broken link {target}"
+
+
+# -- make notebooks ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("source, shown", [
+    ("1 / 0", "ZeroDivisionError"),
+    ("import warnings\nwarnings.warn('careful')", "a cell wrote to stderr"),
+])
+def test_run_notebooks_fails_loudly_and_writes_nothing(tmp_path, source, shown):
+    path = tmp_path / "broken.ipynb"
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print('fine')"),
+                                         nbformat.v4.new_code_cell(source)])
+    nbformat.write(nb, path)
+    before = path.read_text()
+    result = subprocess.run([sys.executable, str(ROOT / "tools" / "run_notebooks.py"), str(path)],
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert f"FAILED {path}" in result.stderr and shown in result.stderr
+    assert path.read_text() == before
