@@ -4,8 +4,15 @@ Nothing here computes an expected value with minigrad's own backward: the oracle
 finite differences (of minigrad's *forward* only), hand-derived formulas, or PyTorch.
 """
 import numpy as np
+from hypothesis import settings
 
 import minigrad
+
+
+def examples(fraction):
+    """A share of the loaded hypothesis profile's max_examples (so a thorough profile scales
+    every test, also those that run fewer examples than the default)."""
+    return max(2, int(settings().max_examples * fraction))
 
 F64 = np.float64
 

@@ -11,7 +11,7 @@ from hypothesis import given, settings, strategies as st
 
 import minigrad
 from engine_cases import CASES
-from engine_helpers import check_first_derivatives, check_second_derivatives, finite_differences
+from engine_helpers import examples, check_first_derivatives, check_second_derivatives, finite_differences
 
 NAMES = sorted(CASES)
 SMOOTH = sorted(name for name, (_, smooth) in CASES.items() if smooth)
@@ -39,7 +39,7 @@ def test_gradient_matches_finite_differences(name, data, seed):
 
 
 @pytest.mark.parametrize("name", SMOOTH)
-@settings(max_examples=5)
+@settings(max_examples=examples(0.5))
 @given(data=st.data(), seed=st.integers(0, 2**32 - 1))
 def test_second_derivative_matches_finite_differences(name, data, seed):
     case = data.draw(CASES[name][0], label="case")

@@ -76,6 +76,10 @@ GRAPHS = {
         T.ones(2, 3), T.ones(4, 3, requires_grad=True), T.ones(4, requires_grad=True)),
     "linear_no_bias": lambda T: T.nn.functional.linear(
         T.ones(2, 3), T.ones(4, 3, requires_grad=True)),
+    "linear_vector_input": lambda T: T.nn.functional.linear(
+        T.ones(3, requires_grad=True), T.ones(4, 3, requires_grad=True), T.ones(4, requires_grad=True)),
+    "linear_batched_input": lambda T: T.nn.functional.linear(
+        T.ones(5, 2, 3, requires_grad=True), T.ones(4, 3), T.ones(4, requires_grad=True)),
 }
 
 # vector @ matrix: PyTorch records unsqueeze -> mm -> squeeze and its root is SqueezeBackward4;

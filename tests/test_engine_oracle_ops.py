@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import minigrad
+from engine_helpers import examples
 from engine_cases import CASES
 
 pytestmark = pytest.mark.oracle
@@ -45,7 +46,7 @@ def _grad_fn_name(T, out):
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
-@settings(max_examples=4)
+@settings(max_examples=examples(0.4))
 @given(data=st.data(), seed=st.integers(0, 2**32 - 1))
 def test_op_matches_pytorch(pt, name, data, seed):
     case = data.draw(CASES[name][0], label="case")

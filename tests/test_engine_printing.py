@@ -7,6 +7,7 @@ from hypothesis import given, settings, strategies as st
 from hypothesis.extra import numpy as hnp
 
 import minigrad
+from engine_helpers import examples
 
 pytestmark = pytest.mark.oracle
 
@@ -127,7 +128,7 @@ def _array(shape, exponent, seed, kind, dtype):
     return np.asarray(a).astype(dtype)
 
 
-@settings(max_examples=150)
+@settings(max_examples=examples(15))
 @given(a=float_arrays, requires_grad=st.booleans(), through_op=st.booleans())
 def test_random_float_tensors_print_like_pytorch(pt, a, requires_grad, through_op):
     def build(T):
@@ -136,14 +137,14 @@ def test_random_float_tensors_print_like_pytorch(pt, a, requires_grad, through_o
     assert repr(build(minigrad)) == repr(build(pt))
 
 
-@settings(max_examples=40)
+@settings(max_examples=examples(4))
 @given(a=hnp.arrays(np.int64, hnp.array_shapes(min_dims=0, max_dims=3, max_side=5),
                     elements=st.integers(-10**12, 10**12)))
 def test_random_int_tensors_print_like_pytorch(pt, a):
     assert repr(minigrad.tensor(a)) == repr(pt.tensor(a))
 
 
-@settings(max_examples=30)
+@settings(max_examples=examples(3))
 @given(n=st.integers(1, 1300), scale=st.sampled_from([1.0, 1 / 3, 1e-5, 1e6]))
 def test_long_vectors_wrap_and_summarise_like_pytorch(pt, n, scale):
     values = np.arange(n, dtype=np.float32) * np.float32(scale)

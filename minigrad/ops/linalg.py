@@ -224,6 +224,11 @@ class Linear(Function):
 
 
 def linear(x, weight, bias=None):
+    if bias is not None and bias.data.ndim == 1 and x.data.ndim not in (0, 2) \
+            and x.data.flags.c_contiguous:
+        # PyTorch's fused path: rows flattened to a matrix, addmm, the batch shape put back
+        out = linear(x.reshape(-1, x.data.shape[-1]), weight, bias)
+        return out.view(x.data.shape[:-1] + weight.data.shape[:1])
     if x.data.ndim == 2 and bias is not None and bias.data.ndim == 1:
         if x.data.shape[1] != weight.data.shape[1]:
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({x.data.shape[0]}x{x.data.shape[1]} "
