@@ -122,41 +122,42 @@ def lab_app(chromium, lab_server):
     context.close()
 
 
-class LessonRuns:
-    """Lessons opened and run once, kept open for the widget tests that click in them (a lesson
-    run costs a kernel start and every cell; the widget tests need the same state)."""
+class NotebookRuns:
+    """Notebooks opened and run once, and kept open for the next tests that click in them (a run
+    costs a kernel start and every cell; the widget tests need the state the run left)."""
 
     def __init__(self, lab):
         self.lab, self.runs, self.kept = lab, {}, set()
 
-    def run(self, name, keep=False):
-        """(Notebook, report, seconds) for notebooks/<name>, run now unless still open."""
-        path = f"notebooks/{name}"
-        if name in self.runs and self.lab.is_open(path):
-            self.runs[name][0].activate()
-            return self.runs[name]
-        nb = self.lab.open(path)
-        _, seconds = nb.run_all()
-        self.runs[name] = (nb, nb.wait_widgets(), seconds)
+    def run(self, path, keep=False):
+        """(Notebook, report, seconds) for ``path`` (relative to the server root), run now
+        unless still open from an earlier test; ``keep``: leave it open after this test."""
+        if path in self.runs and self.lab.is_open(path):
+            self.runs[path][0].activate()
+        else:
+            nb = self.lab.open(path)
+            _, seconds = nb.run_all()
+            self.runs[path] = (nb, nb.wait_widgets(), seconds)
         if keep:
             self.kept.add(path)
-        return self.runs[name]
+        return self.runs[path]
 
-    def release(self, name):
-        self.kept.discard(f"notebooks/{name}")
-        self.runs.pop(name, None)
+    def release(self, path):
+        """Close it at the start of the next test."""
+        self.kept.discard(path)
+        self.runs.pop(path, None)
 
 
 @pytest.fixture(scope="session")
-def lesson_runs(lab_app):
-    return LessonRuns(lab_app)
+def notebook_runs(lab_app):
+    return NotebookRuns(lab_app)
 
 
 @pytest.fixture
-def lab(lab_app, lesson_runs):
-    """The shared JupyterLab page, emptied (but for lessons kept for widget tests); problems it
-    records during the test fail the test (see ``pytest_runtest_call`` below)."""
-    lab_app.reset(keep=sorted(lesson_runs.kept))
+def lab(lab_app, notebook_runs):
+    """The shared JupyterLab page, emptied (but for notebooks kept for the next tests); problems
+    it records during the test fail the test (see ``pytest_runtest_call`` below)."""
+    lab_app.reset(keep=sorted(notebook_runs.kept))
     lab_app.guard_mark = lab_app.mark()
     yield lab_app
 

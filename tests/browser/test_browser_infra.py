@@ -39,46 +39,60 @@ def alive(pid):
     return state != "Z"
 
 
+MECHANISMS = ("pdeathsig", "watchdog")
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc (Linux only)")
-@pytest.mark.parametrize("mechanism", ["pdeathsig", "watchdog"])
-def test_killed_test_process_leaves_no_server_or_kernel(mechanism, tmp_path, jupyter_env):
-    """Start the fixture's server code in a child Python with a running kernel, SIGKILL that
-    child (as a killed pytest would be), and expect the server's whole process group and the
-    kernel to be gone within a few seconds."""
-    root, work = tmp_path / "root", tmp_path / "work"
-    root.mkdir()
-    child = subprocess.Popen(
-        [sys.executable, str(HERE / "_labserver.py"), str(root), str(work), "--kernel",
-         "--mechanism", mechanism],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    info = None
+def test_killed_test_process_leaves_no_server_or_kernel(tmp_path, jupyter_env):
+    """For each way of tying the server to its parent (both at once, to save time): start the
+    fixture's server code in a child Python with a running kernel, SIGKILL that child (as a
+    killed pytest would be), and expect the server's process group, its kernel and the watchdog
+    to be gone within a few seconds."""
+    children, infos = {}, {}
     try:
-        line = child.stdout.readline()  # one JSON line once server and kernel are up
-        assert line, f"the child printed nothing; stderr:\n{child.stderr.read()}"
-        info = json.loads(line)
-        assert _labserver.group_alive(info["pgid"])
-        assert info["kernel_pids"] and all(alive(p) for p in info["kernel_pids"])
-        assert info["pgid"] != os.getpgid(0), "the server must lead a group of its own"
-        child.send_signal(signal.SIGKILL)
-        child.wait(timeout=10)
+        for mechanism in MECHANISMS:
+            root, work = tmp_path / mechanism / "root", tmp_path / mechanism / "work"
+            root.mkdir(parents=True)
+            children[mechanism] = subprocess.Popen(
+                [sys.executable, str(HERE / "_labserver.py"), str(root), str(work), "--kernel",
+                 "--mechanism", mechanism],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for mechanism, child in children.items():
+            line = child.stdout.readline()  # one JSON line once server and kernel are up
+            assert line, f"{mechanism}: the child printed nothing:\n{child.stderr.read()}"
+            info = infos[mechanism] = json.loads(line)
+            assert _labserver.group_alive(info["pgid"])
+            assert info["pgid"] != os.getpgid(0), "the server must lead a group of its own"
+            assert info["kernel_pids"] and all(alive(p) for p in info["kernel_pids"])
+            assert (info["watchdog"] is not None) == (mechanism == "watchdog")
+        for child in children.values():
+            child.send_signal(signal.SIGKILL)
+            child.wait(timeout=10)
+
+        def survivors():
+            found = []
+            for mechanism, info in infos.items():
+                if _labserver.group_alive(info["pgid"]):
+                    found.append(f"{mechanism}: the server's process group")
+                found += [f"{mechanism}: kernel {p}" for p in info["kernel_pids"] if alive(p)]
+                if info["watchdog"] and alive(info["watchdog"]):
+                    found.append(f"{mechanism}: the watchdog")
+            return found
+
         deadline = time.monotonic() + 8.0
-        while time.monotonic() < deadline:
-            if not _labserver.group_alive(info["pgid"]) and \
-                    not any(alive(p) for p in info["kernel_pids"]):
-                break
+        while survivors() and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert not _labserver.group_alive(info["pgid"]), "the server outlived the test process"
-        assert not any(alive(p) for p in info["kernel_pids"]), "a kernel outlived the server"
-    finally:
-        if child.poll() is None:
-            child.kill()
-            child.wait()
-        if info is not None:  # clean up even when the assertion failed
-            for target in [info["pgid"]]:
-                try:
-                    os.killpg(target, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+        assert survivors() == [], "outlived the killed test process"
+    finally:  # clean up even when an assertion failed
+        for child in children.values():
+            if child.poll() is None:
+                child.kill()
+                child.wait()
+        for info in infos.values():
+            try:
+                os.killpg(info["pgid"], signal.SIGKILL)
+            except ProcessLookupError:
+                pass
             for pid in info["kernel_pids"] + ([info["watchdog"]] if info["watchdog"] else []):
                 try:
                     os.kill(pid, signal.SIGKILL)
@@ -95,39 +109,6 @@ def test_server_is_local_and_needs_the_token(lab_server):
     with pytest.raises(urllib.error.HTTPError) as denied:
         urllib.request.urlopen(f"{lab_server.url}/api/contents")
     assert denied.value.code == 403
-
-
-WIDGET_CELLS = [
-    "import ipywidgets as w\n"
-    "out = w.HTML('<svg width=\"60\" height=\"20\"><g class=\"node\"><text x=\"2\" y=\"14\">0"
-    "</text></g></svg>')\n"
-    "out.add_class('scratch-view')\n"
-    "step = w.IntSlider(0, 0, 3, description='step')\n"
-    "go = w.Button(description='Next')\n"
-    "go.on_click(lambda _: setattr(step, 'value', min(step.value + 1, 3)))\n"
-    "step.observe(lambda ch: setattr(out, 'value', out.value.replace(\n"
-    "    f'>{ch[\"old\"]}</text>', f'>{ch[\"new\"]}</text>')), 'value')\n"
-    "w.VBox([go, step, out])",
-    "print('plain output')",
-]
-
-
-def test_scratch_widgets_render_and_respond(lab, lab_root, artifacts):
-    """The happy path of the machinery: run all, clean report, widgets rendered and live."""
-    path = write_notebook(lab_root / "scratch", "widgets.ipynb", WIDGET_CELLS)
-    nb = lab.open(path)
-    ok, _ = nb.run_all()
-    assert ok
-    cells = nb.wait_widgets()
-    assert _labpage.problems_in(cells) == []
-    assert nb.error_nodes() == 0
-    assert [c["executionCount"] for c in cells] == [1, 2]
-    view = nb.node.locator(".scratch-view svg g.node text")
-    assert view.text_content() == "0"
-    nb.node.locator("button.widget-button", has_text="Next").click()
-    view.filter(has_text="1").wait_for()
-    nb.screenshot(artifacts / "scratch-widgets.png")
-    nb.close()
 
 
 def test_checks_catch_errors_stderr_broken_widgets_and_outside_requests(lab, lab_root):
