@@ -17,9 +17,10 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@
 
-## make lab: install minigrad and JupyterLab, then open the lessons
+## make lab: install minigrad and JupyterLab, then open the lessons (served from the repository
+## root, so that the lessons' links to ../figures work)
 lab: $(VENV)/.lab-installed
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab --ServerApp.root_dir=. notebooks/00_index.ipynb
 
 ## make test: every test (engine, pictures, widgets, lessons under nbval, browser when chromium exists)
 test: $(VENV)/.test-installed

@@ -4,6 +4,8 @@
 PyTorch prints. Pictures (``minigrad.viz``) and widgets (``minigrad.widgets``) are imported on first
 use, so ``import minigrad`` stays fast.
 """
+import numpy as _np
+
 from ._dtype import (bool_ as bool, dtype, float16, float32, float64, get_default_dtype,  # noqa: F401
                      int8, int16, int32, int64, set_default_dtype, uint8)
 from ._printing import set_printoptions  # noqa: F401
@@ -186,13 +188,17 @@ def detach(input):
     return input.detach()
 
 
+def outer(input, vec2):
+    """The outer product of two vectors: ``input[i] * vec2[j]``."""
+    return input[:, None] * vec2
+
+
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    import numpy
-    return bool(numpy.allclose(input.data, other.data, rtol=rtol, atol=atol, equal_nan=equal_nan))
+    return _np.allclose(input.data, other.data, rtol=rtol, atol=atol, equal_nan=equal_nan)
 
 
 def equal(input, other):
-    return input.shape == other.shape and bool((input.data == other.data).all())
+    return input.shape == other.shape and (input.data == other.data).all().item()
 
 
 def __getattr__(name):
