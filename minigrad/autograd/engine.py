@@ -54,8 +54,9 @@ def backward_steps(roots, gradients=None, retain_graph=False, create_graph=False
     """Run backward from ``roots`` node by node, yielding a ``BackwardStep`` after each.
 
     ``gradients``: one per root (``None`` means 1 for a scalar root). ``accumulate=False`` runs
-    every node for real but leaves ``.grad`` untouched (a dry run: the widgets use it so that
-    watching changes nothing). If anything fails, every ``.grad`` the run wrote is put back.
+    every node for real but writes no ``.grad`` (leaves' nor ``retain_grad()`` tensors'): a dry
+    run, which the widgets use so that watching changes nothing (tensor hooks still run, as they
+    may change the gradients). If anything fails, every ``.grad`` the run wrote is put back.
     """
     return _run(roots, gradients, retain_graph, create_graph, None, accumulate)
 
@@ -130,7 +131,7 @@ def _run(roots, gradients, retain_graph, create_graph, captures, accumulate):
             if create_graph:
                 _STATE.enabled = True  # record what backward computes
             if node._pre_hooks is not None or node._retained is not None:
-                grad = _run_pre_hooks(node, grad, raw)
+                grad = _run_pre_hooks(node, grad, raw, accumulate)
             if captures is not None and node in captures:
                 captures[node] = grad
                 if not _reaches(node, dependencies):
@@ -267,14 +268,15 @@ def _input_node(t):
 
 
 # -- running one node ----------------------------------------------------------------------------
-def _run_pre_hooks(node, grad, raw):
-    """Tensor hooks (``register_hook``) may replace the gradient; ``retain_grad`` keeps a copy."""
+def _run_pre_hooks(node, grad, raw, accumulate):
+    """Tensor hooks (``register_hook``) may replace the gradient; ``retain_grad`` keeps a copy
+    (not in a dry run: hooks still run there, since they can change what backward computes)."""
     with grad_mode.set_grad_enabled(not raw):
         for hook in node._pre_hooks or ():
             result = hook(_as_tensor(grad))
             if result is not None:
                 grad = result.data if raw and isinstance(result, Tensor) else result
-        if node._retained is not None:
+        if accumulate and node._retained is not None:
             tensor = node._retained()
             if tensor is not None:
                 _store(tensor, _as_tensor(grad))
