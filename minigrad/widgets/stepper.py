@@ -46,21 +46,11 @@ class StepperModel:
         if not isinstance(self.root, _common.Tensor):
             self.error = f"BackwardStepper needs a tensor to start from, got {type(self.root).__name__}."
             return
-        # the dry run still fills .grad of tensors that called retain_grad(): put those back
-        retained = []
-        for node in self.nodes:
-            ref = getattr(node, "_retained", None)
-            tensor = ref() if ref is not None else None
-            if tensor is not None:
-                retained.append((tensor, tensor._grad))
-        try:
+        try:  # a dry run: no .grad is written
             for step in backward_steps(self.root, self.gradient, retain_graph=True, accumulate=False):
                 self.steps.append(step)
         except Exception as error:  # shown in the widget, never raised into the notebook
             self.error = _common.error_text(error)
-        finally:
-            for tensor, grad in retained:
-                tensor._grad = grad
 
     # -- moving --------------------------------------------------------------------------------
     def go(self, i):
