@@ -15,7 +15,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+from _suite import WIDGET_MIME
+
 TIMEOUT_MS = 120_000  # kernel start and run-all: generous, others use the same 2 cores
 ACTION_MS = 30_000    # clicks, screenshots, selectors
 
@@ -151,20 +152,28 @@ class LabPage:
         context.route("**/*", self._route)
         self.page = context.new_page()
         self.page.on("console", self._on_console)
+        # context.route does not see WebSockets: watch them (the kernels' must stay local)
+        self.page.on("websocket", self._on_websocket)
         self.page.on("pageerror", lambda error: self.console.append(f"pageerror: {error}"))
         self.page.set_default_timeout(ACTION_MS)
 
     # -- guards --------------------------------------------------------------------------------
     def _route(self, route):
         url = route.request.url
-        parts = urlsplit(url)
-        local = (parts.scheme in ("http", "https", "ws", "wss")
-                 and parts.hostname == "127.0.0.1" and parts.port == self.server.port)
-        if local or parts.scheme in ("data", "blob"):
+        scheme = urlsplit(url).scheme
+        if (scheme in ("http", "https") and self._local(url)) or scheme in ("data", "blob"):
             route.continue_()
         else:
             self.blocked.append((url, route.request.resource_type))
             route.abort()
+
+    def _local(self, url):
+        parts = urlsplit(url)
+        return parts.hostname == "127.0.0.1" and parts.port == self.server.port
+
+    def _on_websocket(self, websocket):
+        if not self._local(websocket.url):
+            self.blocked.append((websocket.url, "websocket"))
 
     def _on_console(self, message):
         if message.type != "error":
@@ -181,7 +190,7 @@ class LabPage:
 
     def problems_since(self, mark):
         b, c = mark
-        problems = [f"request left 127.0.0.1 (aborted): {url} ({kind})"
+        problems = [f"request left the server on 127.0.0.1: {url} ({kind})"
                     for url, kind in self.blocked[b:]]
         problems += [f"console error: {text}" for text in self.console[c:]]
         return problems
@@ -295,7 +304,7 @@ def problems_in(cells):
     problems = []
     for cell in cells:
         where = f"cell {cell['index']} ({cell['source'].splitlines()[0][:60] if cell['source'] else ''!r})"
-        if cell["executionCount"] is None:
+        if cell["executionCount"] is None and cell["source"].strip():  # JupyterLab skips blanks
             problems.append(f"{where}: not executed")
         for out in cell["outputs"]:
             if out["type"] == "error":

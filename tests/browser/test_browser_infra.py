@@ -15,6 +15,7 @@ import pytest
 
 import _labpage
 import _labserver
+from _widgets import wait_until
 
 pytestmark = pytest.mark.browser
 HERE = Path(__file__).resolve().parent
@@ -113,14 +114,16 @@ def test_server_is_local_and_needs_the_token(lab_server):
 
 def test_checks_catch_errors_stderr_broken_widgets_and_outside_requests(lab, lab_root):
     """Each check must be able to fail: a notebook with an exception, stderr, a widget whose
-    model does not exist and a picture from another host trips every one of them."""
+    model does not exist, a picture and a WebSocket to another host trips every one of them."""
     path = write_notebook(lab_root / "scratch", "broken.ipynb", [
         "import sys; print('careful', file=sys.stderr)",
         "from IPython.display import display, HTML\n"
         "display({'application/vnd.jupyter.widget-view+json':\n"
         "         {'model_id': 'no-such-model', 'version_major': 2, 'version_minor': 0}},\n"
         "        raw=True)",
-        "display(HTML('<img src=\"https://example.com/picture.png\">'))",
+        "display(HTML('<img src=\"https://example.com/picture.png\">'))\n"
+        "from IPython.display import Javascript\n"
+        "display(Javascript('new WebSocket(\"wss://example.com/socket\")'))",
         "1 / 0",  # last: cells queued after an error may or may not be aborted by ipykernel
     ])
     nb = lab.open(path)
@@ -131,9 +134,11 @@ def test_checks_catch_errors_stderr_broken_widgets_and_outside_requests(lab, lab
     assert "ZeroDivisionError: division by zero" in problems
     assert "widget not rendered: 'Error displaying widget: model not found'" in problems
     assert nb.error_nodes() == 2  # the stderr text and the traceback
-    lab.page.wait_for_timeout(300)  # let the image request and the console error arrive
-    recorded = lab.problems_since(lab.guard_mark)
-    assert any("https://example.com/picture.png" in p for p in recorded), recorded
-    assert any(p.startswith("console error:") for p in recorded), recorded
+    expected = {"image": lambda p: "https://example.com/picture.png (image)" in p,
+                "websocket": lambda p: "wss://example.com/socket (websocket)" in p,
+                "console": lambda p: p.startswith("console error:")}
+    recorded = wait_until(lab.page, lambda: lab.problems_since(lab.guard_mark),
+                          lambda got: all(any(map(test, got)) for test in expected.values()),
+                          timeout=10.0)
     lab.guard_mark = lab.mark()  # expected: do not fail this test for them
     nb.close()

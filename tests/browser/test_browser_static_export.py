@@ -23,7 +23,6 @@ import base64
 import re
 import subprocess
 import sys
-from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
