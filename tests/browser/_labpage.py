@@ -183,7 +183,7 @@ class LabPage:
         if _is_noise(text):
             self.noise.append(text)
         else:
-            self.console.append(f"{text}  [{where}]")
+            self.console.append(f"{text}  [{where}]" if where else text)
 
     def mark(self):
         return len(self.blocked), len(self.console)

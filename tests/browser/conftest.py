@@ -178,12 +178,19 @@ def artifacts():
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item):
-    result = yield  # the test raised? then that is its failure; nothing to add
     lab = item.funcargs.get("lab") if hasattr(item, "funcargs") else None
+    try:
+        result = yield
+    except BaseException as error:  # the test failed anyway: say what the page did, too
+        problems = lab.problems_since(lab.guard_mark) if lab is not None else []
+        if problems and hasattr(error, "add_note"):
+            error.add_note("the page also did something forbidden:\n  " + "\n  ".join(problems))
+        raise
     if lab is not None:
         problems = lab.problems_since(lab.guard_mark)
         if problems:
-            raise AssertionError("the page did something forbidden:\n  " + "\n  ".join(problems))
+            pytest.fail("the page did something forbidden:\n  " + "\n  ".join(problems),
+                        pytrace=False)
     return result
 
 
