@@ -56,3 +56,15 @@ INTERACTIVE = ("BackwardStepper(", "AccumulationExplorer(")
 
 def has_interactive_widget(path):
     return any(call in s for s in _sources(path) for call in INTERACTIVE)
+
+
+def write_notebook(folder, name, sources):
+    """Write a notebook of code cells (no outputs); return its path relative to the server root
+    (``folder`` must sit directly under it)."""
+    import nbformat
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(src) for src in sources]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, str(Path(folder) / name))
+    return f"{Path(folder).name}/{name}"

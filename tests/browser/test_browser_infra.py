@@ -15,20 +15,11 @@ import pytest
 
 import _labpage
 import _labserver
+from _suite import write_notebook
 from _widgets import wait_until
 
 pytestmark = pytest.mark.browser
 HERE = Path(__file__).resolve().parent
-
-
-def write_notebook(folder, name, sources):
-    import nbformat
-    nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell(src) for src in sources]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
-    nbformat.write(nb, str(Path(folder) / name))
-    return f"{Path(folder).name}/{name}"
 
 
 def alive(pid):

@@ -12,7 +12,7 @@ Screenshots of every state clicked through go to the artifacts folder.
 import pytest
 
 import _labpage
-from _suite import lessons_using
+from _suite import lessons_using, write_notebook
 from _widgets import explorer_state, numbers, printed_tensor, stepper_state, wait_change
 
 pytestmark = pytest.mark.browser
@@ -43,7 +43,6 @@ B_GRAD = [9.5]
 def scratch(lab, lab_root, notebook_runs):
     """The scratch widget notebook, run once and kept open for this module's tests (each test
     copes with the state the one before left: it resets what it needs)."""
-    from test_browser_infra import write_notebook
     path = "scratch/widget_checks.ipynb"
     if not (lab_root / path).exists():
         write_notebook(lab_root / "scratch", "widget_checks.ipynb", SCRATCH)
