@@ -5,7 +5,8 @@ workspaces); it listens on 127.0.0.1 only, on a free port, with a random token. 
 session (process group) and dies with the process that started it:
 
 * on Linux the kernel sends it SIGKILL when its parent dies (``prctl(PR_SET_PDEATHSIG)``, set in
-  the child between fork and exec);
+  the child between fork and exec; strictly, when the parent *thread* that started it ends, so
+  start it from pytest's main thread, as the session fixture does);
 * elsewhere (or when asked, to test it) a tiny watchdog process polls the parent and kills the
   server's process group when the parent is gone.
 
