@@ -168,8 +168,9 @@ def test_bundle_is_deterministic_html_and_text():
         explorer.backward()
         explorer.backward()
         bundles.append(explorer._repr_mimebundle_())
-    a, b = bundles
+    (a, meta), (b, _) = bundles
     assert "application/vnd.jupyter.widget-view+json" in a
+    assert meta == {"minigrad-widget": "AccumulationExplorer"}
     assert a["text/html"] == b["text/html"] and a["text/plain"] == b["text/plain"]
     assert not re.search(r"0x[0-9a-f]{6,}", a["text/plain"])
     assert "8.  4.  4.  4.  4." in a["text/plain"]

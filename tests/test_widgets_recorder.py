@@ -77,7 +77,8 @@ def test_no_grad_records_nothing_and_says_why(capsys):
     for b_ in (ui.next_button, ui.prev_button, ui.reset_button):
         b_.click()
     assert rec.index == -1
-    bundle = rec._repr_mimebundle_()
+    bundle, meta = rec._repr_mimebundle_()
+    assert meta == {"minigrad-widget": "ForwardRecorder"}
     assert "No graph was recorded" in bundle["text/plain"]
     assert "text/html" in bundle and "No graph was recorded" in html.unescape(bundle["text/html"])
     out = capsys.readouterr()
@@ -175,7 +176,7 @@ def test_bundle_is_deterministic_with_a_picture():
             z = minigrad.matmul(x, w) + b
             loss = F.binary_cross_entropy_with_logits(z, y)  # noqa: F841
         rec.go(1)
-        bundles.append(rec._repr_mimebundle_())
+        bundles.append(rec._repr_mimebundle_()[0])
     a, b = bundles
     assert a["image/svg+xml"] == b["image/svg+xml"] and a["text/plain"] == b["text/plain"]
     assert not re.search(r"0x[0-9a-f]{6,}", a["text/plain"])

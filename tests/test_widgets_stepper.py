@@ -235,7 +235,7 @@ def test_errors_are_shown_inside_the_widget(case, capsys):
     stepper._ui.next_button.click()
     stepper._ui.prev_button.click()
     stepper.reset()
-    bundle = stepper._repr_mimebundle_()
+    bundle, _ = stepper._repr_mimebundle_()
     assert "text/plain" in bundle and "0x" not in bundle["text/plain"]
     if case == "freed":  # the root's node saved values, so the engine stops right there
         assert stepper.steps == []
@@ -260,8 +260,9 @@ def test_bundle_has_a_picture_and_deterministic_text():
     b = BackwardStepper(seed_graph()["loss"])
     for s in (a, b):
         s.go(2)
-    ba, bb = a._repr_mimebundle_(), b._repr_mimebundle_()
+    (ba, meta), (bb, _) = a._repr_mimebundle_(), b._repr_mimebundle_()
     assert "application/vnd.jupyter.widget-view+json" in ba
+    assert meta == {"minigrad-widget": "BackwardStepper"}
     assert ba["image/svg+xml"].startswith("<svg") and ba["image/svg+xml"] == bb["image/svg+xml"]
     assert ba["text/plain"] == bb["text/plain"] == repr(a)
     assert not re.search(r"0x[0-9a-f]{6,}", ba["text/plain"])
@@ -360,3 +361,10 @@ def test_a_failing_custom_backward_is_shown_not_raised():
     status = unescape(stepper._ui.status)
     assert "ValueError" in status and "my backward is not written yet" in status
     assert a.grad is None
+
+
+def test_picture_names_inputs_that_need_no_gradient():
+    g = seed_graph()
+    stepper = BackwardStepper(g["loss"], names={k: g[k] for k in ("x", "y", "w", "b", "loss")})
+    labels = sorted(n.label for n in stepper.picture().nodes if n.kind in ("input", "parameter"))
+    assert labels == ["b", "w", "x", "y"]

@@ -8,8 +8,12 @@ whatever kernelspecs are installed), with notebooks/ as the working directory, e
 ``pytest --nbval --nbval-current-env`` runs it. Any error, or any text on stderr (a warning:
 nbval compares stderr), stops everything with a non-zero exit status, and that notebook is not
 written. Afterwards the widget state that nbclient stores in the notebook's metadata is removed
-(it holds random model ids and would make every diff noisy); the widget view outputs in the
-cells stay. Timings are printed per notebook.
+(it holds random model ids and would make every diff noisy), and so is each output's live widget
+view (``application/vnd.jupyter.widget-view+json``): without its state, JupyterLab could only show
+"Error displaying widget: model not found" there. What stays is the picture every minigrad widget
+puts in its display bundle (SVG or HTML) with its text, so an opened lesson shows each widget's
+picture until its cell is run, and the output's ``minigrad-widget`` metadata still says it came
+from a widget. Timings are printed per notebook.
 """
 import argparse
 import os
@@ -28,6 +32,7 @@ from nbclient.exceptions import CellExecutionError
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 KERNEL_NAME = "python3"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 KERNELSPEC = {"name": KERNEL_NAME, "display_name": "Python 3 (ipykernel)", "language": "python"}
 
 
@@ -64,6 +69,7 @@ def execute(path, timeout=120):
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
         for output in cell.get("outputs", ()):
+            output.get("data", {}).pop(WIDGET_VIEW, None)
             if output.get("name") == "stderr":  # a warning: nbval would compare it, so fix it
                 raise CellExecutionError(f"a cell wrote to stderr:\n{cell.source}\n"
                                          f"--- stderr ---\n{output.text}", "stderr", output.text)

@@ -101,12 +101,15 @@ class Namer:
         for name, t in chosen.items():
             if t.grad_fn is not None and t.grad_fn not in self.output_name:
                 self.output_name[t.grad_fn] = name
-        # what viz gets: every named tensor (leaves and outputs)
+        # what viz gets: every named tensor (leaves, outputs, and inputs that need no gradient)
         self.names = {}
         for node, name in self.leaf_name.items():
             self.names[name] = node.variable
         for node, name in self.output_name.items():
             self.names.setdefault(name, chosen[name])
+        for name, t in chosen.items():
+            if t.grad_fn is None and not t.requires_grad:
+                self.names.setdefault(name, t)
 
     def label(self, node):
         if node is None:

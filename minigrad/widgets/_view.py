@@ -138,8 +138,13 @@ def button(description, tooltip, css, size, icon=""):
     return b
 
 
-def bundle(box, picture, text, html_fallback=None):
-    """The widget view, a static picture (SVG, else HTML) and deterministic text/plain."""
+WIDGET_METADATA_KEY = "minigrad-widget"
+
+
+def bundle(box, kind, picture, text, html_fallback=None):
+    """The widget view, a static picture (SVG, else HTML) and deterministic text/plain, plus
+    metadata naming the widget (``{"minigrad-widget": kind}``), which tells tools that this
+    output is a widget even once its live view is removed (tools/run_notebooks.py does that)."""
     data = dict(box._repr_mimebundle_())
     data["text/plain"] = text
     if picture is not None:
@@ -150,7 +155,7 @@ def bundle(box, picture, text, html_fallback=None):
             data["text/html"] = picture.html()
     elif html_fallback is not None:
         data["text/html"] = html_fallback
-    return data
+    return data, {WIDGET_METADATA_KEY: kind}
 
 
 def draw(root, names, options, message_out):
@@ -404,7 +409,7 @@ class StepperView(_Stepping):
         return table(rows, ["leaf", ".grad"], size, "minigrad-grad-table")
 
     def bundle(self, text):
-        return bundle(self.box, self.picture(), text,
+        return bundle(self.box, "BackwardStepper", self.picture(), text,
                       picture_html(None, self.size, self._picture_message))
 
 
@@ -504,7 +509,7 @@ class AccumulationView:
         return panel(note + table(rows, header, size, "minigrad-history-table"), size)
 
     def bundle(self, text):
-        return bundle(self.box, None, text, self.history_html())
+        return bundle(self.box, "AccumulationExplorer", None, text, self.history_html())
 
     def close(self):
         for w in (self.backward_button, self.zero_button, self.retain_toggle, self.status,
@@ -587,4 +592,4 @@ class RecorderView(_Stepping):
         return "".join(parts)
 
     def bundle(self, text):
-        return bundle(self.box, self.picture(), text, self.status.value + self.info.value)
+        return bundle(self.box, "ForwardRecorder", self.picture(), text, self.status.value + self.info.value)

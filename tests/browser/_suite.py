@@ -31,10 +31,15 @@ def committed(path):
     return nbformat.read(str(path), as_version=4)
 
 
+WIDGET_METADATA = "minigrad-widget"  # a minigrad widget's output says so in its metadata
+
+
 def widget_outputs(nb):
-    """[(cell index, output)] of the notebook's outputs that carry a widget view."""
+    """[(cell index, output)] of the notebook's outputs made by a widget: a live widget view, or
+    a minigrad widget's static picture (``make notebooks`` keeps only that in committed lessons)."""
     return [(i, out) for i, cell in enumerate(nb.cells) if cell.cell_type == "code"
-            for out in cell.get("outputs", ()) if WIDGET_MIME in out.get("data", {})]
+            for out in cell.get("outputs", ())
+            if WIDGET_MIME in out.get("data", {}) or WIDGET_METADATA in out.get("metadata", {})]
 
 
 def _sources(path):
