@@ -520,3 +520,24 @@ def test_leaf_backward_and_gradient_dtype():
     (y.double() * 2).sum().backward()
     assert y.grad.dtype is minigrad.float32  # converted back through ToCopyBackward0
     np.testing.assert_array_equal(values(y.grad), [2.0])
+
+
+def test_a_path_that_sends_no_gradient_does_not_block_the_others():
+    """A custom backward returning None for one use of h: h's node must still run once its other
+    consumer has sent its gradient (PyTorch: a.grad == 6)."""
+    class Stop(minigrad.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 1
+
+        @staticmethod
+        def backward(ctx, grad):
+            return None
+
+    a = minigrad.ones(3, requires_grad=True)
+    h = a * 2
+    (Stop.apply(h) + h * 3).sum().backward()
+    np.testing.assert_array_equal(a.grad.data, [6.0, 6.0, 6.0])
+    b = minigrad.ones(2, requires_grad=True)
+    (Stop.apply(b * 2)).sum().backward()  # nothing reaches b at all
+    assert b.grad is None

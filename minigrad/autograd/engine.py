@@ -127,7 +127,10 @@ def _run(roots, gradients, retain_graph, create_graph, captures, accumulate):
     try:
         while ready:
             node = heapq.heappop(ready)[1]
-            grad = buffers.pop(node)
+            grad = buffers.pop(node, None)
+            if grad is None:  # every path to it sent None: nothing to compute, pass the turn on
+                _send(node, (None,) * len(node.next_functions), buffers, dependencies, ready)
+                continue
             if create_graph:
                 _STATE.enabled = True  # record what backward computes
             if node._pre_hooks is not None or node._retained is not None:
@@ -149,13 +152,7 @@ def _run(roots, gradients, retain_graph, create_graph, captures, accumulate):
                         outgoing = tuple([outgoing[i] for i in node._positions])
                 else:
                     outgoing = _call_user_backward(node, grad, raw)
-                for (child, _), g in zip(node.next_functions, outgoing):
-                    if g is None or child not in dependencies:
-                        continue
-                    buffers[child] = buffers[child] + g if child in buffers else g
-                    dependencies[child] -= 1
-                    if dependencies[child] == 0:
-                        heapq.heappush(ready, (-(child._sequence_nr + child._run_first), child))
+                _send(node, outgoing, buffers, dependencies, ready)
                 if node._post_hooks is not None:
                     for hook in node._post_hooks:
                         hook(tuple(_as_tensor(g) for g in outgoing), (_as_tensor(grad),))
@@ -174,6 +171,19 @@ def _run(roots, gradients, retain_graph, create_graph, captures, accumulate):
         raise
     finally:
         _STATE.enabled = previous_mode
+
+
+def _send(node, outgoing, buffers, dependencies, ready):
+    """Add each outgoing gradient to its child's buffer; a child whose every contribution has now
+    arrived (``None`` counts: that path just sends nothing) joins the ready queue."""
+    for (child, _), g in zip(node.next_functions, outgoing):
+        if child not in dependencies:  # None, or not needed by grad()
+            continue
+        if g is not None:
+            buffers[child] = buffers[child] + g if child in buffers else g
+        dependencies[child] -= 1
+        if dependencies[child] == 0:
+            heapq.heappush(ready, (_order(child), child))
 
 
 # -- starting ------------------------------------------------------------------------------------
