@@ -89,11 +89,14 @@ class Function:
     def _record(self, args, options):
         """``apply`` when the result joins the graph: link the inputs, run forward, keep the node."""
         self._link_inputs(args)
-        _STATE.enabled = False  # forward itself is never recorded
-        try:
+        if self.builtin:  # pure numpy: nothing in it could be recorded
             out = self.forward(self, *args, **options)
-        finally:
-            _STATE.enabled = True
+        else:
+            _STATE.enabled = False  # a user's forward is never recorded
+            try:
+                out = self.forward(self, *args, **options)
+            finally:
+                _STATE.enabled = True
         data = out.data if isinstance(out, Tensor) else np.asarray(out)
         if data.dtype.kind != "f":  # integer results carry no gradient
             return Tensor._make(data, False, None)
