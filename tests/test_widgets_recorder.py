@@ -34,7 +34,7 @@ def test_seed_forward_grows_op_by_op():
         "MmBackward0", "AddBackward0", "BinaryCrossEntropyWithLogitsBackward0"]
     assert rec.steps[-1].output is loss and rec.steps[1].output is z
     assert rec.index == 2  # the whole graph first
-    ui = rec._view()
+    ui = rec._ui_()
     ui.reset_button.click()
     assert rec.index == -1
     assert "no graph yet" in ui.picture_pane.value
@@ -71,7 +71,7 @@ def test_no_grad_records_nothing_and_says_why(capsys):
         with ForwardRecorder() as rec:
             z = minigrad.matmul(x, w) + b
     assert rec.steps == [] and z.requires_grad is False
-    ui = rec._view()
+    ui = rec._ui_()
     status = html.unescape(ui.status.value)
     assert "No graph was recorded" in status and "no_grad" in status
     for b_ in (ui.next_button, ui.prev_button, ui.reset_button):
@@ -104,7 +104,7 @@ def test_partly_no_grad_lists_the_untracked_tensor():
     assert len(rec.steps) == 2
     assert [name for name, _ in rec.model.untracked()] == ["z2"]
     assert "not recorded: z2" in repr(rec)
-    assert "minigrad-untracked" in rec._view().info.value
+    assert "minigrad-untracked" in rec._ui_().info.value
 
 
 def test_detach_cuts_the_graph_and_shows_a_fresh_leaf():
@@ -124,7 +124,7 @@ def test_detach_cuts_the_graph_and_shows_a_fresh_leaf():
     picture = rec.picture()
     assert any(n.kind == "parameter" and n.label == "z_det" for n in picture.nodes)
     assert any("detach() → z_det" in n.text for n in picture.nodes)
-    info = html.unescape(rec._view().info.value)
+    info = html.unescape(rec._ui_().info.value)
     assert "Cut from the graph" in info and "z_det" in info
     # before z exists, the cut is not mentioned yet
     rec.go(0)
@@ -155,7 +155,7 @@ def test_navigation_is_clamped_and_handlers_are_single():
     x, y, w, b = leaves()
     with ForwardRecorder() as rec:
         z = minigrad.matmul(x, w) + b  # noqa: F841
-    ui = rec._view()
+    ui = rec._ui_()
     ui.next_button.click()
     assert rec.index == 1
     assert rec.go(-9) == -1 and rec.prev() == -1

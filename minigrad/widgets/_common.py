@@ -12,6 +12,70 @@ import numpy as np
 from ..autograd.function import AccumulateGrad
 from ..tensor import Tensor
 
+# -- what the models and widgets share ----------------------------------------------------------
+class Cursor:
+    """A position in ``self.steps``: -1 before the first step, then 0..len-1 (always clamped, so
+    Next at the end and Prev at the start do nothing)."""
+
+    index = -1
+
+    def go(self, i):
+        """Jump to step ``i``; returns the new index."""
+        self.index = max(-1, min(int(i), len(self.steps) - 1))
+        return self.index
+
+    def next(self):
+        return self.go(self.index + 1)
+
+    def prev(self):
+        return self.go(self.index - 1)
+
+    def reset(self):
+        return self.go(-1)
+
+
+class WidgetFront:
+    """The public face every widget shares: a model (plain Python) and an ipywidgets view made
+    by ``_ui_()``. Its text is the model's; its display bundle is the view's."""
+
+    def _ui_(self):
+        return self._ui
+
+    def close(self):
+        if self._ui is not None:
+            self._ui.close()
+
+    def __repr__(self):
+        return self.model.text()
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        return self._ui_().bundle(self.model.text())
+
+
+class SteppingFront(WidgetFront):
+    """Moving through the steps also moves the view (slider, picture, panes)."""
+
+    steps = property(lambda self: self.model.steps)
+    index = property(lambda self: self.model.index)
+
+    def go(self, i):
+        return self._ui_().go(i)
+
+    def next(self):
+        return self.go(self.model.index + 1)
+
+    def prev(self):
+        return self.go(self.model.index - 1)
+
+    def reset(self):
+        return self.go(-1)
+
+    def picture(self, i=None):
+        """The graph picture at step ``i`` (default: the current one): a viz ``GraphPicture``, or
+        None when there is nothing to draw."""
+        return self._ui_().picture(i)
+
+
 # -- names ---------------------------------------------------------------------------------------
 _SKIPPED_NAMES = {"In", "Out", "exit", "quit", "get_ipython"}
 

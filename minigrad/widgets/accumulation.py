@@ -116,7 +116,7 @@ class AccumulationModel:
         return "\n".join(lines)
 
 
-class AccumulationExplorer:
+class AccumulationExplorer(_common.WidgetFront):
     """Buttons that call ``out.backward(gradient, retain_graph=...)`` and ``.grad.zero_()`` on your
     real tensors, with a history of every input's ``.grad`` after each call.
 
@@ -157,12 +157,3 @@ class AccumulationExplorer:
 
     def zero_(self):
         return self._ui.zero_()
-
-    def close(self):
-        self._ui.close()
-
-    def __repr__(self):
-        return self.model.text()
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        return self._ui.bundle(self.model.text())

@@ -20,7 +20,7 @@ def _shape(shape):
     return shape_text(shape) if len(shape) else "(scalar)"
 
 
-class RecorderModel:
+class RecorderModel(_common.Cursor):
     """State and logic of ``ForwardRecorder`` (plain Python, testable without a browser).
 
     ``index``: -1 before the first operation, then 0..len(steps)-1 (the op just made). After
@@ -97,20 +97,6 @@ class RecorderModel:
                     why = ("requires_grad=False, no grad_fn: made under torch.no_grad(), or only from "
                            "tensors that need no gradient")
                 self._untracked.append((name, why))
-
-    # -- moving --------------------------------------------------------------------------------
-    def go(self, i):
-        self.index = max(-1, min(int(i), len(self.steps) - 1))
-        return self.index
-
-    def next(self):
-        return self.go(self.index + 1)
-
-    def prev(self):
-        return self.go(self.index - 1)
-
-    def reset(self):
-        return self.go(-1)
 
     # -- what is shown -------------------------------------------------------------------------
     def output_name(self, step):
@@ -227,7 +213,7 @@ class RecorderModel:
         return "\n".join(lines)
 
 
-class ForwardRecorder:
+class ForwardRecorder(_common.SteppingFront):
     """A ``with`` block that records the graph your code builds, then replays it step by step.
 
     >>> with ForwardRecorder() as rec:
@@ -263,10 +249,8 @@ class ForwardRecorder:
         self.model.stop(_common.caller_namespace(1))
         return False  # an error inside the block is not swallowed
 
-    steps = property(lambda self: self.model.steps)
-    index = property(lambda self: self.model.index)
-
-    def _view(self):
+    def _ui_(self):
+        """The view is made on first use: the graph exists only once the block has run."""
         if self._ui is None:
             from . import _view
             self._ui = _view.RecorderView(self.model, **self._options)
@@ -274,30 +258,4 @@ class ForwardRecorder:
 
     @property
     def view(self):
-        return self._view().box
-
-    def go(self, i):
-        return self._view().go(i)
-
-    def next(self):
-        return self.go(self.model.index + 1)
-
-    def prev(self):
-        return self.go(self.model.index - 1)
-
-    def reset(self):
-        return self.go(-1)
-
-    def picture(self, i=None):
-        """The picture of the graph built up to step ``i`` (default: the current one) or None."""
-        return self._view().picture(i)
-
-    def close(self):
-        if self._ui is not None:
-            self._ui.close()
-
-    def __repr__(self):
-        return self.model.text()
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        return self._view().bundle(self.model.text())
+        return self._ui_().box

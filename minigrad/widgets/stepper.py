@@ -23,7 +23,7 @@ class GraphMarks:
         self.caption = caption
 
 
-class StepperModel:
+class StepperModel(_common.Cursor):
     """The state and logic of ``BackwardStepper`` (plain Python, testable without a browser).
 
     ``index`` is -1 before the first step, then 0..len(steps)-1 (the step just run).
@@ -51,21 +51,6 @@ class StepperModel:
                 self.steps.append(step)
         except Exception as error:  # shown in the widget, never raised into the notebook
             self.error = _common.error_text(error)
-
-    # -- moving --------------------------------------------------------------------------------
-    def go(self, i):
-        """Jump to step ``i`` (clamped to -1..len(steps)-1); returns the new index."""
-        self.index = max(-1, min(int(i), len(self.steps) - 1))
-        return self.index
-
-    def next(self):
-        return self.go(self.index + 1)
-
-    def prev(self):
-        return self.go(self.index - 1)
-
-    def reset(self):
-        return self.go(-1)
 
     @property
     def at_end(self):
@@ -156,7 +141,7 @@ class StepperModel:
         return "\n".join(lines)
 
 
-class BackwardStepper:
+class BackwardStepper(_common.SteppingFront):
     """Step through the real backward pass of ``root``, node by node.
 
     The stepper shows what ``root.backward(gradient)`` *would* accumulate; creating it or stepping
@@ -185,36 +170,8 @@ class BackwardStepper:
         self._ui = _view.StepperView(self.model, view=view, size=size, max_nodes=max_nodes,
                                      direction=direction)
 
-    steps = property(lambda self: self.model.steps)
-    index = property(lambda self: self.model.index)
     error = property(lambda self: self.model.error)
     view = property(lambda self: self._ui.box)
 
-    def next(self):
-        return self._ui.go(self.model.index + 1)
-
-    def prev(self):
-        return self._ui.go(self.model.index - 1)
-
-    def reset(self):
-        return self._ui.go(-1)
-
-    def go(self, i):
-        return self._ui.go(i)
-
     def leaf_grads(self):
         return self.model.leaf_grads()
-
-    def picture(self, i=None):
-        """The graph picture at step ``i`` (default: the current one): a viz ``GraphPicture``, or
-        None when there is nothing to draw."""
-        return self._ui.picture(i)
-
-    def close(self):
-        self._ui.close()
-
-    def __repr__(self):
-        return self.model.text()
-
-    def _repr_mimebundle_(self, include=None, exclude=None):
-        return self._ui.bundle(self.model.text())
