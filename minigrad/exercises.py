@@ -83,8 +83,9 @@ class Result:
         message = f" {html.escape(self.message)}" if self.message else ""
         return (f'<div class="minigrad-check minigrad-check-{self.status}" '
                 f'style="border-left: 4px solid {border}; background: {background}; '
-                f'padding: 4px 10px; margin: 2px 0;">'
-                f"{symbol} <code>{html.escape(self.key)}</code>: <b>{title}</b>{message}</div>")
+                f'color: #1b1b1b; padding: 4px 10px; margin: 2px 0;">'
+                f'{symbol} <code style="color: inherit; background: transparent;">'
+                f"{html.escape(self.key)}</code>: <b>{title}</b>{message}</div>")
 
 
 def check(key, answer=..., **given):
