@@ -151,27 +151,61 @@ def _compare_numbers(answer, expected, exercise):
     return "The value is off."
 
 
-def _compare_shape(answer, expected, exercise):
+def _plain(item):
+    """A one-number tensor or numpy scalar as a plain Python number; anything else unchanged."""
+    if isinstance(item, (str, bytes)) or not hasattr(item, "item"):
+        return item
     try:
-        got = tuple(int(n) for n in answer)
-    except (TypeError, ValueError):
-        return "Your answer should be a shape: a tuple of whole numbers such as (2, 7)."
-    return None if got == tuple(expected) else "That is not the shape."
+        if int(np.prod(getattr(item, "shape", ()))) == 1:
+            return item.item()
+    except Exception:  # an object with an unrelated .item: leave it as it is
+        pass
+    return item
+
+
+def _is_number(item):
+    return isinstance(item, (int, float, np.number)) and not isinstance(item, (bool, np.bool_))
+
+
+def _compare_shape(answer, expected, exercise):
+    message = "Your answer should be a shape: a tuple of whole numbers such as (2, 7)."
+    if isinstance(answer, (str, bytes)):
+        return message
+    try:
+        items = [_plain(n) for n in answer]
+    except Exception:  # not iterable (a number, a 0-d tensor, ...)
+        return message
+    if not all(_is_number(n) and float(n).is_integer() for n in items):
+        if getattr(answer, "ndim", 0) >= 1:  # the result itself rather than its shape
+            return ("Your answer is a tensor (or array) of numbers, not a shape: answer with a "
+                    "tuple of whole numbers such as (2, 7), as .shape prints it.")
+        return message
+    return None if tuple(int(n) for n in items) == tuple(expected) else "That is not the shape."
 
 
 def _normal(item):
+    item = _plain(item)
     if isinstance(item, str):
         return item.strip()
-    if isinstance(item, (int, float, np.number)) and not isinstance(item, bool):
-        return round(float(item), 9)
+    if _is_number(item):
+        # 6 significant digits: 1.1 typed by hand and 1.1 stored as float32 are the same answer
+        return float(f"{float(item):.6g}")
     return item
 
 
 def _compare_set(answer, expected, exercise):
     if isinstance(answer, (str, bytes)) or not hasattr(answer, "__iter__"):
-        return "Your answer should be a set, such as {'a', 'b'} or {0.5, 2.0}."
-    got = {_normal(a) for a in answer}
+        return "Your answer should be a set, such as {'a', 'b'} or {0.5, 3.0}."
+    try:
+        got = {_normal(a) for a in answer}
+    except TypeError:  # lists inside the answer: they cannot go in a set
+        return "Your answer should be a set, such as {'a', 'b'} or {0.5, 3.0}."
     want = {_normal(e) for e in expected}
+    if all(isinstance(e, str) for e in want) and not all(isinstance(g, str) for g in got):
+        return ("Answer with the names, as strings in quotes, such as {'a', 'b'}: "
+                "not with the tensors themselves.")
+    if all(isinstance(e, float) for e in want) and any(isinstance(g, str) for g in got):
+        return "Answer with numbers, such as {0.5, 3.0}: not with strings in quotes."
     if got == want:
         return None
     if got < want:
@@ -184,16 +218,23 @@ def _compare_set(answer, expected, exercise):
 def _compare_value(answer, expected, exercise):
     if isinstance(expected, str):
         if not isinstance(answer, str):
-            return f"Your answer should be a string such as 'MulBackward0', not {type(answer).__name__}."
+            if callable(getattr(answer, "name", None)) and hasattr(answer, "next_functions"):
+                return ("Your answer is a graph node, not its name: answer with a string, "
+                        "as the node's .name() gives it.")
+            return ("Your answer should be a string (a node's name, in quotes), "
+                    f"not {type(answer).__name__}.")
         return None if answer.strip() == expected else "That is not it."
     if isinstance(expected, bool):
         if not isinstance(answer, (bool, np.bool_)):
             return "Your answer should be True or False."
         return None if bool(answer) == expected else "That is not it."
     if isinstance(expected, int):
-        if isinstance(answer, bool) or not isinstance(answer, (int, np.integer)):
+        value = _plain(answer)
+        if isinstance(value, float) and value.is_integer():  # 2.0 counts as the whole number 2
+            value = int(value)
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
             return f"Your answer should be a whole number, not {type(answer).__name__}."
-        return None if int(answer) == expected else "That is not the number."
+        return None if int(value) == expected else "That is not the number."
     raise TypeError(f"exercise {exercise.key!r}: cannot compare {type(expected).__name__}")
 
 

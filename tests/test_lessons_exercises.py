@@ -201,3 +201,33 @@ def test_lesson_tensors_that_no_longer_fit_get_a_message_not_a_traceback():
     t["w"] = torch.ones(2, 2, requires_grad=True)  # a student reused the name w
     result = check("lesson3.mse_db", [0., 0., 0.], **t)
     assert result.status == "wrong" and "Run the lesson's first cells again" in result.message
+
+
+def test_other_reasonable_forms_of_right_answers_pass():
+    """float32 numbers, one-number tensors, 2.0 for a count: a right answer in another form."""
+    assert check("lesson7.diverge", {np.float32(1.1), np.float32(2.0)}).passed
+    assert check("lesson7.diverge", set(torch.tensor([1.1, 2.0]).tolist())).passed
+    assert check("lesson7.diverge", {v for v in torch.tensor([0.01, 0.1, 0.9, 1.1, 2.0])
+                                     if v > 1}).passed
+    assert check("lesson2.accumulators", 2.0).passed
+    assert check("lesson2.accumulators", torch.tensor(2)).passed
+    assert check("lesson5.loop_nodes", np.int64(3)).passed
+    assert not check("lesson2.accumulators", 2.5).passed
+
+
+def test_answers_of_the_wrong_form_get_a_message_that_does_not_give_the_answer():
+    t = _lesson_tensors()
+    w, b = t["w"], t["b"]
+    result = check("lesson1.batch_shape", torch.matmul(torch.ones(4, 5), w) + b)  # the tensor
+    assert result.status == "wrong" and "not a shape" in result.message
+    for answer in ("43", "(4, 3)", (4.5, 3)):
+        assert not check("lesson1.batch_shape", answer).passed
+    node = (w.exp() * 3).sum().grad_fn.next_functions[0][0]
+    for answer in (node, 5, None):
+        result = check("lesson2.next_node", answer)
+        assert result.status == "wrong" and node.name() not in result.message
+    result = check("lesson1.requires_grad", {w, b})
+    assert result.status == "wrong" and "names" in result.message
+    result = check("lesson7.diverge", {"1.1", "2.0"})
+    assert result.status == "wrong" and "2.0" not in result.message and "1.1" not in result.message
+    assert check("lesson7.diverge", [[1.1], [2.0]]).status == "wrong"
