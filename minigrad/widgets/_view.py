@@ -27,11 +27,14 @@ import ipywidgets as W
 from . import _common
 from ._common import compact, values_text
 
-SIZES = {  # scale: picture size; min_scale: how far a wide picture may shrink to fit the cell
+# scale: picture size; min_scale: how far a wide picture may shrink to fit the cell (beyond
+# that the picture pane scrolls sideways). "large" may shrink to 0.8 (normal: 0.6): at 1.0 the
+# seed graph's first backward step, the loss node, was cut off on a 1100 px wide cell
+SIZES = {
     "normal": dict(font="13px", mono="12px", button_height="32px", slider_width="320px",
                    scale=1.0, min_scale=0.6),
     "large": dict(font="20px", mono="18px", button_height="48px", slider_width="480px",
-                  scale=1.6, min_scale=1.0),
+                  scale=1.6, min_scale=0.8),
 }
 VIEWS = ("data", "autograd")
 _TEXT = "color: var(--jp-ui-font-color1, inherit);"
@@ -71,8 +74,10 @@ def pre(text, size, css=""):
 
 
 def code(text):
-    return (f'<code style="font-family: {_CODE_FONT}; color: inherit; background: transparent;">'
-            f"{esc(text)}</code>")
+    # font-size relative to the panel: JupyterLab's own rule would pin every <code> to 13px,
+    # tiny next to size="large" text
+    return (f'<code style="font-family: {_CODE_FONT}; font-size: 0.92em; color: inherit; '
+            f'background: transparent;">{esc(text)}</code>')
 
 
 _TYPED = re.compile(r"^([A-Za-z]+(?:Error|Exception)): ")
@@ -314,7 +319,9 @@ class StepperView(_Stepping):
         n = len(model.steps)
         self.status = W.HTML()
         self.status.add_class("minigrad-status")
-        self.picture_pane = W.HTML(layout=W.Layout(width="100%"))
+        # overflow: a picture wider than the cell scrolls inside its own pane (the pane would
+        # otherwise grow with it and push its right-hand side out of sight)
+        self.picture_pane = W.HTML(layout=W.Layout(width="100%", overflow="auto"))
         self.picture_pane.add_class("minigrad-picture")
         self.info = W.HTML(layout=W.Layout(flex="1 1 auto", min_width="18em"))
         self.info.add_class("minigrad-info")
@@ -533,7 +540,9 @@ class RecorderView(_Stepping):
         n = len(model.steps)
         self.status = W.HTML()
         self.status.add_class("minigrad-status")
-        self.picture_pane = W.HTML(layout=W.Layout(width="100%"))
+        # overflow: a picture wider than the cell scrolls inside its own pane (the pane would
+        # otherwise grow with it and push its right-hand side out of sight)
+        self.picture_pane = W.HTML(layout=W.Layout(width="100%", overflow="auto"))
         self.picture_pane.add_class("minigrad-picture")
         self.info = W.HTML()
         self.info.add_class("minigrad-info")

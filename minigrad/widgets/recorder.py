@@ -63,9 +63,9 @@ class RecorderModel(_common.Cursor):
         for name, t in named.items():
             self._name_of.setdefault(id(t), name)
         self._keep = named
-        # the picture's names: named tensors of the graph plus the recorded outputs
-        self.names = {name: t for name, t in named.items()
-                      if t.grad_fn is not None or t.requires_grad}
+        # the picture's names: every named tensor (the picture labels those of the graph:
+        # leaves, recorded outputs, and inputs that need no gradient, like the stepper's)
+        self.names = dict(named)
         self._find_cuts(named, namespace)
         self.index = len(self.steps) - 1
 
