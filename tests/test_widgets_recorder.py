@@ -65,6 +65,15 @@ def test_names_can_be_given():
     assert rec.model.describe(1)["inputs"] == ["the result of MmBackward0", "bias"]
 
 
+def test_picture_names_inputs_that_need_no_gradient():
+    x, y, w, b = leaves()
+    with ForwardRecorder() as rec:
+        z = minigrad.matmul(x, w) + b
+        loss = F.binary_cross_entropy_with_logits(z, y)  # noqa: F841
+    labels = {n.label for n in rec.picture().nodes if n.kind == "input"}
+    assert labels == {"x", "y"}
+
+
 def test_no_grad_records_nothing_and_says_why(capsys):
     x, y, w, b = leaves()
     with minigrad.no_grad():
