@@ -20,6 +20,7 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 ## make lab: install minigrad and JupyterLab, then open the lessons (served from the repository
 ## root, so that the lessons' links to ../figures work)
 lab: $(VENV)/.lab-installed
+	$(BIN)/jupyter trust notebooks/*.ipynb  # our own lessons: show their stored pictures at once
 	$(BIN)/jupyter lab --ServerApp.root_dir=. notebooks/00_index.ipynb
 
 ## make test: every test (engine, pictures, widgets, lessons under nbval, browser when chromium exists)

@@ -74,6 +74,23 @@ def sqrt(input):
     return input.sqrt()
 
 
+def log1p(input):
+    return _unary.Log1p.apply(input)
+
+
+def square(input):
+    return input ** 2
+
+
+def diag(input, diagonal=0):
+    return _shape.diag(input, diagonal)
+
+
+def where(condition, input, other):
+    """``input`` where ``condition`` holds, else ``other`` (tensors or numbers)."""
+    return _shape.where(condition, input, other)
+
+
 def abs(input):  # noqa: A001
     return input.abs()
 

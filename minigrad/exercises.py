@@ -58,9 +58,10 @@ def describe(key):
 
 # -- the result a student sees ----------------------------------------------------------------------
 _STYLE = {  # status: (symbol, title, border colour, background)
-    "correct": ("✅", "Correct!", "#2e7d32", "#e8f5e9"),
-    "wrong": ("❌", "Not yet.", "#c62828", "#ffebee"),
-    "todo": ("✏️", "Not answered yet.", "#9e9e9e", "#f5f5f5"),
+    # symbols from common text fonts (emoji need an emoji font, which many Linux machines lack)
+    "correct": ("✔", "Correct!", "#2e7d32", "#e8f5e9"),
+    "wrong": ("✘", "Not yet.", "#c62828", "#ffebee"),
+    "todo": ("✎", "Not answered yet.", "#9e9e9e", "#f5f5f5"),
 }
 
 

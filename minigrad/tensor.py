@@ -412,6 +412,12 @@ class Tensor:
     def log(self):
         return _ops.unary.Log.apply(self)
 
+    def log1p(self):
+        return _ops.unary.Log1p.apply(self)
+
+    def square(self):
+        return self ** 2
+
     def sqrt(self):
         return _ops.unary.Sqrt.apply(self)
 

@@ -235,7 +235,7 @@ def test_the_solutions_answer_every_exercise_correctly():
     assert sorted(solved) == sorted(keys())
     for key, cell in solved.items():
         assert "answer = ..." not in cell.source
-        assert _plain(cell).startswith(f"✅ {key}: Correct!"), f"{key}: {_plain(cell)}"
+        assert _plain(cell).startswith(f"✔ {key}: Correct!"), f"{key}: {_plain(cell)}"
 
 
 # -- links ---------------------------------------------------------------------------------------------

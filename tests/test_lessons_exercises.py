@@ -32,7 +32,7 @@ def _expected(key, tensors):
 def _shown(result):
     """The part of what ``check`` shows that depends on the answer: its message (the rest is
     the exercise key and a fixed title)."""
-    assert repr(result) == f"❌ {result.key}: Not yet. {result.message}"
+    assert repr(result) == f"✘ {result.key}: Not yet. {result.message}"
     assert html.escape(result.message) in result._repr_html_()
     return result.message
 
@@ -180,8 +180,8 @@ def test_missing_lesson_tensors_and_unknown_keys_are_clear_errors():
 
 def test_result_display():
     ok, todo, bad = Result("k", "correct"), Result("k", "todo", "later"), Result("k<", "wrong", "a<b")
-    assert repr(ok) == "✅ k: Correct!"
-    assert repr(todo) == "✏️ k: Not answered yet. later"
+    assert repr(ok) == "✔ k: Correct!"
+    assert repr(todo) == "✎ k: Not answered yet. later"
     assert 'class="minigrad-check minigrad-check-wrong"' in bad._repr_html_()
     assert "k&lt;" in bad._repr_html_() and "a&lt;b" in bad._repr_html_()
     assert ok.passed and not todo.passed and not bad.passed

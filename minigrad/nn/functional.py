@@ -17,6 +17,10 @@ def tanh(input):
     return _act.Tanh.apply(input)
 
 
+def logsigmoid(input):
+    return _act.LogSigmoid.apply(input)
+
+
 def softmax(input, dim=None):
     return _act.Softmax.apply(input, dim=_default_dim(input, dim))
 

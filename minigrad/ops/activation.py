@@ -5,7 +5,7 @@ Each saves its *output*, because each derivative is simplest written with it.
 import numpy as np
 
 from ..autograd.function import Function
-from ._dual import data, exp, sigmoid_array, sum
+from ._dual import data, exp, sigmoid, sigmoid_array, sum
 from ._util import floating, normalize_dim
 
 
@@ -41,6 +41,23 @@ class Sigmoid(Function):
     def backward(ctx, grad):
         out, = ctx.saved_like(grad)
         return grad * out * (1 - out)
+
+
+class LogSigmoid(Function):
+    """log σ(a), computed as -log(1 + e⁻ᵃ) without overflow"""
+    node_name = "LogSigmoidBackward0"
+    formula = "d log σ(a)/da = 1 - σ(a)"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return -np.logaddexp(0, -floating(a))
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, = ctx.saved_like(grad)
+        return grad * sigmoid(-a)
 
 
 class Relu(Function):

@@ -451,6 +451,81 @@ def stack(tensors, dim=0):
     return Stack.apply(*tensors, dim=normalize_dim(dim, len(first) + 1))
 
 
+# -- diagonals and selection ----------------------------------------------------------------------
+class DiagEmbed(Function):
+    """A vector laid on the diagonal of a square matrix (``torch.diag`` of a vector)."""
+    node_name = "DiagEmbedBackward0"
+    formula = "gradient of the diagonal entries only"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, v):
+        ctx.n = v.data.shape[0]
+        return np.diag(v.data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        i = np.arange(ctx.n)
+        return grad[i, i]
+
+
+class Diagonal(Function):
+    """The diagonal of a matrix (``torch.diag`` of a matrix)."""
+    node_name = "DiagonalBackward0"
+    formula = "gradient placed back on the diagonal, 0 elsewhere"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, m):
+        ctx.shape = m.data.shape
+        return np.diagonal(m.data).copy()
+
+    @staticmethod
+    def backward(ctx, grad):
+        i = np.arange(min(ctx.shape))
+        return index_gradient(grad, (i, i), ctx.shape)
+
+
+def diag(a, diagonal=0):
+    if diagonal != 0:
+        raise NotImplementedError("minigrad's diag supports only the main diagonal (diagonal=0)")
+    if a.data.ndim == 1:
+        return DiagEmbed.apply(a)
+    if a.data.ndim == 2:
+        return Diagonal.apply(a)
+    raise RuntimeError("diag(): Supports 1D or 2D tensors. Got " + f"{a.data.ndim}D")
+
+
+class Where(Function):
+    """condition ? a : b, elementwise (broadcasting all three)"""
+    node_name = "WhereBackward0"
+    formula = "d/da = 1 where the condition holds, d/db = 1 elsewhere"
+    scalars_are_inputs = True
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, a, b, *, condition):
+        ctx.condition = condition
+        ctx.shapes = shape_of(a), shape_of(b)
+        out = np.where(condition, value(a), value(b))
+        if out.dtype == np.float64 and not any(
+                isinstance(v, Tensor) and v.data.dtype == np.float64 for v in (a, b)):
+            out = out.astype(np.float32)  # a Python number does not widen a float32 tensor
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        need_a, need_b = ctx.needs_input_grad
+        shape_a, shape_b = ctx.shapes
+        return (sum_to(grad * ctx.condition, shape_a) if need_a else None,
+                sum_to(grad * ~ctx.condition, shape_b) if need_b else None)
+
+
+def where(condition, a, b):
+    condition = np.asarray(value(condition), dtype=bool)
+    return Where.apply(a, b, condition=condition)
+
+
 # -- copies ---------------------------------------------------------------------------------------
 class Clone(Function):
     node_name = "CloneBackward0"

@@ -1,4 +1,4 @@
-"""Elementwise functions of one tensor: exp, log, sqrt, abs, sin, cos, clamp."""
+"""Elementwise functions of one tensor: exp, log, log1p, sqrt, abs, sin, cos, clamp."""
 import numpy as np
 
 from ..autograd.function import Function
@@ -41,6 +41,24 @@ class Log(Function):
     def backward(ctx, grad):
         a, = ctx.saved_like(grad)
         return grad / a
+
+
+class Log1p(Function):
+    """ln(1 + a), accurate for small a"""
+    node_name = "Log1PBackward0"
+    formula = "d ln(1+a)/da = 1/(1+a)"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.log1p(floating(a))
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, = ctx.saved_like(grad)
+        return grad / (1 + a)
 
 
 class Sqrt(Function):
