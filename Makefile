@@ -2,6 +2,8 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
+# JupyterLab refuses to run as root (containers often do) unless told it may
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
 
 .PHONY: lab test notebooks figures bench clean
 
@@ -21,7 +23,7 @@ $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
 ## root, so that the lessons' links to ../figures work)
 lab: $(VENV)/.lab-installed
 	$(BIN)/jupyter trust notebooks/*.ipynb  # our own lessons: show their stored pictures at once
-	$(BIN)/jupyter lab --ServerApp.root_dir=. notebooks/00_index.ipynb
+	$(BIN)/jupyter lab --ServerApp.root_dir=. $(ALLOW_ROOT) notebooks/00_index.ipynb
 
 ## make test: every test (engine, pictures, widgets, lessons under nbval, browser when chromium exists)
 test: $(VENV)/.test-installed
