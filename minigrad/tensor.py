@@ -125,6 +125,11 @@ class Tensor:
             self._acc = AccumulateGrad(self)
         return self._acc
 
+    def _gradient_node(self):
+        """The node that receives this tensor's gradient: its ``grad_fn``, or for a leaf its
+        ``AccumulateGrad``."""
+        return self.grad_fn if self.grad_fn is not None else self._accumulator()
+
     def retain_grad(self):
         """Ask backward to fill ``.grad`` of this non-leaf tensor too."""
         if not self._requires_grad:
@@ -141,7 +146,7 @@ class Tensor:
         replacement. Returns a handle with ``.remove()``."""
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
-        node = self.grad_fn if self.grad_fn is not None else self._accumulator()
+        node = self._gradient_node()
         if node._pre_hooks is None:
             node._pre_hooks = []
         node._pre_hooks.append(hook)

@@ -1,6 +1,5 @@
 """The recorded graph against PyTorch: node names, next_functions (names, None edges, output
 numbers), shared nodes, and the AccumulateGrad nodes' variables."""
-import numpy as np
 import pytest
 
 import minigrad

@@ -89,12 +89,12 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
 
 def _grad_for(outputs, grad_outputs, inputs, retain_graph, create_graph, allow_unused):
-    captures = {_input_node(t): None for t in inputs}
+    captures = {t._gradient_node(): None for t in inputs}
     for _ in _run(outputs, grad_outputs, retain_graph, create_graph, captures, False):
         pass
     result = []
     for i, t in enumerate(inputs):
-        g = captures[_input_node(t)]
+        g = captures[t._gradient_node()]
         if g is None and not allow_unused:
             raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have been "
                                "used in the graph. Set allow_unused=True if this is the desired behavior.")
@@ -198,24 +198,23 @@ def _as_tuple(x, n=None):
 def _root_node(root, i):
     if not root.requires_grad:
         raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
-    return root.grad_fn if root.grad_fn is not None else root._accumulator()
+    return root._gradient_node()
 
 
 def _root_gradient(root, g, i, raw):
+    """The gradient backward starts from: ``g``, or 1 for a scalar root (as an array when raw)."""
     if g is None:
         if root.data.size != 1:
             raise RuntimeError("grad can be implicitly created only for scalar outputs")
         g = np.ones(root.data.shape, root.data.dtype)
-    elif isinstance(g, Tensor):
-        if g.data.shape != root.data.shape:
-            raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {Size(g.data.shape)!r} "
-                               f"and output[{i}] has a shape of {Size(root.data.shape)!r}.")
-        return g.data if raw else g
-    else:
+    elif not isinstance(g, Tensor):
         g = np.asarray(g, dtype=root.data.dtype)
-        if g.shape != root.data.shape:
-            raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {Size(g.shape)!r} "
-                               f"and output[{i}] has a shape of {Size(root.data.shape)!r}.")
+    shape = g.data.shape if isinstance(g, Tensor) else g.shape
+    if shape != root.data.shape:
+        raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {Size(shape)!r} "
+                           f"and output[{i}] has a shape of {Size(root.data.shape)!r}.")
+    if isinstance(g, Tensor):
+        return g.data if raw else g
     return g if raw else Tensor._make(g, False, None)
 
 
@@ -271,10 +270,6 @@ def _nodes_reaching(order, targets):
 def _reaches(node, dependencies):
     """Does running ``node`` lead anywhere still needed? (``grad`` skips nodes past its inputs.)"""
     return any(child is not None and child in dependencies for child, _ in node.next_functions)
-
-
-def _input_node(t):
-    return t.grad_fn if t.grad_fn is not None else t._accumulator()
 
 
 # -- running one node ----------------------------------------------------------------------------

@@ -124,6 +124,7 @@ class Function:
         for i, a in enumerate(args):
             if isinstance(a, Tensor):
                 if a._requires_grad:
+                    # Tensor._gradient_node(), inlined: this runs for every recorded input
                     edges.append((a.grad_fn or a._accumulator(), 0))
                     needs.append(True)
                 else:

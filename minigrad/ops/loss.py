@@ -5,7 +5,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._dual import data, exp, log, sigmoid, sum_to, unsqueeze
+from ._dual import exp, log, sigmoid, sum_to, unsqueeze
 from ._util import size_repr
 
 

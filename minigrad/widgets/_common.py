@@ -191,7 +191,7 @@ class Namer:
 def root_node(tensor):
     if not isinstance(tensor, Tensor) or not tensor.requires_grad:
         return None
-    return tensor.grad_fn if tensor.grad_fn is not None else tensor._accumulator()
+    return tensor._gradient_node()
 
 
 def graph_nodes(starts):
