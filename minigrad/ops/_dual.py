@@ -36,11 +36,6 @@ def sigmoid_array(x):
     return np.exp(-np.logaddexp(0, -x))
 
 
-def data(x):
-    """The plain values (for constants such as masks, which are never differentiated)."""
-    return x.data if isinstance(x, Tensor) else x
-
-
 def sum(x, dim, keepdim=False):  # noqa: A001
     if isinstance(x, Tensor):
         return x.sum(dim, keepdim)

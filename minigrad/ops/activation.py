@@ -5,8 +5,8 @@ Each saves its *output*, because each derivative is simplest written with it.
 import numpy as np
 
 from ..autograd.function import Function
-from ._dual import data, exp, sigmoid, sigmoid_array, sum
-from ._util import floating, normalize_dim
+from ._dual import exp, sigmoid, sigmoid_array, sum
+from ._util import floating, normalize_dim, value
 
 
 class Tanh(Function):
@@ -74,7 +74,7 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad):
         out, = ctx.saved_like(grad)
-        return grad * (data(out) > 0)
+        return grad * (value(out) > 0)  # a constant mask: never differentiated
 
 
 class Softmax(Function):

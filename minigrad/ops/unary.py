@@ -2,8 +2,8 @@
 import numpy as np
 
 from ..autograd.function import Function
-from ._util import floating
-from ._dual import cos, data, sin
+from ._util import floating, value
+from ._dual import cos, sin
 
 
 class Exp(Function):
@@ -94,7 +94,7 @@ class Abs(Function):
     @staticmethod
     def backward(ctx, grad):
         a, = ctx.saved_like(grad)
-        return grad * np.sign(data(a))
+        return grad * np.sign(value(a))  # a constant: never differentiated
 
 
 class Sin(Function):
