@@ -51,6 +51,7 @@ class Function:
 
     node_name = None
     formula = ""
+    label = None  # a short display label ("+", "σ", "log1p"); pictures fall back to the node name
     scalars_are_inputs = False  # Python numbers count as inputs (PyTorch wraps them in tensors)
     builtin = False  # built-in ops are trusted to return well-shaped gradients
     is_view = False  # the output shares memory (and so the version counter) with input 0

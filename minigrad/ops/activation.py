@@ -4,6 +4,7 @@ Each saves its *output*, because each derivative is simplest written with it.
 """
 import numpy as np
 
+from ..autograd.chain_rule import Local
 from ..autograd.function import Function
 from ._dual import exp, sigmoid, sigmoid_array, sum
 from ._util import floating, normalize_dim, value
@@ -12,6 +13,7 @@ from ._util import floating, normalize_dim, value
 class Tanh(Function):
     node_name = "TanhBackward0"
     formula = "d tanh(a)/da = 1 - tanh²(a)"
+    label = "tanh"
     builtin = True
 
     @staticmethod
@@ -19,6 +21,11 @@ class Tanh(Function):
         out = np.tanh(floating(a))
         ctx.save_for_backward(out)
         return out
+
+    @staticmethod
+    def local(ctx):
+        out, = ctx.saved_like(None)
+        return Local("1 - tanh²({a})", 1 - out * out)
 
     @staticmethod
     def backward(ctx, grad):
@@ -29,6 +36,7 @@ class Tanh(Function):
 class Sigmoid(Function):
     node_name = "SigmoidBackward0"
     formula = "d σ(a)/da = σ(a)·(1 - σ(a))"
+    label = "σ"
     builtin = True
 
     @staticmethod
@@ -36,6 +44,11 @@ class Sigmoid(Function):
         out = sigmoid_array(floating(a))
         ctx.save_for_backward(out)
         return out
+
+    @staticmethod
+    def local(ctx):
+        out, = ctx.saved_like(None)
+        return Local("σ({a})·(1 - σ({a}))", out * (1 - out))
 
     @staticmethod
     def backward(ctx, grad):
@@ -47,12 +60,18 @@ class LogSigmoid(Function):
     """log σ(a), computed as -log(1 + e⁻ᵃ) without overflow"""
     node_name = "LogSigmoidBackward0"
     formula = "d log σ(a)/da = 1 - σ(a)"
+    label = "logsigmoid"
     builtin = True
 
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
         return -np.logaddexp(0, -floating(a))
+
+    @staticmethod
+    def local(ctx):
+        a, = ctx.saved_like(None)
+        return Local("1 - σ({a})", sigmoid_array(-a))
 
     @staticmethod
     def backward(ctx, grad):
@@ -63,6 +82,7 @@ class LogSigmoid(Function):
 class Relu(Function):
     node_name = "ReluBackward0"
     formula = "d relu(a)/da = 1 if a > 0 else 0"
+    label = "relu"
     builtin = True
 
     @staticmethod
@@ -70,6 +90,11 @@ class Relu(Function):
         out = np.maximum(a.data, 0)
         ctx.save_for_backward(out)
         return out
+
+    @staticmethod
+    def local(ctx):
+        out, = ctx.saved_like(None)
+        return Local("1 where {a} > 0, else 0", (out > 0).astype(out.dtype))
 
     @staticmethod
     def backward(ctx, grad):
@@ -80,6 +105,7 @@ class Relu(Function):
 class Softmax(Function):
     node_name = "SoftmaxBackward0"
     formula = "d sᵢ/daⱼ = sᵢ(δᵢⱼ - sⱼ)"
+    label = "softmax"
     builtin = True
 
     @staticmethod
@@ -91,6 +117,15 @@ class Softmax(Function):
         return out
 
     @staticmethod
+    def local(ctx):
+        out, = ctx.saved_like(None)
+        if out.ndim == 0:  # a softmax over one value is always 1
+            return Local("0 (one value: s = 1 always)", 0.0)
+        s = np.moveaxis(out, ctx.dim, -1)
+        jacobian = s[..., :, None] * (np.eye(s.shape[-1]) - s[..., None, :])  # J[j, i] = sⱼ(δⱼᵢ - sᵢ)
+        return Local("J[j, i] = sⱼ·(δⱼᵢ - sᵢ), s = softmax({a})", jacobian, "gJ", axis=ctx.dim)
+
+    @staticmethod
     def backward(ctx, grad):
         out, = ctx.saved_like(grad)
         return out * (grad - sum(grad * out, ctx.dim, keepdim=True))
@@ -99,6 +134,7 @@ class Softmax(Function):
 class LogSoftmax(Function):
     node_name = "LogSoftmaxBackward0"
     formula = "d log sᵢ/daⱼ = δᵢⱼ - sⱼ"
+    label = "log_softmax"
     builtin = True
 
     @staticmethod
@@ -108,6 +144,15 @@ class LogSoftmax(Function):
         out = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
         ctx.save_for_backward(out)
         return out
+
+    @staticmethod
+    def local(ctx):
+        out, = ctx.saved_like(None)
+        if out.ndim == 0:  # one value: log s = 0 always
+            return Local("0 (one value: log s = 0 always)", 0.0)
+        s = np.exp(np.moveaxis(out, ctx.dim, -1))
+        jacobian = np.eye(s.shape[-1]) - s[..., None, :]  # J[j, i] = δⱼᵢ - sᵢ
+        return Local("J[j, i] = δⱼᵢ - sᵢ, s = softmax({a})", jacobian, "gJ", axis=ctx.dim)
 
     @staticmethod
     def backward(ctx, grad):

@@ -1,6 +1,7 @@
 """+ - * / ** and negation. Each backward undoes broadcasting with ``sum_to``."""
 import numpy as np
 
+from ..autograd.chain_rule import Local, constant_text as _number
 from ..autograd.function import Function
 from ..tensor import Tensor, tensor
 from ._dual import log, sum_to
@@ -12,12 +13,17 @@ class Add(Function):
     node_name = "AddBackward0"
     formula = "d(a+b)/da = 1,  d(a+b)/db = 1"
     scalars_are_inputs = True
+    label = "+"
     builtin = True
 
     @staticmethod
     def forward(ctx, a, b):
         ctx.shapes = shape_of(a), shape_of(b)
         return binary(np.add, a, b)
+
+    @staticmethod
+    def local(ctx):
+        return Local("1", 1), Local("1", 1)
 
     @staticmethod
     def backward(ctx, grad):
@@ -32,12 +38,17 @@ class Sub(Function):
     node_name = "SubBackward0"
     formula = "d(a-b)/da = 1,  d(a-b)/db = -1"
     scalars_are_inputs = True
+    label = "-"
     builtin = True
 
     @staticmethod
     def forward(ctx, a, b):
         ctx.shapes = shape_of(a), shape_of(b)
         return binary(np.subtract, a, b)
+
+    @staticmethod
+    def local(ctx):
+        return Local("1", 1), Local("-1", -1)
 
     @staticmethod
     def backward(ctx, grad):
@@ -51,11 +62,16 @@ class Rsub(Function):
     """number - a (PyTorch records it as a reversed subtraction with one input)"""
     node_name = "RsubBackward1"
     formula = "d(c-a)/da = -1"
+    label = "-"
     builtin = True
 
     @staticmethod
     def forward(ctx, a, *, other):
         return binary(np.subtract, other, a)
+
+    @staticmethod
+    def local(ctx):
+        return Local("-1", -1)
 
     @staticmethod
     def backward(ctx, grad):
@@ -67,6 +83,7 @@ class Mul(Function):
     node_name = "MulBackward0"
     formula = "d(a*b)/da = b,  d(a*b)/db = a"
     scalars_are_inputs = True
+    label = "*"
     builtin = True
 
     @staticmethod
@@ -75,6 +92,11 @@ class Mul(Function):
         ctx.save_for_backward(b if need_a else None, a if need_b else None)
         ctx.shapes = shape_of(a), shape_of(b)
         return binary(np.multiply, a, b)
+
+    @staticmethod
+    def local(ctx):
+        b, a = ctx.saved_like(None)
+        return Local("{b}", b), Local("{a}", a)
 
     @staticmethod
     def backward(ctx, grad):
@@ -89,6 +111,7 @@ class Div(Function):
     node_name = "DivBackward0"
     formula = "d(a/b)/da = 1/b,  d(a/b)/db = -a/b²"
     scalars_are_inputs = True
+    label = "/"
     builtin = True
 
     @staticmethod
@@ -98,6 +121,12 @@ class Div(Function):
         ctx.shapes = shape_of(a), shape_of(b)
         with np.errstate(divide="ignore", invalid="ignore"):  # x/0 is inf, as in PyTorch
             return binary(np.true_divide, a, b)
+
+    @staticmethod
+    def local(ctx):
+        a, b = ctx.saved_like(None)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return Local("1/{b}", 1 / b), Local("-{a}/{b}²", None if a is None else -a / (b * b))
 
     @staticmethod
     def backward(ctx, grad):
@@ -112,11 +141,16 @@ class Neg(Function):
     """-a"""
     node_name = "NegBackward0"
     formula = "d(-a)/da = -1"
+    label = "neg"
     builtin = True
 
     @staticmethod
     def forward(ctx, a):
         return np.negative(a.data)
+
+    @staticmethod
+    def local(ctx):
+        return Local("-1", -1)
 
     @staticmethod
     def backward(ctx, grad):
@@ -127,6 +161,7 @@ class Reciprocal(Function):
     """1 / a"""
     node_name = "ReciprocalBackward0"
     formula = "d(1/a)/da = -1/a²"
+    label = "reciprocal"
     builtin = True
 
     @staticmethod
@@ -135,6 +170,11 @@ class Reciprocal(Function):
             out = binary(np.true_divide, 1.0, a)
         ctx.save_for_backward(out)
         return out
+
+    @staticmethod
+    def local(ctx):
+        out, = ctx.saved_like(None)
+        return Local("-1/{a}²", -out * out)
 
     @staticmethod
     def backward(ctx, grad):
@@ -146,6 +186,7 @@ class PowScalar(Function):
     """a ** c for a number c"""
     node_name = "PowBackward0"
     formula = "d(aᶜ)/da = c·aᶜ⁻¹"
+    label = "**"
     builtin = True
 
     @staticmethod
@@ -153,6 +194,15 @@ class PowScalar(Function):
         ctx.save_for_backward(a)
         ctx.exponent = exponent
         return binary(np.power, a, exponent)
+
+    @staticmethod
+    def local(ctx):
+        a, = ctx.saved_like(None)
+        c = ctx.exponent
+        if c == 0:
+            return Local("0", 0)
+        power = "" if c == 2 else f"^{_number(c - 1)}"
+        return Local(f"{_number(c)}·{{a}}{power}", c * a ** (c - 1))
 
     @staticmethod
     def backward(ctx, grad):
@@ -167,6 +217,7 @@ class Pow(Function):
     """a ** b for two tensors"""
     node_name = "PowBackward1"
     formula = "d(aᵇ)/da = b·aᵇ⁻¹,  d(aᵇ)/db = aᵇ·ln a"
+    label = "**"
     builtin = True
 
     @staticmethod
@@ -175,6 +226,13 @@ class Pow(Function):
         ctx.save_for_backward(a, b, out)
         ctx.shapes = shape_of(a), shape_of(b)
         return out
+
+    @staticmethod
+    def local(ctx):
+        a, b, out = ctx.saved_like(None)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return (Local("{b}·{a}^({b} - 1)", b * a ** (b - 1)),
+                    Local("{a}^{b}·ln {a}", out * np.log(a)))
 
     @staticmethod
     def backward(ctx, grad):
@@ -189,14 +247,21 @@ class RPow(Function):
     """c ** a for a number c"""
     node_name = "PowBackward2"
     formula = "d(cᵃ)/da = cᵃ·ln c"
+    label = "**"
     builtin = True
 
     @staticmethod
     def forward(ctx, a, *, base):
         out = binary(np.power, base, a)
         ctx.save_for_backward(out)
-        ctx.log_base = float(np.log(base))
+        ctx.base, ctx.log_base = base, float(np.log(base))
         return out
+
+    @staticmethod
+    def local(ctx):
+        out, = ctx.saved_like(None)
+        base = _number(ctx.base)
+        return Local(f"{base}^{{a}}·ln {base}", out * ctx.log_base)
 
     @staticmethod
     def backward(ctx, grad):

@@ -78,6 +78,7 @@ def copy_(t, src):
     return t
 
 
+from ..autograd.chain_rule import Local  # noqa: E402
 from ..autograd.function import Function  # noqa: E402
 
 
@@ -85,7 +86,12 @@ class _CopyFrom(Function):
     """t.copy_(src) with src in the graph: the result is src's values, t's old values are gone."""
     node_name = "CopyBackwards"
     formula = "d/dsrc = gradient (summed to src's shape);  d/dt = 0"
+    label = "copy_"
     builtin = True
+
+    @staticmethod
+    def local(ctx):
+        return Local("0 (its old values are gone)", 0), Local("1", 1)
 
     @staticmethod
     def forward(ctx, t, src):

@@ -1,6 +1,7 @@
 """Matrix products. ``matmul`` picks the op PyTorch would use for the operands' dimensions."""
 import numpy as np
 
+from ..autograd.chain_rule import Local
 from ..autograd.function import Function
 from ..tensor import Tensor, tensor
 from ._util import broadcast_message
@@ -11,12 +12,18 @@ class Dot(Function):
     """vector · vector"""
     node_name = "DotBackward0"
     formula = "d(a·b)/da = b,  d(a·b)/db = a"
+    label = "dot"
     builtin = True
 
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
         return np.asarray(np.dot(a.data, b.data))
+
+    @staticmethod
+    def local(ctx):
+        a, b = ctx.saved_like(None)
+        return Local("{b}", b), Local("{a}", a)
 
     @staticmethod
     def backward(ctx, grad):
@@ -29,12 +36,18 @@ class Mv(Function):
     """matrix @ vector"""
     node_name = "MvBackward0"
     formula = "d(A@v)/dA = g ⊗ v,  d(A@v)/dv = Aᵀ@g"
+    label = "@"
     builtin = True
 
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
         return a.data @ b.data
+
+    @staticmethod
+    def local(ctx):
+        a, b = ctx.saved_like(None)
+        return Local("{b}", b, "g⊗v"), Local("{a}ᵀ", a.T, "v@g")
 
     @staticmethod
     def backward(ctx, grad):
@@ -48,6 +61,7 @@ class Mm(Function):
     """matrix @ matrix"""
     node_name = "MmBackward0"
     formula = "d(A@B)/dA = g@Bᵀ,  d(A@B)/dB = Aᵀ@g"
+    label = "@"
     builtin = True
 
     @staticmethod
@@ -55,6 +69,12 @@ class Mm(Function):
         need_a, need_b = ctx.needs_input_grad
         ctx.save_for_backward(a if need_b else None, b if need_a else None)
         return a.data @ b.data
+
+    @staticmethod
+    def local(ctx):
+        a, b = ctx.saved_like(None)
+        return (Local("{b}ᵀ", None if b is None else b.T, "g@v"),
+                Local("{a}ᵀ", None if a is None else a.T, "v@g"))
 
     @staticmethod
     def backward(ctx, grad):
@@ -68,6 +88,7 @@ class VecMat(Function):
     named after the core op (``MmBackward0``)."""
     node_name = "MmBackward0"
     formula = "d(v@B)/dv = B@g,  d(v@B)/dB = v ⊗ g"
+    label = "@"
     builtin = True
 
     @staticmethod
@@ -75,6 +96,11 @@ class VecMat(Function):
         need_a, need_b = ctx.needs_input_grad
         ctx.save_for_backward(a if need_b else None, b if need_a else None)
         return a.data @ b.data
+
+    @staticmethod
+    def local(ctx):
+        a, b = ctx.saved_like(None)
+        return Local("{b}", b, "v@g"), Local("{a}", a, "v⊗g")
 
     @staticmethod
     def backward(ctx, grad):
@@ -88,12 +114,21 @@ class BatchedMatmul(Function):
     PyTorch records bmm with views around it; here it is one node named after bmm."""
     node_name = "BmmBackward0"
     formula = "d(A@B)/dA = g@Bᵀ,  d(A@B)/dB = Aᵀ@g  (per batch)"
+    label = "@"
     builtin = True
 
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
         return np.matmul(a.data, b.data)
+
+    @staticmethod
+    def local(ctx):
+        a, b = ctx.saved_like(None)
+        if a.ndim == 1 or b.ndim == 1:  # a vector operand: shown as the engine computed it
+            return Local("{b}ᵀ (per batch)", rule="route"), Local("{a}ᵀ (per batch)", rule="route")
+        return (Local("{b}ᵀ (per batch)", np.swapaxes(b, -1, -2), "g@v"),
+                Local("{a}ᵀ (per batch)", np.swapaxes(a, -1, -2), "v@g"))
 
     @staticmethod
     def backward(ctx, grad):
@@ -206,6 +241,7 @@ class Linear(Function):
     PyTorch's edges: (bias, x, Wᵀ), Wᵀ coming from a ``TBackward0`` node of the weight."""
     node_name = "AddmmBackward0"
     formula = "d/db = Σ rows of g,  d/dx = g@W,  d/dWᵀ = xᵀ@g"
+    label = "addmm"
     builtin = True
 
     @staticmethod
@@ -213,6 +249,13 @@ class Linear(Function):
         _, need_x, need_w = ctx.needs_input_grad
         ctx.save_for_backward(x if need_w else None, weight_t if need_x else None)
         return x.data @ weight_t.data + bias.data
+
+    @staticmethod
+    def local(ctx):
+        x, weight_t = ctx.saved_like(None)
+        return (Local("1", 1),
+                Local("{c}ᵀ", None if weight_t is None else weight_t.T, "g@v"),
+                Local("{b}ᵀ", None if x is None else x.T, "v@g"))
 
     @staticmethod
     def backward(ctx, grad):

@@ -3,9 +3,10 @@ import warnings
 
 import numpy as np
 
+from ..autograd.chain_rule import Local, constant_text
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._dual import exp, log, sigmoid, sum_to, unsqueeze
+from ._dual import exp, log, sigmoid, sigmoid_array, sum_to, unsqueeze
 from ._util import size_repr
 
 
@@ -24,10 +25,33 @@ def _scale(grad, reduction, count):
     return grad / count if reduction == "mean" else grad
 
 
+def _per_element(reduction, count):
+    """The n of a mean reduction (every element's share of the gradient is 1/n), else 1."""
+    return count if reduction == "mean" else 1
+
+
+def _formula(derivative, reduction, count, weighted=False):
+    """The node's formula as its backward computes it: a mean divides every element's share by n."""
+    if weighted:
+        derivative = derivative.replace(" = ", " = weight·(", 1) + ")"
+    if reduction != "mean":
+        return derivative
+    left, right = derivative.split(" = ", 1)
+    return f"{left} = ({right})/n,  n = {count}"
+
+
+def _scaled(formula, value, n):
+    """A loss's local derivative for one element, including the 1/n of a mean."""
+    if n == 1:
+        return Local(formula, value)
+    return Local(f"({formula})/{constant_text(n)}", value / n)
+
+
 class BinaryCrossEntropyWithLogits(Function):
     """loss = -[y·log σ(z) + (1-y)·log(1-σ(z))], computed stably from the logits z."""
     node_name = "BinaryCrossEntropyWithLogitsBackward0"
-    formula = "d loss/dz = σ(z) - y"
+    formula = "d loss/dz = σ(z) - y  (divided by n for a mean)"
+    label = "BCE with logits"
     builtin = True
 
     @staticmethod
@@ -44,7 +68,29 @@ class BinaryCrossEntropyWithLogits(Function):
         ctx.weight = None if weight is None else weight.data
         ctx.pos_weight = None if pos_weight is None else pos_weight.data
         ctx.reduction, ctx.count = reduction, x.size
+        if pos_weight is None:
+            ctx.formula = _formula("d loss/dz = σ(z) - y", reduction, x.size, weight is not None)
+        else:
+            ctx.formula = _formula("d loss/dz = (1 - y) - (1 + (pos_weight - 1)·y)·(1 - σ(z))",
+                                   reduction, x.size, weight is not None)
         return _reduce(loss.astype(x.dtype, copy=False), reduction)
+
+    @staticmethod
+    def local(ctx):
+        z, y = ctx.saved_like(None)
+        weight, pos_weight = ctx.weight, ctx.pos_weight
+        n = _per_element(ctx.reduction, ctx.count)
+        if pos_weight is None:
+            dz, dy = "σ({a}) - {b}", "-{a}"
+            value_z, value_y = sigmoid_array(z) - y, -z
+        else:
+            dz, dy = "(1 - {b}) - (1 + (pos_weight - 1)·{b})·(1 - σ({a}))", "(pos_weight - 1)·ln(1 + e^-{a}) - {a}"
+            value_z = (1 - y) - (1 + (pos_weight - 1) * y) * (1 - sigmoid_array(z))
+            value_y = (pos_weight - 1) * np.log1p(np.exp(-z)) - z
+        if weight is not None:
+            dz, dy = f"weight·({dz})", f"weight·({dy})"
+            value_z, value_y = value_z * weight, value_y * weight
+        return _scaled(dz, value_z, n), _scaled(dy, value_y, n)
 
     @staticmethod
     def backward(ctx, grad):
@@ -68,7 +114,8 @@ class BinaryCrossEntropyWithLogits(Function):
 class BinaryCrossEntropy(Function):
     """loss = -[y·log p + (1-y)·log(1-p)] for probabilities p (logs clamped at -100, as PyTorch)."""
     node_name = "BinaryCrossEntropyBackward0"
-    formula = "d loss/dp = (p - y) / (p(1-p))"
+    formula = "d loss/dp = (p - y)/(p·(1 - p))  (divided by n for a mean)"
+    label = "BCE"
     builtin = True
 
     @staticmethod
@@ -84,7 +131,20 @@ class BinaryCrossEntropy(Function):
             loss = loss * weight.data
         ctx.save_for_backward(p, y, weight)
         ctx.reduction, ctx.count = reduction, x.size
+        ctx.formula = _formula("d loss/dp = (p - y)/(p·(1 - p))", reduction, x.size, weight is not None)
         return _reduce(loss.astype(x.dtype, copy=False), reduction)
+
+    @staticmethod
+    def local(ctx):
+        p, y, weight = ctx.saved_like(None)
+        n = _per_element(ctx.reduction, ctx.count)
+        dp = ("({a} - {b})/({a}·(1 - {a}))", (p - y) / np.maximum(p * (1 - p), 1e-12))
+        with np.errstate(divide="ignore"):
+            dy = ("ln(1 - {a}) - ln {a}", np.log(1 - p) - np.log(p))
+        if weight is not None:
+            dp = (f"weight·{dp[0]}", dp[1] * weight)
+            dy = (f"weight·({dy[0]})", dy[1] * weight)
+        return _scaled(*dp, n), _scaled(*dy, n)
 
     @staticmethod
     def backward(ctx, grad):
@@ -109,7 +169,8 @@ class BinaryCrossEntropy(Function):
 class MseLoss(Function):
     """loss = mean((a - b)²)"""
     node_name = "MseLossBackward0"
-    formula = "d loss/da = 2(a - b)/n"
+    formula = "d loss/da = 2·(a - b)  (divided by n for a mean)"
+    label = "MSE loss"
     builtin = True
 
     @staticmethod
@@ -117,7 +178,14 @@ class MseLoss(Function):
         diff = a.data - b.data
         ctx.save_for_backward(a, b)
         ctx.reduction, ctx.count = reduction, diff.size
+        ctx.formula = _formula("d loss/da = 2·(a - b)", reduction, diff.size)
         return _reduce(diff * diff, reduction)
+
+    @staticmethod
+    def local(ctx):
+        a, b = ctx.saved_like(None)
+        n = _per_element(ctx.reduction, ctx.count)
+        return _scaled("2·({a} - {b})", 2 * (a - b), n), _scaled("-2·({a} - {b})", -2 * (a - b), n)
 
     @staticmethod
     def backward(ctx, grad):
@@ -131,7 +199,8 @@ class MseLoss(Function):
 class NllLoss(Function):
     """loss = -mean over rows of logp[row, target[row]] (rows whose target is ignore_index skipped)."""
     node_name = "NllLossBackward0"
-    formula = "d loss/dlogp = -1/n at each row's target, 0 elsewhere"
+    formula = "d loss/dlogp = -1 at each row's target, 0 elsewhere  (divided by n for a mean)"
+    label = "NLL loss"
     builtin = True
 
     @staticmethod
@@ -161,8 +230,20 @@ class NllLoss(Function):
         else:
             raise ValueError(f"{reduction} is not a valid value for reduction")
         ctx.save_for_backward(pick.reshape(x.shape).astype(x.dtype, copy=False))
-        ctx.reduction = reduction
+        ctx.reduction, ctx.weighted = reduction, weight is not None
+        total = "the rows' total weight" if weight is not None else "the number of rows"
+        ctx.formula = ("d loss/dlogp = -1 at each row's target, 0 elsewhere"
+                       + (f"; divided by n = {total}" if reduction == "mean" else "")
+                       + ("; times the target's weight" if weight is not None else ""))
         return out
+
+    @staticmethod
+    def local(ctx):
+        pick, = ctx.saved_like(None)
+        per_row = ctx.reduction == "none" and pick.ndim == 2
+        what = "-1" if ctx.reduction != "mean" else "-1/n"
+        return Local(f"{what} at each row's target, 0 elsewhere" + (" (weighted)" if ctx.weighted else ""),
+                     pick, spread=(pick.shape[0], 1) if per_row else None)
 
     @staticmethod
     def backward(ctx, grad):

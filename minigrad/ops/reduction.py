@@ -1,6 +1,7 @@
 """Reductions: sum, mean, max, min (whole tensor or along a dimension)."""
 import numpy as np
 
+from ..autograd.chain_rule import Local
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ._dual import expand, reshape, unsqueeze
@@ -35,8 +36,14 @@ def _spread(grad, shape, axes, keepdim):
     return expand(grad, shape)
 
 
+def _kept(shape, axes):
+    """The reduced shape with the reduced dims kept as 1 (how a reduced gradient spreads back)."""
+    return tuple(1 if i in axes else n for i, n in enumerate(shape))
+
+
 class Sum(Function):
     formula = "d(Σa)/daᵢ = 1"
+    label = "sum"
     builtin = True
 
     @staticmethod
@@ -48,12 +55,17 @@ class Sum(Function):
         return np.asarray(out)
 
     @staticmethod
+    def local(ctx):
+        return Local("1", np.ones(ctx.shape), spread=_kept(ctx.shape, ctx.axes))
+
+    @staticmethod
     def backward(ctx, grad):
         return _spread(grad, ctx.shape, ctx.axes, ctx.keepdim)
 
 
 class Mean(Function):
     formula = "d(mean a)/daᵢ = 1/n"
+    label = "mean"
     builtin = True
 
     @staticmethod
@@ -68,6 +80,11 @@ class Mean(Function):
         return np.asarray(np.mean(a.data, axis=ctx.axes, keepdims=keepdim))
 
     @staticmethod
+    def local(ctx):
+        share = np.full(ctx.shape, 1 / ctx.count) if ctx.count else np.zeros(ctx.shape)
+        return Local(f"1/{ctx.count}", share, spread=_kept(ctx.shape, ctx.axes))
+
+    @staticmethod
     def backward(ctx, grad):
         return _spread(grad, ctx.shape, ctx.axes, ctx.keepdim) / ctx.count
 
@@ -76,6 +93,7 @@ class MaxAll(Function):
     """max over all elements; ties share the gradient equally (as in PyTorch)."""
     node_name = "MaxBackward1"
     formula = "d(max a)/daᵢ = 1/k at the k maxima, 0 elsewhere"
+    label = "max"
     builtin = True
     reduce = staticmethod(np.max)
 
@@ -90,6 +108,14 @@ class MaxAll(Function):
         return out
 
     @staticmethod
+    def local(ctx):
+        share, = ctx.saved_like(None)
+        k = int(np.count_nonzero(share))
+        word = "maximum" if ctx.reduce is np.max else "minimum"
+        where = f"1 at the {word}, 0 elsewhere" if k == 1 else f"1/{k} at each of the {k} tied {word}s, 0 elsewhere"
+        return Local(where, share, spread=(1,) * share.ndim)
+
+    @staticmethod
     def backward(ctx, grad):
         share, = ctx.saved_like(grad)
         return grad * share
@@ -98,6 +124,7 @@ class MaxAll(Function):
 class MinAll(MaxAll):
     node_name = "MinBackward1"
     formula = "d(min a)/daᵢ = 1/k at the k minima, 0 elsewhere"
+    label = "min"
     reduce = staticmethod(np.min)
 
 
@@ -105,6 +132,7 @@ class MaxDim(Function):
     """max along one dimension; the gradient goes to the element that won."""
     node_name = "MaxBackward0"
     formula = "d(max a)/daᵢ = 1 at the arg-max, 0 elsewhere"
+    label = "max"
     builtin = True
 
     @staticmethod
@@ -121,6 +149,17 @@ class MaxDim(Function):
         return values if keepdim else values.squeeze(dim)
 
     @staticmethod
+    def local(ctx):
+        winners, = ctx.saved_like(None)
+        word = "arg-max" if ctx.node_name == "MaxBackward0" else "arg-min"
+        spread = None
+        if not ctx.keepdim:
+            spread = list(winners.shape)
+            spread[ctx.dim] = 1
+        return Local(f"1 at the {word} along dim {ctx.dim}, 0 elsewhere", winners.astype(np.float64),
+                     spread=None if spread is None else tuple(spread))
+
+    @staticmethod
     def backward(ctx, grad):
         winners, = ctx.saved_like(grad)
         if not ctx.keepdim:
@@ -131,6 +170,7 @@ class MaxDim(Function):
 class MinDim(MaxDim):
     node_name = "MinBackward0"
     formula = "d(min a)/daᵢ = 1 at the arg-min, 0 elsewhere"
+    label = "min"
 
 
 class ValuesIndices(tuple):

@@ -4,6 +4,7 @@ Their backward puts each gradient value back where its input value came from.
 """
 import numpy as np
 
+from ..autograd.chain_rule import Local
 from ..autograd.function import Function
 from ..tensor import Tensor
 from . import _dual
@@ -15,6 +16,7 @@ from ._util import normalize_dim, shape_of, value
 class Expand(Function):
     node_name = "ExpandBackward0"
     formula = "gradient summed over the repeated positions"
+    label = "expand"
     builtin = True
     is_view = True
 
@@ -22,6 +24,10 @@ class Expand(Function):
     def forward(ctx, a, *, shape):
         ctx.shape = a.data.shape
         return np.broadcast_to(a.data, shape)
+
+    @staticmethod
+    def local(ctx):
+        return Local("1 (for every copy)", 1)
 
     @staticmethod
     def backward(ctx, grad):
@@ -32,6 +38,7 @@ class SumToSize(Function):
     """Sum a broadcast gradient back to an input's shape (PyTorch records it as a sum)."""
     node_name = "SumBackward1"
     formula = "d(Σa)/daᵢ = 1"
+    label = "sum_to_size"
     builtin = True
 
     @staticmethod
@@ -39,6 +46,10 @@ class SumToSize(Function):
         ctx.shape = a.data.shape
         axes = reduce_axes(a.data.shape, shape)
         return np.sum(a.data, axis=axes, keepdims=True).reshape(shape) if axes else a.data.reshape(shape)
+
+    @staticmethod
+    def local(ctx):
+        return Local("1", np.ones(ctx.shape))
 
     @staticmethod
     def backward(ctx, grad):
@@ -83,6 +94,7 @@ class View(Function):
     """Same values, new shape, same memory."""
     node_name = "ViewBackward0"
     formula = "gradient reshaped back"
+    label = "view"
     builtin = True
     is_view = True
 
@@ -97,6 +109,10 @@ class View(Function):
                                ".reshape(...) instead.") from None
 
     @staticmethod
+    def local(ctx):
+        return Local("1 (the same numbers, reshaped)", rule="reshape")
+
+    @staticmethod
     def backward(ctx, grad):
         return _reshape(grad, ctx.shape)
 
@@ -105,12 +121,17 @@ class Reshape(Function):
     """Like ``View``, but copies when the memory layout does not allow a view."""
     node_name = "UnsafeViewBackward0"
     formula = "gradient reshaped back"
+    label = "reshape"
     builtin = True
 
     @staticmethod
     def forward(ctx, a, *, shape):
         ctx.shape = a.data.shape
         return np.reshape(a.data, shape)
+
+    @staticmethod
+    def local(ctx):
+        return Local("1 (the same numbers, reshaped)", rule="reshape")
 
     @staticmethod
     def backward(ctx, grad):
@@ -142,6 +163,7 @@ def flatten(a, start_dim=0, end_dim=-1):
 
 class Squeeze(Function):
     formula = "gradient reshaped back"
+    label = "squeeze"
     builtin = True
     is_view = True
 
@@ -154,6 +176,10 @@ class Squeeze(Function):
         if a.data.ndim == 0 or a.data.shape[dim] != 1:  # nothing to squeeze
             return a.data.view()
         return np.squeeze(a.data, axis=dim)
+
+    @staticmethod
+    def local(ctx):
+        return Local("1 (the same numbers, reshaped)", rule="reshape")
 
     @staticmethod
     def backward(ctx, grad):
@@ -169,6 +195,7 @@ def squeeze(a, dim=None):
 class Unsqueeze(Function):
     node_name = "UnsqueezeBackward0"
     formula = "gradient reshaped back"
+    label = "unsqueeze"
     builtin = True
     is_view = True
 
@@ -176,6 +203,10 @@ class Unsqueeze(Function):
     def forward(ctx, a, *, dim):
         ctx.dim = dim
         return np.expand_dims(a.data, dim)
+
+    @staticmethod
+    def local(ctx):
+        return Local("1 (the same numbers, reshaped)", rule="reshape")
 
     @staticmethod
     def backward(ctx, grad):
@@ -190,12 +221,19 @@ def unsqueeze(a, dim):
 class T(Function):
     node_name = "TBackward0"
     formula = "gradient transposed back"
+    label = "t"
     builtin = True
     is_view = True
 
     @staticmethod
     def forward(ctx, a):
+        ctx.ndim = a.data.ndim
         return a.data.T
+
+    @staticmethod
+    def local(ctx):
+        return Local("1 (the same numbers, transposed back)", rule="permute",
+                     axis=tuple(reversed(range(ctx.ndim))))
 
     @staticmethod
     def backward(ctx, grad):
@@ -211,15 +249,25 @@ def t(a):
 class Transpose(Function):
     node_name = "TransposeBackward0"
     formula = "gradient transposed back"
+    label = "transpose"
     builtin = True
     is_view = True
 
     @staticmethod
     def forward(ctx, a, *, dim0, dim1):
-        ctx.dims = dim0, dim1
+        ctx.dims, ctx.ndim = (dim0, dim1), a.data.ndim
         if dim0 == dim1:  # also the only transpose of a 0-d tensor
             return a.data.view()
         return np.swapaxes(a.data, dim0, dim1)
+
+    @staticmethod
+    def local(ctx):
+        dim0, dim1 = ctx.dims
+        if dim0 == dim1:
+            return Local("1 (the same numbers)", 1)
+        order = list(range(ctx.ndim))
+        order[dim0], order[dim1] = order[dim1], order[dim0]
+        return Local("1 (the same numbers, transposed back)", rule="permute", axis=tuple(order))
 
     @staticmethod
     def backward(ctx, grad):
@@ -235,6 +283,7 @@ def transpose(a, dim0, dim1):
 class Permute(Function):
     node_name = "PermuteBackward0"
     formula = "gradient permuted back"
+    label = "permute"
     builtin = True
     is_view = True
 
@@ -242,6 +291,10 @@ class Permute(Function):
     def forward(ctx, a, *, dims):
         ctx.dims = dims
         return np.transpose(a.data, dims)
+
+    @staticmethod
+    def local(ctx):
+        return Local("1 (the same numbers, permuted back)", rule="permute", axis=ctx.dims)
 
     @staticmethod
     def backward(ctx, grad):
@@ -310,6 +363,7 @@ def _basic_name(key, shape):
 class Index(Function):
     """a[key] for ints, slices, None and ``...``: a view."""
     formula = "gradient placed back at the picked positions, 0 elsewhere"
+    label = "[ ]"
     builtin = True
     is_view = True
 
@@ -320,6 +374,10 @@ class Index(Function):
         return _lookup(a.data, key)
 
     @staticmethod
+    def local(ctx):
+        return Local("1 at the positions picked, 0 elsewhere", rule="route")
+
+    @staticmethod
     def backward(ctx, grad):
         return index_gradient(grad, ctx.key, ctx.shape)
 
@@ -328,12 +386,17 @@ class AdvancedIndex(Function):
     """a[key] with integer arrays or boolean masks: a copy."""
     node_name = "IndexBackward0"
     formula = "gradient added back at the picked positions, 0 elsewhere"
+    label = "[ ]"
     builtin = True
 
     @staticmethod
     def forward(ctx, a, *, key):
         ctx.key, ctx.shape = key, a.data.shape
         return _lookup(a.data, key)
+
+    @staticmethod
+    def local(ctx):
+        return Local("1 at each position picked (summed when picked twice), 0 elsewhere", rule="route")
 
     backward = staticmethod(Index.backward)
 
@@ -349,12 +412,17 @@ class IndexGradient(Function):
     """The backward of indexing, itself differentiable (for gradients of gradients)."""
     node_name = "IndexBackwardBackward0"
     formula = "d/dg: pick the same positions again"
+    label = "index backward"
     builtin = True
 
     @staticmethod
     def forward(ctx, grad, *, key, shape):
         ctx.key = key
         return _scatter(grad.data, key, shape)
+
+    @staticmethod
+    def local(ctx):
+        return Local("the same positions picked again", rule="route")
 
     @staticmethod
     def backward(ctx, grad):
@@ -388,6 +456,7 @@ def index(a, key):
 class Cat(Function):
     node_name = "CatBackward0"
     formula = "each input gets its own slice of the gradient"
+    label = "cat"
     builtin = True
 
     @staticmethod
@@ -396,6 +465,11 @@ class Cat(Function):
         ctx.dim = dim
         ctx.bounds = np.cumsum([0] + [a.shape[dim] for a in arrays])
         return np.concatenate(arrays, axis=dim)
+
+    @staticmethod
+    def local(ctx):
+        return tuple(Local(f"1 on its slice {lo}:{hi} along dim {ctx.dim}, 0 elsewhere", rule="route")
+                     for lo, hi in zip(ctx.bounds[:-1], ctx.bounds[1:]))
 
     @staticmethod
     def backward(ctx, grad):
@@ -425,12 +499,18 @@ def cat(tensors, dim=0):
 class Stack(Function):
     node_name = "StackBackward0"
     formula = "each input gets its own slice of the gradient"
+    label = "stack"
     builtin = True
 
     @staticmethod
     def forward(ctx, *tensors, dim):
         ctx.dim = dim
         return np.stack([t.data for t in tensors], axis=dim)
+
+    @staticmethod
+    def local(ctx):
+        return tuple(Local(f"1 on its slice [{i}] along dim {ctx.dim}, 0 elsewhere", rule="route")
+                     for i in range(len(ctx.needs_input_grad)))
 
     @staticmethod
     def backward(ctx, grad):
@@ -456,12 +536,17 @@ class DiagEmbed(Function):
     """A vector laid on the diagonal of a square matrix (``torch.diag`` of a vector)."""
     node_name = "DiagEmbedBackward0"
     formula = "gradient of the diagonal entries only"
+    label = "diag"
     builtin = True
 
     @staticmethod
     def forward(ctx, v):
         ctx.n = v.data.shape[0]
         return np.diag(v.data)
+
+    @staticmethod
+    def local(ctx):
+        return Local("1 on the diagonal, 0 elsewhere", rule="route")
 
     @staticmethod
     def backward(ctx, grad):
@@ -473,12 +558,17 @@ class Diagonal(Function):
     """The diagonal of a matrix (``torch.diag`` of a matrix)."""
     node_name = "DiagonalBackward0"
     formula = "gradient placed back on the diagonal, 0 elsewhere"
+    label = "diag"
     builtin = True
 
     @staticmethod
     def forward(ctx, m):
         ctx.shape = m.data.shape
         return np.diagonal(m.data).copy()
+
+    @staticmethod
+    def local(ctx):
+        return Local("1 on the diagonal, 0 elsewhere", rule="route")
 
     @staticmethod
     def backward(ctx, grad):
@@ -501,6 +591,7 @@ class Where(Function):
     node_name = "WhereBackward0"
     formula = "d/da = 1 where the condition holds, d/db = 1 elsewhere"
     scalars_are_inputs = True
+    label = "where"
     builtin = True
 
     @staticmethod
@@ -512,6 +603,11 @@ class Where(Function):
                 isinstance(v, Tensor) and v.data.dtype == np.float64 for v in (a, b)):
             out = out.astype(np.float32)  # a Python number does not widen a float32 tensor
         return out
+
+    @staticmethod
+    def local(ctx):
+        chosen = np.asarray(ctx.condition, dtype=np.float64)
+        return Local("1 where the condition holds, else 0", chosen), Local("0 where the condition holds, else 1", 1 - chosen)
 
     @staticmethod
     def backward(ctx, grad):
@@ -530,11 +626,16 @@ def where(condition, a, b):
 class Clone(Function):
     node_name = "CloneBackward0"
     formula = "d(copy of a)/da = 1"
+    label = "clone"
     builtin = True
 
     @staticmethod
     def forward(ctx, a):
         return a.data.copy()
+
+    @staticmethod
+    def local(ctx):
+        return Local("1", 1)
 
     @staticmethod
     def backward(ctx, grad):
@@ -544,12 +645,17 @@ class Clone(Function):
 class ToType(Function):
     node_name = "ToCopyBackward0"
     formula = "gradient converted back to the input's dtype"
+    label = "to"
     builtin = True
 
     @staticmethod
     def forward(ctx, a, *, dtype):
         ctx.dtype = a.data.dtype
         return a.data.astype(dtype)
+
+    @staticmethod
+    def local(ctx):
+        return Local(f"1 (converted back to {ctx.dtype.name})", 1)
 
     @staticmethod
     def backward(ctx, grad):
@@ -572,14 +678,21 @@ class IndexPut(Function):
     """a[key] = v, recorded like PyTorch records it (``CopySlices``)."""
     node_name = "CopySlices"
     formula = "d/da: gradient with the overwritten positions zeroed;  d/dv: gradient at those positions"
+    label = "[ ]="
     builtin = True
 
     @staticmethod
     def forward(ctx, a, v, *, key):
-        ctx.key, ctx.value_shape = key, shape_of(v)
+        ctx.key, ctx.value_shape, ctx.out_shape = key, shape_of(v), a.data.shape
         out = a.data.copy()
         out[key] = value(v)
         return out
+
+    @staticmethod
+    def local(ctx):
+        keep = np.ones(ctx.out_shape)
+        keep[ctx.key] = 0
+        return Local("0 at the overwritten positions, else 1", keep), Local("1 at the positions written", rule="route")
 
     @staticmethod
     def backward(ctx, grad):

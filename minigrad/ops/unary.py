@@ -1,6 +1,7 @@
 """Elementwise functions of one tensor: exp, log, log1p, sqrt, abs, sin, cos, clamp."""
 import numpy as np
 
+from ..autograd.chain_rule import Local
 from ..autograd.function import Function
 from ._util import floating, value
 from ._dual import cos, sin
@@ -10,6 +11,7 @@ class Exp(Function):
     """eᵃ"""
     node_name = "ExpBackward0"
     formula = "d(eᵃ)/da = eᵃ"
+    label = "exp"
     builtin = True
 
     @staticmethod
@@ -18,6 +20,11 @@ class Exp(Function):
             out = np.exp(floating(a))
         ctx.save_for_backward(out)  # the output itself: eᵃ is its own derivative
         return out
+
+    @staticmethod
+    def local(ctx):
+        out, = ctx.saved_like(None)
+        return Local("e^{a}", out)
 
     @staticmethod
     def backward(ctx, grad):
@@ -29,6 +36,7 @@ class Log(Function):
     """ln a"""
     node_name = "LogBackward0"
     formula = "d(ln a)/da = 1/a"
+    label = "log"
     builtin = True
 
     @staticmethod
@@ -36,6 +44,12 @@ class Log(Function):
         ctx.save_for_backward(a)
         with np.errstate(divide="ignore", invalid="ignore"):  # log(0) = -inf, log(-1) = nan, quietly
             return np.log(floating(a))
+
+    @staticmethod
+    def local(ctx):
+        a, = ctx.saved_like(None)
+        with np.errstate(divide="ignore"):
+            return Local("1/{a}", 1 / a)
 
     @staticmethod
     def backward(ctx, grad):
@@ -47,6 +61,7 @@ class Log1p(Function):
     """ln(1 + a), accurate for small a"""
     node_name = "Log1PBackward0"
     formula = "d ln(1+a)/da = 1/(1+a)"
+    label = "log1p"
     builtin = True
 
     @staticmethod
@@ -54,6 +69,12 @@ class Log1p(Function):
         ctx.save_for_backward(a)
         with np.errstate(divide="ignore", invalid="ignore"):
             return np.log1p(floating(a))
+
+    @staticmethod
+    def local(ctx):
+        a, = ctx.saved_like(None)
+        with np.errstate(divide="ignore"):
+            return Local("1/(1 + {a})", 1 / (1 + a))
 
     @staticmethod
     def backward(ctx, grad):
@@ -65,6 +86,7 @@ class Sqrt(Function):
     """√a"""
     node_name = "SqrtBackward0"
     formula = "d(√a)/da = 1/(2√a)"
+    label = "sqrt"
     builtin = True
 
     @staticmethod
@@ -73,6 +95,12 @@ class Sqrt(Function):
             out = np.sqrt(floating(a))
         ctx.save_for_backward(out)
         return out
+
+    @staticmethod
+    def local(ctx):
+        out, = ctx.saved_like(None)
+        with np.errstate(divide="ignore"):
+            return Local("1/(2·√{a})", 1 / (2 * out))
 
     @staticmethod
     def backward(ctx, grad):
@@ -84,12 +112,18 @@ class Abs(Function):
     """|a|"""
     node_name = "AbsBackward0"
     formula = "d|a|/da = sign(a)"
+    label = "abs"
     builtin = True
 
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
         return np.abs(a.data)
+
+    @staticmethod
+    def local(ctx):
+        a, = ctx.saved_like(None)
+        return Local("sign({a})", np.sign(a))
 
     @staticmethod
     def backward(ctx, grad):
@@ -101,12 +135,18 @@ class Sin(Function):
     """sin a"""
     node_name = "SinBackward0"
     formula = "d(sin a)/da = cos a"
+    label = "sin"
     builtin = True
 
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
         return np.sin(floating(a))
+
+    @staticmethod
+    def local(ctx):
+        a, = ctx.saved_like(None)
+        return Local("cos {a}", np.cos(a))
 
     @staticmethod
     def backward(ctx, grad):
@@ -118,12 +158,18 @@ class Cos(Function):
     """cos a"""
     node_name = "CosBackward0"
     formula = "d(cos a)/da = -sin a"
+    label = "cos"
     builtin = True
 
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
         return np.cos(floating(a))
+
+    @staticmethod
+    def local(ctx):
+        a, = ctx.saved_like(None)
+        return Local("-sin {a}", -np.sin(a))
 
     @staticmethod
     def backward(ctx, grad):
@@ -135,6 +181,7 @@ class Clamp(Function):
     """a limited to [min, max]"""
     node_name = "ClampBackward1"
     formula = "d clamp(a)/da = 1 inside [min, max], 0 outside"
+    label = "clamp"
     builtin = True
 
     @staticmethod
@@ -146,6 +193,11 @@ class Clamp(Function):
             inside &= a.data <= max
         ctx.save_for_backward(inside)
         return np.clip(a.data, min, max).astype(a.data.dtype, copy=False)
+
+    @staticmethod
+    def local(ctx):
+        inside, = ctx.saved_like(None)
+        return Local("1 where {a} is inside the limits, else 0", inside.astype(np.float64))
 
     @staticmethod
     def backward(ctx, grad):
