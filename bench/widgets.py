@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 import ipywidgets  # noqa: E402,F401  (imported once, as in a kernel that already shows widgets)
 
 from minigrad.viz import _render  # noqa: E402
-from minigrad.widgets import AccumulationExplorer, BackwardStepper, ForwardRecorder, _view  # noqa: E402
+from minigrad.widgets import AccumulationExplorer, BackwardStepper, ForwardRecorder, _stepping  # noqa: E402
 from test_widgets_helpers import chain_graph, seed_graph  # noqa: E402
 
 import minigrad  # noqa: E402
@@ -46,7 +46,7 @@ def time_steps(view="data", prefetch=False, repeats=3):
     ``prefetch=False``: clicks back to back, each renders its picture (the worst case).
     ``prefetch=True``: as in class, the student looks at each step before clicking again: the
     next picture is rendered in the background meanwhile (we wait for it, untimed)."""
-    _view.PREFETCH = prefetch
+    _stepping.PREFETCH = prefetch
     times = []
     nodes = 0
     try:
@@ -64,7 +64,7 @@ def time_steps(view="data", prefetch=False, repeats=3):
                 ui.next_button.click()
                 times.append(time.perf_counter() - t)
     finally:
-        _view.PREFETCH = True
+        _stepping.PREFETCH = True
     return nodes, times
 
 

@@ -12,7 +12,7 @@ import pytest
 import minigrad
 from minigrad.autograd.function import FREED_GRAPH_MESSAGE
 from minigrad.widgets import AccumulationExplorer, AccumulationModel
-from minigrad.widgets._common import values_text
+from minigrad.widgets._common import block
 
 FIRST = np.array([[4., 2, 2, 2, 2], [2, 4, 2, 2, 2], [2, 2, 4, 2, 2], [2, 2, 2, 4, 2]])
 
@@ -39,13 +39,13 @@ def test_the_seed_cell_by_clicks_matches_the_same_calls_by_hand():
     twin_out.backward(minigrad.ones_like(twin_out), retain_graph=True)
     np.testing.assert_array_equal(explorer.history[-1].grads["inp"], twin_inp.grad.data)
     np.testing.assert_array_equal(explorer.history[-1].grads["inp"], FIRST)
-    assert values_text(FIRST) in shown(explorer)
+    assert block(FIRST) in shown(explorer)
 
     ui.backward_button.click()  # a second click doubles the shown gradient
     twin_out.backward(minigrad.ones_like(twin_out), retain_graph=True)
     np.testing.assert_array_equal(explorer.history[-1].grads["inp"], 2 * FIRST)
     np.testing.assert_array_equal(inp.grad.data, twin_inp.grad.data)
-    assert values_text(2 * FIRST) in shown(explorer)
+    assert block(2 * FIRST) in shown(explorer)
 
     ui.zero_button.click()
     twin_inp.grad.zero_()
@@ -173,7 +173,7 @@ def test_bundle_is_deterministic_html_and_text():
     assert meta == {"minigrad-widget": "AccumulationExplorer"}
     assert a["text/html"] == b["text/html"] and a["text/plain"] == b["text/plain"]
     assert not re.search(r"0x[0-9a-f]{6,}", a["text/plain"])
-    assert "8.  4.  4.  4.  4." in a["text/plain"]
+    assert "8.0  4.0  4.0  4.0  4.0" in a["text/plain"]
     assert "font-size: 20px" in a["text/html"]
 
 
@@ -188,11 +188,60 @@ def test_classes_and_keyboard():
         assert widget.tooltip and widget.description
 
 
-def test_long_history_is_shortened_in_the_pane():
+def test_the_whole_history_scrolls_and_the_newest_call_is_highlighted():
     inp, out = cell()
     explorer = AccumulationExplorer(out, inp, minigrad.ones_like(out))
     for _ in range(8):
         explorer.backward()
     assert len(explorer.history) == 9
-    assert "3 earlier rows not shown" in shown(explorer)
+    pane = shown(explorer)
+    assert pane.count("<tr") == 10  # header + every entry: nothing is dropped
+    assert explorer._ui.history_pane.layout.overflow == "auto"
+    last = pane.rsplit("<tr", 1)[1]
+    assert "minigrad-highlight" in last and "backward(v)" in last
     np.testing.assert_array_equal(explorer.history[-1].grads["inp"], 8 * FIRST)
+
+
+def test_each_call_shows_before_plus_this_call_equals_after():
+    a = minigrad.tensor(2.0, requires_grad=True)
+    out = a * a + a  # d out/da = 2a + 1 = 5
+    explorer = AccumulationExplorer(out, a)
+    explorer.backward()
+    explorer.backward()
+    first, second = explorer.history[1:]
+    assert first.before["a"] is None and float(first.added("a")) == 5.0
+    assert float(second.before["a"]) == 5.0 and float(second.grads["a"]) == 10.0
+    pane = shown(explorer)
+    assert "None + 5.0 = 5.0" in pane and "5.0 + 5.0 = 10.0" in pane
+
+
+def test_after_the_freed_graph_error_the_forward_runs_again():
+    inp = minigrad.eye(2, requires_grad=True)
+    explorer = AccumulationExplorer((inp * 3).sum(), inp, retain_graph=False,
+                                    forward=lambda: (inp * 3).sum())
+    ui = explorer._ui
+    assert ui.forward_button.layout.display == "none"
+    explorer.backward()
+    failed = explorer.backward()
+    assert failed.error and "second time" in failed.error and explorer.model.needs_forward
+    np.testing.assert_array_equal(inp.grad.numpy(), np.full((2, 2), 3.0))  # unchanged by the error
+    assert ui.forward_button.layout.display == "" and "forward again" in shown_status(explorer)
+    ui.forward_button.click()
+    assert explorer.error is None and explorer.history[-1].action == "forward again"
+    explorer.backward()
+    np.testing.assert_array_equal(inp.grad.numpy(), np.full((2, 2), 6.0))
+    assert ui.forward_button.layout.display == "none"
+
+
+def test_without_a_forward_function_the_hint_says_to_rerun_the_cell():
+    inp = minigrad.eye(2, requires_grad=True)
+    explorer = AccumulationExplorer((inp * 3).sum(), inp, retain_graph=False)
+    explorer.backward()
+    explorer.backward()
+    assert "Re-run the cell" in shown_status(explorer)
+    assert explorer._ui.forward_button.layout.display == "none"
+    assert explorer.forward_again() is None and "No forward function" in explorer.error
+
+
+def shown_status(explorer):
+    return html.unescape(explorer._ui.status.value)

@@ -5,33 +5,40 @@ import sys
 import numpy as np
 
 import minigrad
-from minigrad.widgets._common import Namer, compact, graph_nodes, number, tensors_in, values_text
+from minigrad.widgets._common import Namer, compact, graph_nodes, number, tensors_in, block
 
 
-def test_numbers_print_like_pytorch():
+def test_one_number_format_for_pictures_and_panels():
     assert number(0.30831) == "0.3083"
-    assert number(4.0) == "4."
-    assert number(-0.0) == "0."
-    assert number(1e-9) == "1.0000e-09"
+    assert number(4.0) == "4.0" and number(-2) == "-2" and number(0.5) == "0.5"
+    assert number(-0.0) == "0.0" and number(-0.00001) == "-1.000e-05"
+    assert number(1e-9) == "1.000e-09" and number(2.5e7) == "2.500e+07"
     assert number(float("nan")) == "nan" and number(float("-inf")) == "-inf"
+    assert number(True) == "True" and number(np.int64(3)) == "3"
 
 
-def test_values_text_is_whole_when_small_and_cut_when_big():
-    assert values_text(np.array([1., 2.5])) == "[1.0000, 2.5000]"
-    assert values_text(np.float32(2.5613)) == "2.5613"
-    assert values_text(None) == "None"
-    grid = values_text(np.eye(4, 5) * 2 + 2)
-    assert grid.splitlines()[0] == "4.  2.  2.  2.  2."
-    big = values_text(np.arange(100.).reshape(10, 10))
+def test_block_is_whole_when_small_and_cut_when_big():
+    assert block(np.array([1., 2.5])) == "[1.0, 2.5]"
+    assert block(np.float32(2.5613)) == "2.5613"
+    assert block(None) == "None"
+    grid = block(np.eye(4, 5) * 2 + 2)
+    assert grid.splitlines()[0] == "4.0  2.0  2.0  2.0  2.0"
+    big = block(np.arange(100.).reshape(10, 10))
     assert "…" in big and len(big.splitlines()) == 7
-    assert values_text(np.zeros((2, 2, 2))).endswith("(shape [2, 2, 2])")
-    assert values_text(minigrad.tensor([1., 2.])) == "[1., 2.]"
+    assert block(np.zeros((2, 2, 2))).endswith("(shape [2, 2, 2])")
+    assert block(minigrad.tensor([1., 2.])) == "[1.0, 2.0]"
 
 
 def test_compact_labels_stay_short():
-    assert compact(np.ones((5, 3))) == "[5, 3] [1., 1., 1., …]"
-    assert compact(np.array([0.5, 0.25])) == "[0.5000, 0.2500]"
+    assert compact(np.ones((5, 3))) == "[5, 3] [1.0, 1.0, 1.0, …]"
+    assert compact(np.array([0.5, 0.25])) == "[0.5, 0.25]"
     assert compact(None) == ""
+
+
+def test_pictures_and_panels_share_the_formatter():
+    from minigrad.viz import _text
+    assert _text.number is number
+    assert _text.value_lines(np.array([1.0, 0.25])) == ["[1.0, 0.25]"]
 
 
 def test_names_come_from_a_namespace_and_modules():

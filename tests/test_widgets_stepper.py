@@ -13,7 +13,7 @@ import pytest
 import minigrad
 from minigrad.autograd.function import FREED_GRAPH_MESSAGE, AccumulateGrad
 from minigrad.widgets import BackwardStepper, StepperModel
-from minigrad.widgets._common import values_text
+from minigrad.widgets._common import block
 from test_widgets_helpers import arr, mlp_graph, q_graph, real_steps, seed_graph, twice_graph
 
 GRAPHS = {
@@ -60,9 +60,11 @@ def test_every_step_matches_the_real_backward(kind):
             assert (got is None) == (want is None)
             if got is not None:
                 np.testing.assert_allclose(arr(got), arr(want), rtol=1e-6)
-        # the pane shows the incoming gradient and the node's formula
+        # the pane shows where the gradient came from, the chain rule of every edge, the formula
         info = unescape(ui.info)
-        assert values_text(expected.incoming) in info
+        assert stepper.model.arrival() in info
+        for line in stepper.model.chain_lines():
+            assert line.text() in info and line.agrees
         assert step.node.formula in info
         # the picture highlights exactly this node, with everything before it done
         picture = stepper.picture()
@@ -97,7 +99,7 @@ def test_seed_graph_end_state_equals_loss_backward(pt):
     np.testing.assert_allclose(arr(grads["w"]), w.grad.numpy(), rtol=1e-5)
     np.testing.assert_allclose(arr(grads["b"]), b.grad.numpy(), rtol=1e-5)
     # the grad table shows w's values
-    assert values_text(twin["w"].grad) in unescape(stepper._ui.grads)
+    assert block(twin["w"].grad) in unescape(stepper._ui.grads)
 
 
 def test_leaf_grads_at_every_index_follow_accumulation():
@@ -269,26 +271,36 @@ def test_bundle_has_a_picture_and_deterministic_text():
     assert "step 3 of 5" in ba["text/plain"]
 
 
-def svg_width(ui):
-    return float(re.search(r'<svg width="([\d.]+)pt"', ui.picture_pane.value).group(1))
+def picture_limits(ui):
+    m = re.search(r'data-natural-width="([\d.]+)pt" style="max-width: ([\d.]+)pt', ui.picture_pane.value)
+    return float(m.group(1)), float(m.group(2))
 
 
 def test_classes_keyboard_and_sizes():
+    from minigrad.widgets._html import SIZES
     g = seed_graph()
     normal = BackwardStepper(g["loss"])
-    large = BackwardStepper(g["loss"], size="large", view="autograd")
+    large = BackwardStepper(g["loss"], size="large")
     ui = normal._ui
-    assert "minigrad-stepper" in ui.box._dom_classes
+    assert {"minigrad-stepper", "minigrad-widget"} <= set(ui.box._dom_classes)
     for widget, css in [(ui.next_button, "minigrad-next"), (ui.prev_button, "minigrad-prev"),
                         (ui.reset_button, "minigrad-reset"), (ui.play, "minigrad-play"),
                         (ui.slider, "minigrad-slider"), (ui.picture_pane, "minigrad-picture")]:
         assert css in widget._dom_classes
     for b in (ui.next_button, ui.prev_button, ui.reset_button):
         assert b.description and b.tooltip
+    assert ui.play.description == "Play" and "Stop" in ui.play.tooltip
+    assert "→" in ui.next_button.tooltip and "←" in ui.prev_button.tooltip
+    assert ui.keys in ui.box.children[1].children  # the key listener lives in the controls
     big = large._ui
     assert big.next_button.style.font_size == "20px"
-    plain = BackwardStepper(g["loss"], view="autograd")._ui
-    assert svg_width(big) == pytest.approx(1.6 * svg_width(plain), rel=1e-3)
+    # both pictures fill the cell's width, the large one may grow further (graph and text)
+    natural, limit = picture_limits(ui)
+    big_natural, big_limit = picture_limits(big)
+    assert natural == big_natural
+    assert limit == pytest.approx(natural * SIZES["normal"]["picture_scale"], rel=1e-3)
+    assert big_limit == pytest.approx(natural * SIZES["large"]["picture_scale"], rel=1e-3)
+    assert 'width="100%"' in ui.picture_pane.value
     assert "var(--jp-ui-font-color1" in ui.info.value
     with pytest.raises(ValueError):
         BackwardStepper(g["loss"], size="huge")
@@ -296,8 +308,38 @@ def test_classes_keyboard_and_sizes():
         BackwardStepper(g["loss"], view="nope")
     with pytest.raises(ValueError):
         BackwardStepper(g["loss"], direction="up")
-    tall = BackwardStepper(g["loss"], direction="TB")
-    assert "rankdir=\"TB\"" in tall.picture().source
+    wide = BackwardStepper(g["loss"], direction="LR")
+    assert "rankdir=\"LR\"" in wide.picture().source
+    assert "rankdir=\"TB\"" in normal.picture().source  # the default: the root at the bottom
+
+
+def test_one_switch_sets_every_widgets_size_and_view():
+    import minigrad.widgets as widgets
+    g = seed_graph()
+    try:
+        assert widgets.defaults(size="large", view="data")["size"] == "large"
+        stepper = BackwardStepper(g["loss"])
+        explorer = widgets.AccumulationExplorer(g["loss"], [g["w"]])
+        assert "minigrad-size-large" in stepper._ui.box._dom_classes
+        assert "minigrad-size-large" in explorer._ui.box._dom_classes
+        assert stepper._ui.view_name == "data"
+        own = BackwardStepper(g["loss"], size="normal", view="autograd")  # a widget's own choice wins
+        assert "minigrad-size-normal" in own._ui.box._dom_classes and own._ui.view_name == "autograd"
+        with pytest.raises(ValueError):
+            widgets.defaults(size="huge")
+    finally:
+        widgets.defaults(reset=True)
+    assert "minigrad-size-normal" in BackwardStepper(g["loss"])._ui.box._dom_classes
+
+
+def test_keys_step_the_widget():
+    stepper = BackwardStepper(seed_graph()["loss"])
+    ui = stepper._ui
+    for key, expected in [("next", 0), ("next", 1), ("prev", 0), ("end", 4), ("next", 4),
+                          ("home", -1), ("prev", -1), ("bogus", -1)]:
+        ui._on_key(ui.keys, {"key": key}, [])
+        assert stepper.index == expected, key
+    assert ui.slider.value == 0
 
 
 def test_model_alone_needs_no_widgets():
@@ -325,22 +367,27 @@ def test_no_stdout_while_stepping(capsys):
     assert out.out == "" and out.err == ""
 
 
-def test_next_picture_is_prepared_in_the_background_and_identical(monkeypatch):
-    from minigrad.widgets import _view
+SHAPE = re.compile(r'<(?:polygon|path|ellipse)\b[^>]*?(?:points|d|cx)="([^"]+)"')
+
+
+def geometry(svg):
+    """Every box's outline and every arrow's path: what must not move between steps."""
+    return SHAPE.findall(svg)
+
+
+def test_boxes_never_move_between_steps():
     g = seed_graph()
     stepper = BackwardStepper(g["loss"])
-    ui = stepper._ui
-    ui.next_button.click()
-    assert 1 in ui._futures  # step 2's picture is being rendered while step 1 is shown
-    ui._futures[1].result(timeout=60)
-    background = stepper.picture(1).svg()
-    monkeypatch.setattr(_view, "PREFETCH", False)
-    cold = BackwardStepper(seed_graph()["loss"])
-    cold.next()
-    assert cold._ui._futures == {}
-    cold.next()
-    assert cold.picture().svg() == background
-    assert stepper.index == 0  # asking for another step's picture does not move the stepper
+    frames = [stepper._ui.frame(i) for i in range(-1, len(stepper.steps))]
+    assert all(f.startswith("<svg") for f in frames)
+    first = geometry(frames[0])
+    assert first and all(geometry(f) == first for f in frames)
+    assert len(set(frames)) == len(frames)  # ... while what they show changes at every step
+    again = BackwardStepper(seed_graph()["loss"])  # and the same graph gives the same pictures
+    assert [again._ui.frame(i) for i in range(-1, len(again.steps))] == frames
+    stepper.go(1)
+    assert stepper._ui.frame() == frames[2]
+    assert stepper._ui.frame().split("\n", 1)[1] in stepper._ui.picture_pane.value
 
 
 def test_a_failing_custom_backward_is_shown_not_raised():
@@ -365,6 +412,7 @@ def test_a_failing_custom_backward_is_shown_not_raised():
 
 def test_picture_names_inputs_that_need_no_gradient():
     g = seed_graph()
-    stepper = BackwardStepper(g["loss"], names={k: g[k] for k in ("x", "y", "w", "b", "loss")})
+    stepper = BackwardStepper(g["loss"], names={k: g[k] for k in ("x", "y", "w", "b", "loss")},
+                              view="data")
     labels = sorted(n.label for n in stepper.picture().nodes if n.kind in ("input", "parameter"))
     assert labels == ["b", "w", "x", "y"]

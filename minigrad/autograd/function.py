@@ -34,6 +34,7 @@ _FREED = object()
 _NO_EDGE = (None, 0)
 _BACKWARD_SUFFIX = re.compile(r"Backward\d*$")
 _new = object.__new__
+_INFIX = ("+", "-", "*", "/", "**", "@")
 
 
 def _share_memory(view, base):
@@ -186,6 +187,14 @@ class Function:
     # -- what students (and the pictures) see -------------------------------------------------
     def name(self):
         return self.node_name
+
+    def expression(self, operands):
+        """How this node's output reads in terms of its inputs' names (the chain-rule panel's
+        name for an unnamed tensor): ``(a * b)``, ``sigmoid(z)``."""
+        label = self.label or self.node_name
+        if label in _INFIX and len(operands) == 2:
+            return f"({operands[0]} {label} {operands[1]})"
+        return f"{label}({', '.join(operands)})"
 
     def output(self):
         """The tensor this node produced, if it still exists (nodes only keep a weak reference)."""

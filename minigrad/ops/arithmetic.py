@@ -67,7 +67,11 @@ class Rsub(Function):
 
     @staticmethod
     def forward(ctx, a, *, other):
+        ctx.other = other
         return binary(np.subtract, other, a)
+
+    def expression(self, operands):
+        return f"({_number(self.other)} - {operands[0]})"
 
     @staticmethod
     def local(ctx):
@@ -195,6 +199,9 @@ class PowScalar(Function):
         ctx.exponent = exponent
         return binary(np.power, a, exponent)
 
+    def expression(self, operands):
+        return f"({operands[0]}**{_number(self.exponent)})"
+
     @staticmethod
     def local(ctx):
         a, = ctx.saved_like(None)
@@ -256,6 +263,9 @@ class RPow(Function):
         ctx.save_for_backward(out)
         ctx.base, ctx.log_base = base, float(np.log(base))
         return out
+
+    def expression(self, operands):
+        return f"({_number(self.base)}**{operands[0]})"
 
     @staticmethod
     def local(ctx):

@@ -36,7 +36,7 @@ class Mv(Function):
     """matrix @ vector"""
     node_name = "MvBackward0"
     formula = "d(A@v)/dA = g ⊗ v,  d(A@v)/dv = Aᵀ@g"
-    label = "@"
+    label = "matmul"
     builtin = True
 
     @staticmethod
@@ -61,7 +61,7 @@ class Mm(Function):
     """matrix @ matrix"""
     node_name = "MmBackward0"
     formula = "d(A@B)/dA = g@Bᵀ,  d(A@B)/dB = Aᵀ@g"
-    label = "@"
+    label = "matmul"
     builtin = True
 
     @staticmethod
@@ -88,7 +88,7 @@ class VecMat(Function):
     named after the core op (``MmBackward0``)."""
     node_name = "MmBackward0"
     formula = "d(v@B)/dv = B@g,  d(v@B)/dB = v ⊗ g"
-    label = "@"
+    label = "matmul"
     builtin = True
 
     @staticmethod
@@ -114,7 +114,7 @@ class BatchedMatmul(Function):
     PyTorch records bmm with views around it; here it is one node named after bmm."""
     node_name = "BmmBackward0"
     formula = "d(A@B)/dA = g@Bᵀ,  d(A@B)/dB = Aᵀ@g  (per batch)"
-    label = "@"
+    label = "matmul"
     builtin = True
 
     @staticmethod

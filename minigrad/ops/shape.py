@@ -381,6 +381,9 @@ class Index(Function):
     def backward(ctx, grad):
         return index_gradient(grad, ctx.key, ctx.shape)
 
+    def expression(self, operands):
+        return f"{operands[0]}[…]"
+
 
 class AdvancedIndex(Function):
     """a[key] with integer arrays or boolean masks: a copy."""
@@ -399,6 +402,7 @@ class AdvancedIndex(Function):
         return Local("1 at each position picked (summed when picked twice), 0 elsewhere", rule="route")
 
     backward = staticmethod(Index.backward)
+    expression = Index.expression
 
 
 def _lookup(array, key):

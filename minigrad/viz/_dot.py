@@ -20,15 +20,31 @@ def _attrs(pairs):
     return "[" + ", ".join(parts) + "]"
 
 
-def _label(title, lines, tag=None, notes=()):
+def edge_label(text):
+    """Text along an arrow, on a small white patch (readable on light and dark pages)."""
+    return (f'<TABLE BORDER="0" CELLBORDER="0" CELLPADDING="1" CELLSPACING="0" '
+            f'BGCOLOR="{_style.LABEL_PATCH}"><TR><TD>{_SMALL.format(_text.html(text))}</TD></TR></TABLE>')
+
+
+def box_rows(box, mark=None, notes=()):
+    """A box's label as rows ``(style, text)``: the state marker, the title, its lines, notes."""
     rows = []
-    if tag:
-        rows.append(_SMALL.format(f"<B>{_text.html(tag)}</B>"))
-    if title:
-        rows.append(f"<B>{_text.html(title)}</B>")
-    rows.extend(_SMALL.format(_text.html(line)) for line in lines if line)
-    rows.extend(_SMALL.format(f"<I>{_text.html(n)}</I>") for n in notes)
-    return "<BR/>".join(rows) if rows else " "
+    if mark:
+        rows.append(("tag", _style.STATES[mark][1]))
+    if box.title:
+        rows.append(("title", box.title))
+    rows.extend(("line", line) for line in box.lines if line)
+    rows.extend(("note", n) for n in notes)
+    return rows
+
+
+_ROW_FORMAT = {"tag": _SMALL.format("<B>{}</B>"), "title": "<B>{}</B>", "line": _SMALL,
+               "note": _SMALL.format("<I>{}</I>")}
+
+
+def label_of(rows):
+    """The HTML-like label of ``box_rows``: one text line per row."""
+    return "<BR/>".join(_ROW_FORMAT[style].format(_text.html(text)) for style, text in rows) or " "
 
 
 def _legend(view, kinds_present, states_present, caption, legend):
@@ -43,12 +59,13 @@ def _legend(view, kinds_present, states_present, caption, legend):
             attrs, swatch, meaning = _style.KINDS[kind]
             style = ' STYLE="rounded"' if "rounded" in attrs["style"] or kind == "op" else ""
             cells.append(f'<TD BGCOLOR="{attrs["fillcolor"]}" BORDER="1"{style}>'
-                         f'{_text.html(swatch)}</TD>'
+                         f'<FONT COLOR="{_style.TEXT}">{_text.html(swatch)}</FONT></TD>'
                          f'<TD ALIGN="LEFT">{_text.html(meaning)}</TD>')
         for state in _style.STATE_ORDER:
             if state in states_present:
                 attrs, tag, meaning = _style.STATES[state]
-                cells.append(f'<TD BGCOLOR="{attrs["fillcolor"]}" BORDER="1">{_text.html(tag)}</TD>'
+                cells.append(f'<TD BGCOLOR="{attrs["fillcolor"]}" BORDER="1">'
+                             f'<FONT COLOR="{_style.TEXT}">{_text.html(tag)}</FONT></TD>'
                              f'<TD ALIGN="LEFT">{_text.html(meaning)}</TD>')
         for i in range(0, len(cells), 2):
             rows.append("<TR>" + "".join(cells[i:i + 2]) + "</TR>")
@@ -82,9 +99,19 @@ def resolve_state(model, state):
                 marks[box] = name
     for obj, text in state.notes:
         box = model.resolve(obj)
-        if box is not None:
-            notes.setdefault(box, []).append(str(text))
+        if box is not None:  # one line of text, or several
+            lines = text if isinstance(text, (list, tuple)) else (text,)
+            notes.setdefault(box, []).extend(str(t) for t in lines)
+    by_edge = {}
+    for i, arrow in enumerate(model.arrows):
+        if arrow.edge is not None:
+            by_edge[(id(arrow.edge[0]), arrow.edge[1])] = i
     for (a, b), text in state.edge_labels:
+        if isinstance(b, int) and not isinstance(b, bool):  # (node, i): next_functions[i] of node
+            i = by_edge.get((id(a), b))
+            if i is not None:
+                labels[i] = str(text)
+            continue
         ends_a, ends_b = model.ends(a), model.ends(b)
         for i, arrow in enumerate(model.arrows):
             if ((arrow.tail in ends_a and arrow.head in ends_b)
@@ -97,14 +124,21 @@ def resolve_state(model, state):
 def write(model, state=None, direction="LR", legend=True):
     marks, notes, labels = resolve_state(model, state)
     caption = getattr(state, "caption", "") if state is not None else ""
+    table = _legend(model.view, model.counts, set(marks.values()), caption, legend)
+    rows = {box.id: box_rows(box, marks.get(box.id), notes.get(box.id, ())) for box in model.boxes}
+    return document(model, direction, table, marks, rows, labels)
+
+
+def document(model, direction, legend_table, marks, rows, labels):
+    """The DOT text: ``rows`` (box id -> ``box_rows``) are the labels, ``marks`` (box id ->
+    state) the highlights, ``labels`` (arrow index -> text) the texts along arrows."""
     out = ["digraph minigrad {"]
     graph = [("rankdir", direction), ("bgcolor", _style.BACKGROUND), ("pad", "0.2"),
              ("nodesep", "0.25"), ("ranksep", "0.35"), ("fontname", _style.FONT),
-             ("fontsize", "11"), ("fontcolor", _style.TEXT), ("class", f"mg-graph mg-{model.view}")]
+             ("fontsize", "11"), ("fontcolor", _style.FREE_TEXT), ("class", f"mg-graph mg-{model.view}")]
     graph += _layout_limits(len(model.boxes))
-    table = _legend(model.view, model.counts, set(marks.values()), caption, legend)
-    if table:
-        graph += [("labelloc", "b"), ("labeljust", "l"), ("label", table)]
+    if legend_table:
+        graph += [("labelloc", "b"), ("labeljust", "l"), ("label", legend_table)]
     out.append("  graph " + _attrs(graph) + ";")
     out.append("  node " + _attrs([("fontname", _style.FONT), ("fontsize", "12"),
                                    ("fontcolor", _style.TEXT), ("color", _style.TEXT),
@@ -113,26 +147,28 @@ def write(model, state=None, direction="LR", legend=True):
                                    ("fontsize", "10"), ("fontcolor", _style.TEXT),
                                    ("arrowsize", "0.7")]) + ";")
     for box in model.boxes:
-        attrs = dict(_style.KINDS[box.kind][0])
-        mark = marks.get(box.id)
-        tag = None
-        classes = f"mg-{box.kind}"
-        if mark:
-            state_attrs, tag, _ = _style.STATES[mark]
-            attrs.update(state_attrs)
-            if mark == "pending" and "dashed" not in attrs["style"]:
-                attrs["style"] += ",dashed"
-            classes += f" mg-{mark}"
-        pairs = [("label", _label(box.title, box.lines, tag, notes.get(box.id, ()))),
-                 ("tooltip", _text.html(box.tooltip)), ("class", classes)]
+        attrs = box_attributes(box.kind, marks.get(box.id))
+        classes = f"mg-{box.kind}" + (f" mg-{marks[box.id]}" if box.id in marks else "")
+        pairs = [("label", label_of(rows[box.id])), ("tooltip", _text.html(box.tooltip)),
+                 ("class", classes)]
         pairs += sorted(attrs.items())
         out.append(f"  {box.id} " + _attrs(pairs) + ";")
     for i, arrow in enumerate(model.arrows):
         pairs = list(_style.EDGE_STYLES[arrow.kind].items())
         pairs.append(("class", f"mg-{arrow.kind}"))
         if i in labels:
-            pairs.append(("label", _SMALL.format(_text.html(labels[i]))))
+            pairs.append(("label", edge_label(labels[i])))
             pairs += sorted(_style.LABELLED_EDGE.items())
         out.append(f"  {arrow.tail} -> {arrow.head} " + _attrs(pairs) + ";")
     out.append("}")
     return "\n".join(out) + "\n"
+
+
+def box_attributes(kind, mark=None):
+    """DOT node attributes of a box of ``kind`` in highlight state ``mark`` (or none)."""
+    attrs = dict(_style.KINDS[kind][0])
+    if mark:
+        attrs.update(_style.STATES[mark][0])
+        if mark == "pending" and "dashed" not in attrs["style"]:
+            attrs["style"] += ",dashed"
+    return attrs

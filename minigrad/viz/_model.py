@@ -37,12 +37,14 @@ class Box:
 
 
 class Arrow:
-    """One drawn edge ``tail -> head`` in DOT order; ``kind`` says what it stands for."""
+    """One drawn edge ``tail -> head`` in DOT order; ``kind`` says what it stands for; ``edge``:
+    the graph edge it draws, ``(node, i)`` for ``node.next_functions[i]`` (a gradient travels
+    along it in backward), else ``None``. Parallel edges (``a * a``) each have their own."""
 
-    __slots__ = ("tail", "head", "kind")
+    __slots__ = ("tail", "head", "kind", "edge")
 
-    def __init__(self, tail, head, kind):
-        self.tail, self.head, self.kind = tail, head, kind
+    def __init__(self, tail, head, kind, edge=None):
+        self.tail, self.head, self.kind, self.edge = tail, head, kind, edge
 
 
 class Model:
@@ -142,6 +144,8 @@ def bfs_ranks(starts):
 
 def op_text(node):
     """A short operation label for the data view: ``+``, ``matmul``, ``binary_cross_entropy_with_logits``."""
+    if node.label:
+        return node.label
     name = node.name() or type(node).__name__
     base = name
     cut = base.rfind("Backward")
@@ -179,8 +183,8 @@ def _saved_raw(node):
 
 # -- building ---------------------------------------------------------------------------------------
 class Builder:
-    def __init__(self, roots, names, view, show_values, show_grads, show_saved):
-        self.roots, self.view = roots, view
+    def __init__(self, roots, names, view, show_values, show_grads, show_saved, compact=False):
+        self.roots, self.view, self.compact = roots, view, compact
         self.show_values, self.show_grads, self.show_saved = show_values, show_grads, show_saved
         self.model = Model(view)
         self._counters = {}
@@ -228,8 +232,8 @@ class Builder:
             self.model._keep.append(obj)
         return box.id
 
-    def arrow(self, tail, head, kind):
-        self.model.arrows.append(Arrow(tail, head, kind))
+    def arrow(self, tail, head, kind, edge=None):
+        self.model.arrows.append(Arrow(tail, head, kind, edge))
 
     # -- labels -------------------------------------------------------------------------------------
     def names_of(self, t):
@@ -308,8 +312,8 @@ class Builder:
             if self.show_saved:
                 lines.append(self._saved_summary(node))
             op = self.add("f", "op", op_text(node), lines, _tooltip(node), rank, objects=[node])
-            for s in sources:
-                self.arrow(s, op, "data")
+            for j, s in enumerate(sources):
+                self.arrow(s, op, "data", (node, j))
             kind = "output" if node in self.root_fns else "intermediate"
             shape = getattr(node, "_output_shape", None)
             tensor = self.result_tensor(node)
@@ -361,6 +365,13 @@ class Builder:
             if i is not None:
                 continue  # PyTorch keeps None there: nothing to draw
             rank = self.ranks[node]
+            if isinstance(node, AccumulateGrad) and self.compact:  # the leaf inside its node
+                leaf = node.variable
+                title = ", ".join(self.names_of(leaf)) or "(leaf)"
+                lines = ["AccumulateGrad", f"parameter {_text.shape_text(leaf.shape)}"]
+                boxes[node] = self.add("a", "accumulate", title, lines, _tooltip(node), rank,
+                                       tuple(leaf.shape), objects=[node, leaf])
+                continue
             if isinstance(node, AccumulateGrad):
                 leaf = node.variable
                 leaf_id = self.leaf_box(leaf, rank)
@@ -380,9 +391,9 @@ class Builder:
             fn = self.add("f", "function", node.name(), lines, _tooltip(node), rank,
                           getattr(node, "_output_shape", None), objects=[node])
             boxes[node] = fn
-            for child, _ in node.next_functions:
+            for j, (child, _) in enumerate(node.next_functions):
                 if child is not None:
-                    self.arrow(boxes[child], fn, "next")
+                    self.arrow(boxes[child], fn, "next", (node, j))
             if self.show_saved:
                 for j, s in enumerate(_saved_raw(node)):
                     if s is None:
@@ -391,6 +402,10 @@ class Builder:
         for r in self.roots:
             if r.grad_fn is None:
                 box = self.leaf_box(r, 0)
+            elif self.compact:  # the root's grad_fn stands for it
+                box = boxes[r.grad_fn]
+                self.model.by_object.setdefault(id(r), box)
+                self.model._keep.append(r)
             else:
                 names = self.names_of(r)
                 box = self.model.by_object.get(id(r))
@@ -418,8 +433,9 @@ class Builder:
                         [], "saved value", rank, shape)
 
 
-def build(roots, names, view, show_values=False, show_grads=False, show_saved=False, max_nodes=None):
-    b = Builder(roots, names, view, show_values, show_grads, show_saved)
+def build(roots, names, view, show_values=False, show_grads=False, show_saved=False, max_nodes=None,
+          compact=False):
+    b = Builder(roots, names, view, show_values, show_grads, show_saved, compact)
     if view == "data":
         b.data_view()
     else:

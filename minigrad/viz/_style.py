@@ -1,15 +1,19 @@
 """The visual grammar: one style per kind of box, and the highlight styles of the step widgets.
 
 Colours come from the Okabe–Ito palette (distinguishable with the common colour-vision
-deficiencies), always as filled backgrounds with black text on an explicit white page, so the
-picture reads the same in JupyterLab's light and dark themes. Colour is never the only cue: each
-kind also has its own shape or border, and tensor boxes carry their kind as a word.
+deficiencies). Pictures have a transparent background, so they sit on JupyterLab's light and
+dark themes alike: every box is filled (black text on its own colour), every label along an
+arrow sits on a small white patch, lines are a mid grey, and the little free text (the legend) is
+a grey readable on white and on near-black. Colour is never the only cue: each kind also has its
+own shape or border, tensor boxes carry their kind as a word, and highlight states a marker.
 """
 
-BACKGROUND = "#FFFFFF"
-TEXT = "#000000"
-EDGE = "#404040"
+BACKGROUND = "transparent"
+TEXT = "#000000"  # on filled boxes and white patches only
+FREE_TEXT = "#767676"  # text drawn straight on the page: ≥ 4.5:1 on white, ≈ 4.3:1 on #111111
+EDGE = "#808080"
 FONT = "Helvetica"
+LABEL_PATCH = "#FFFFFF"
 
 # Okabe–Ito
 SKY_BLUE = "#56B4E9"
@@ -74,4 +78,18 @@ EDGE_STYLES = {
     "saved": dict(dir="back", style="dashed"),
     "more": dict(style="dashed"),
 }
-LABELLED_EDGE = dict(penwidth="2", color=BLUE, fontcolor=TEXT)
+LABELLED_EDGE = dict(penwidth="2.5", color=BLUE, fontcolor=TEXT)
+
+
+def legend_entries(view):
+    """The key of a picture, for a legend drawn outside it (the widgets'): ``(swatch text,
+    fill colour, rounded, meaning)`` for each kind of box of ``view``, then each highlight."""
+    entries = []
+    for kind in LEGEND_KINDS[view]:
+        attrs, swatch, meaning = KINDS[kind]
+        entries.append((swatch, attrs["fillcolor"], "rounded" in attrs["style"] or kind == "op", meaning))
+    for state in STATE_ORDER:
+        attrs, tag, meaning = STATES[state]
+        entries.append((tag, attrs["fillcolor"], False, meaning))
+    entries.append(("→ 0.25", LABEL_PATCH, False, "the gradient sent along an arrow"))
+    return entries

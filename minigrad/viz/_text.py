@@ -5,11 +5,8 @@ entity decoding), so user text goes through ``html`` below and nowhere else: ``<
 and quotes become entities, and a backslash is followed by an invisible WORD JOINER so that no
 backslash sequence survives to the second pass. The result shows the text literally.
 """
-import math
+from .._format import ELLIPSIS, number, rows as value_lines, shape_text  # noqa: F401 (values: one formatter)
 
-import numpy as np
-
-ELLIPSIS = "…"
 MAX_NAME = 40  # longer names are cut (a label should not be wider than the graph)
 
 
@@ -34,50 +31,3 @@ def html(text):
         text = "".join(_ENTITIES.get(c, c) for c in text)
     return text
 
-
-def shape_text(shape):
-    """``[5, 3]`` as minigrad prints shapes in lists; a 0-d tensor is a ``scalar``."""
-    if shape is None:
-        return ""
-    shape = tuple(shape)
-    if not shape:
-        return "scalar"
-    return "[" + ", ".join(str(int(s)) for s in shape) + "]"
-
-
-def number(value):
-    """One number with 4 decimals (``-0.0000`` printed as ``0.0000``), ints and bools as they are."""
-    if isinstance(value, (bool, np.bool_)):
-        return str(bool(value))
-    if isinstance(value, (int, np.integer)):
-        return str(int(value))
-    value = float(value)
-    if math.isnan(value):
-        return "nan"
-    if math.isinf(value):
-        return "inf" if value > 0 else "-inf"
-    text = f"{value:.4f}"
-    return "0.0000" if text == "-0.0000" else text
-
-
-def _row(values, limit):
-    items = [number(v) for v in values[:limit]]
-    if len(values) > limit:
-        items.append(ELLIPSIS)
-    return "[" + ", ".join(items) + "]"
-
-
-def value_lines(values, limit=4, rows=3):
-    """A tensor's values in a few short lines: the first ``limit`` numbers of the first ``rows``
-    rows, then ``…``. Big tensors stay small in the picture."""
-    a = np.asarray(values)
-    if a.ndim == 0:
-        return [number(a.item())]
-    if a.ndim == 1:
-        return [_row(a, limit)]
-    if a.ndim == 2:
-        lines = [_row(r, limit) for r in a[:rows]]
-        if a.shape[0] > rows:
-            lines.append(ELLIPSIS)
-        return lines
-    return [_row(a.reshape(-1), limit)]

@@ -14,8 +14,10 @@ class GraphState:
     - ``active``: the node(s) running now (one object, or a tuple/list/set of them);
     - ``done`` / ``pending``: collections of nodes already run / still to run;
     - ``edge_labels``: ``{(from, to): text}`` (or pairs), e.g. the gradient sent along an edge;
-      ``(node, child)`` in either order finds the drawn arrow between them;
-    - ``notes``: ``{node: text}`` (or pairs): an extra line inside a box;
+      ``(node, child)`` in either order finds the drawn arrow between them, and ``(node, i)``
+      (an int) the arrow of ``node.next_functions[i]`` (each of two parallel edges, as in
+      ``a * a``, has its own);
+    - ``notes``: ``{node: text}`` (or pairs): an extra line inside a box (a list: several lines);
     - ``caption``: a line of text above the legend ("step 3 of 7").
 
     A "node" is an engine node (a ``grad_fn`` or ``AccumulateGrad``), a tensor, or a box id from
@@ -81,6 +83,11 @@ def _pairs(value, name):
         return tuple((k, v) for k, v in value)
     except (TypeError, ValueError):
         raise TypeError(f"{name} must be a mapping or a sequence of (key, text) pairs") from None
+
+
+def state_view(state):
+    """A ``GraphState`` (or ``None``) as the DOT writer reads it."""
+    return None if state is None else _StateView(state)
 
 
 class _StateView:
@@ -156,6 +163,17 @@ class GraphPicture:
         if state is not None and not isinstance(state, GraphState):
             raise TypeError(f"state must be a GraphState or None, got {type(state).__name__}")
         return GraphPicture(self._model, state, self.direction, self.legend, self.renderer)
+
+    def frames(self, states):
+        """The pictures of several highlight states of this graph, laid out once so that no box
+        moves between them (``Frames.frame(i)`` is the SVG of ``states[i]``)."""
+        from ._frames import Frames
+        return Frames(self._model, list(states), self.direction, self.renderer)
+
+    @property
+    def kinds(self):
+        """The kinds of box drawn, with their counts."""
+        return dict(self._model.counts)
 
     def _resolved(self):
         if not hasattr(self, "_marks"):
@@ -323,7 +341,7 @@ def _names(names):
 
 def draw_graph(root, names=None, *, view="data", show_values=False, show_grads=False,
                show_saved=False, direction="LR", max_nodes=150, state=None, legend=True,
-               renderer=None):
+               renderer=None, compact=False):
     """Draw the computational graph that produced ``root`` (a tensor or a list of tensors).
 
     - ``names``: ``{name: tensor}`` (``dict(x=x, w=w)`` or ``locals()``; other values and names
@@ -336,6 +354,9 @@ def draw_graph(root, names=None, *, view="data", show_values=False, show_grads=F
       (``None``: no limit);
     - ``state``: a ``GraphState`` to highlight (see ``GraphPicture.with_state``);
     - ``legend``: draw the legend under the graph;
+    - ``compact``: autograd view only: each leaf drawn inside its ``AccumulateGrad`` box, and no
+      separate box for the root tensor (its ``grad_fn`` stands for it): fewer rows, as the
+      step widgets draw it;
     - ``renderer``: "pure" (graphviz-pure, the default), "system" (Graphviz's dot), "none", or
       a path; default from the MINIGRAD_DOT environment variable.
     """
@@ -351,5 +372,5 @@ def draw_graph(root, names=None, *, view="data", show_values=False, show_grads=F
     if state is not None and not isinstance(state, GraphState):
         raise TypeError(f"state must be a GraphState or None, got {type(state).__name__}")
     model = _model.build(roots, named, view, bool(show_values), bool(show_grads),
-                         bool(show_saved), max_nodes)
+                         bool(show_saved), max_nodes, bool(compact))
     return GraphPicture(model, state, direction.upper(), bool(legend), renderer)

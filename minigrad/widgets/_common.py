@@ -4,12 +4,12 @@ graph walks, and friendlier words next to PyTorch's error messages.
 Nothing here imports ipywidgets or graphviz, so the models built on it can be unit-tested (and used
 from a plain script) anywhere.
 """
-import math
 import sys
 
 import numpy as np
 
 from ..autograd.function import AccumulateGrad
+from .._format import array_of, block, compact, number, shape_text  # noqa: F401
 from ..tensor import Tensor
 
 # -- what the models and widgets share ----------------------------------------------------------
@@ -183,8 +183,37 @@ class Namer:
         out = self.output_name.get(node)
         return f"{node.name()} ({out})" if out else node.name()
 
+    def tensor_label(self, node, depth=2):
+        """The tensor a node stands for, by name: a leaf's or a named output's, else how it was
+        computed from its inputs (``(a * b)``, ``sigmoid(z)``), nested ``depth`` levels deep."""
+        if node is None:
+            return "?"
+        if node.__class__ is AccumulateGrad:
+            return self.leaf_name.get(node) or "leaf"
+        named = self.output_name.get(node)
+        if named:
+            return named
+        if depth == 0:
+            return "…"
+        operands = []
+        for (child, _), constant in zip(node.next_functions, node.input_values()):
+            if child is not None:
+                operands.append(self.tensor_label(child, depth - 1))
+            elif isinstance(constant, Tensor):
+                operands.append(self.name_of(constant) or constant_name(constant))
+            elif constant is not None:
+                operands.append(number(constant))
+            else:
+                operands.append("c")
+        return node.expression(operands)
+
     def name_of(self, tensor):
         return self.tensor_name.get(id(tensor))
+
+
+def constant_name(tensor):
+    """An unnamed input that needs no gradient, in a formula: its value if it is one number."""
+    return number(tensor.item()) if tensor.numel() == 1 else "c"
 
 
 # -- graph walks ---------------------------------------------------------------------------------
@@ -210,95 +239,7 @@ def graph_nodes(starts):
     return order
 
 
-# -- values as short text ------------------------------------------------------------------------
-def number(v, whole=None):
-    """One value as PyTorch prints it: 4 decimals, or ``4.`` when every value shown is whole
-    (``whole``; decided for a single value when not given), scientific when huge or tiny."""
-    v = float(v)
-    if math.isnan(v):
-        return "nan"
-    if math.isinf(v):
-        return "inf" if v > 0 else "-inf"
-    if whole is None:
-        whole = v.is_integer()
-    a = abs(v)
-    if a != 0 and (a >= 1e8 or a < 1e-4):
-        return f"{v:.4e}"
-    if whole:
-        text = f"{v:.0f}."
-    else:
-        text = f"{v:.4f}"
-    return text[1:] if text.startswith("-") and float(text) == 0 else text
-
-
-def _numbers(a):
-    """A formatter for the values of ``a``, deciding "all whole" once for the whole array."""
-    finite = a[np.isfinite(a)] if a.dtype.kind == "f" else a
-    whole = bool(np.all(np.mod(finite, 1) == 0)) if finite.size else True
-    return lambda v: number(v, whole)
-
-
-def array_of(value):
-    if value is None:
-        return None
-    if isinstance(value, Tensor):
-        return np.asarray(value.data)
-    return np.asarray(value)
-
-
-def shape_text(shape):
-    """``[5, 3]`` as minigrad prints shapes in lists (and the pictures label them); 0-d: scalar."""
-    shape = tuple(shape)
-    return "[" + ", ".join(str(int(d)) for d in shape) + "]" if shape else "scalar"
-
-
-def values_text(value, max_rows=6, max_cols=6):
-    """Values as aligned lines of text: all of them when small, the corners with ``…`` otherwise."""
-    a = array_of(value)
-    if a is None:
-        return "None"
-    fmt = _numbers(a)
-    if a.ndim == 0:
-        return fmt(a)
-    if a.ndim > 2:
-        flat = a.reshape(-1)
-        shown = ", ".join(fmt(v) for v in flat[:max_cols])
-        return f"[{shown}{', …' if flat.size > max_cols else ''}]  (shape {shape_text(a.shape)})"
-    if a.ndim == 1:
-        return "[" + ", ".join(fmt(a[i]) if i is not None else "…"
-                               for i in _pick(a.shape[0], max_cols)) + "]"
-    rows = _pick(a.shape[0], max_rows)
-    cols = _pick(a.shape[1], max_cols)
-    cells = [[fmt(a[r, c]) if r is not None and c is not None else "…"
-              for c in cols] for r in rows]
-    width = max((len(c) for row in cells for c in row), default=1)
-    return "\n".join("  ".join(c.rjust(width) for c in row) for row in cells)
-
-
-def _pick(n, limit):
-    """Indices to show out of ``n``: all, or the first and last few with ``None`` for ``…``."""
-    if n <= limit:
-        return list(range(n))
-    head = (limit + 1) // 2
-    tail = limit - head
-    return list(range(head)) + [None] + list(range(n - tail, n))
-
-
-def compact(value, max_items=3):
-    """A very short text for an edge label: up to ``max_items`` numbers, else the shape too."""
-    a = array_of(value)
-    if a is None:
-        return ""
-    fmt = _numbers(a)
-    if a.ndim == 0:
-        return fmt(a)
-    flat = a.reshape(-1)
-    shown = ", ".join(fmt(v) for v in flat[:max_items])
-    if flat.size <= max_items:
-        return f"[{shown}]"
-    return f"{shape_text(a.shape)} [{shown}, …]"
-
-
+# -- values as short text: minigrad/_format.py is their one home -------------------------------
 def copy_of(value):
     """A numpy copy of a tensor's values (``None`` stays ``None``)."""
     a = array_of(value)

@@ -9,14 +9,22 @@ from ._common import copy_of
 
 
 class Entry:
-    """One line of the history: the action (``"start"``, ``"backward(v)"``, ``"zero_()"``), a numpy
-    copy of each input's ``.grad`` after it (``None`` where there is none), and the error text if
-    the action failed (then ``.grad`` is unchanged)."""
+    """One line of the history: the action (``"start"``, ``"backward(v)"``, ``"zero_()"``,
+    ``"forward again"``), a numpy copy of each input's ``.grad`` before and after it (``None``
+    where there is none), and the error text if the action failed (then ``.grad`` is unchanged).
+    ``added(name)``: what this call added to that input's ``.grad``."""
 
-    __slots__ = ("action", "grads", "error")
+    __slots__ = ("action", "grads", "error", "before")
 
-    def __init__(self, action, grads, error=None):
+    def __init__(self, action, grads, error=None, before=None):
         self.action, self.grads, self.error = action, grads, error
+        self.before = dict(before) if before is not None else {name: None for name in grads}
+
+    def added(self, name):
+        after, before = self.grads.get(name), self.before.get(name)
+        if after is None:
+            return None
+        return after if before is None else after - before
 
     def __repr__(self):
         shown = ", ".join(f"{k}={_common.compact(v, 3) if v is not None else 'None'}"
@@ -27,8 +35,9 @@ class Entry:
 class AccumulationModel:
     """State and logic of ``AccumulationExplorer`` (plain Python, testable without a browser)."""
 
-    def __init__(self, out, inputs, gradient=None, names=None, retain_graph=True, namespace=None):
-        self.out, self.gradient = out, gradient
+    def __init__(self, out, inputs, gradient=None, names=None, retain_graph=True, namespace=None,
+                 forward=None):
+        self.out, self.gradient, self.forward = out, gradient, forward
         self.retain_graph = bool(retain_graph)
         self.inputs = self._name_inputs(inputs, names, namespace)
         self.error = None
@@ -74,6 +83,7 @@ class AccumulationModel:
         """``out.backward(gradient, retain_graph=...)``; an error is shown, never raised."""
         label = "backward(v)" + (", retain_graph=True" if self.retain_graph else "")
         self.error = None
+        before = self.grads()
         if isinstance(self.out, _common.Tensor):
             try:
                 self.out.backward(self.gradient, retain_graph=self.retain_graph)
@@ -82,16 +92,42 @@ class AccumulationModel:
                 self.error = _common.error_text(error)
         else:
             self.error = self.history[0].error
-        self.history.append(Entry(label, self.grads(), self.error))
+        self.history.append(Entry(label, self.grads(), self.error, before))
+        return self.history[-1]
+
+    @property
+    def needs_forward(self):
+        """The last backward failed because the graph was freed: only a new forward helps."""
+        return bool(self.error) and "second time" in self.error
+
+    def forward_again(self):
+        """Build the graph again with ``forward()`` (the function given to the widget): the
+        ``.grad`` values stay, only ``out`` is new, so backward works again."""
+        if self.forward is None:
+            self.error = "No forward function was given: re-run the cell that computes out."
+            return None
+        before = self.grads()
+        try:
+            out = self.forward()
+        except Exception as error:
+            self.error = _common.error_text(error)
+            self.history.append(Entry("forward again", self.grads(), self.error, before))
+            return self.history[-1]
+        if not isinstance(out, _common.Tensor):
+            self.error = f"forward() must return a tensor, got {type(out).__name__}."
+        else:
+            self.out, self.error = out, None
+        self.history.append(Entry("forward again", self.grads(), self.error, before))
         return self.history[-1]
 
     def zero_(self):
         """``t.grad.zero_()`` for every input whose ``.grad`` exists (a ``None`` grad stays None)."""
         self.error = None
+        before = self.grads()
         for t in self.inputs.values():
             if t._grad is not None:
                 t._grad.zero_()
-        self.history.append(Entry("zero_()", self.grads()))
+        self.history.append(Entry("zero_()", self.grads(), None, before))
         return self.history[-1]
 
     @property
@@ -110,7 +146,7 @@ class AccumulationModel:
             if entry.error:
                 lines.append(f"    error: {entry.error}")
             for name, g in entry.grads.items():
-                text = _common.values_text(g) if g is not None else "None"
+                text = _common.block(g) if g is not None else "None"
                 prefix = f"    {name}.grad = "
                 lines.append(prefix + text.replace("\n", "\n" + " " * len(prefix)))
         return "\n".join(lines)
@@ -126,7 +162,13 @@ class AccumulationExplorer(_common.WidgetFront):
 
     - ``inputs``: a tensor, a list of tensors or ``{name: tensor}``; ``names``: a list of names
       for them (default: the caller's variable names, else ``input0``...);
-    - ``gradient``: the v of ``out.backward(v)`` (needed when ``out`` is not a scalar).
+    - ``gradient``: the v of ``out.backward(v)`` (needed when ``out`` is not a scalar);
+    - ``forward``: a function that computes ``out`` again (``lambda: (inp + 1).pow(2).t()``):
+      after the freed-graph error, a button runs it, so backward works again;
+    - ``size``: ``"normal"`` or ``"large"`` (default: ``minigrad.widgets.defaults``).
+
+    Each call's row shows ``before + this call = after`` for every input, the newest highlighted;
+    the whole history scrolls.
 
     API: ``.backward()``, ``.zero_()``, ``.retain_graph`` (synced with the toggle), ``.history``
     (``Entry(action, grads, error)``; entry 0 is the state at creation), ``.error``, ``.view``.
@@ -134,11 +176,13 @@ class AccumulationExplorer(_common.WidgetFront):
 
     css_class = "minigrad-accumulation"
 
-    def __init__(self, out, inputs, gradient=None, *, names=None, retain_graph=True, size="normal"):
-        from . import _view
+    def __init__(self, out, inputs, gradient=None, *, names=None, retain_graph=True, size=None,
+                 forward=None):
+        from . import _settings
+        from .accumulation_view import AccumulationView
         self.model = AccumulationModel(out, inputs, gradient, names, retain_graph,
-                                       _common.caller_namespace(1))
-        self._ui = _view.AccumulationView(self.model, size=size)
+                                       _common.caller_namespace(1), forward)
+        self._ui = AccumulationView(self.model, size=_settings.resolve(size=size)["size"])
 
     history = property(lambda self: self.model.history)
     error = property(lambda self: self.model.error)
@@ -157,3 +201,6 @@ class AccumulationExplorer(_common.WidgetFront):
 
     def zero_(self):
         return self._ui.zero_()
+
+    def forward_again(self):
+        return self._ui.forward_again()

@@ -149,7 +149,7 @@ class RecorderModel(_common.Cursor):
     def marks(self, i=None):
         i = self.index if i is None else i
         active = self.steps[i].node if i >= 0 else None
-        return GraphMarks(active, [s.node for s in self.steps[:max(i, 0)]], (), {}, self.caption(i))
+        return GraphMarks(active, [s.node for s in self.steps[:max(i, 0)]], caption=self.caption(i))
 
     def notes(self, i=None):
         """Picture notes: where a tensor was detached."""
@@ -228,16 +228,18 @@ class ForwardRecorder(_common.SteppingFront):
 
     API: ``.steps`` (``ForwardStep(index, node, output)``), ``.index`` (starts at the last step),
     ``.next()``, ``.prev()``, ``.reset()``, ``.go(i)``, ``.view``. Options as ``BackwardStepper``:
-    ``view``, ``size``, ``max_nodes``, ``direction``.
+    ``view`` (here ``"data"`` unless ``minigrad.widgets.defaults(view=...)`` chose one), ``size``,
+    ``max_nodes``, ``direction``.
     """
 
     css_class = "minigrad-recorder"
 
-    def __init__(self, names=None, *, view="data", size="normal", max_nodes=300, direction="LR"):
-        from ._view import check_options  # the options are checked before the block runs
-        check_options(size, view, direction)
+    def __init__(self, names=None, *, view=None, size=None, max_nodes=300, direction=None):
+        from . import _settings  # the options are checked before the block runs
+        options = _settings.resolve(view=view or _settings.chosen("view", "data"), size=size,
+                                    direction=direction)
         self.model = RecorderModel(names)
-        self._options = dict(view=view, size=size, max_nodes=max_nodes, direction=direction)
+        self._options = dict(max_nodes=max_nodes, **options)
         self._ui = None
 
     def __enter__(self):
@@ -252,8 +254,8 @@ class ForwardRecorder(_common.SteppingFront):
     def _ui_(self):
         """The view is made on first use: the graph exists only once the block has run."""
         if self._ui is None:
-            from . import _view
-            self._ui = _view.RecorderView(self.model, **self._options)
+            from .recorder_view import RecorderView
+            self._ui = RecorderView(self.model, **self._options)
         return self._ui
 
     @property

@@ -1,26 +1,59 @@
-"""``BackwardStepper``: replay the real backward pass one node at a time.
+"""``BackwardStepper``: replay the real backward pass one node at a time, with its arithmetic.
 
 The model (``StepperModel``) runs the engine's own generator, ``backward_steps``, once at
 construction as a dry run (``accumulate=False, retain_graph=True``): every node really runs, but no
-``.grad`` is written and the graph stays usable. Stepping then only moves an index through the
-recorded ``BackwardStep``s, so what the widget shows is exactly what ``loss.backward()`` computes,
-and watching it changes nothing.
+``.grad`` is written and the graph stays usable. Right after each step it also reads the node's
+local derivatives (``autograd.chain_rule``), while the values they need are still saved. Stepping
+then only moves an index through the recorded steps, so every number shown is one that
+``loss.backward()`` computes, and watching changes nothing.
 """
+from .. import _format
 from ..autograd import backward_steps
+from ..autograd.chain_rule import explain, locals_of
 from ..autograd.function import AccumulateGrad
 from . import _common
 from ._common import Namer, compact, copy_of, graph_nodes, root_node
 
+_TIMES = {"×": "·", "g@v": "@", "v@g": "@", "g⊗v": "⊗", "v⊗g": "⊗", "gJ": "·"}
+
 
 class GraphMarks:
-    """What the picture should highlight at one moment (engine node objects; no viz needed)."""
+    """What the picture should highlight at one moment (engine node objects; no viz needed).
 
-    __slots__ = ("active", "done", "pending", "edge_labels", "caption")
+    ``edge_labels`` are keyed ``(node, i)``: the gradient sent along ``node.next_functions[i]``
+    (so each of two parallel edges, as in ``a * a``, has its own); ``notes``: ``{node or tensor:
+    [lines]}``, the ``data`` and ``grad`` lines of each box."""
 
-    def __init__(self, active=None, done=(), pending=(), edge_labels=None, caption=""):
+    __slots__ = ("active", "done", "pending", "edge_labels", "notes", "caption")
+
+    def __init__(self, active=None, done=(), pending=(), edge_labels=None, notes=None, caption=""):
         self.active, self.done, self.pending = active, list(done), list(pending)
         self.edge_labels = dict(edge_labels or {})
+        self.notes = dict(notes or {})
         self.caption = caption
+
+
+class ChainLine:
+    """One input edge's chain rule, as text: ``target`` (the input's name), ``equation`` (the
+    rule with names, e.g. ``dL/da = dL/de · de/da = dL/de · b``), ``numbers`` (rows of
+    ``(what, values)``; for scalars one row with the whole product) and ``agrees`` (the product
+    shown equals the engine's gradient)."""
+
+    __slots__ = ("target", "equation", "numbers", "agrees")
+
+    def __init__(self, target, equation, numbers, agrees=True):
+        self.target, self.equation, self.numbers, self.agrees = target, equation, numbers, agrees
+
+    def text(self):
+        if len(self.numbers) == 1 and not self.numbers[0][0]:
+            return f"{self.equation} = {self.numbers[0][1]}"
+        rows = [self.equation]
+        width = max(len(what) for what, _ in self.numbers)
+        for what, values in self.numbers:
+            lines = values.split("\n")
+            rows.append(f"  {what.ljust(width)} {lines[0]}")
+            rows.extend(" " * (width + 3) + line for line in lines[1:])
+        return "\n".join(rows)
 
 
 class StepperModel(_common.Cursor):
@@ -32,6 +65,8 @@ class StepperModel(_common.Cursor):
     def __init__(self, root, gradient=None, names=None, namespace=None):
         self.root, self.gradient = root, gradient
         self.steps, self.error = [], None
+        self._locals = []  # each step's Locals, read while the step's saved values exist
+        self._explained = {}
         self.index = -1
         start = root_node(root) if isinstance(root, _common.Tensor) else None
         self.nodes = graph_nodes([start]) if start is not None else []
@@ -39,7 +74,9 @@ class StepperModel(_common.Cursor):
         self.leaves = [n for n in self.nodes if n.__class__ is AccumulateGrad]
         self._initial = {n: copy_of(n.variable._grad) for n in self.leaves}
         self._trace()
-        self._acc_index = {s.node: s.index for s in self.steps if s.node.__class__ is AccumulateGrad}
+        self._ran_at = {s.node: s.index for s in self.steps}
+        self.root_name = self.namer.name_of(root) if isinstance(root, _common.Tensor) else None
+        self.root_name = self.root_name or "out"
 
     def _trace(self):
         """Run the dry backward once and keep every step (or the error that stopped it)."""
@@ -49,6 +86,7 @@ class StepperModel(_common.Cursor):
         try:  # a dry run: no .grad is written
             for step in backward_steps(self.root, self.gradient, retain_graph=True, accumulate=False):
                 self.steps.append(step)
+                self._locals.append(locals_of(step.node))
         except Exception as error:  # shown in the widget, never raised into the notebook
             self.error = _common.error_text(error)
 
@@ -64,10 +102,135 @@ class StepperModel(_common.Cursor):
     def hint(self):
         return _common.hint_for(self.error) if self.error else ""
 
-    # -- what is shown -------------------------------------------------------------------------
+    # -- names ---------------------------------------------------------------------------------
     def label(self, node):
         return self.namer.label(node)
 
+    def name(self, node):
+        """The tensor a node stands for, as the chain rule names it: ``a``, ``z``, ``(a * b)``."""
+        return self.namer.tensor_label(node)
+
+    def d(self, of, by):
+        """``dL/da``-style notation (brackets around expressions are kept)."""
+        return f"d{of}/d{by}"
+
+    # -- the arithmetic of one step --------------------------------------------------------------
+    def explanation(self, index=None):
+        """The ``StepExplanation`` of step ``index`` (default: the current one)."""
+        index = self.index if index is None else index
+        if index < 0:
+            return None
+        if index not in self._explained:
+            self._explained[index] = explain(self.steps, index, self._locals[index])
+        return self._explained[index]
+
+    def arrival(self, index=None):
+        """One line on the gradient that arrived: where it came from, summed when several."""
+        e = self.explanation(index)
+        if e is None:
+            return ""
+        node, root = e.node, self.root_name
+        here = self.name(node)
+        if not e.contributions or e.contributions[0].source is None:
+            start = "your gradient v" if self.gradient is not None else f"{self.d(root, root)}"
+            return f"{self.d(root, here)} = {compact(e.incoming, 6)}  (backward starts here: {start})"
+        parts = [compact(c.value, 4) for c in e.contributions]
+        if len(parts) == 1:
+            text = f"{self.d(root, here)} = {parts[0]}  (arrived from {self.name(e.contributions[0].source)})"
+        else:
+            sources = ", ".join(self.name(c.source) for c in e.contributions)
+            text = (f"{self.d(root, here)} = {' + '.join(parts)} = {compact(e.summed, 4)}  "
+                    f"(summed: {here} was used {len(parts)} times, by {sources})")
+        if e.hooked:
+            text += f"; a hook changed it to {compact(e.incoming, 4)}"
+        return text
+
+    def chain_lines(self, index=None):
+        """One ``ChainLine`` per input edge of step ``index``; for an ``AccumulateGrad`` step, one
+        line ``before + arriving = after``."""
+        e = self.explanation(index)
+        if e is None:
+            return []
+        root, node = self.root_name, e.node
+        if e.step.leaf is not None:
+            leaf = self.name(node)
+            if e.before is None:
+                numbers = [("", f"None + {compact(e.incoming, 6)} → {compact(e.after, 6)}  "
+                                "(the first gradient is stored)")]
+            else:
+                numbers = [("", f"{compact(e.before, 6)} + {compact(e.incoming, 6)} = {compact(e.after, 6)}")]
+            if e.incoming.size > 6:
+                numbers = [("before", _format.block(e.before) if e.before is not None else "None"),
+                           ("+ arriving", _format.block(e.incoming)), ("= after", _format.block(e.after))]
+            return [ChainLine(leaf, f"{leaf}.grad", numbers)]
+        operands = self._operands(node)
+        out = self.name(node)
+        lines = []
+        for edge in e.edges:
+            target = self.name(edge.child)
+            left = self.d(root, target)
+            incoming = self.d(root, out)
+            local = self.d(out, target)
+            if edge.local is None:  # a custom Function: only what its backward returned
+                lines.append(ChainLine(target, f"{left} = {node.name()}.backward({incoming})",
+                                       [("", compact(edge.sent, 6))]))
+                continue
+            formula = _fill(edge.local.formula, operands, out)
+            lines.append(self._line(edge, target, left, incoming, local, formula))
+        return lines
+
+    def _line(self, edge, target, left, incoming, local, formula):
+        rule, loc = edge.local.rule, edge.local
+        if rule == "route":
+            equation = f"{left} = {incoming} moved back: {formula}"
+            return ChainLine(target, equation, [("", _format.block(edge.sent))])
+        if rule in ("reshape", "permute"):
+            how = "reshaped" if rule == "reshape" else "dims put back"
+            equation = f"{left} = {incoming}, {how} to {_format.shape_text(edge.computed.shape)}"
+            return ChainLine(target, equation, [("", _format.block(edge.computed))], edge.agrees)
+        times = _TIMES[rule]
+        if rule in ("v@g", "v⊗g"):
+            equation = f"{left} = {local} {times} {incoming} = {formula} {times} {incoming}"
+        else:
+            equation = f"{left} = {incoming} {times} {local} = {incoming} {times} {formula}"
+        value = loc.value
+        scalar = (rule == "×" and edge.incoming.size == 1 and _size(value) == 1
+                  and not edge.summed_axes and edge.computed.size == 1)
+        if scalar:
+            g, v = _paren(edge.incoming), _paren(value)
+            shown = f"{g} · {v} = {compact(edge.computed)}"
+            if _is_number(formula):
+                equation = f"{left} = {incoming} · {local} = {g} · {formula}"
+                return ChainLine(target, equation, [("", compact(edge.computed))], edge.agrees)
+            return ChainLine(target, equation, [("", shown)], edge.agrees)
+        numbers = [(incoming, _format.block(edge.incoming))]
+        if value is not None and not _is_number(formula):
+            numbers.append((f"{local} = {formula}", _format.block(value)))
+        if loc.spread is not None and edge.incoming.size != edge.product.size:
+            numbers.append(("(spread over", f"{edge.product.size} positions)"))
+        numbers.append(("product", _format.block(edge.product)))
+        if edge.summed_axes:
+            dims = ", ".join(str(a) for a in edge.summed_axes)
+            numbers.append((f"summed over dim {dims} →", _format.block(edge.computed)))
+        return ChainLine(target, equation, numbers, edge.agrees)
+
+    def _operands(self, node):
+        """The names that replace ``{a}``, ``{b}``... in a formula: the inputs, in edge order
+        (a constant input by its value or its name)."""
+        constants = node.input_values()
+        names = []
+        for (child, _), constant in zip(node.next_functions, constants):
+            if child is not None:
+                names.append(self.name(child))
+            elif isinstance(constant, _common.Tensor):
+                names.append(self.namer.name_of(constant) or _common.constant_name(constant))
+            elif constant is not None:
+                names.append(_format.number(constant))
+            else:
+                names.append("c")
+        return names
+
+    # -- what is shown -------------------------------------------------------------------------
     def leaf_grads(self, index=None):
         """{leaf name: its .grad as backward would have left it after step ``index``} (tensors or
         None). Before a leaf's AccumulateGrad step this is the .grad it has now."""
@@ -75,13 +238,28 @@ class StepperModel(_common.Cursor):
         result = {}
         for node in self.leaves:
             name = self.namer.leaf_name[node]
-            k = self._acc_index.get(node)
+            k = self._ran_at.get(node)
             if k is not None and k <= index:
                 result[name] = self.steps[k].grad_after
             else:
                 initial = self._initial[node]
                 result[name] = None if initial is None else _common.Tensor._make(initial.copy(), False, None)
         return result
+
+    def gradient_of(self, node, index=None):
+        """d root / d (the tensor ``node`` stands for), as far as backward got after step
+        ``index``: complete once the node ran, a partial sum while contributions arrive, else
+        ``None``. Returns ``(array or None, complete)``."""
+        index = self.index if index is None else index
+        k = self._ran_at.get(node)
+        if k is not None and k <= index:
+            return _common.array_of(self.steps[k].incoming), True
+        total = None
+        for s in self.steps[:index + 1]:
+            for (child, _), g in zip(s.node.next_functions, s.outgoing):
+                if child is node and g is not None:
+                    total = _common.array_of(g) if total is None else total + _common.array_of(g)
+        return total, False
 
     def sends(self, step):
         """``[(target node, its label, gradient tensor or None)]`` for the step's outgoing edges."""
@@ -91,8 +269,30 @@ class StepperModel(_common.Cursor):
                 out.append((child, self.label(child), g))
         return out
 
+    def notes(self, index=None):
+        """The ``data`` / ``grad`` lines of every box at step ``index`` (micrograd's ``data | grad``;
+        summaries for tensors), keyed by node (function nodes) or leaf tensor."""
+        index = self.index if index is None else index
+        notes = {}
+        for node in self.nodes:
+            if node.__class__ is AccumulateGrad:
+                value, key = node.variable, node
+                grad = self.leaf_grads(index)[self.namer.leaf_name[node]]
+                grad_text = "grad None" if grad is None else "grad " + compact(grad)
+            else:
+                value, key = node.output(), node
+                g, complete = self.gradient_of(node, index)
+                grad_text = "grad ?" if g is None else "grad " + compact(g) + ("" if complete else " + …")
+            lines = []
+            if value is not None:
+                lines.append("data " + compact(value))
+            lines.append(grad_text)
+            notes[key] = lines
+        return notes
+
     def marks(self, index=None):
-        """Active / done / pending nodes and labels of the edges gradients have crossed so far."""
+        """Active / done / pending nodes, the gradient along every edge crossed so far, and the
+        ``data | grad`` lines of each box."""
         index = self.index if index is None else index
         done = [s.node for s in self.steps[:max(index, 0)]]
         active = self.steps[index].node if index >= 0 else None
@@ -103,13 +303,13 @@ class StepperModel(_common.Cursor):
         if index < 0 and self.steps:
             pending.append(self.steps[0].node)  # the root's node: the first gradient waits there
         for s in self.steps[:index + 1]:
-            for (child, _), g in zip(s.node.next_functions, s.outgoing):
+            for j, ((child, _), g) in enumerate(zip(s.node.next_functions, s.outgoing)):
                 if child is None or g is None:
                     continue
-                labels[(s.node, child)] = compact(g)
+                labels[(s.node, j)] = compact(g)
                 if child not in ran and child not in pending:
                     pending.append(child)
-        return GraphMarks(active, done, pending, labels, self.caption(index))
+        return GraphMarks(active, done, pending, labels, self.notes(index), self.caption(index))
 
     def caption(self, index=None):
         index = self.index if index is None else index
@@ -128,12 +328,9 @@ class StepperModel(_common.Cursor):
         step = self.current
         if step is not None:
             lines.append(f"  node: {step.node.name()}    {step.node.formula}".rstrip())
-            lines.append(f"  incoming gradient: {compact(step.incoming, 6)}")
-            if step.leaf is not None:
-                lines.append(f"  {self.label(step.node)}.grad: "
-                             f"{compact(step.grad_before, 6) or 'None'} -> {compact(step.grad_after, 6)}")
-            for _, label, g in self.sends(step):
-                lines.append(f"  sends to {label}: {compact(g, 6) if g is not None else 'nothing'}")
+            lines.append("  " + self.arrival())
+            for line in self.chain_lines():
+                lines.extend("  " + row for row in line.text().split("\n"))
         grads = self.leaf_grads()
         if grads:
             lines.append("  .grad: " + ", ".join(f"{k}={compact(v, 3) if v is not None else 'None'}"
@@ -141,8 +338,32 @@ class StepperModel(_common.Cursor):
         return "\n".join(lines)
 
 
+def _fill(formula, operands, out):
+    """A formula with the operands' names in place of ``{a}``, ``{b}``... and ``{out}``."""
+    text = formula.replace("{out}", out)
+    for i, name in enumerate(operands):
+        text = text.replace("{" + chr(ord("a") + i) + "}", name)
+    return text
+
+
+def _is_number(text):
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _size(value):
+    return _common.array_of(value).size if value is not None else 0
+
+
+def _paren(value):
+    return f"({compact(value)})"
+
+
 class BackwardStepper(_common.SteppingFront):
-    """Step through the real backward pass of ``root``, node by node.
+    """Step through the real backward pass of ``root``, node by node, with its arithmetic.
 
     The stepper shows what ``root.backward(gradient)`` *would* accumulate; creating it or stepping
     it never changes any tensor's ``.grad`` (it replays a dry run of the engine, made once with
@@ -152,26 +373,36 @@ class BackwardStepper(_common.SteppingFront):
     - ``gradient``: the vector v for a non-scalar root (as in ``root.backward(gradient)``);
     - ``names``: ``{"w": w, "model": model, ...}`` to label tensors; when ``None``, the variable
       names of the calling cell (its locals, then globals) are used for the tensors of this graph;
-    - ``view``: ``"data"`` or ``"autograd"`` picture; ``size``: ``"normal"`` or ``"large"`` (projector);
+    - ``view``: ``"autograd"`` (the default: the nodes backward runs) or ``"data"``;
+      ``size``: ``"normal"`` or ``"large"`` (projector); defaults for both:
+      ``minigrad.widgets.defaults(...)``;
     - ``max_nodes``: bigger graphs show the part nearest the root (the panes still show every
-      step); ``direction``: ``"LR"`` (the tutorial's picture) or ``"TB"`` (deep graphs then grow
-      down the page instead of sideways).
+      step); ``direction``: ``"TB"`` (leaves at the top, the root at the bottom: the forward pass
+      reads down the page, gradients flow up) or ``"LR"``.
+
+    Keys, with the focus in the widget: → / PageDown / Space next, ← / PageUp previous, Home
+    back to the start, End to the last step.
 
     API: ``.steps``, ``.index`` (-1 before the first step), ``.next()``, ``.prev()``, ``.reset()``,
-    ``.go(i)``, ``.leaf_grads()``, ``.error``, and ``.view`` (the ipywidgets box).
+    ``.go(i)``, ``.leaf_grads()``, ``.chain_lines()``, ``.error``, and ``.view`` (the ipywidgets box).
     """
 
     css_class = "minigrad-stepper"
 
-    def __init__(self, root, gradient=None, names=None, *, view="data", size="normal",
-                 max_nodes=300, direction="LR"):
-        from . import _view
+    def __init__(self, root, gradient=None, names=None, *, view=None, size=None,
+                 max_nodes=300, direction=None):
+        from . import _settings
+        from .stepper_view import StepperView
         self.model = StepperModel(root, gradient, names, _common.caller_namespace(1))
-        self._ui = _view.StepperView(self.model, view=view, size=size, max_nodes=max_nodes,
-                                     direction=direction)
+        options = _settings.resolve(view=view, size=size, direction=direction)
+        self._ui = StepperView(self.model, max_nodes=max_nodes, **options)
 
     error = property(lambda self: self.model.error)
     view = property(lambda self: self._ui.box)
 
     def leaf_grads(self):
         return self.model.leaf_grads()
+
+    def chain_lines(self):
+        """The current step's chain rule, one text per input edge (see ``ChainLine``)."""
+        return [line.text() for line in self.model.chain_lines()]

@@ -1,4 +1,4 @@
-"""Read what minigrad's widgets show in the page, through the CSS classes minigrad/widgets/_view.py
+"""Read what minigrad's widgets show in the page, through the CSS classes minigrad/widgets/_html.py
 gives them (``minigrad-stepper``, ``minigrad-next``, ``minigrad-grad-table``...), and the graph
 picture's own classes (``g.node.mg-active`` is the node running now; ``<title>`` names it).
 """

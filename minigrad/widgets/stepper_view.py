@@ -1,0 +1,140 @@
+"""The ipywidgets face of ``BackwardStepper``: controls, the picture, the chain rule, the grads.
+
+Layout, top to bottom: what step this is; the controls; the picture beside the step's arithmetic
+(side by side when the cell is wide, one above the other on a projector); the leaves' ``.grad``;
+the legend, folded. Every state of the picture comes from one layout (``viz.Frames``), so no box
+moves while stepping; every text comes from the model.
+"""
+import ipywidgets as W
+
+from ..viz import GraphState
+from . import _common
+from ._html import (MUTED, bundle, code, draw, error_box, esc, legend_html, muted, panel,
+                    picture_html, pre, table)
+from ._stepping import RENDER_LOCK, Stepping
+
+
+def state_of(marks):
+    """A model's ``GraphMarks`` as the picture's ``GraphState``."""
+    return GraphState(active=marks.active, done=marks.done, pending=marks.pending,
+                      edge_labels=marks.edge_labels, notes=marks.notes, caption=marks.caption)
+
+
+class StepperView(Stepping):
+    prefetch = False  # a step's picture is a few string edits of one layout: nothing to prepare
+
+    def __init__(self, model, view="autograd", size="normal", direction="TB", max_nodes=300):
+        self.model, self.size, self.view_name = model, size, view
+        self._init_pictures()
+        messages = []
+        self._base = self._frames = None
+        if isinstance(model.root, _common.Tensor) and model.nodes:
+            self._base = draw(model.root, model.namer.names,
+                              dict(view=view, max_nodes=max_nodes, direction=direction, legend=False,
+                                   compact=view == "autograd"), messages)
+        self._picture_message = messages[0] if messages else "no graph to draw"
+        if self._base is not None:
+            self._frames = self._base.frames([state_of(model.marks(i))
+                                              for i in range(-1, len(model.steps))])
+        n = len(model.steps)
+        self.status = W.HTML()
+        self.status.add_class("minigrad-status")
+        self.picture_pane = W.HTML(layout=W.Layout(flex="1 1 380px", min_width="0", overflow="hidden"))
+        self.picture_pane.add_class("minigrad-picture")
+        self.info = W.HTML(layout=W.Layout(flex="1 1 300px", min_width="16em"))
+        self.info.add_class("minigrad-info")
+        self.grads = W.HTML()
+        self.grads.add_class("minigrad-grads")
+        self.legend = W.HTML(legend_html(view, size) if self._base is not None else "")
+        self.legend.add_class("minigrad-legend-pane")
+        controls = self._build_controls(n, size)
+        middle = W.HBox([self.picture_pane, self.info],
+                        layout=W.Layout(flex_flow="row wrap", align_items="flex-start", width="100%"))
+        self.box = W.VBox([self.status, controls, middle, self.grads, self.legend],
+                          layout=W.Layout(width="100%"))
+        for css in ("minigrad-widget", "minigrad-stepper", f"minigrad-size-{size}"):
+            self.box.add_class(css)
+        self.go(model.index)
+
+    # -- pictures ----------------------------------------------------------------------------------
+    def _make_picture(self, i):
+        """The ``GraphPicture`` of step ``i`` (its own render: for ``.nodes``, PNG and saving)."""
+        if self._base is None:
+            return None
+        return self._base.with_state(state_of(self.model.marks(i)))
+
+    def frame(self, i=None):
+        """The SVG the widget shows at step ``i``, or ``None`` (no renderer, nothing drawn)."""
+        i = self.model.index if i is None else i
+        if self._frames is None:
+            return None
+        try:
+            with RENDER_LOCK:
+                return self._frames.frame(i + 1)
+        except Exception as error:  # a picture problem must not break the widget
+            self._picture_message = f"No picture: {_common.error_text(error)}"
+            return None
+
+    # -- panes -----------------------------------------------------------------------------------
+    def render(self):
+        m, size = self.model, self.size
+        if m.error and not m.steps:
+            status = "<b>backward() cannot start</b>"
+        else:
+            status = f"<b>Backward, {esc(m.caption())}</b>"
+        if m.steps:
+            status += " " + muted("(a replay: no .grad is changed until you call backward())")
+        if m.error:
+            status += error_box(m.error, m.hint, size)
+            if m.steps:
+                plural = "" if len(m.steps) == 1 else "s"
+                status += f"<div>The engine stopped after {len(m.steps)} step{plural}.</div>"
+        self.status.value = panel(status, size, live=True)
+        self.picture_pane.value = picture_html(self.frame(), size, self._picture_message)
+        self.info.value = panel(self._info_html(), size, "minigrad-step", live=True)
+        self.grads.value = panel(self._grads_html(), size, "minigrad-leaf-grads")
+
+    def _info_html(self):
+        m, size = self.model, self.size
+        step = m.current
+        if step is None:
+            if not m.steps:
+                return f'<i style="{MUTED}">No steps to show.</i>'
+            first = m.steps[0]
+            where = "your gradient v" if m.gradient is not None else f"d{m.root_name}/d{m.root_name} = 1"
+            return (f"Press <b>Next</b> (or →): backward starts at <b>{esc(m.label(first.node))}</b> "
+                    f"with the gradient {code(_common.compact(first.incoming, 6))} {muted('(' + where + ')')}.")
+        label = m.label(step.node)
+        kind = "" if label == step.node.name() else " " + muted(f"({step.node.name()})")
+        parts = [f"<div><b>{esc(label)}</b>{kind}</div>",
+                 f'<div class="minigrad-arrival">{esc(m.arrival())}</div>']
+        lines = m.chain_lines()
+        for line in lines:
+            warn = "" if line.agrees else " ⚠ differs from the engine's gradient"
+            parts.append(pre(line.text() + warn, size, "minigrad-chain"))
+        if step.leaf is None and not lines:
+            parts.append(f'<div style="{MUTED}">no input needs a gradient: nothing is sent on</div>')
+        if step.node.formula:
+            parts.append(f'<div style="{MUTED}">local derivatives: {code(step.node.formula)}</div>')
+        return "".join(parts)
+
+    def _grads_html(self):
+        m, size = self.model, self.size
+        grads = m.leaf_grads()
+        if not grads:
+            return f'<i style="{MUTED}">No leaf tensor requires grad.</i>'
+        just = m.current.node if m.current is not None and m.current.leaf is not None else None
+        rows, highlight = [], None
+        for i, node in enumerate(m.leaves):
+            name = m.namer.leaf_name[node]
+            g = grads[name]
+            if node is just:
+                highlight = i
+            mark = " ◀ just updated" if node is just else ""
+            rows.append([f"<b>{esc(name)}</b>{esc(mark)}",
+                         pre(_common.block(g), size) if g is not None else code("None")])
+        return table(rows, ["leaf", ".grad so far"], size, "minigrad-grad-table", highlight)
+
+    def bundle(self, text):
+        return bundle(self.box, "BackwardStepper", self.picture(), text,
+                      picture_html(None, self.size, self._picture_message), svg=self.frame())
