@@ -27,18 +27,22 @@ def edge_label(text):
 
 
 def box_rows(box, mark=None, notes=()):
-    """A box's label as rows ``(style, text)``: the state marker, the title, its lines, notes."""
+    """A box's label as rows ``(style, text)``: title, lines, notes; a highlighted box's first
+    row starts with its state's marker (► running, ● done, ○ waiting: never colour alone)."""
     rows = []
-    if mark:
-        rows.append(("tag", _style.STATES[mark][1]))
     if box.title:
         rows.append(("title", box.title))
     rows.extend(("line", line) for line in box.lines if line)
     rows.extend(("note", n) for n in notes)
+    if mark and rows:
+        style, text = rows[0]
+        rows[0] = (style, f"{_style.STATES[mark][1].split()[0]} {text}")
+    elif mark:
+        rows.append(("title", _style.STATES[mark][1]))
     return rows
 
 
-_ROW_FORMAT = {"tag": _SMALL.format("<B>{}</B>"), "title": "<B>{}</B>", "line": _SMALL,
+_ROW_FORMAT = {"title": "<B>{}</B>", "line": _SMALL,
                "note": _SMALL.format("<I>{}</I>")}
 
 

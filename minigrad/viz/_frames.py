@@ -56,26 +56,19 @@ class Frames:
 
     # -- the layout: every line as wide as it ever gets ------------------------------------------
     def _widest_rows(self):
-        """Per box, the rows of the layout: every state's rows lined up by position (a state with
-        no marker gets an empty first row), each row the widest text it ever has."""
+        """Per box, the rows of the layout: each row the widest text it ever has (a state with
+        fewer rows leaves the rest empty)."""
         layout = {}
         for box in self.model.boxes:
-            lined = [self._aligned(rows[box.id]) for rows in self._rows]
-            n = max(len(r) for r in lined)
+            every = [rows[box.id] for rows in self._rows]
             widest = []
-            for k in range(n):
-                texts = [r[k] for r in lined if k < len(r)]
-                style = next(s for s, _ in texts if s)
+            for k in range(max(len(r) for r in every)):
+                texts = [r[k] for r in every if k < len(r)]
                 text = max((t for _, t in texts), key=_width)
                 if text:
-                    widest.append((style, text))
+                    widest.append((texts[0][0], text))
             layout[box.id] = widest
         return layout
-
-    @staticmethod
-    def _aligned(rows):
-        """Rows with a marker row always first (``("", "")`` when the state has none)."""
-        return list(rows) if rows and rows[0][0] == "tag" else [("tag", "")] + list(rows)
 
     def _widest_labels(self):
         labels = {}
@@ -114,10 +107,8 @@ class Frames:
 
     def _restyle_box(self, chunk, classes, box, mark, rows):
         attrs = _dot.box_attributes(box.kind, mark)
-        wanted = [t for s, t in self._aligned(rows)]
-        layout = [t for s, t in self._aligned(self.layout_rows[box.id])]
-        # the layout's text elements are its non-empty rows; map each to this state's row
-        texts = iter([wanted[k] if k < len(wanted) else "" for k, t in enumerate(layout) if t])
+        # the layout's text elements are its rows, in order: each gets this state's row
+        texts = iter([t for _, t in rows])
         center = _center_x(chunk)
 
         def text(m):

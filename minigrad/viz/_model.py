@@ -368,7 +368,8 @@ class Builder:
             if isinstance(node, AccumulateGrad) and self.compact:  # the leaf inside its node
                 leaf = node.variable
                 title = ", ".join(self.names_of(leaf)) or "(leaf)"
-                lines = ["AccumulateGrad", f"parameter {_text.shape_text(leaf.shape)}"]
+                shape = f" {_text.shape_text(leaf.shape)}" if leaf.shape else ""
+                lines = [f"AccumulateGrad{shape}"]
                 boxes[node] = self.add("a", "accumulate", title, lines, _tooltip(node), rank,
                                        tuple(leaf.shape), objects=[node, leaf])
                 continue

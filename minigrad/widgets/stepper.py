@@ -274,20 +274,22 @@ class StepperModel(_common.Cursor):
         summaries for tensors), keyed by node (function nodes) or leaf tensor."""
         index = self.index if index is None else index
         notes = {}
+        leaf_grads = self.leaf_grads(index)
         for node in self.nodes:
             if node.__class__ is AccumulateGrad:
                 value, key = node.variable, node
-                grad = self.leaf_grads(index)[self.namer.leaf_name[node]]
+                grad = leaf_grads[self.namer.leaf_name[node]]
                 grad_text = "grad None" if grad is None else "grad " + compact(grad)
             else:
                 value, key = node.output(), node
                 g, complete = self.gradient_of(node, index)
                 grad_text = "grad ?" if g is None else "grad " + compact(g) + ("" if complete else " + …")
-            lines = []
-            if value is not None:
-                lines.append("data " + compact(value))
-            lines.append(grad_text)
-            notes[key] = lines
+            if value is None:
+                notes[key] = [grad_text]
+            elif value.numel() == 1 and len(grad_text) < 16:  # micrograd's "data | grad" line
+                notes[key] = [f"data {compact(value)} | {grad_text}"]
+            else:
+                notes[key] = ["data " + compact(value), grad_text]
         return notes
 
     def marks(self, index=None):

@@ -105,7 +105,7 @@ class StepperView(Stepping):
             return (f"Press <b>Next</b> (or →): backward starts at <b>{esc(m.label(first.node))}</b> "
                     f"with the gradient {code(_common.compact(first.incoming, 6))} {muted('(' + where + ')')}.")
         label = m.label(step.node)
-        kind = "" if label == step.node.name() else " " + muted(f"({step.node.name()})")
+        kind = "" if step.node.name() in label else " " + muted(f"({step.node.name()})")
         parts = [f"<div><b>{esc(label)}</b>{kind}</div>",
                  f'<div class="minigrad-arrival">{esc(m.arrival())}</div>']
         lines = m.chain_lines()
