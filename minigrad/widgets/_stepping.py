@@ -12,6 +12,7 @@ from pathlib import Path
 
 import anywidget
 import ipywidgets as W
+import traitlets
 
 from ._html import SIZES, button
 
@@ -33,6 +34,9 @@ class KeyBridge(anywidget.AnyWidget):
     box (``keys.js``) and sends them here as ``{"key": "next" | "prev" | "home" | "end"}``."""
 
     _esm = (Path(__file__).with_name("keys.js")).read_text(encoding="utf-8")
+    index = traitlets.Int(-1).tag(sync=True)  # where the widget is, so that the last step can
+    count = traitlets.Int(0).tag(sync=True)   # let a clicker scroll on past it
+    cell_keys = traitlets.Bool(True).tag(sync=True)  # keys also act when the widget's cell is selected
 
 
 class Stepping:
@@ -111,7 +115,7 @@ class Stepping:
             self._link = W.link((self.play, "value"), (self.slider, "value"))
             controls.append(self.play)
         controls.append(self.slider)
-        self.keys = KeyBridge(layout=W.Layout(width="0px", height="0px", overflow="hidden"))
+        self.keys = KeyBridge(count=n, layout=W.Layout(width="0px", height="0px", overflow="hidden"))
         self.keys.on_msg(self._on_key)
         controls.append(self.keys)
         bar = W.HBox(controls, layout=W.Layout(flex_flow="row wrap", align_items="center"))
@@ -138,6 +142,7 @@ class Stepping:
             self.slider.value = self.model.index + 1
         finally:
             self._syncing = False
+        self.keys.index = self.model.index
         self.render()
         self._prefetch(self.model.index + 1)
         return self.model.index

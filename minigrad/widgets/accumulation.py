@@ -165,7 +165,9 @@ class AccumulationExplorer(_common.WidgetFront):
     - ``gradient``: the v of ``out.backward(v)`` (needed when ``out`` is not a scalar);
     - ``forward``: a function that computes ``out`` again (``lambda: (inp + 1).pow(2).t()``):
       after the freed-graph error, a button runs it, so backward works again;
-    - ``size``: ``"normal"`` or ``"large"`` (default: ``minigrad.widgets.defaults``).
+    - ``size``: ``"normal"`` or ``"large"`` (default: ``minigrad.widgets.defaults``);
+    - keys, with the focus in the widget: → / PageDown call backward(v), Home calls zero_();
+      ``clicker=True``: also when its cell is selected in the notebook (a presenter's clicker).
 
     Each call's row shows ``before + this call = after`` for every input, the newest highlighted;
     the whole history scrolls.
@@ -177,12 +179,13 @@ class AccumulationExplorer(_common.WidgetFront):
     css_class = "minigrad-accumulation"
 
     def __init__(self, out, inputs, gradient=None, *, names=None, retain_graph=True, size=None,
-                 forward=None):
+                 forward=None, clicker=False):
         from . import _settings
         from .accumulation_view import AccumulationView
         self.model = AccumulationModel(out, inputs, gradient, names, retain_graph,
                                        _common.caller_namespace(1), forward)
-        self._ui = AccumulationView(self.model, size=_settings.resolve(size=size)["size"])
+        self._ui = AccumulationView(self.model, size=_settings.resolve(size=size)["size"],
+                                    clicker=clicker)
 
     history = property(lambda self: self.model.history)
     error = property(lambda self: self.model.error)

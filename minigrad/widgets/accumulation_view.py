@@ -4,10 +4,11 @@ import ipywidgets as W
 
 from .. import _format
 from ._html import (MUTED, SIZES, TEXT, bundle, button, code, error_box, esc, panel, pre, table)
+from ._stepping import KeyBridge
 
 
 class AccumulationView:
-    def __init__(self, model, size="normal"):
+    def __init__(self, model, size="normal", clicker=False):
         self.model, self.size = model, size
         self._syncing = False
         self.backward_button = button("backward(v)", "Call out.backward(v) on your tensors: adds into .grad",
@@ -32,13 +33,26 @@ class AccumulationView:
         self.status.add_class("minigrad-status")
         self.history_pane = W.HTML(layout=W.Layout(max_height="22em", overflow="auto"))
         self.history_pane.add_class("minigrad-history")
-        bar = W.HBox([self.backward_button, self.zero_button, self.retain_toggle, self.forward_button],
+        # keys: → / PageDown call backward(v), Home calls zero_(); with clicker=True also when the
+        # widget's cell is merely selected (they act on real tensors: students opt in)
+        self.keys = KeyBridge(index=-1, count=1 << 30, cell_keys=bool(clicker),
+                              layout=W.Layout(width="0px", height="0px", overflow="hidden"))
+        self.keys.on_msg(self._on_key)
+        bar = W.HBox([self.backward_button, self.zero_button, self.retain_toggle, self.forward_button,
+                      self.keys],
                      layout=W.Layout(flex_flow="row wrap", align_items="center"))
         bar.add_class("minigrad-controls")
         self.box = W.VBox([bar, self.status, self.history_pane])
         for css in ("minigrad-widget", "minigrad-accumulation", f"minigrad-size-{size}"):
             self.box.add_class(css)
         self.render()
+
+    def _on_key(self, widget, content, buffers):
+        action = content.get("key") if isinstance(content, dict) else None
+        if action == "next":
+            self.backward()
+        elif action == "home":
+            self.zero_()
 
     def _label_toggle(self):
         self.retain_toggle.description = f"retain_graph={self.model.retain_graph}"
@@ -113,7 +127,7 @@ class AccumulationView:
 
     def close(self):
         for w in (self.backward_button, self.zero_button, self.forward_button, self.retain_toggle,
-                  self.status, self.history_pane, self.box):
+                  self.keys, self.status, self.history_pane, self.box):
             w.close()
 
 

@@ -132,7 +132,7 @@ class StepperModel(_common.Cursor):
         node, root = e.node, self.root_name
         here = self.name(node)
         if not e.contributions or e.contributions[0].source is None:
-            start = "your gradient v" if self.gradient is not None else f"{self.d(root, root)}"
+            start = "your gradient v" if self.gradient is not None else "the root's gradient with respect to itself"
             return f"{self.d(root, here)} = {compact(e.incoming, 6)}  (backward starts here: {start})"
         parts = [compact(c.value, 4) for c in e.contributions]
         if len(parts) == 1:
@@ -170,7 +170,8 @@ class StepperModel(_common.Cursor):
             target = self.name(edge.child)
             left = self.d(root, target)
             incoming = self.d(root, out)
-            local = self.d(out, target)
+            # the local derivative; at the root itself written ∂L/∂d (dL/dd is what it sends)
+            local = f"∂{out}/∂{target}" if out == root else self.d(out, target)
             if edge.local is None:  # a custom Function: only what its backward returned
                 lines.append(ChainLine(target, f"{left} = {node.name()}.backward({incoming})",
                                        [("", compact(edge.sent, 6))]))

@@ -25,7 +25,8 @@ _STEPPER_STATE = """
     step: text('.minigrad-slider .widget-readout'),
     steps: (box.querySelector('.minigrad-slider [aria-valuemax]') || {getAttribute: () => null})
              .getAttribute('aria-valuemax'),
-    incoming: text('.minigrad-incoming'),
+    incoming: text('.minigrad-arrival'),
+    chain: Array.from(box.querySelectorAll('.minigrad-chain')).map(n => n.innerText.trim()),
     info: text('.minigrad-info'),
     grads,
   };
@@ -46,6 +47,11 @@ _EXPLORER_STATE = """
 def numbers(text):
     """Every number in a text, in order (``[5, 3]``-style shapes must not be in ``text``)."""
     return [float(m) for m in _NUMBER.findall(text or "")]
+
+
+def after(cell):
+    """The value an explorer's history cell ends on (``before + this call = after``: the after)."""
+    return numbers(cell.rsplit("=", 1)[-1].rsplit("after:", 1)[-1])
 
 
 def printed_tensor(text, which=0):
