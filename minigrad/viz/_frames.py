@@ -9,6 +9,7 @@ is also fast: a step costs a few string substitutions, not a Graphviz run.
 What is replaced, per box: each text line (the state marker, notes such as ``grad 6.0``), the
 fill and the outline; per arrow: its label and its colour. Positions and sizes never change.
 """
+import functools
 import html
 import re
 
@@ -25,6 +26,7 @@ _X = re.compile(r'\sx="[^"]*"')
 _ANCHOR = re.compile(r'\stext-anchor="[^"]*"')
 
 
+@functools.lru_cache(maxsize=4096)
 def _width(text):
     """A rough width of ``text`` in Helvetica (capitals and digits wider than small letters):
     only used to pick, among the texts a line takes, the one to lay the box out with."""
@@ -50,6 +52,8 @@ class Frames:
                                            self.layout_labels)
         self._svg = None
         self._cache = {}
+        self._chunks = {}  # (box id, state, rows) or (arrow, label) -> its restyled SVG text
+        self._boxes = {b.id: b for b in model.boxes}
 
     def __len__(self):
         return len(self._states)
@@ -64,7 +68,7 @@ class Frames:
             widest = []
             for k in range(max(len(r) for r in every)):
                 texts = [r[k] for r in every if k < len(r)]
-                text = max((t for _, t in texts), key=_width)
+                text = max(sorted({t for _, t in texts}), key=_width)
                 if text:
                     widest.append((texts[0][0], text))
             layout[box.id] = widest
@@ -91,13 +95,22 @@ class Frames:
             return self._cache[i]
         self.svg_layout()
         marks, _, labels = self._states[i]
-        boxes = {b.id: b for b in self.model.boxes}
+        boxes = self._boxes
         out = []
         for kind, key, classes, chunk in self._parts:
             if kind == "node" and key in boxes:
-                chunk = self._restyle_box(chunk, classes, boxes[key], marks.get(key), self._rows[i][key])
+                mark, rows = marks.get(key), self._rows[i][key]
+                cached = self._chunks.get((key, mark, tuple(rows)))
+                if cached is None:  # a box looks the same in most steps: restyle it once per look
+                    cached = self._restyle_box(chunk, classes, boxes[key], mark, rows)
+                    self._chunks[(key, mark, tuple(rows))] = cached
+                chunk = cached
             elif kind == "edge":
-                chunk = self._restyle_arrow(chunk, classes, int(key) - 1, labels)
+                n = int(key) - 1
+                cached = self._chunks.get((n, labels.get(n)))
+                if cached is None:
+                    cached = self._chunks[(n, labels.get(n))] = self._restyle_arrow(chunk, classes, n, labels)
+                chunk = cached
             out.append(chunk)
         svg = "".join(out)
         if len(self._cache) > 64:

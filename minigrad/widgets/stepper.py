@@ -75,6 +75,12 @@ class StepperModel(_common.Cursor):
         self._initial = {n: copy_of(n.variable._grad) for n in self.leaves}
         self._trace()
         self._ran_at = {s.node: s.index for s in self.steps}
+        self._arrivals = {}  # node -> [(step index, gradient array)] in the order they came
+        for s in self.steps:
+            for (child, _), g in zip(s.node.next_functions, s.outgoing):
+                if child is not None and g is not None:
+                    self._arrivals.setdefault(child, []).append((s.index, _common.array_of(g)))
+        self._texts = {}  # (node, how many arrived) -> its grad line: notes are read per step
         self.root_name = self.namer.name_of(root) if isinstance(root, _common.Tensor) else None
         self.root_name = self.root_name or "out"
 
@@ -256,11 +262,22 @@ class StepperModel(_common.Cursor):
         if k is not None and k <= index:
             return _common.array_of(self.steps[k].incoming), True
         total = None
-        for s in self.steps[:index + 1]:
-            for (child, _), g in zip(s.node.next_functions, s.outgoing):
-                if child is node and g is not None:
-                    total = _common.array_of(g) if total is None else total + _common.array_of(g)
+        for at, g in self._arrivals.get(node, ()):
+            if at <= index:
+                total = g if total is None else total + g
         return total, False
+
+    def _grad_text(self, node, index):
+        """The ``grad`` line of a function node's box after step ``index`` (cached: it changes only
+        when a contribution arrives or the node runs)."""
+        k = self._ran_at.get(node)
+        done = k is not None and k <= index
+        arrived = sum(1 for at, _ in self._arrivals.get(node, ()) if at <= index)
+        key = (node, arrived, done)
+        if key not in self._texts:
+            g, complete = self.gradient_of(node, index)
+            self._texts[key] = "grad ?" if g is None else "grad " + compact(g) + ("" if complete else " + …")
+        return self._texts[key]
 
     def sends(self, step):
         """``[(target node, its label, gradient tensor or None)]`` for the step's outgoing edges."""
@@ -275,23 +292,38 @@ class StepperModel(_common.Cursor):
         summaries for tensors), keyed by node (function nodes) or leaf tensor."""
         index = self.index if index is None else index
         notes = {}
-        leaf_grads = self.leaf_grads(index)
         for node in self.nodes:
             if node.__class__ is AccumulateGrad:
                 value, key = node.variable, node
-                grad = leaf_grads[self.namer.leaf_name[node]]
-                grad_text = "grad None" if grad is None else "grad " + compact(grad)
+                grad_text = self._leaf_text(node, index)
             else:
                 value, key = node.output(), node
-                g, complete = self.gradient_of(node, index)
-                grad_text = "grad ?" if g is None else "grad " + compact(g) + ("" if complete else " + …")
-            if value is None:
+                grad_text = self._grad_text(node, index)
+            data = self._data_text(node, value)
+            if data is None:
                 notes[key] = [grad_text]
             elif value.numel() == 1 and len(grad_text) < 16:  # micrograd's "data | grad" line
-                notes[key] = [f"data {compact(value)} | {grad_text}"]
+                notes[key] = [f"{data} | {grad_text}"]
             else:
-                notes[key] = ["data " + compact(value), grad_text]
+                notes[key] = [data, grad_text]
         return notes
+
+    def _leaf_text(self, node, index):
+        k = self._ran_at.get(node)
+        done = k is not None and k <= index
+        key = (node, "leaf", done)
+        if key not in self._texts:
+            grad = self.steps[k].grad_after if done else self._initial[node]
+            self._texts[key] = "grad None" if grad is None else "grad " + compact(grad)
+        return self._texts[key]
+
+    def _data_text(self, node, value):
+        if value is None:
+            return None
+        key = (node, "data")
+        if key not in self._texts:
+            self._texts[key] = "data " + compact(value)
+        return self._texts[key]
 
     def marks(self, index=None):
         """Active / done / pending nodes, the gradient along every edge crossed so far, and the
