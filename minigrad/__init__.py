@@ -211,11 +211,11 @@ def outer(input, vec2):
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    return _np.allclose(input.data, other.data, rtol=rtol, atol=atol, equal_nan=equal_nan)
+    return _np.allclose(input._array, other._array, rtol=rtol, atol=atol, equal_nan=equal_nan)
 
 
 def equal(input, other):
-    return input.shape == other.shape and (input.data == other.data).all().item()
+    return input.shape == other.shape and (input._array == other._array).all().item()
 
 
 def __getattr__(name):

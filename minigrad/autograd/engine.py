@@ -166,7 +166,7 @@ def _run(roots, gradients, retain_graph, create_graph, captures, accumulate):
         if not isinstance(error, GeneratorExit):
             for leaf, before, values in reversed(undo):
                 if values is not None:
-                    before.data[...] = values
+                    before._array[...] = values
                 leaf._grad = before
         raise
     finally:
@@ -204,17 +204,17 @@ def _root_node(root, i):
 def _root_gradient(root, g, i, raw):
     """The gradient backward starts from: ``g``, or 1 for a scalar root (as an array when raw)."""
     if g is None:
-        if root.data.size != 1:
+        if root._array.size != 1:
             raise RuntimeError("grad can be implicitly created only for scalar outputs")
-        g = np.ones(root.data.shape, root.data.dtype)
+        g = np.ones(root._array.shape, root._array.dtype)
     elif not isinstance(g, Tensor):
-        g = np.asarray(g, dtype=root.data.dtype)
-    shape = g.data.shape if isinstance(g, Tensor) else g.shape
-    if shape != root.data.shape:
+        g = np.asarray(g, dtype=root._array.dtype)
+    shape = g._array.shape if isinstance(g, Tensor) else g.shape
+    if shape != root._array.shape:
         raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {Size(shape)!r} "
-                           f"and output[{i}] has a shape of {Size(root.data.shape)!r}.")
+                           f"and output[{i}] has a shape of {Size(root._array.shape)!r}.")
     if isinstance(g, Tensor):
-        return g.data if raw else g
+        return g._array if raw else g
     return g if raw else Tensor._make(g, False, None)
 
 
@@ -280,7 +280,7 @@ def _run_pre_hooks(node, grad, raw, accumulate):
         for hook in node._pre_hooks or ():
             result = hook(_as_tensor(grad))
             if result is not None:
-                grad = result.data if raw and isinstance(result, Tensor) else result
+                grad = result._array if raw and isinstance(result, Tensor) else result
         if accumulate and node._retained is not None:
             tensor = node._retained()
             if tensor is not None:
@@ -311,16 +311,16 @@ def _check_gradient(node, i, child, g, raw):
     if not isinstance(g, Tensor):
         g = _as_tensor(g)
     expected = child._output_shape
-    if g.data.shape != expected:
+    if g._array.shape != expected:
         try:
-            fits = np.broadcast_shapes(expected, g.data.shape) == g.data.shape
+            fits = np.broadcast_shapes(expected, g._array.shape) == g._array.shape
         except ValueError:
             fits = False
         if not fits:
             raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {i} - "
-                               f"got {list(g.data.shape)} but expected shape compatible with {list(expected)}")
+                               f"got {list(g._array.shape)} but expected shape compatible with {list(expected)}")
         g = sum_to(g, expected)
-    return g.data if raw else g
+    return g._array if raw else g
 
 
 def _accumulate(index, node, grad, raw, accumulate, undo):
@@ -331,7 +331,7 @@ def _accumulate(index, node, grad, raw, accumulate, undo):
     if before is None:
         shown_before = None
         if raw:  # a copy: the same array may also be flowing to other nodes
-            after = Tensor._make(np.array(grad, dtype=leaf.data.dtype), False, None)
+            after = Tensor._make(np.array(grad, dtype=leaf._array.dtype), False, None)
             shown_after = grad
         else:
             after = shown_after = grad if grad.requires_grad else _fresh(grad, leaf)
@@ -339,13 +339,13 @@ def _accumulate(index, node, grad, raw, accumulate, undo):
         after = shown_after = before + _as_tensor(grad)
         shown_before = before
     else:
-        shown_before = before.data.copy()
+        shown_before = before._array.copy()
         if accumulate:
             undo.append((leaf, before, shown_before))
-            before.data += grad
-            after, shown_after = before, before.data.copy()
+            before._array += grad
+            after, shown_after = before, before._array.copy()
         else:
-            after = shown_after = Tensor._make(before.data + grad, False, None)
+            after = shown_after = Tensor._make(before._array + grad, False, None)
     if accumulate and after is not before:
         undo.append((leaf, before, None))
         leaf._grad = after
@@ -361,8 +361,8 @@ def _as_tensor(value):
 
 def _fresh(value, like):
     """A new tensor holding a copy of ``value``, in ``like``'s dtype (never aliasing anything)."""
-    return Tensor._make(np.array(value.data if isinstance(value, Tensor) else value,
-                                 dtype=like.data.dtype), False, None)
+    return Tensor._make(np.array(value._array if isinstance(value, Tensor) else value,
+                                 dtype=like._array.dtype), False, None)
 
 
 def _store(tensor, g):

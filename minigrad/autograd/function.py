@@ -81,7 +81,7 @@ class Function:
                     return ctx._record(args, options)
         ctx.needs_input_grad = (False,) * len(args)
         out = cls.forward(ctx, *args, **options)
-        result = Tensor._make(out.data if isinstance(out, Tensor) else np.asarray(out), False, None)
+        result = Tensor._make(out._array if isinstance(out, Tensor) else np.asarray(out), False, None)
         if cls.is_view:
             _share_memory(result, args[0])
         return result
@@ -97,7 +97,7 @@ class Function:
                 out = self.forward(self, *args, **options)
             finally:
                 _STATE.enabled = True
-        data = out.data if isinstance(out, Tensor) else np.asarray(out)
+        data = out._array if isinstance(out, Tensor) else np.asarray(out)
         if data.dtype.kind != "f":  # integer results carry no gradient
             return Tensor._make(data, False, None)
         result = Tensor._make(data, True, self)
@@ -171,7 +171,7 @@ class Function:
         saved = self.saved_tensors
         if isinstance(grad, Tensor):
             return saved
-        return [s.data if isinstance(s, Tensor) else s for s in saved]
+        return [s._array if isinstance(s, Tensor) else s for s in saved]
 
     def _release(self):
         """Drop saved values (``retain_graph=False``); a second backward then raises."""
@@ -239,7 +239,7 @@ class AccumulateGrad(Function):
         self.next_functions = ()
         self.needs_input_grad = ()
         self._sequence_nr = next(_sequence)
-        self._output_shape = variable.data.shape
+        self._output_shape = variable._array.shape
 
 
 def _note_constant(constants, index, value):

@@ -90,7 +90,7 @@ def sum_to(x, shape):
 
 def to_dtype(x, dtype):
     if isinstance(x, Tensor):
-        return x if x.data.dtype == dtype else x.to(dtype)
+        return x if x._array.dtype == dtype else x.to(dtype)
     return np.asarray(x, dtype=dtype)
 
 

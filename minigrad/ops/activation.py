@@ -67,7 +67,7 @@ class Relu(Function):
 
     @staticmethod
     def forward(ctx, a):
-        out = np.maximum(a.data, 0)
+        out = np.maximum(a._array, 0)
         ctx.save_for_backward(out)
         return out
 
@@ -84,8 +84,8 @@ class Softmax(Function):
 
     @staticmethod
     def forward(ctx, a, *, dim):
-        ctx.dim = dim = normalize_dim(dim, a.data.ndim)
-        shifted = np.exp(a.data - a.data.max(axis=dim, keepdims=True))
+        ctx.dim = dim = normalize_dim(dim, a._array.ndim)
+        shifted = np.exp(a._array - a._array.max(axis=dim, keepdims=True))
         out = shifted / shifted.sum(axis=dim, keepdims=True)
         ctx.save_for_backward(out)
         return out
@@ -103,8 +103,8 @@ class LogSoftmax(Function):
 
     @staticmethod
     def forward(ctx, a, *, dim):
-        ctx.dim = dim = normalize_dim(dim, a.data.ndim)
-        shifted = a.data - a.data.max(axis=dim, keepdims=True)
+        ctx.dim = dim = normalize_dim(dim, a._array.ndim)
+        shifted = a._array - a._array.max(axis=dim, keepdims=True)
         out = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
         ctx.save_for_backward(out)
         return out

@@ -116,7 +116,7 @@ class Neg(Function):
 
     @staticmethod
     def forward(ctx, a):
-        return np.negative(a.data)
+        return np.negative(a._array)
 
     @staticmethod
     def backward(ctx, grad):

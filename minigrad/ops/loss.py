@@ -32,17 +32,17 @@ class BinaryCrossEntropyWithLogits(Function):
 
     @staticmethod
     def forward(ctx, z, y, *, weight=None, pos_weight=None, reduction="mean"):
-        x, t = z.data, y.data
+        x, t = z._array, y._array
         if pos_weight is None:
             loss = np.logaddexp(0, x) - x * t  # = log(1 + eᶻ) - z·y, without overflow
         else:
-            loss = (1 - t) * x + (1 + (pos_weight.data - 1) * t) * np.logaddexp(0, -x)
+            loss = (1 - t) * x + (1 + (pos_weight._array - 1) * t) * np.logaddexp(0, -x)
         if weight is not None:
-            loss = loss * weight.data
+            loss = loss * weight._array
         ctx.save_for_backward(z, y)
         # the weights are constants (they never get a gradient): keep their values
-        ctx.weight = None if weight is None else weight.data
-        ctx.pos_weight = None if pos_weight is None else pos_weight.data
+        ctx.weight = None if weight is None else weight._array
+        ctx.pos_weight = None if pos_weight is None else pos_weight._array
         ctx.reduction, ctx.count = reduction, x.size
         return _reduce(loss.astype(x.dtype, copy=False), reduction)
 
@@ -73,7 +73,7 @@ class BinaryCrossEntropy(Function):
 
     @staticmethod
     def forward(ctx, p, y, *, weight=None, reduction="mean"):
-        x, t = p.data, y.data
+        x, t = p._array, y._array
         if np.any((x < 0) | (x > 1)):
             raise RuntimeError("all elements of input should be between 0 and 1")
         with np.errstate(divide="ignore"):
@@ -81,7 +81,7 @@ class BinaryCrossEntropy(Function):
             log_1mp = np.maximum(np.log1p(-x), -100)
         loss = -(t * log_p + (1 - t) * log_1mp)
         if weight is not None:
-            loss = loss * weight.data
+            loss = loss * weight._array
         ctx.save_for_backward(p, y, weight)
         ctx.reduction, ctx.count = reduction, x.size
         return _reduce(loss.astype(x.dtype, copy=False), reduction)
@@ -114,7 +114,7 @@ class MseLoss(Function):
 
     @staticmethod
     def forward(ctx, a, b, *, reduction="mean"):
-        diff = a.data - b.data
+        diff = a._array - b._array
         ctx.save_for_backward(a, b)
         ctx.reduction, ctx.count = reduction, diff.size
         return _reduce(diff * diff, reduction)
@@ -137,7 +137,7 @@ class NllLoss(Function):
     @staticmethod
     def forward(ctx, logp, *, target, weight=None, ignore_index=-100, reduction="mean"):
         # target and weight are options, not inputs: PyTorch's node has one edge (to logp)
-        x, t = logp.data, target.data
+        x, t = logp._array, target._array
         x2 = x.reshape(1, -1) if x.ndim == 1 else x
         t2 = t.reshape(1) if t.ndim == 0 else t
         rows = np.arange(x2.shape[0])
@@ -146,7 +146,7 @@ class NllLoss(Function):
         wrong = keep & ((t2 < 0) | (t2 >= x2.shape[1]))
         if wrong.any():
             raise IndexError(f"Target {t2[wrong][0]} is out of bounds.")
-        w = weight.data[safe] * keep if weight is not None else keep.astype(x.dtype)
+        w = weight._array[safe] * keep if weight is not None else keep.astype(x.dtype)
         picked = -x2[rows, safe] * w
         pick = np.zeros(x2.shape, dtype=x.dtype)
         pick[rows, safe] = -w
@@ -167,20 +167,20 @@ class NllLoss(Function):
     @staticmethod
     def backward(ctx, grad):
         pick, = ctx.saved_like(grad)
-        if ctx.reduction == "none" and grad.data.ndim == 1:
+        if ctx.reduction == "none" and np.ndim(grad) == 1:
             grad = unsqueeze(grad, 1)
         return grad * pick
 
 
 def check_same_size(input, target, name):
-    if input.data.shape != target.data.shape:
-        raise ValueError(f"Target size ({size_repr(target.data.shape)}) must be the same as input "
-                         f"size ({size_repr(input.data.shape)})")
+    if input._array.shape != target._array.shape:
+        raise ValueError(f"Target size ({size_repr(target._array.shape)}) must be the same as input "
+                         f"size ({size_repr(input._array.shape)})")
 
 
 def warn_size_mismatch(input, target):
-    if input.data.shape != target.data.shape:
-        warnings.warn(f"Using a target size ({size_repr(target.data.shape)}) that is different to the "
-                      f"input size ({size_repr(input.data.shape)}). This will likely lead to incorrect "
+    if input._array.shape != target._array.shape:
+        warnings.warn(f"Using a target size ({size_repr(target._array.shape)}) that is different to the "
+                      f"input size ({size_repr(input._array.shape)}). This will likely lead to incorrect "
                       "results due to broadcasting. Please ensure they have the same size.",
                       UserWarning, stacklevel=3)

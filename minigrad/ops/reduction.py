@@ -42,9 +42,9 @@ class Sum(Function):
     @staticmethod
     def forward(ctx, a, *, dim=None, keepdim=False):
         ctx.node_name = "SumBackward0" if dim is None else "SumBackward1"
-        ctx.axes = _axes(dim, a.data.ndim)
-        ctx.shape, ctx.keepdim = a.data.shape, keepdim
-        out = np.sum(a.data, axis=ctx.axes, keepdims=keepdim)
+        ctx.axes = _axes(dim, a._array.ndim)
+        ctx.shape, ctx.keepdim = a._array.shape, keepdim
+        out = np.sum(a._array, axis=ctx.axes, keepdims=keepdim)
         return np.asarray(out)
 
     @staticmethod
@@ -58,14 +58,14 @@ class Mean(Function):
 
     @staticmethod
     def forward(ctx, a, *, dim=None, keepdim=False):
-        if a.data.dtype.kind != "f":
+        if a._array.dtype.kind != "f":
             raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a "
                                f"floating point or complex dtype. Got: {_SCALAR_TYPE[a.dtype.name]}")
         ctx.node_name = "MeanBackward0" if dim is None else "MeanBackward1"
-        ctx.axes = _axes(dim, a.data.ndim)
-        ctx.shape, ctx.keepdim = a.data.shape, keepdim
-        ctx.count = int(np.prod([a.data.shape[ax] for ax in ctx.axes]))
-        return np.asarray(np.mean(a.data, axis=ctx.axes, keepdims=keepdim))
+        ctx.axes = _axes(dim, a._array.ndim)
+        ctx.shape, ctx.keepdim = a._array.shape, keepdim
+        ctx.count = int(np.prod([a._array.shape[ax] for ax in ctx.axes]))
+        return np.asarray(np.mean(a._array, axis=ctx.axes, keepdims=keepdim))
 
     @staticmethod
     def backward(ctx, grad):
@@ -81,12 +81,12 @@ class MaxAll(Function):
 
     @staticmethod
     def forward(ctx, a):
-        if a.data.size == 0:
+        if a._array.size == 0:
             raise RuntimeError("max(): Expected reduction dim to be specified for input.numel() == 0. "
                                "Specify the reduction dim with the 'dim' argument.")
-        out = np.asarray(ctx.reduce(a.data))
-        winners = a.data == out
-        ctx.save_for_backward((winners / winners.sum()).astype(a.data.dtype))
+        out = np.asarray(ctx.reduce(a._array))
+        winners = a._array == out
+        ctx.save_for_backward((winners / winners.sum()).astype(a._array.dtype))
         return out
 
     @staticmethod
@@ -109,15 +109,15 @@ class MaxDim(Function):
 
     @staticmethod
     def forward(ctx, a, *, dim, keepdim, index):
-        if a.data.ndim == 0:  # max over the one dimension a 0-d tensor pretends to have
+        if a._array.ndim == 0:  # max over the one dimension a 0-d tensor pretends to have
             ctx.save_for_backward(np.ones((), dtype=bool))
             ctx.dim, ctx.keepdim = dim, True
-            return a.data.copy()
-        winners = np.zeros(a.data.shape, dtype=bool)
+            return a._array.copy()
+        winners = np.zeros(a._array.shape, dtype=bool)
         np.put_along_axis(winners, index, True, axis=dim)
         ctx.save_for_backward(winners)
         ctx.dim, ctx.keepdim = dim, keepdim
-        values = np.take_along_axis(a.data, index, axis=dim)
+        values = np.take_along_axis(a._array, index, axis=dim)
         return values if keepdim else values.squeeze(dim)
 
     @staticmethod
@@ -166,12 +166,12 @@ def mean(a, dim=None, keepdim=False):
 def _extreme(a, dim, keepdim, whole, along, pick, kind):
     if dim is None:
         return whole.apply(a)
-    dim = normalize_dim(dim, a.data.ndim)
-    if a.data.ndim == 0:
+    dim = normalize_dim(dim, a._array.ndim)
+    if a._array.ndim == 0:
         index = np.zeros((), dtype=np.int64)
         return ValuesIndices(along.apply(a, dim=dim, keepdim=keepdim, index=index),
                              constant(index), kind)
-    index = np.expand_dims(pick(a.data, axis=dim), dim)
+    index = np.expand_dims(pick(a._array, axis=dim), dim)
     values = along.apply(a, dim=dim, keepdim=keepdim, index=index)
     if not keepdim:
         index = index.squeeze(dim)
@@ -190,8 +190,8 @@ def min(a, dim=None, keepdim=False):
 
 def maximum(a, b):
     """Elementwise maximum, written with differentiable ops (ties send the gradient to ``a``)."""
-    pick_a = constant(a.data >= b.data)
-    return a * pick_a + b * (~pick_a.data)
+    pick_a = constant(a._array >= b._array)
+    return a * pick_a + b * (~pick_a._array)
 
 
 def argmax(a, dim=None, keepdim=False):
@@ -204,10 +204,10 @@ def argmin(a, dim=None, keepdim=False):
 
 def _arg(pick, a, dim, keepdim):
     if dim is None:
-        out = pick(a.data.reshape(-1))
-        return constant(np.asarray(out, dtype=np.int64).reshape((1,) * a.data.ndim if keepdim else ()))
-    dim = normalize_dim(dim, a.data.ndim)
-    out = pick(a.data, axis=dim)
+        out = pick(a._array.reshape(-1))
+        return constant(np.asarray(out, dtype=np.int64).reshape((1,) * a._array.ndim if keepdim else ()))
+    dim = normalize_dim(dim, a._array.ndim)
+    out = pick(a._array, axis=dim)
     if keepdim:
         out = np.expand_dims(out, dim)
     return constant(out.astype(np.int64))

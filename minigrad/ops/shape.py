@@ -20,8 +20,8 @@ class Expand(Function):
 
     @staticmethod
     def forward(ctx, a, *, shape):
-        ctx.shape = a.data.shape
-        return np.broadcast_to(a.data, shape)
+        ctx.shape = a._array.shape
+        return np.broadcast_to(a._array, shape)
 
     @staticmethod
     def backward(ctx, grad):
@@ -36,9 +36,9 @@ class SumToSize(Function):
 
     @staticmethod
     def forward(ctx, a, *, shape):
-        ctx.shape = a.data.shape
-        axes = reduce_axes(a.data.shape, shape)
-        return np.sum(a.data, axis=axes, keepdims=True).reshape(shape) if axes else a.data.reshape(shape)
+        ctx.shape = a._array.shape
+        axes = reduce_axes(a._array.shape, shape)
+        return np.sum(a._array, axis=axes, keepdims=True).reshape(shape) if axes else a._array.reshape(shape)
 
     @staticmethod
     def backward(ctx, grad):
@@ -46,7 +46,7 @@ class SumToSize(Function):
 
 
 def expand(a, sizes):
-    shape = a.data.shape
+    shape = a._array.shape
     lead = len(sizes) - len(shape)
     if lead < 0:
         raise RuntimeError(f"expand(torch.FloatTensor{{{list(shape)}}}, size={list(sizes)}): the number "
@@ -88,9 +88,9 @@ class View(Function):
 
     @staticmethod
     def forward(ctx, a, *, shape):
-        ctx.shape = a.data.shape
+        ctx.shape = a._array.shape
         try:
-            return np.reshape(a.data, shape, copy=False)
+            return np.reshape(a._array, shape, copy=False)
         except ValueError:
             raise RuntimeError("view size is not compatible with input tensor's size and stride (at "
                                "least one dimension spans across two contiguous subspaces). Use "
@@ -109,8 +109,8 @@ class Reshape(Function):
 
     @staticmethod
     def forward(ctx, a, *, shape):
-        ctx.shape = a.data.shape
-        return np.reshape(a.data, shape)
+        ctx.shape = a._array.shape
+        return np.reshape(a._array, shape)
 
     @staticmethod
     def backward(ctx, grad):
@@ -118,25 +118,25 @@ class Reshape(Function):
 
 
 def view(a, shape):
-    return View.apply(a, shape=_infer_shape(shape, a.data.size))
+    return View.apply(a, shape=_infer_shape(shape, a._array.size))
 
 
 def reshape(a, shape):
-    shape = _infer_shape(shape, a.data.size)
+    shape = _infer_shape(shape, a._array.size)
     try:  # PyTorch returns a view whenever the strides allow one (also for the same shape)
-        np.reshape(a.data, shape, copy=False)
+        np.reshape(a._array, shape, copy=False)
     except ValueError:
         return Reshape.apply(a, shape=shape)
     return View.apply(a, shape=shape)
 
 
 def flatten(a, start_dim=0, end_dim=-1):
-    if a.data.ndim == 0:
+    if a._array.ndim == 0:
         return reshape(a, (1,))
-    start, end = normalize_dim(start_dim, a.data.ndim), normalize_dim(end_dim, a.data.ndim)
+    start, end = normalize_dim(start_dim, a._array.ndim), normalize_dim(end_dim, a._array.ndim)
     if start == end:  # nothing to merge: PyTorch returns the tensor itself
         return a
-    shape = a.data.shape
+    shape = a._array.shape
     return reshape(a, shape[:start] + (int(np.prod(shape[start:end + 1])),) + shape[end + 1:])
 
 
@@ -148,12 +148,12 @@ class Squeeze(Function):
     @staticmethod
     def forward(ctx, a, *, dim):
         ctx.node_name = "SqueezeBackward0" if dim is None else "SqueezeBackward1"
-        ctx.shape = a.data.shape
+        ctx.shape = a._array.shape
         if dim is None:
-            return np.squeeze(a.data)
-        if a.data.ndim == 0 or a.data.shape[dim] != 1:  # nothing to squeeze
-            return a.data.view()
-        return np.squeeze(a.data, axis=dim)
+            return np.squeeze(a._array)
+        if a._array.ndim == 0 or a._array.shape[dim] != 1:  # nothing to squeeze
+            return a._array.view()
+        return np.squeeze(a._array, axis=dim)
 
     @staticmethod
     def backward(ctx, grad):
@@ -162,7 +162,7 @@ class Squeeze(Function):
 
 def squeeze(a, dim=None):
     if dim is not None:
-        dim = normalize_dim(dim, a.data.ndim)
+        dim = normalize_dim(dim, a._array.ndim)
     return Squeeze.apply(a, dim=dim)
 
 
@@ -175,7 +175,7 @@ class Unsqueeze(Function):
     @staticmethod
     def forward(ctx, a, *, dim):
         ctx.dim = dim
-        return np.expand_dims(a.data, dim)
+        return np.expand_dims(a._array, dim)
 
     @staticmethod
     def backward(ctx, grad):
@@ -183,7 +183,7 @@ class Unsqueeze(Function):
 
 
 def unsqueeze(a, dim):
-    return Unsqueeze.apply(a, dim=normalize_dim(dim, a.data.ndim + 1))
+    return Unsqueeze.apply(a, dim=normalize_dim(dim, a._array.ndim + 1))
 
 
 # -- transposes -----------------------------------------------------------------------------------
@@ -195,7 +195,7 @@ class T(Function):
 
     @staticmethod
     def forward(ctx, a):
-        return a.data.T
+        return a._array.T
 
     @staticmethod
     def backward(ctx, grad):
@@ -203,8 +203,8 @@ class T(Function):
 
 
 def t(a):
-    if a.data.ndim > 2:
-        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {a.data.ndim}D")
+    if a._array.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {a._array.ndim}D")
     return T.apply(a)
 
 
@@ -218,8 +218,8 @@ class Transpose(Function):
     def forward(ctx, a, *, dim0, dim1):
         ctx.dims = dim0, dim1
         if dim0 == dim1:  # also the only transpose of a 0-d tensor
-            return a.data.view()
-        return np.swapaxes(a.data, dim0, dim1)
+            return a._array.view()
+        return np.swapaxes(a._array, dim0, dim1)
 
     @staticmethod
     def backward(ctx, grad):
@@ -228,7 +228,7 @@ class Transpose(Function):
 
 
 def transpose(a, dim0, dim1):
-    n = a.data.ndim
+    n = a._array.ndim
     return Transpose.apply(a, dim0=normalize_dim(dim0, n), dim1=normalize_dim(dim1, n))
 
 
@@ -241,7 +241,7 @@ class Permute(Function):
     @staticmethod
     def forward(ctx, a, *, dims):
         ctx.dims = dims
-        return np.transpose(a.data, dims)
+        return np.transpose(a._array, dims)
 
     @staticmethod
     def backward(ctx, grad):
@@ -249,7 +249,7 @@ class Permute(Function):
 
 
 def permute(a, dims):
-    n = a.data.ndim
+    n = a._array.ndim
     dims = tuple(normalize_dim(d, n) for d in dims)
     if sorted(dims) != list(range(n)):
         raise RuntimeError("permute(sparse_coo): number of dimensions in the tensor input does not "
@@ -263,7 +263,7 @@ def permute(a, dims):
 def _numpy_key(key):
     """Turn tensors inside an index into numpy arrays."""
     if isinstance(key, Tensor):
-        return key.data
+        return key._array
     if isinstance(key, tuple):
         return tuple(_numpy_key(k) for k in key)
     if isinstance(key, list):
@@ -315,9 +315,9 @@ class Index(Function):
 
     @staticmethod
     def forward(ctx, a, *, key):
-        ctx.node_name = _basic_name(key, a.data.shape)
-        ctx.key, ctx.shape = key, a.data.shape
-        return _lookup(a.data, key)
+        ctx.node_name = _basic_name(key, a._array.shape)
+        ctx.key, ctx.shape = key, a._array.shape
+        return _lookup(a._array, key)
 
     @staticmethod
     def backward(ctx, grad):
@@ -332,8 +332,8 @@ class AdvancedIndex(Function):
 
     @staticmethod
     def forward(ctx, a, *, key):
-        ctx.key, ctx.shape = key, a.data.shape
-        return _lookup(a.data, key)
+        ctx.key, ctx.shape = key, a._array.shape
+        return _lookup(a._array, key)
 
     backward = staticmethod(Index.backward)
 
@@ -354,7 +354,7 @@ class IndexGradient(Function):
     @staticmethod
     def forward(ctx, grad, *, key, shape):
         ctx.key = key
-        return _scatter(grad.data, key, shape)
+        return _scatter(grad._array, key, shape)
 
     @staticmethod
     def backward(ctx, grad):
@@ -392,7 +392,7 @@ class Cat(Function):
 
     @staticmethod
     def forward(ctx, *tensors, dim):
-        arrays = [t.data for t in tensors]
+        arrays = [t._array for t in tensors]
         ctx.dim = dim
         ctx.bounds = np.cumsum([0] + [a.shape[dim] for a in arrays])
         return np.concatenate(arrays, axis=dim)
@@ -408,16 +408,16 @@ def cat(tensors, dim=0):
     tensors = list(tensors)
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
-    first = tensors[0].data
+    first = tensors[0]._array
     dim = normalize_dim(dim, first.ndim)
     for i, t in enumerate(tensors[1:], start=1):
-        if t.data.ndim != first.ndim:
+        if t._array.ndim != first.ndim:
             raise RuntimeError("Tensors must have same number of dimensions: got "
-                               f"{first.ndim} and {t.data.ndim}")
+                               f"{first.ndim} and {t._array.ndim}")
         for d in range(first.ndim):
-            if d != dim and t.data.shape[d] != first.shape[d]:
+            if d != dim and t._array.shape[d] != first.shape[d]:
                 raise RuntimeError(f"Sizes of tensors must match except in dimension {dim}. Expected "
-                                   f"size {first.shape[d]} but got size {t.data.shape[d]} for tensor "
+                                   f"size {first.shape[d]} but got size {t._array.shape[d]} for tensor "
                                    f"number {i} in the list.")
     return Cat.apply(*tensors, dim=dim)
 
@@ -430,7 +430,7 @@ class Stack(Function):
     @staticmethod
     def forward(ctx, *tensors, dim):
         ctx.dim = dim
-        return np.stack([t.data for t in tensors], axis=dim)
+        return np.stack([t._array for t in tensors], axis=dim)
 
     @staticmethod
     def backward(ctx, grad):
@@ -443,11 +443,11 @@ def stack(tensors, dim=0):
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
-    first = tensors[0].data.shape
+    first = tensors[0]._array.shape
     for i, t in enumerate(tensors[1:], start=1):
-        if t.data.shape != first:
+        if t._array.shape != first:
             raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(first)} at "
-                               f"entry 0 and {list(t.data.shape)} at entry {i}")
+                               f"entry 0 and {list(t._array.shape)} at entry {i}")
     return Stack.apply(*tensors, dim=normalize_dim(dim, len(first) + 1))
 
 
@@ -460,8 +460,8 @@ class DiagEmbed(Function):
 
     @staticmethod
     def forward(ctx, v):
-        ctx.n = v.data.shape[0]
-        return np.diag(v.data)
+        ctx.n = v._array.shape[0]
+        return np.diag(v._array)
 
     @staticmethod
     def backward(ctx, grad):
@@ -477,8 +477,8 @@ class Diagonal(Function):
 
     @staticmethod
     def forward(ctx, m):
-        ctx.shape = m.data.shape
-        return np.diagonal(m.data).copy()
+        ctx.shape = m._array.shape
+        return np.diagonal(m._array).copy()
 
     @staticmethod
     def backward(ctx, grad):
@@ -489,11 +489,11 @@ class Diagonal(Function):
 def diag(a, diagonal=0):
     if diagonal != 0:
         raise NotImplementedError("minigrad's diag supports only the main diagonal (diagonal=0)")
-    if a.data.ndim == 1:
+    if a._array.ndim == 1:
         return DiagEmbed.apply(a)
-    if a.data.ndim == 2:
+    if a._array.ndim == 2:
         return Diagonal.apply(a)
-    raise RuntimeError("diag(): Supports 1D or 2D tensors. Got " + f"{a.data.ndim}D")
+    raise RuntimeError("diag(): Supports 1D or 2D tensors. Got " + f"{a._array.ndim}D")
 
 
 class Where(Function):
@@ -509,7 +509,7 @@ class Where(Function):
         ctx.shapes = shape_of(a), shape_of(b)
         out = np.where(condition, value(a), value(b))
         if out.dtype == np.float64 and not any(
-                isinstance(v, Tensor) and v.data.dtype == np.float64 for v in (a, b)):
+                isinstance(v, Tensor) and v._array.dtype == np.float64 for v in (a, b)):
             out = out.astype(np.float32)  # a Python number does not widen a float32 tensor
         return out
 
@@ -534,7 +534,7 @@ class Clone(Function):
 
     @staticmethod
     def forward(ctx, a):
-        return a.data.copy()
+        return a._array.copy()
 
     @staticmethod
     def backward(ctx, grad):
@@ -548,8 +548,8 @@ class ToType(Function):
 
     @staticmethod
     def forward(ctx, a, *, dtype):
-        ctx.dtype = a.data.dtype
-        return a.data.astype(dtype)
+        ctx.dtype = a._array.dtype
+        return a._array.astype(dtype)
 
     @staticmethod
     def backward(ctx, grad):
@@ -561,7 +561,7 @@ def index_put_(a, key, value):
     from ..autograd.grad_mode import STATE
     key = _numpy_key(key)
     if STATE.enabled and a._requires_grad and a.grad_fn is None and _is_basic(key) and \
-            _basic_name(key if isinstance(key, tuple) else (key,), a.data.shape) != "AliasBackward0":
+            _basic_name(key if isinstance(key, tuple) else (key,), a._array.shape) != "AliasBackward0":
         # PyTorch writes through a view of the leaf (a[0] = v), unless the key selects all of it
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
                            "in-place operation.")
@@ -577,7 +577,7 @@ class IndexPut(Function):
     @staticmethod
     def forward(ctx, a, v, *, key):
         ctx.key, ctx.value_shape = key, shape_of(v)
-        out = a.data.copy()
+        out = a._array.copy()
         out[key] = value(v)
         return out
 

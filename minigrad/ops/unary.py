@@ -89,7 +89,7 @@ class Abs(Function):
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return np.abs(a.data)
+        return np.abs(a._array)
 
     @staticmethod
     def backward(ctx, grad):
@@ -139,13 +139,13 @@ class Clamp(Function):
 
     @staticmethod
     def forward(ctx, a, *, min=None, max=None):
-        inside = np.ones(a.data.shape, dtype=bool)
+        inside = np.ones(a._array.shape, dtype=bool)
         if min is not None:
-            inside &= a.data >= min
+            inside &= a._array >= min
         if max is not None:
-            inside &= a.data <= max
+            inside &= a._array <= max
         ctx.save_for_backward(inside)
-        return np.clip(a.data, min, max).astype(a.data.dtype, copy=False)
+        return np.clip(a._array, min, max).astype(a._array.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
