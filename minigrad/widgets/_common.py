@@ -242,7 +242,7 @@ def array_of(value):
     if value is None:
         return None
     if isinstance(value, Tensor):
-        return np.asarray(value.data)
+        return np.asarray(value._array)
     return np.asarray(value)
 
 
