@@ -57,8 +57,32 @@ class Function:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("_is_node_class"):
+            return
         if "node_name" not in cls.__dict__:
             cls.node_name = cls.__name__ + "Backward"  # PyTorch's name for custom Functions
+        cls._op, cls._node_classes = cls, {}
+        cls._node_class = cls._variant(cls.node_name)
+
+    @classmethod
+    def _variant(cls, name):
+        """The class of this op's graph nodes called ``name``: a subclass of the op named as
+        PyTorch names the node's type (``type(z.grad_fn).__name__ == 'MulBackward0'``), made once.
+        Like PyTorch, a custom Function's node class lives in ``torch.autograd.function``."""
+        op = cls._op
+        node_class = op._node_classes.get(name)
+        if node_class is None:
+            module = "builtins" if op.builtin else "torch.autograd.function"
+            node_class = type(name, (op,), {"_is_node_class": True, "node_name": name,
+                                            "__module__": module, "__qualname__": name,
+                                            "__doc__": op.__doc__})
+            op._node_classes[name] = node_class
+        return node_class
+
+    def _rename(self, name):
+        """Make this node one of its op's nodes called ``name`` (an op whose PyTorch name
+        depends on its arguments, such as ``SumBackward0``/``SumBackward1``)."""
+        self.__class__ = type(self)._variant(name)
 
     # per-node state that most nodes never change (instances override these when needed)
     _saved = ()
@@ -74,7 +98,7 @@ class Function:
     @classmethod
     def apply(cls, *args, **options):
         """Run ``forward``; record a node when grad mode is on and an input requires grad."""
-        ctx = _new(cls)
+        ctx = _new(cls._node_class)
         if _STATE.enabled:
             for a in args:
                 if isinstance(a, Tensor) and a._requires_grad:
@@ -97,6 +121,8 @@ class Function:
                 out = self.forward(self, *args, **options)
             finally:
                 _STATE.enabled = True
+        if "node_name" in self.__dict__:  # forward chose among the op's names
+            self._rename(self.__dict__.pop("node_name"))
         data = out._array if isinstance(out, Tensor) else np.asarray(out)
         if data.dtype.kind != "f":  # integer results carry no gradient
             return Tensor._make(data, False, None)
@@ -200,7 +226,8 @@ class Function:
         return tuple(values)
 
     def __repr__(self):
-        return f"<{self.node_name} object at {id(self):#x}>"
+        prefix = "" if self.builtin else "torch.autograd.function."
+        return f"<{prefix}{self.node_name} object at {id(self):#x}>"
 
     def register_hook(self, hook):
         """``hook(grad_inputs, grad_outputs)`` after this node ran (as in PyTorch)."""
@@ -230,9 +257,15 @@ class Function:
 class AccumulateGrad(Function):
     """The node behind every leaf that requires grad: it adds the arriving gradient to ``.grad``."""
 
+    __module__ = "builtins"  # printed as PyTorch prints it: <class 'AccumulateGrad'>
     node_name = "AccumulateGrad"
     formula = "leaf.grad += grad"
+    builtin = True
+    _is_node_class = True  # made directly (not by apply): this class is the node's class
     _run_first = 1 << 62  # write a leaf's .grad as soon as its gradient is complete
+
+    def name(self):
+        return "torch::autograd::AccumulateGrad"  # PyTorch's C++ name (its type is AccumulateGrad)
 
     def __init__(self, variable):
         self.variable = variable

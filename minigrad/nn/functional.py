@@ -84,6 +84,6 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
             return total
         out = total / (input.numel() // input.shape[class_dim])
         if out.grad_fn is not None:
-            out.grad_fn.node_name = "DivBackward1"  # PyTorch divides by a C++ scalar here
+            out.grad_fn._rename("DivBackward1")  # PyTorch divides by a C++ scalar here
         return out
     return nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
