@@ -118,7 +118,7 @@ class Tensor:
 
     @property
     def grad(self):
-        if self.grad_fn is not None and self.grad_fn._retained is None:
+        if self.grad_fn is not None and not self.retains_grad:
             warnings.warn(_NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
         return self._grad
 
@@ -149,16 +149,32 @@ class Tensor:
         ``AccumulateGrad``."""
         return self.grad_fn if self.grad_fn is not None else self._accumulator()
 
+    @property
+    def output_nr(self):
+        """Which output of its ``grad_fn`` this tensor is (0 unless a custom Function returned
+        several tensors)."""
+        node = self.grad_fn
+        return 0 if node is None or node._n_outputs == 1 else node._output_nr_of(self)
+
     def retain_grad(self):
         """Ask backward to fill ``.grad`` of this non-leaf tensor too."""
         if not self._requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
-        if self.grad_fn is not None and self.grad_fn._retained is None:
-            self.grad_fn._retained = _weakref(self)
+        node = self.grad_fn
+        if node is None or self.retains_grad:
+            return
+        if node._n_outputs == 1:
+            node._retained = _weakref(self)
+        else:  # one weak reference per retained output
+            node._retained = dict(node._retained or {})
+            node._retained[self.output_nr] = _weakref(self)
 
     @property
     def retains_grad(self):
-        return self.grad_fn is not None and self.grad_fn._retained is not None
+        node = self.grad_fn
+        if node is None or node._retained is None:
+            return False
+        return node._n_outputs == 1 or self.output_nr in node._retained
 
     def register_hook(self, hook):
         """``hook(grad)`` is called with this tensor's gradient during backward; it may return a
@@ -168,6 +184,8 @@ class Tensor:
         node = self._gradient_node()
         if node._pre_hooks is None:
             node._pre_hooks = []
+        if node._n_outputs != 1:
+            hook = _OutputHook(hook, self.output_nr)
         node._pre_hooks.append(hook)
         return _Handle(node._pre_hooks, hook)
 
@@ -663,7 +681,7 @@ def _check_ragged(data, depth):
             _check_ragged(item, depth + 1)
 
 
-from .autograd.function import AccumulateGrad, _Handle  # noqa: E402  (after Tensor exists)
+from .autograd.function import AccumulateGrad, _Handle, _OutputHook  # noqa: E402  (after Tensor exists)
 from .autograd import engine as _engine  # noqa: E402
 from . import ops as _ops  # noqa: E402
 from weakref import ref as _weakref  # noqa: E402

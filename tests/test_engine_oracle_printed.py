@@ -125,6 +125,209 @@ snippet("node_names_depending_on_arguments", """
 """)
 
 
+# -- custom Functions ----------------------------------------------------------------------------
+TWO_OUTPUTS = """
+    class ProductAndSum(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, b, c):
+            print("needs_input_grad", ctx.needs_input_grad)
+            ctx.save_for_backward(a, b)
+            return a * b, a + b
+
+        @staticmethod
+        def backward(ctx, g_product, g_sum):
+            a, b = ctx.saved_tensors
+            print("backward got", g_product, g_sum)
+            return g_product * b + g_sum, g_product * a + g_sum, None
+
+    a = torch.tensor([1.0, 2.0], requires_grad=True)
+    b = torch.tensor([3.0, 4.0], requires_grad=True)
+    c = torch.tensor([5.0, 6.0])
+"""
+snippet("function_needs_input_grad_under_no_grad", TWO_OUTPUTS + """
+    with torch.no_grad():
+        result = ProductAndSum.apply(a, b, c)
+    print(type(result).__name__, result)
+    with torch.no_grad():
+        print(ProductAndSum.apply(a, c, c))
+    print(ProductAndSum.apply(c, c, c))
+""")
+snippet("function_two_outputs", TWO_OUTPUTS + """
+    p, s = ProductAndSum.apply(a, b, c)
+    print(p, s)
+    print(p.grad_fn is s.grad_fn, p.output_nr, s.output_nr, p.grad_fn.next_functions)
+    p.sum().backward(retain_graph=True)  # nothing reached s: backward gets zeros for it
+    print(a.grad, b.grad)
+    (p * 2 + s * 3).sum().backward()
+    print(a.grad, b.grad)
+    q = (p * s).sum()
+    print(q.grad_fn.next_functions[0][0].next_functions)
+""")
+snippet("function_two_outputs_grad_of_one", TWO_OUTPUTS + """
+    p, s = ProductAndSum.apply(a, b, c)
+    print(torch.autograd.grad(s.sum(), (a, b)))
+    p, s = ProductAndSum.apply(a, b, c)
+    print(torch.autograd.grad([p.sum(), s.sum()], [a]))
+""")
+snippet("function_two_outputs_hooks_and_retain_grad", TWO_OUTPUTS + """
+    p, s = ProductAndSum.apply(a, b, c)
+    s.register_hook(lambda g: print("hook on s", g))
+    p.register_hook(lambda g: g * 10)
+    s.retain_grad()
+    print(p.retains_grad, s.retains_grad)
+    (p + s).sum().backward()
+    print(a.grad, b.grad, s.grad)
+""")
+snippet("function_mark_non_differentiable", """
+    class SortedWithArgmax(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            index = x.argmax()
+            doubled = x * 2
+            ctx.mark_non_differentiable(index)
+            return doubled, index
+
+        @staticmethod
+        def backward(ctx, g, g_index):
+            print("backward got", g, g_index)
+            return g * 2
+
+    x = torch.tensor([3.0, 1.0, 2.0], requires_grad=True)
+    doubled, index = SortedWithArgmax.apply(x)
+    print(doubled, index, index.requires_grad, index.grad_fn)
+    doubled.sum().backward()
+    print(x.grad)
+
+    class Frozen(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            y = x * 2
+            ctx.mark_non_differentiable(y)
+            return y
+
+        @staticmethod
+        def backward(ctx, g):
+            return g
+
+    y = Frozen.apply(x)
+    print(y, y.requires_grad, y.grad_fn, y.is_leaf)
+    try:
+        y.sum().backward()
+    except RuntimeError as e:
+        print("RuntimeError", e)
+""")
+snippet("function_set_materialize_grads", """
+    class TwoTimes(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, materialize):
+            ctx.set_materialize_grads(materialize)
+            return x * 2, x * 3
+
+        @staticmethod
+        def backward(ctx, g1, g2):
+            print("backward got", g1, g2)
+            return (g1 * 2 if g1 is not None else None), None
+
+    for materialize in (True, False):
+        x = torch.tensor([3.0, 1.0], requires_grad=True)
+        first, second = TwoTimes.apply(x, materialize)
+        first.sum().backward()
+        print(x.grad)
+""")
+snippet("function_wrong_number_of_gradients", TWO_OUTPUTS + """
+    class Bad(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, a, b):
+            return a * b, a - b
+
+        @staticmethod
+        def backward(ctx, g1, g2):
+            return g1
+
+    p, m = Bad.apply(a, b)
+    try:
+        (p + m).sum().backward()
+    except RuntimeError as e:
+        print("RuntimeError", e)
+    print(a.grad, b.grad)
+""")
+
+# -- hooks that return something wrong --------------------------------------------------------
+snippet("hook_changes_the_size", """
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    w = torch.tensor([3.0, 4.0], requires_grad=True)
+    (x * w).sum().backward()
+    def my_hook(grad):
+        return torch.ones(3)
+    y = x * w
+    handle = y.register_hook(my_hook)
+    try:
+        y.sum().backward()
+    except RuntimeError as e:
+        print("RuntimeError", e)
+    print(x.grad, w.grad)
+    handle.remove()
+    x.register_hook(lambda g: g.sum())
+    try:
+        (x * w).sum().backward()
+    except RuntimeError as e:
+        print("RuntimeError", e)
+    print(x.grad, w.grad)
+""")
+snippet("hook_changes_the_type_or_returns_a_number", """
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    x.register_hook(lambda g: g.double())
+    try:
+        (x * 2).sum().backward()
+    except RuntimeError as e:
+        print("RuntimeError", e)
+    print(x.grad)
+    z = torch.tensor([1.0, 2.0], requires_grad=True)
+    z.register_hook(lambda g: 5)
+    try:
+        (z * 2).sum().backward()
+    except TypeError as e:
+        print("TypeError", e)
+    print(z.grad)
+
+    class Scale:
+        def __call__(self, grad):
+            return torch.ones(1)
+    v = torch.tensor([1.0, 2.0], requires_grad=True)
+    v.register_hook(Scale())
+    try:
+        (v * 2).sum().backward()
+    except RuntimeError as e:
+        print("RuntimeError", e)
+""")
+snippet("node_hooks_that_return_something_wrong", """
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    y.grad_fn.register_prehook(lambda grad_outputs: (torch.ones(3),))
+    try:
+        y.sum().backward()
+    except RuntimeError as e:
+        print("RuntimeError", e)
+    y = x * 2
+    y.grad_fn.register_hook(lambda grad_inputs, grad_outputs: (torch.ones(2),))
+    try:
+        y.sum().backward()
+    except RuntimeError as e:
+        print("RuntimeError", e)
+    print(x.grad)
+""")
+snippet("hooks_that_replace_gradients", """
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    w = torch.tensor([3.0, 4.0], requires_grad=True)
+    y = x * w
+    y.register_hook(lambda g: g * 100)
+    y.grad_fn.register_hook(lambda grad_inputs, grad_outputs: (grad_inputs[0] + 1, None))
+    y.grad_fn.register_prehook(lambda grad_outputs: (grad_outputs[0] * 2,))
+    y.sum().backward()
+    print(x.grad, w.grad)
+""")
+
+
 @pytest.mark.parametrize("name", sorted(SNIPPETS))
 def test_prints_what_pytorch_prints(pt, name):
     theirs = printed(pt, SNIPPETS[name])

@@ -17,7 +17,8 @@ import heapq
 import numpy as np
 
 from . import grad_mode
-from .function import AccumulateGrad
+from .function import AccumulateGrad, _NodePreHook, _OutputHook
+from .._dtype import from_numpy
 from ..ops._dual import sum_to
 from ..tensor import Size, Tensor
 
@@ -41,7 +42,7 @@ class BackwardStep:
         self._incoming, self._outgoing = incoming, outgoing
         self._before, self._after = before, after
 
-    incoming = property(lambda self: _as_tensor(self._incoming))
+    incoming = property(lambda self: _as_tensor(self._incoming))  # a tuple for several outputs
     outgoing = property(lambda self: tuple(_as_tensor(g) for g in self._outgoing))
     grad_before = property(lambda self: _as_tensor(self._before))
     grad_after = property(lambda self: _as_tensor(self._after))
@@ -95,6 +96,8 @@ def _grad_for(outputs, grad_outputs, inputs, retain_graph, create_graph, allow_u
     result = []
     for i, t in enumerate(inputs):
         g = captures[t._gradient_node()]
+        if g.__class__ is list:  # t is one output of a node with several
+            g = g[t.output_nr]
         if g is None and not allow_unused:
             raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have been "
                                "used in the graph. Set allow_unused=True if this is the desired behavior.")
@@ -116,8 +119,7 @@ def _run(roots, gradients, retain_graph, create_graph, captures, accumulate):
     buffers = {}  # node -> gradient summed so far
     for i, (root, g) in enumerate(zip(roots, gradients)):
         node = _root_node(root, i)
-        g = _root_gradient(root, g, i, raw)
-        buffers[node] = buffers[node] + g if node in buffers else g
+        _deposit(buffers, node, root.output_nr, _root_gradient(root, g, i, raw))
     dependencies = _count_dependencies(list(buffers), captures)
     ready = [(_order(n), n) for n in buffers if dependencies.get(n) == 0]
     heapq.heapify(ready)
@@ -134,7 +136,7 @@ def _run(roots, gradients, retain_graph, create_graph, captures, accumulate):
             if create_graph:
                 _STATE.enabled = True  # record what backward computes
             if node._pre_hooks is not None or node._retained is not None:
-                grad = _run_pre_hooks(node, grad, raw, accumulate)
+                grad = _run_pre_hooks(node, grad, raw, accumulate, undo)
             if captures is not None and node in captures:
                 captures[node] = grad
                 if not _reaches(node, dependencies):
@@ -152,10 +154,9 @@ def _run(roots, gradients, retain_graph, create_graph, captures, accumulate):
                         outgoing = tuple([outgoing[i] for i in node._positions])
                 else:
                     outgoing = _call_user_backward(node, grad, raw)
-                _send(node, outgoing, buffers, dependencies, ready)
                 if node._post_hooks is not None:
-                    for hook in node._post_hooks:
-                        hook(tuple(_as_tensor(g) for g in outgoing), (_as_tensor(grad),))
+                    outgoing = _run_post_hooks(node, outgoing, grad, raw)
+                _send(node, outgoing, buffers, dependencies, ready)
                 if not retain_graph and node._saved:
                     node._release()
                 step = BackwardStep(index, node, grad, outgoing)
@@ -176,14 +177,29 @@ def _run(roots, gradients, retain_graph, create_graph, captures, accumulate):
 def _send(node, outgoing, buffers, dependencies, ready):
     """Add each outgoing gradient to its child's buffer; a child whose every contribution has now
     arrived (``None`` counts: that path just sends nothing) joins the ready queue."""
-    for (child, _), g in zip(node.next_functions, outgoing):
+    for (child, nr), g in zip(node.next_functions, outgoing):
         if child not in dependencies:  # None, or not needed by grad()
             continue
         if g is not None:
-            buffers[child] = buffers[child] + g if child in buffers else g
+            if child._n_outputs == 1:  # _deposit(), inlined for the common case
+                buffers[child] = buffers[child] + g if child in buffers else g
+            else:
+                _deposit(buffers, child, nr, g)
         dependencies[child] -= 1
         if dependencies[child] == 0:
             heapq.heappush(ready, (_order(child), child))
+
+
+def _deposit(buffers, node, nr, g):
+    """Add ``g`` to the gradient waiting for output ``nr`` of ``node`` (a node with several
+    outputs waits with a list: one slot per output, None until something arrives)."""
+    if node._n_outputs == 1:
+        buffers[node] = buffers[node] + g if node in buffers else g
+        return
+    slots = buffers.get(node)
+    if slots is None:
+        slots = buffers[node] = [None] * node._n_outputs
+    slots[nr] = g if slots[nr] is None else slots[nr] + g
 
 
 # -- starting ------------------------------------------------------------------------------------
@@ -273,25 +289,92 @@ def _reaches(node, dependencies):
 
 
 # -- running one node ----------------------------------------------------------------------------
-def _run_pre_hooks(node, grad, raw, accumulate):
-    """Tensor hooks (``register_hook``) may replace the gradient; ``retain_grad`` keeps a copy
-    (not in a dry run: hooks still run there, since they can change what backward computes)."""
+def _run_pre_hooks(node, grad, raw, accumulate, undo):
+    """Tensor hooks (``register_hook``) and node pre-hooks may replace the gradient (checked as
+    PyTorch checks it); ``retain_grad`` keeps a copy (not in a dry run: hooks still run there,
+    since they can change what backward computes). A node with several outputs has one gradient
+    per output, and a tensor's hook sees its own."""
+    several = node._n_outputs != 1
+    grads = list(grad) if several else [grad]
     with grad_mode.set_grad_enabled(not raw):
         for hook in node._pre_hooks or ():
-            result = hook(_as_tensor(grad))
-            if result is not None:
-                grad = result._array if raw and isinstance(result, Tensor) else result
+            if isinstance(hook, _NodePreHook):
+                grads = _node_pre_hook(hook, grads, raw)
+                continue
+            nr = hook.nr if isinstance(hook, _OutputHook) else 0
+            if grads[nr] is not None:
+                grads[nr] = _hook_result(hook, hook(_as_tensor(grads[nr])), grads[nr], raw)
         if accumulate and node._retained is not None:
-            tensor = node._retained()
-            if tensor is not None:
-                _store(tensor, _as_tensor(grad))
-    return grad
+            retained = node._retained if several else {0: node._retained}
+            for nr, ref in retained.items():
+                tensor = ref()
+                if tensor is not None and grads[nr] is not None:
+                    _store(tensor, _as_tensor(grads[nr]), undo)
+    return grads if several else grads[0]
+
+
+def _node_pre_hook(hook, grads, raw):
+    result = hook.hook(tuple([_as_tensor(g) for g in grads]))
+    if result is None:
+        return grads
+    result = _hook_values(hook.hook, result, len(grads))
+    return [g if r is None else _hook_result(hook.hook, r, g, raw) for r, g in zip(result, grads)]
+
+
+def _run_post_hooks(node, outgoing, grad, raw):
+    """``node.register_hook(hook)``: ``hook(grad_inputs, grad_outputs)`` after the node ran; it
+    may return replacements for the gradients the node sends on."""
+    grad_outputs = tuple(_as_tensor(grad)) if node._n_outputs != 1 else (_as_tensor(grad),)
+    for hook in node._post_hooks:
+        result = hook(tuple([_as_tensor(g) for g in outgoing]), grad_outputs)
+        if result is not None:
+            result = _hook_values(hook, result, len(outgoing))
+            outgoing = tuple([r if g is None or r is None else _hook_result(hook, r, g, raw)
+                              for r, g in zip(result, outgoing)])
+            outgoing = tuple([r._array if raw and isinstance(r, Tensor) else r for r in outgoing])
+    return outgoing
+
+
+def _hook_values(hook, result, expected):
+    result = (result,) if isinstance(result, Tensor) else tuple(result)
+    if len(result) != expected:
+        raise RuntimeError(f"hook '{_hook_name(hook)}' has returned an incorrect number of values "
+                           f"(got {len(result)}, but expected {expected})")
+    return result
+
+
+def _hook_result(hook, result, old, raw):
+    """A hook's replacement for gradient ``old``: a tensor of the same size and type."""
+    if result is None:
+        return old
+    if not isinstance(result, Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{type(result).__name__}'")
+    old_array = old._array if isinstance(old, Tensor) else old
+    if result._array.shape != old_array.shape:
+        raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the size of value")
+    if result._array.dtype != old_array.dtype:
+        raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the type of value (was "
+                           f"torch.{_legacy_name(old_array)} got torch.{_legacy_name(result._array)})")
+    return result._array if raw else result
+
+
+def _hook_name(hook):
+    hook = getattr(hook, "hook", hook)  # the user's function inside minigrad's wrappers
+    return getattr(hook, "__name__", "<unknown>")
+
+
+def _legacy_name(array):
+    return from_numpy(array.dtype).legacy_name
 
 
 def _call_user_backward(node, grad, raw):
     """A user-defined Function: tensors in and out, as in PyTorch, and its results checked."""
+    if node._n_outputs == 1:
+        incoming = (_as_tensor(grad),)
+    else:
+        incoming = node._gradients_for_backward([_as_tensor(g) for g in grad])
     with grad_mode.set_grad_enabled(not raw):
-        grads = node.backward(node, _as_tensor(grad))
+        grads = node.backward(node, *incoming)
     if not isinstance(grads, tuple):
         grads = (grads,)
     if len(grads) != len(node.needs_input_grad):
@@ -299,18 +382,18 @@ def _call_user_backward(node, grad, raw):
                            f"(expected {len(node.needs_input_grad)}, got {len(grads)})")
     if node._positions is not None:
         grads = tuple([grads[i] for i in node._positions])
-    return tuple([_check_gradient(node, i, child, g, raw)
-                  for i, ((child, _), g) in enumerate(zip(node.next_functions, grads))])
+    return tuple([_check_gradient(node, i, child, nr, g, raw)
+                  for i, ((child, nr), g) in enumerate(zip(node.next_functions, grads))])
 
 
-def _check_gradient(node, i, child, g, raw):
+def _check_gradient(node, i, child, nr, g, raw):
     """A user Function's gradient must have its input's shape, or broadcast from it (then it is
     summed back, as PyTorch does)."""
     if g is None or child is None:
         return None
     if not isinstance(g, Tensor):
         g = _as_tensor(g)
-    expected = child._output_shape
+    expected = child._output_shape if child._n_outputs == 1 else child._output_shapes[nr]
     if g._array.shape != expected:
         try:
             fits = np.broadcast_shapes(expected, g._array.shape) == g._array.shape
@@ -356,6 +439,8 @@ def _accumulate(index, node, grad, raw, accumulate, undo):
 def _as_tensor(value):
     if value is None or isinstance(value, Tensor):
         return value
+    if value.__class__ is list:  # the gradients of a node with several outputs
+        return tuple([_as_tensor(v) for v in value])
     return Tensor._make(np.asarray(value), False, None)
 
 
@@ -365,8 +450,10 @@ def _fresh(value, like):
                                  dtype=like._array.dtype), False, None)
 
 
-def _store(tensor, g):
+def _store(tensor, g, undo=None):
     """Add ``g`` to ``tensor.grad`` (``retain_grad`` and ``backward(inputs=...)``)."""
+    if undo is not None:
+        undo.append((tensor, tensor._grad, None))
     if tensor._grad is None:
         tensor._grad = g if g.requires_grad else _fresh(g, tensor)
     else:

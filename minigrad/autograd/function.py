@@ -91,6 +91,10 @@ class Function:
     _post_hooks = None
     _retained = None  # weak reference to the output tensor, after retain_grad()
     _output = None  # weak reference to the output tensor
+    _n_outputs = 1  # a custom Function may return several tensors: outputs 0, 1, ... of one node
+    _outputs = None  # with several outputs: a weak reference to each (None if not differentiable)
+    _non_differentiable = ()  # outputs a custom forward marked with mark_non_differentiable
+    materialize_grads = True  # a custom backward gets zeros (not None) for unused outputs
     _constants = None  # what went in along the None edges (see input_values)
     _run_first = 0  # added to the creation number to order the engine's queue (AccumulateGrad: huge)
 
@@ -103,8 +107,16 @@ class Function:
             for a in args:
                 if isinstance(a, Tensor) and a._requires_grad:
                     return ctx._record(args, options)
-        ctx.needs_input_grad = (False,) * len(args)
-        out = cls.forward(ctx, *args, **options)
+        if cls.builtin:
+            ctx.needs_input_grad = (False,) * len(args)  # built-ins: nothing to save for backward
+            out = cls.forward(ctx, *args, **options)
+        else:  # a custom forward sees which inputs require grad, in any grad mode (as in PyTorch)
+            ctx.needs_input_grad = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
+            with grad_mode.no_grad():
+                out = cls.forward(ctx, *args, **options)
+            if out.__class__ is tuple:
+                return tuple([Tensor._make(o._array, False, None) if isinstance(o, Tensor) else o
+                              for o in out])
         result = Tensor._make(out._array if isinstance(out, Tensor) else np.asarray(out), False, None)
         if cls.is_view:
             _share_memory(result, args[0])
@@ -121,6 +133,8 @@ class Function:
                 out = self.forward(self, *args, **options)
             finally:
                 _STATE.enabled = True
+            if out.__class__ is tuple or self._non_differentiable:
+                return self._keep_outputs(out)
         if "node_name" in self.__dict__:  # forward chose among the op's names
             self._rename(self.__dict__.pop("node_name"))
         data = out._array if isinstance(out, Tensor) else np.asarray(out)
@@ -142,6 +156,48 @@ class Function:
                 r._record(self, result)
         return result
 
+    def _keep_outputs(self, out):
+        """A custom forward's results when it returned a tuple or marked some outputs
+        non-differentiable: output k of this node is the k-th tensor returned (its edge in a later
+        node is ``(node, k)``); integer outputs and the marked ones are plain tensors."""
+        single = out.__class__ is not tuple
+        outs = (out,) if single else out
+        results, shapes, dtypes, refs = [], [], [], []
+        for o in outs:
+            if not isinstance(o, Tensor):  # a number or None is handed back as it is
+                results.append(Tensor._make(np.asarray(o), False, None) if single else o)
+                shapes.append(None), dtypes.append(None), refs.append(None)
+                continue
+            data = o._array
+            differentiable = data.dtype.kind == "f" and not any(o is m for m in self._non_differentiable)
+            r = Tensor._make(data, differentiable, self if differentiable else None)
+            results.append(r)
+            shapes.append(data.shape), dtypes.append(data.dtype)
+            refs.append(weakref.ref(r) if differentiable else None)
+        self._n_outputs = len(outs)
+        self._output_shapes, self._output_dtypes, self._outputs = shapes, dtypes, refs
+        self._output_shape = shapes[0]
+        self._output = next((ref for ref in refs if ref is not None), None)
+        if self._saved:  # saving a value you return means saving that output tensor
+            mine = {id(o): r for o, r in zip(outs, results) if isinstance(o, Tensor)}
+            self._saved = tuple([mine.get(id(s), s) if isinstance(s, Tensor) else s
+                                 for s in self._saved])
+            self._saved_versions = [s._version_counter[0] if isinstance(s, Tensor) else 0
+                                    for s in self._saved]
+        first = self.output()
+        if _recorders and first is not None:
+            for r in _recorders:
+                r._record(self, first)
+        return results[0] if single else tuple(results)
+
+    def _output_nr_of(self, tensor):
+        """Which of this node's outputs ``tensor`` is (always 0 for a node with one output)."""
+        if self._outputs is not None:
+            for k, ref in enumerate(self._outputs):
+                if ref is not None and ref() is tensor:
+                    return k
+        return 0
+
     def _link_inputs(self, args):
         """``next_functions``: one edge per input, to the node that made it (``None`` if none);
         ``needs_input_grad``: one flag per argument, as forward and backward see them."""
@@ -150,8 +206,12 @@ class Function:
         for i, a in enumerate(args):
             if isinstance(a, Tensor):
                 if a._requires_grad:
-                    # Tensor._gradient_node(), inlined: this runs for every recorded input
-                    edges.append((a.grad_fn or a._accumulator(), 0))
+                    # Tensor._gradient_node() and output_nr, inlined: this runs for every input
+                    node = a.grad_fn
+                    if node is None:
+                        edges.append((a._accumulator(), 0))
+                    else:
+                        edges.append((node, 0 if node._n_outputs == 1 else node._output_nr_of(a)))
                     needs.append(True)
                 else:
                     constants = _note_constant(constants, len(edges), weakref.ref(a))
@@ -177,6 +237,24 @@ class Function:
     def save_for_backward(self, *values):
         """Keep what backward needs. Freed after backward unless ``retain_graph=True``."""
         self._saved = values
+
+    def mark_non_differentiable(self, *tensors):
+        """Outputs (returned by this forward) that get no gradient: they come out with
+        ``requires_grad=False``, and backward receives zeros (or None) for them."""
+        self._non_differentiable = self._non_differentiable + tensors
+
+    def set_materialize_grads(self, value):
+        """``False``: backward receives None, instead of zeros, for outputs that got no gradient."""
+        self.materialize_grads = bool(value)
+
+    def _gradients_for_backward(self, grads):
+        """What a custom backward receives for each output: its gradient, or zeros (None with
+        ``set_materialize_grads(False)``) where nothing arrived."""
+        if not self.materialize_grads:
+            return grads
+        return [g if g is not None or shape is None else
+                Tensor._make(np.zeros(shape, dtype), False, None)
+                for g, shape, dtype in zip(grads, self._output_shapes, self._output_dtypes)]
 
     @property
     def saved_tensors(self):
@@ -292,12 +370,20 @@ def _modified_message(tensor, expected, node):
 
 
 class _NodePreHook:
+    """A hook registered with ``node.register_prehook``: it sees all of the node's gradients."""
+
     def __init__(self, hook):
         self.hook = hook
 
+
+class _OutputHook:
+    """A tensor hook on output ``nr`` of a node with several outputs: it sees that one's gradient."""
+
+    def __init__(self, hook, nr):
+        self.hook, self.nr = hook, nr
+
     def __call__(self, grad):
-        result = self.hook((grad,))
-        return None if result is None else result[0]
+        return self.hook(grad)
 
 
 class _Handle:
