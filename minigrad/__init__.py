@@ -150,6 +150,10 @@ def maximum(input, other):
     return _red.maximum(input, other)
 
 
+def minimum(input, other):
+    return _red.minimum(input, other)
+
+
 def argmax(input, dim=None, keepdim=False):
     return _red.argmax(input, dim, keepdim)
 

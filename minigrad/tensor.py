@@ -500,10 +500,16 @@ class Tensor:
         return _ops.reduction.mean(self, dim, keepdim)
 
     def max(self, dim=None, keepdim=False):
-        return _ops.reduction.max(self, dim, keepdim)
+        return _ops.reduction.max(self, dim, keepdim, method=True)
 
     def min(self, dim=None, keepdim=False):
-        return _ops.reduction.min(self, dim, keepdim)
+        return _ops.reduction.min(self, dim, keepdim, method=True)
+
+    def maximum(self, other):
+        return _ops.reduction.maximum(self, other, method=True)
+
+    def minimum(self, other):
+        return _ops.reduction.minimum(self, other, method=True)
 
     def argmax(self, dim=None, keepdim=False):
         return _ops.reduction.argmax(self, dim, keepdim)

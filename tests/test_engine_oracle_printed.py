@@ -328,6 +328,42 @@ snippet("hooks_that_replace_gradients", """
 """)
 
 
+# -- maximum and minimum -------------------------------------------------------------------------
+snippet("maximum_minimum_ties_share_the_gradient", """
+    for f in (torch.maximum, torch.minimum, torch.max, torch.min):
+        a = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        b = torch.tensor([1.0, 0.0, 5.0], requires_grad=True)
+        z = f(a, b)
+        z.sum().backward()
+        print(f.__name__, z, a.grad, b.grad)
+    a = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    print(a.maximum(torch.tensor(2.0)), a.minimum(torch.tensor(2.0)), a.max(a * 0), a.min(a * 0))
+    c = torch.tensor(2.0, requires_grad=True)
+    torch.maximum(a, c).sum().backward()
+    print(c.grad, a.grad)
+    print(torch.maximum(torch.tensor([1, 5]), torch.tensor([2, 3])))
+    print(torch.maximum(torch.tensor([1, 2]), torch.tensor([1.5, 1.5])))
+    nan = float("nan")
+    x = torch.tensor([1.0, nan, 3.0], requires_grad=True)
+    y = torch.tensor([nan, 2.0, 3.0], requires_grad=True)
+    m = torch.maximum(x, y)
+    m.sum().backward()
+    print(m, x.grad, y.grad)
+""")
+snippet("maximum_minimum_misuse", """
+    a = torch.tensor([1.0, 2.0], requires_grad=True)
+    for bad in (lambda: torch.maximum(a, 2), lambda: torch.maximum(a, 2.0), lambda: a.maximum(2),
+                lambda: torch.maximum(2, a), lambda: torch.minimum(a, [1, 2]),
+                lambda: a.minimum(None), lambda: torch.max(a, 2.0), lambda: torch.min(a, "x"),
+                lambda: a.max(2.0), lambda: a.min("x"), lambda: torch.max(a, 5)):
+        try:
+            bad()
+        except (TypeError, IndexError) as e:
+            print(type(e).__name__, e)
+    print(a, a.grad)
+""")
+
+
 @pytest.mark.parametrize("name", sorted(SNIPPETS))
 def test_prints_what_pytorch_prints(pt, name):
     theirs = printed(pt, SNIPPETS[name])

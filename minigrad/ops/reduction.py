@@ -3,8 +3,8 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._dual import expand, reshape, unsqueeze
-from ._util import constant, normalize_dim
+from ._dual import expand, reshape, sum_to, unsqueeze
+from ._util import binary, constant, normalize_dim
 
 
 # PyTorch's C++ names of the integer types, used in its messages
@@ -178,20 +178,89 @@ def _extreme(a, dim, keepdim, whole, along, pick, kind):
     return ValuesIndices(values, constant(index.astype(np.int64)), kind)
 
 
-def max(a, dim=None, keepdim=False):
+def max(a, dim=None, keepdim=False, method=False):
     if isinstance(dim, Tensor):  # torch.max(a, b): elementwise maximum
-        return maximum(a, dim)
+        return Maximum.apply(a, dim)
+    _check_dim_argument("max", dim, method)
     return _extreme(a, dim, keepdim, MaxAll, MaxDim, np.argmax, "max")
 
 
-def min(a, dim=None, keepdim=False):
+def min(a, dim=None, keepdim=False, method=False):
+    if isinstance(dim, Tensor):  # torch.min(a, b): elementwise minimum
+        return Minimum.apply(a, dim)
+    _check_dim_argument("min", dim, method)
     return _extreme(a, dim, keepdim, MinAll, MinDim, np.argmin, "min")
 
 
-def maximum(a, b):
-    """Elementwise maximum, written with differentiable ops (ties send the gradient to ``a``)."""
-    pick_a = constant(a._array >= b._array)
-    return a * pick_a + b * (~pick_a._array)
+class Maximum(Function):
+    """max(a, b) elementwise; where a = b each gets half the gradient (PyTorch's rule)"""
+    node_name = "MaximumBackward0"
+    formula = "d max(a,b)/da = 1 where a > b, ½ where a = b, 0 where a < b"
+    builtin = True
+    a_loses = staticmethod(np.less)  # where a gets no gradient
+
+    @staticmethod
+    def forward(ctx, a, b):
+        x, y = a._array, b._array
+        out = binary(ctx.combine, a, b)
+        tie = x == y
+        share_a = np.where(ctx.a_loses(x, y), 0.0, np.where(tie, 0.5, 1.0)).astype(out.dtype)
+        share_b = np.where(ctx.a_loses(y, x), 0.0, np.where(tie, 0.5, 1.0)).astype(out.dtype)
+        ctx.save_for_backward(share_a, share_b)  # constants: the derivative of a kink is 0
+        ctx.shapes = x.shape, y.shape
+        return out
+
+    combine = staticmethod(np.maximum)
+
+    @staticmethod
+    def backward(ctx, grad):
+        share_a, share_b = ctx.saved_like(grad)
+        shape_a, shape_b = ctx.shapes
+        need_a, need_b = ctx.needs_input_grad
+        return (sum_to(grad * share_a, shape_a) if need_a else None,
+                sum_to(grad * share_b, shape_b) if need_b else None)
+
+
+class Minimum(Maximum):
+    """min(a, b) elementwise; where a = b each gets half the gradient (PyTorch's rule)"""
+    node_name = "MinimumBackward0"
+    formula = "d min(a,b)/da = 1 where a < b, ½ where a = b, 0 where a > b"
+    a_loses = staticmethod(np.greater)
+    combine = staticmethod(np.minimum)
+
+
+def maximum(a, b, method=False):
+    _check_tensors("maximum", a, b, method)
+    return Maximum.apply(a, b)
+
+
+def minimum(a, b, method=False):
+    _check_tensors("minimum", a, b, method)
+    return Minimum.apply(a, b)
+
+
+def _check_tensors(name, a, b, method):
+    """PyTorch's TypeError when an argument of maximum/minimum is not a tensor."""
+    for what, position, value in (("input", 1, a), ("other", 1 if method else 2, b)):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"{name}(): argument '{what}' (position {position}) must be Tensor, "
+                            f"not {type(value).__name__}")
+
+
+def _check_dim_argument(name, dim, method):
+    """PyTorch's TypeError for ``max(a, 2.0)``: the second argument is neither a dim nor a tensor."""
+    if dim is None or isinstance(dim, (int, np.integer)) and not isinstance(dim, bool):
+        return
+    got = type(dim).__name__
+    if method:
+        wrong = f"      didn't match because some of the arguments have invalid types: (!{got}!)\n"
+        raise TypeError(f"{name}() received an invalid combination of arguments - got ({got}), but "
+                        f"expected one of:\n * ()\n{wrong} * (Tensor other)\n{wrong}"
+                        " * (int dim, bool keepdim = False)\n")
+    raise TypeError(f"{name}() received an invalid combination of arguments - got (Tensor, {got}), "
+                    "but expected one of:\n * (Tensor input, *, Tensor out = None)\n"
+                    " * (Tensor input, Tensor other, *, Tensor out = None)\n"
+                    " * (Tensor input, int dim, bool keepdim = False, *, tuple of Tensors out = None)\n")
 
 
 def argmax(a, dim=None, keepdim=False):
