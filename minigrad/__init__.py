@@ -95,6 +95,14 @@ def abs(input):  # noqa: A001
     return input.abs()
 
 
+def sign(input):
+    return input.sign()
+
+
+def sgn(input):
+    return input.sgn()
+
+
 def sin(input):
     return input.sin()
 

@@ -287,8 +287,8 @@ class Tensor:
             raise RuntimeError(f"a Tensor with {self._array.size} elements cannot be converted to Scalar")
         return self._array.reshape(()).item()
 
-    def numpy(self):
-        if self._requires_grad:
+    def numpy(self, *, force=False):
+        if self._requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
                                "Use tensor.detach().numpy() instead.")
         return self._array
@@ -465,6 +465,12 @@ class Tensor:
 
     def abs(self):
         return _ops.unary.Abs.apply(self)
+
+    def sign(self):
+        return _ops.unary.Sign.apply(self)
+
+    def sgn(self):
+        return _ops.unary.Sgn.apply(self)
 
     def sin(self):
         return _ops.unary.Sin.apply(self)

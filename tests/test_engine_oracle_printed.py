@@ -364,6 +364,41 @@ snippet("maximum_minimum_misuse", """
 """)
 
 
+# -- gradients of gradients ----------------------------------------------------------------------
+snippet("second_derivative_through_relu_and_abs", """
+    for f in (torch.relu, torch.abs, torch.nn.functional.relu):
+        x = torch.tensor([-1.0, 0.5, 2.0], requires_grad=True)
+        g, = torch.autograd.grad(f(x).sum(), x, create_graph=True)
+        print(g, g.requires_grad)
+        h, = torch.autograd.grad(g.sum(), x)
+        print(h)
+""")
+snippet("second_derivative_node_names", """
+    x = torch.tensor([-1.0, 0.5, 2.0], requires_grad=True)
+    for f in (torch.tanh, torch.sigmoid, torch.relu, lambda t: t.softmax(0),
+              lambda t: t.log_softmax(0), lambda t: t ** 3, torch.sin, torch.exp,
+              lambda t: torch.nn.functional.mse_loss(t, torch.zeros(3)),
+              lambda t: torch.nn.functional.cross_entropy(t[None], torch.tensor([1])),
+              lambda t: torch.nn.functional.binary_cross_entropy_with_logits(t, torch.ones(3))):
+        y = f(x)
+        g, = torch.autograd.grad(y, x, torch.ones_like(y), create_graph=True)
+        print(g)
+        print([type(n).__name__ if n is not None else None for n, _ in g.grad_fn.next_functions])
+        h, = torch.autograd.grad((g * torch.tensor([1.0, -2.0, 3.0])).sum(), x)
+        print(h)
+""")
+snippet("backward_with_create_graph_then_grad_of_grad", """
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = (x.tanh() * x).sum()
+    y.backward(create_graph=True)
+    print(x.grad)
+    g = x.grad
+    x.grad = None
+    g.sum().backward()
+    print(x.grad)
+""")
+
+
 @pytest.mark.parametrize("name", sorted(SNIPPETS))
 def test_prints_what_pytorch_prints(pt, name):
     theirs = printed(pt, SNIPPETS[name])

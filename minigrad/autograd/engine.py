@@ -13,6 +13,7 @@ Gradients travel as plain numpy arrays, because nothing about them needs recordi
 ``create_graph=True``: then they are tensors and every backward formula is itself recorded.
 """
 import heapq
+import warnings
 
 import numpy as np
 
@@ -66,6 +67,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     """Compute the gradient of ``tensors`` and add it to every leaf's ``.grad``."""
     if retain_graph is None:
         retain_graph = create_graph
+    if create_graph:
+        _warn_once(_CREATE_GRAPH_WARNING)
     if inputs is not None:
         inputs = _as_tuple(inputs)
         grads = _grad_for(tensors, grad_tensors, inputs, retain_graph, create_graph, True)
@@ -417,7 +420,8 @@ def _accumulate(index, node, grad, raw, accumulate, undo):
             after = Tensor._make(np.array(grad, dtype=leaf._array.dtype), False, None)
             shown_after = grad
         else:
-            after = shown_after = grad if grad.requires_grad else _fresh(grad, leaf)
+            after = shown_after = _copy_with_history(grad, leaf) if grad.requires_grad \
+                else _fresh(grad, leaf)
     elif not raw or before.requires_grad:  # gradients with a graph: keep the graph, add out of place
         after = shown_after = before + _as_tensor(grad)
         shown_before = before
@@ -455,6 +459,31 @@ def _store(tensor, g, undo=None):
     if undo is not None:
         undo.append((tensor, tensor._grad, None))
     if tensor._grad is None:
-        tensor._grad = g if g.requires_grad else _fresh(g, tensor)
+        if not g.requires_grad:
+            tensor._grad = _fresh(g, tensor)
+        else:  # a gradient with history: a recorded copy, as PyTorch makes it
+            tensor._grad = _copy_with_history(g, tensor) if tensor.grad_fn is None else g.clone()
     else:
         tensor._grad = tensor._grad + g
+
+
+def _copy_with_history(g, leaf):
+    """A leaf's first gradient under create_graph=True: PyTorch copies it into a new tensor,
+    recorded (``grad_fn=<CopyBackwards>``), so the gradient's own graph goes on from there."""
+    from ..ops.inplace import _CopyFrom
+    with grad_mode.enable_grad():
+        return _CopyFrom.apply(Tensor._make(np.zeros_like(leaf._array), False, None), g)
+
+
+_CREATE_GRAPH_WARNING = (
+    "Using backward() with create_graph=True will create a reference cycle between the parameter "
+    "and its gradient which can cause a memory leak. We recommend using autograd.grad when "
+    "creating the graph to avoid this. If you have to use this function, make sure to reset the "
+    ".grad fields of your parameters to None after use to break the cycle and avoid the leak.")
+_warned = set()  # warnings PyTorch gives once per process
+
+
+def _warn_once(message):
+    if message not in _warned:
+        _warned.add(message)
+        warnings.warn(message, UserWarning, stacklevel=4)

@@ -5,7 +5,8 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._dual import exp, log, sigmoid, sum_to, unsqueeze
+from ._dual import (divide_by, exp, gradient_formula, log, sigmoid, sum_to, unsqueeze,
+                    zeros_like)
 from ._util import size_repr
 
 
@@ -50,7 +51,6 @@ class BinaryCrossEntropyWithLogits(Function):
     def backward(ctx, grad):
         z, y = ctx.saved_like(grad)
         weight, pos_weight = ctx.weight, ctx.pos_weight
-        g = grad / ctx.count if ctx.reduction == "mean" else grad
         need_z, need_y = ctx.needs_input_grad
         if pos_weight is None:
             dz = sigmoid(z) - y
@@ -62,7 +62,9 @@ class BinaryCrossEntropyWithLogits(Function):
         if weight is not None:
             dz = dz * weight
             dy = dy * weight if dy is not None else None
-        return g * dz if need_z else None, g * dy if need_y else None
+        mean = ctx.reduction == "mean"  # then divided last, by a number (PyTorch's DivBackward1)
+        return (divide_by(dz * grad, ctx.count) if mean else dz * grad) if need_z else None, \
+            (divide_by(dy * grad, ctx.count) if mean else dy * grad) if need_y else None
 
 
 class BinaryCrossEntropy(Function):
@@ -122,10 +124,41 @@ class MseLoss(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_like(grad)
-        d = _scale(grad, ctx.reduction, ctx.count) * 2 * (a - b)
         need_a, need_b = ctx.needs_input_grad
-        return (sum_to(d, np.shape(a)) if need_a else None,
-                sum_to(-d, np.shape(b)) if need_b else None)
+        options = dict(reduction=ctx.reduction, count=ctx.count)
+        # PyTorch computes the target's gradient with the same formula, a and b swapped
+        return (sum_to(gradient_formula(MseLossBackward, grad, a, b, **options), np.shape(a))
+                if need_a else None,
+                sum_to(gradient_formula(MseLossBackward, grad, b, a, **options), np.shape(b))
+                if need_b else None)
+
+
+class MseLossBackward(Function):
+    """2(a - b)·g (g divided by n for a mean), one node as PyTorch records it"""
+    node_name = "MseLossBackwardBackward0"
+    formula = "d/dg = 2(a - b)(/n),  d/da = 2g(/n),  d/db = -2g(/n)"
+    builtin = True
+
+    @staticmethod
+    def compute(grad, a, b, *, reduction, count):
+        return _scale(grad, reduction, count) * 2 * (a - b)
+
+    @staticmethod
+    def forward(ctx, grad, a, b, *, reduction, count):
+        ctx.save_for_backward(grad, a, b)
+        ctx.reduction, ctx.count = reduction, count
+        return MseLossBackward.compute(grad._array, a._array, b._array, reduction=reduction,
+                                       count=count)
+
+    @staticmethod
+    def backward(ctx, gg):
+        grad, a, b = ctx.saved_like(gg)
+        need_grad, need_a, need_b = ctx.needs_input_grad
+        scaled = _scale(gg, ctx.reduction, ctx.count) * 2
+        d_a = sum_to(scaled * grad, np.shape(a)) if need_a or need_b else None
+        return (sum_to(scaled * (a - b), np.shape(grad)) if need_grad else None,
+                d_a if need_a else None,
+                sum_to(-d_a, np.shape(b)) if need_b else None)
 
 
 class NllLoss(Function):
@@ -160,16 +193,43 @@ class NllLoss(Function):
             out = picked.astype(x.dtype) if x.ndim > 1 else picked.reshape(()).astype(x.dtype)
         else:
             raise ValueError(f"{reduction} is not a valid value for reduction")
-        ctx.save_for_backward(pick.reshape(x.shape).astype(x.dtype, copy=False))
+        ctx.save_for_backward(pick.reshape(x.shape).astype(x.dtype, copy=False), logp)
         ctx.reduction = reduction
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        pick, = ctx.saved_like(grad)
-        if ctx.reduction == "none" and np.ndim(grad) == 1:
+        pick, logp = ctx.saved_like(grad)
+        return gradient_formula(NllLossBackward, grad, logp, pick=pick)
+
+
+class NllLossBackward(Function):
+    """g times the constant picking matrix (-1/n at each row's target). PyTorch keeps logp as an
+    input, so this gradient is differentiable (with respect to logp its derivative is 0)."""
+    node_name = "NllLossBackwardBackward0"
+    formula = "d/dg = Σ gg·pick over the classes,  d/dlogp = 0"
+    builtin = True
+
+    @staticmethod
+    def compute(grad, logp, *, pick):
+        if np.ndim(grad) == 1:  # reduction="none": one gradient per row
             grad = unsqueeze(grad, 1)
         return grad * pick
+
+    @staticmethod
+    def forward(ctx, grad, logp, *, pick):
+        ctx.pick, ctx.grad_shape = pick, grad._array.shape
+        return NllLossBackward.compute(grad._array, logp._array, pick=pick)
+
+    @staticmethod
+    def backward(ctx, gg):
+        need_grad, need_logp = ctx.needs_input_grad
+        per_row = gg * ctx.pick
+        if len(ctx.grad_shape) == 1:
+            d_grad = per_row.sum(1) if isinstance(per_row, Tensor) else per_row.sum(axis=1)
+        else:
+            d_grad = sum_to(per_row, ())
+        return (d_grad if need_grad else None, zeros_like(gg) if need_logp else None)
 
 
 def check_same_size(input, target, name):

@@ -3,7 +3,7 @@ import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._dual import expand, reshape, sum_to, unsqueeze
+from ._dual import divide_by, expand, reshape, sum_to, unsqueeze
 from ._util import binary, constant, normalize_dim
 
 
@@ -69,7 +69,7 @@ class Mean(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return _spread(grad, ctx.shape, ctx.axes, ctx.keepdim) / ctx.count
+        return divide_by(_spread(grad, ctx.shape, ctx.axes, ctx.keepdim), ctx.count)
 
 
 class MaxAll(Function):

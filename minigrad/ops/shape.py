@@ -7,7 +7,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..tensor import Tensor
 from . import _dual
-from ._dual import expand as _expand, reduce_axes, reshape as _reshape, sum_to
+from ._dual import reshape as _reshape, sum_to
 from ._util import normalize_dim, shape_of, value
 
 
@@ -26,23 +26,6 @@ class Expand(Function):
     @staticmethod
     def backward(ctx, grad):
         return sum_to(grad, ctx.shape)
-
-
-class SumToSize(Function):
-    """Sum a broadcast gradient back to an input's shape (PyTorch records it as a sum)."""
-    node_name = "SumBackward1"
-    formula = "d(Σa)/daᵢ = 1"
-    builtin = True
-
-    @staticmethod
-    def forward(ctx, a, *, shape):
-        ctx.shape = a._array.shape
-        axes = reduce_axes(a._array.shape, shape)
-        return np.sum(a._array, axis=axes, keepdims=True).reshape(shape) if axes else a._array.reshape(shape)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return _expand(grad, ctx.shape)
 
 
 def expand(a, sizes):
@@ -148,7 +131,7 @@ class Squeeze(Function):
     @staticmethod
     def forward(ctx, a, *, dim):
         ctx.node_name = "SqueezeBackward0" if dim is None else "SqueezeBackward1"
-        ctx.shape = a._array.shape
+        ctx.shape, ctx.dim = a._array.shape, dim
         if dim is None:
             return np.squeeze(a._array)
         if a._array.ndim == 0 or a._array.shape[dim] != 1:  # nothing to squeeze
@@ -157,7 +140,11 @@ class Squeeze(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return _reshape(grad, ctx.shape)
+        # put back each squeezed dimension (PyTorch's unsqueeze steps; nothing if none went)
+        for d, size in enumerate(ctx.shape):
+            if np.ndim(grad) < len(ctx.shape) and size == 1 and (ctx.dim is None or ctx.dim == d):
+                grad = _dual.unsqueeze(grad, d)
+        return grad
 
 
 def squeeze(a, dim=None):
@@ -346,13 +333,16 @@ def _lookup(array, key):
 
 
 class IndexGradient(Function):
-    """The backward of indexing, itself differentiable (for gradients of gradients)."""
-    node_name = "IndexBackwardBackward0"
+    """The backward of indexing, itself differentiable (for gradients of gradients). Named as
+    PyTorch names the step that undoes the index's first one: ``a[0]`` → SelectBackwardBackward0,
+    ``a[1:]`` → SliceBackwardBackward0, ``a[None]`` → SqueezeBackward1, ``a[[0, 1]]`` →
+    IndexPutImplBackward0."""
     formula = "d/dg: pick the same positions again"
     builtin = True
 
     @staticmethod
-    def forward(ctx, grad, *, key, shape):
+    def forward(ctx, grad, *, key, shape, name=None):
+        ctx.node_name = name or _undoing_name(key)
         ctx.key = key
         return _scatter(grad._array, key, shape)
 
@@ -370,10 +360,30 @@ def _scatter(values, key, shape):
     return out
 
 
-def index_gradient(grad, key, shape):
-    """Zeros of ``shape`` with ``grad`` placed at ``key``."""
+def _undoing_name(key):
+    if not _is_basic(key):
+        return "IndexPutImplBackward0"
+    if not isinstance(key, tuple):
+        return "SqueezeBackward1" if key is None else \
+            "SelectBackwardBackward0" if isinstance(key, (int, np.integer)) else "SliceBackwardBackward0"
+    for k in key:
+        if k is None:
+            return "SqueezeBackward1"
+        if isinstance(k, (int, np.integer)):
+            return "SelectBackwardBackward0"
+        if isinstance(k, slice) and not (k.start in (None, 0) and k.step in (None, 1) and
+                                         k.stop is None):
+            return "SliceBackwardBackward0"
+    return "SliceBackwardBackward0"
+
+
+def index_gradient(grad, key, shape, name=None):
+    """Zeros of ``shape`` with ``grad`` placed at ``key``. An index that takes everything (an
+    alias, such as ``a[...]``) passes the gradient through unchanged, as in PyTorch."""
+    if _is_basic(key) and np.shape(grad) == shape and _basic_name(key, shape) == "AliasBackward0":
+        return grad
     if isinstance(grad, Tensor):
-        return IndexGradient.apply(grad, key=key, shape=shape)
+        return IndexGradient.apply(grad, key=key, shape=shape, name=name)
     return _scatter(grad, key, shape)
 
 
@@ -517,8 +527,8 @@ class Where(Function):
     def backward(ctx, grad):
         need_a, need_b = ctx.needs_input_grad
         shape_a, shape_b = ctx.shapes
-        return (sum_to(grad * ctx.condition, shape_a) if need_a else None,
-                sum_to(grad * ~ctx.condition, shape_b) if need_b else None)
+        return (sum_to(_dual.where(ctx.condition, grad, 0), shape_a) if need_a else None,
+                sum_to(_dual.where(~ctx.condition, grad, 0), shape_b) if need_b else None)
 
 
 def where(condition, a, b):
