@@ -14,7 +14,8 @@ from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, fu
                        full_like, initial_seed, is_tensor, linspace, manual_seed, numel, ones,
                        ones_like, rand, rand_like, randint, randn, randn_like, randperm, zeros,
                        zeros_like)
-from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: F401
+from .autograd import (enable_grad, inference_mode, is_grad_enabled,  # noqa: F401
+                       is_inference_mode_enabled, no_grad, set_grad_enabled)
 from . import autograd, nn, optim  # noqa: F401
 from .ops import arithmetic as _arith, linalg as _linalg, reduction as _red, shape as _shape
 from .ops import unary as _unary, activation as _act

@@ -76,7 +76,10 @@ class Tensor:
         """A tensor sharing this one's memory, cut from the graph. Unlike ``detach()`` it has a
         version counter of its own, so autograd does not see changes made through it (the
         manual SGD step ``w.data -= lr * w.grad`` relies on that)."""
-        return Tensor._make(self._array, False, None)
+        t = Tensor._make(self._array, False, None)
+        if self._version_counter is None:
+            t._version_counter = None  # .data of an inference tensor is one too
+        return t
 
     @data.setter
     def data(self, value):
@@ -109,6 +112,9 @@ class Tensor:
             _refuse_non_leaf(requires_grad)
         if requires_grad and not self.dtype.is_floating_point:
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        if requires_grad and self._version_counter is None and not _grad_state.inference:
+            raise RuntimeError("Setting requires_grad=True on inference tensor outside "
+                               "InferenceMode is not allowed.")
         self._requires_grad = bool(requires_grad)
         return self
 
@@ -136,7 +142,13 @@ class Tensor:
 
     @property
     def _version(self):
+        if self._version_counter is None:
+            raise RuntimeError("Inference tensors do not track version counter.")
         return self._version_counter[0]
+
+    def is_inference(self):
+        """Made inside ``inference_mode()`` (such a tensor has no version counter)."""
+        return self._version_counter is None
 
     def _accumulator(self):
         """The ``AccumulateGrad`` node of this leaf (one per tensor, made on first use)."""
@@ -658,7 +670,15 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
         array = array.astype(np.int64)
     if requires_grad and array.dtype.kind != "f":
         raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
-    return Tensor._make(array, bool(requires_grad), None)
+    return _new_leaf(array, requires_grad)
+
+
+def _new_leaf(array, requires_grad):
+    """A tensor made from data; inside ``inference_mode()`` an inference tensor."""
+    t = Tensor._make(array, bool(requires_grad), None)
+    if _grad_state.inference:
+        t._version_counter = None
+    return t
 
 
 def _from_python(data):
@@ -695,5 +715,6 @@ def _check_ragged(data, depth):
 
 from .autograd.function import AccumulateGrad, _Handle, _OutputHook  # noqa: E402  (after Tensor exists)
 from .autograd import engine as _engine  # noqa: E402
+from .autograd.grad_mode import STATE as _grad_state  # noqa: E402
 from . import ops as _ops  # noqa: E402
 from weakref import ref as _weakref  # noqa: E402

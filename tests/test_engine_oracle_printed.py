@@ -399,8 +399,87 @@ snippet("backward_with_create_graph_then_grad_of_grad", """
 """)
 
 
+# -- inference_mode ------------------------------------------------------------------------------
+snippet("inference_mode_block_and_decorators", """
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    with torch.inference_mode():
+        y = x * 2
+        z = torch.ones(2)
+        print(y, y.requires_grad, y.is_inference(), z.is_inference())
+        print(torch.is_inference_mode_enabled(), torch.is_grad_enabled())
+        y.add_(1)
+        print(y)
+    print(torch.is_inference_mode_enabled(), torch.is_grad_enabled(), x.is_inference())
+
+    @torch.inference_mode()
+    def triple(a):
+        return a * 3
+
+    @torch.inference_mode
+    def quadruple(a):
+        return a * 4
+
+    print(triple(x), triple(x).is_inference(), quadruple(x).is_inference())
+    with torch.inference_mode(False):
+        print(torch.is_inference_mode_enabled(), (x * 2).requires_grad)
+    with torch.inference_mode():
+        with torch.enable_grad():
+            print(torch.is_grad_enabled(), (x * 2).requires_grad)
+        with torch.inference_mode(False):
+            w = x * 2
+            print(torch.is_grad_enabled(), w.requires_grad, w.is_inference())
+    with torch.no_grad():
+        with torch.inference_mode(False):
+            print(torch.is_grad_enabled())
+""")
+snippet("inference_tensors_outside_inference_mode", """
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    with torch.inference_mode():
+        y = x * 2
+    for bad in ("y.add_(1)", "y.zero_()", "y.requires_grad_()", "x * y", "y._version",
+                "torch.ones(2, requires_grad=True) * y"):
+        try:
+            eval(bad)
+        except RuntimeError as e:
+            print(bad, "->", e)
+    try:
+        y[0] = 5.0
+    except RuntimeError as e:
+        print("y[0] = 5.0 ->", e)
+    try:
+        y.requires_grad = True
+    except RuntimeError as e:
+        print("y.requires_grad = True ->", e)
+    print(x, x.grad)  # (y itself: PyTorch has written it before refusing; minigrad has not)
+    print((y + x).grad_fn, y.clone().is_inference(), y.detach().is_inference(), y.data.is_inference())
+    with torch.inference_mode():
+        y = x * 2
+    c = y.clone().requires_grad_()
+    (c * x).sum().backward()
+    print(x.grad, c.grad)
+    t = torch.ones(2)
+    e = torch.ones(2, requires_grad=True)
+    with torch.inference_mode():
+        t.add_(1)
+        e.add_(1)
+    print(t, t._version, t.is_inference(), e)
+""")
+
+
 @pytest.mark.parametrize("name", sorted(SNIPPETS))
 def test_prints_what_pytorch_prints(pt, name):
     theirs = printed(pt, SNIPPETS[name])
     mine = printed(minigrad, SNIPPETS[name])
     assert mine == theirs
+
+
+def test_a_refused_change_to_an_inference_tensor_changes_nothing():
+    """PyTorch writes the values and then raises; minigrad refuses first (README: differences)."""
+    x = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    with minigrad.inference_mode():
+        y = x * 2
+    for change in (lambda: y.add_(1), lambda: y.zero_(), lambda: y.copy_(minigrad.ones(2)),
+                   lambda: y.fill_(7), lambda: y.clamp_(0, 1), lambda: y.__setitem__(0, 5.0)):
+        with pytest.raises(RuntimeError, match="Inplace update to inference tensor"):
+            change()
+        assert y.tolist() == [2.0, 4.0]

@@ -120,6 +120,8 @@ class Function:
         result = Tensor._make(out._array if isinstance(out, Tensor) else np.asarray(out), False, None)
         if cls.is_view:
             _share_memory(result, args[0])
+        elif _STATE.inference:
+            result._version_counter = None  # an inference tensor
         return result
 
     def _record(self, args, options):
@@ -128,11 +130,8 @@ class Function:
         if self.builtin:  # pure numpy: nothing in it could be recorded
             out = self.forward(self, *args, **options)
         else:
-            _STATE.enabled = False  # a user's forward is never recorded
-            try:
+            with grad_mode.no_grad():  # a user's forward is never recorded
                 out = self.forward(self, *args, **options)
-            finally:
-                _STATE.enabled = True
             if out.__class__ is tuple or self._non_differentiable:
                 return self._keep_outputs(out)
         if "node_name" in self.__dict__:  # forward chose among the op's names
@@ -148,8 +147,7 @@ class Function:
         if saved:
             # saving the value you return means saving the output tensor itself
             saved = self._saved = tuple([result if s is out else s for s in saved])
-            self._saved_versions = [s._version_counter[0] if isinstance(s, Tensor) else 0
-                                    for s in saved]
+            self._saved_versions = _versions(saved)
         self._output_shape = data.shape
         if _recorders:
             for r in _recorders:
@@ -182,8 +180,7 @@ class Function:
             mine = {id(o): r for o, r in zip(outs, results) if isinstance(o, Tensor)}
             self._saved = tuple([mine.get(id(s), s) if isinstance(s, Tensor) else s
                                  for s in self._saved])
-            self._saved_versions = [s._version_counter[0] if isinstance(s, Tensor) else 0
-                                    for s in self._saved]
+            self._saved_versions = _versions(self._saved)
         first = self.output()
         if _recorders and first is not None:
             for r in _recorders:
@@ -351,6 +348,22 @@ class AccumulateGrad(Function):
         self.needs_input_grad = ()
         self._sequence_nr = next(_sequence)
         self._output_shape = variable._array.shape
+
+
+INFERENCE_SAVED_MESSAGE = (
+    "Inference tensors cannot be saved for backward. Please do not use Tensors created in "
+    "inference mode in computation tracked by autograd. To work around this, you can make a "
+    "clone to get a normal tensor and use it in autograd, or use `torch.no_grad()` instead of "
+    "`torch.inference_mode()`.")
+
+
+def _versions(saved):
+    """The version of each saved tensor now (0 for other values), to spot later in-place changes.
+    An inference tensor has no version counter, so it cannot be saved (PyTorch's error)."""
+    try:
+        return [s._version_counter[0] if isinstance(s, Tensor) else 0 for s in saved]
+    except TypeError:
+        raise RuntimeError(INFERENCE_SAVED_MESSAGE) from None
 
 
 def _note_constant(constants, index, value):

@@ -7,6 +7,7 @@ Any node that saved the old values notices the version change and refuses to bac
 import numpy as np
 
 from ..autograd import grad_mode
+from ..autograd.function import _versions
 from ..tensor import Tensor
 from ._dual import sum_to
 from ._util import value
@@ -14,7 +15,14 @@ from ._util import value
 _LEAF_MESSAGE = "a leaf Variable that requires grad is being used in an in-place operation."
 
 
+_INFERENCE_MESSAGE = ("Inplace update to inference tensor outside InferenceMode is not allowed."
+                      "You can make a clone to get a normal tensor before doing inplace update."
+                      "See https://github.com/pytorch/rfcs/pull/17 for more details.")
+
+
 def _check_target(t, tracking):
+    if t._version_counter is None and not grad_mode.STATE.inference:
+        raise RuntimeError(_INFERENCE_MESSAGE)
     if tracking and t._requires_grad and t.grad_fn is None:
         raise RuntimeError(_LEAF_MESSAGE)
     if tracking and t._base is not None and t._base._requires_grad:
@@ -31,7 +39,12 @@ def _write(t, new_values):
                            "refers to a single memory location. Please clone() the tensor before "
                            "performing the operation.")
     t._array[...] = new_values
-    t._version_counter[0] += 1
+    _bump_version(t)
+
+
+def _bump_version(t):
+    if t._version_counter is not None:  # inference tensors have none
+        t._version_counter[0] += 1
 
 
 def apply_inplace(t, op, *args, **options):
@@ -51,8 +64,7 @@ def apply_inplace(t, op, *args, **options):
     _write(t, result._array)
     if node._saved and any(s is result for s in node._saved):
         node._saved = tuple(t if s is result else s for s in node._saved)
-        node._saved_versions = tuple(s._version_counter[0] if isinstance(s, Tensor) else 0
-                                     for s in node._saved)
+        node._saved_versions = _versions(node._saved)
     t.grad_fn, t._requires_grad = node, True
     return t
 
@@ -63,7 +75,7 @@ def fill_(t, fill_value):
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
     t._array[...] = fill_value
-    t._version_counter[0] += 1
+    _bump_version(t)
     if tracking:  # the values no longer depend on anything
         t.grad_fn, t._requires_grad = None, False
     return t
