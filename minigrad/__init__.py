@@ -14,7 +14,8 @@ from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, fu
                        full_like, initial_seed, is_tensor, linspace, manual_seed, numel, ones,
                        ones_like, rand, rand_like, randint, randn, randn_like, randperm, zeros,
                        zeros_like)
-from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: F401
+from .autograd import (enable_grad, inference_mode, is_grad_enabled,  # noqa: F401
+                       is_inference_mode_enabled, no_grad, set_grad_enabled)
 from . import autograd, nn, optim  # noqa: F401
 from .ops import arithmetic as _arith, linalg as _linalg, reduction as _red, shape as _shape
 from .ops import unary as _unary, activation as _act
@@ -95,6 +96,14 @@ def abs(input):  # noqa: A001
     return input.abs()
 
 
+def sign(input):
+    return input.sign()
+
+
+def sgn(input):
+    return input.sgn()
+
+
 def sin(input):
     return input.sin()
 
@@ -148,6 +157,10 @@ def min(input, dim=None, keepdim=False):  # noqa: A001
 
 def maximum(input, other):
     return _red.maximum(input, other)
+
+
+def minimum(input, other):
+    return _red.minimum(input, other)
 
 
 def argmax(input, dim=None, keepdim=False):
@@ -211,11 +224,11 @@ def outer(input, vec2):
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
-    return _np.allclose(input.data, other.data, rtol=rtol, atol=atol, equal_nan=equal_nan)
+    return _np.allclose(input._array, other._array, rtol=rtol, atol=atol, equal_nan=equal_nan)
 
 
 def equal(input, other):
-    return input.shape == other.shape and (input.data == other.data).all().item()
+    return input.shape == other.shape and (input._array == other._array).all().item()
 
 
 def __getattr__(name):

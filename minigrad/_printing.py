@@ -154,7 +154,7 @@ def tensor_repr(t):
     """``tensor([...], dtype=..., grad_fn=<...>)`` as PyTorch writes it."""
     prefix = "tensor("
     indent = len(prefix)
-    a = t.data
+    a = t._array
     d = t.dtype
     suffixes = []
     if a.size == 0:

@@ -7,7 +7,7 @@ PyTorch's generator is a different algorithm.)
 import numpy as np
 
 from . import _dtype
-from .tensor import Tensor, tensor, _sizes
+from .tensor import Tensor, tensor, _new_leaf, _sizes
 
 _DEFAULT_SEED = 0
 _generator = [np.random.default_rng(_DEFAULT_SEED)]
@@ -30,7 +30,7 @@ def _leaf(array, dtype, requires_grad, default=None):
         array = array.astype(default, copy=False)
     if requires_grad and array.dtype.kind != "f":
         raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
-    return Tensor._make(array, bool(requires_grad), None)
+    return _new_leaf(array, requires_grad)
 
 
 def _float():

@@ -331,7 +331,7 @@ def _accumulators():
     g = _seed_graph()
     w, b = g["w"], g["b"]
     v = (w * b).sum() + (w ** 2).sum()
-    return sum(node.name() == "AccumulateGrad" for node in graph_nodes([v.grad_fn]))
+    return sum(type(node).__name__ == "AccumulateGrad" for node in graph_nodes([v.grad_fn]))
 
 
 # -- lesson 3: computing gradients -----------------------------------------------------------------------

@@ -39,11 +39,11 @@ class SGD:
         for p in self.params:
             if p.grad is None:
                 continue
-            g = p.grad.data
+            g = p.grad._array
             if self.maximize:
                 g = -g
             if self.weight_decay:
-                g = g + self.weight_decay * p.data
+                g = g + self.weight_decay * p._array
             if self.momentum:
                 buf = self.state.get(id(p))
                 if buf is None:
@@ -52,7 +52,7 @@ class SGD:
                     buf *= self.momentum
                     buf += (1 - self.dampening) * g
                 g = g + self.momentum * buf if self.nesterov else buf
-            p.data -= self.lr * g
+            p._array -= self.lr * g
             p._version_counter[0] += 1
 
     def __repr__(self):

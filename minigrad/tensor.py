@@ -1,6 +1,7 @@
 """``Tensor``: a numpy array plus what autograd needs to know about it.
 
-- ``data``: the numpy array holding the values;
+- ``_array``: the numpy array holding the values (``.numpy()`` hands it out; ``.data`` is a
+  tensor sharing it, with no history, as in PyTorch);
 - ``requires_grad``: whether operations on it are recorded;
 - ``grad_fn``: the graph node that produced it (``None`` for leaves: tensors you created);
 - ``grad``: where backward adds the gradient (leaves only, unless ``retain_grad()``);
@@ -38,17 +39,17 @@ _NON_LEAF_GRAD_WARNING = (
 
 
 class Tensor:
-    __slots__ = ("data", "_requires_grad", "grad_fn", "_grad", "_version_counter", "_acc",
+    __slots__ = ("_array", "_requires_grad", "grad_fn", "_grad", "_version_counter", "_acc",
                  "_base", "__weakref__")
     __array_priority__ = 1000  # numpy_array * tensor -> Tensor.__rmul__
 
     def __init__(self, data=(), *, dtype=None, requires_grad=False):
         t = tensor(data, dtype=dtype if dtype is not None else _dtype.get_default_dtype(),
                    requires_grad=requires_grad)
-        self._init(t.data, t._requires_grad, None)
+        self._init(t._array, t._requires_grad, None)
 
     def _init(self, data, requires_grad, grad_fn):
-        self.data = data
+        self._array = data
         self._requires_grad = requires_grad
         self.grad_fn = grad_fn
         self._grad = None
@@ -60,7 +61,7 @@ class Tensor:
     def _make(data, requires_grad, grad_fn):
         """Fast constructor used by every op (``data`` must already be a numpy array)."""
         t = _new_tensor(Tensor)
-        t.data = data
+        t._array = data
         t._requires_grad = requires_grad
         t.grad_fn = grad_fn
         t._grad = None
@@ -68,6 +69,27 @@ class Tensor:
         t._acc = None
         t._base = None
         return t
+
+    # -- the values, without history -------------------------------------------------------------
+    @property
+    def data(self):
+        """A tensor sharing this one's memory, cut from the graph. Unlike ``detach()`` it has a
+        version counter of its own, so autograd does not see changes made through it (the
+        manual SGD step ``w.data -= lr * w.grad`` relies on that)."""
+        t = Tensor._make(self._array, False, None)
+        if self._version_counter is None:
+            t._version_counter = None  # .data of an inference tensor is one too
+        return t
+
+    @data.setter
+    def data(self, value):
+        """``t.data = other``: ``t`` now holds ``other``'s values (sharing its memory)."""
+        if not isinstance(value, Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(value).__name__}")
+        if self._requires_grad and value._array.dtype.kind != "f":
+            raise RuntimeError("data set to a tensor that requires gradients must be floating "
+                               "point or complex dtype")
+        self._array = value._array
 
     # -- autograd attributes ----------------------------------------------------------------------
     @property
@@ -90,6 +112,9 @@ class Tensor:
             _refuse_non_leaf(requires_grad)
         if requires_grad and not self.dtype.is_floating_point:
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        if requires_grad and self._version_counter is None and not _grad_state.inference:
+            raise RuntimeError("Setting requires_grad=True on inference tensor outside "
+                               "InferenceMode is not allowed.")
         self._requires_grad = bool(requires_grad)
         return self
 
@@ -99,7 +124,7 @@ class Tensor:
 
     @property
     def grad(self):
-        if self.grad_fn is not None and self.grad_fn._retained is None:
+        if self.grad_fn is not None and not self.retains_grad:
             warnings.warn(_NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
         return self._grad
 
@@ -109,15 +134,21 @@ class Tensor:
             if not isinstance(value, Tensor):
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of "
                                 f"type {type(value).__name__}")
-            if value.data.shape != self.data.shape:
-                raise RuntimeError(f"attempting to assign a gradient of size '{list(value.data.shape)}' to a "
-                                   f"tensor of size '{list(self.data.shape)}'. Please ensure that the "
+            if value._array.shape != self._array.shape:
+                raise RuntimeError(f"attempting to assign a gradient of size '{list(value._array.shape)}' to a "
+                                   f"tensor of size '{list(self._array.shape)}'. Please ensure that the "
                                    "gradient and the tensor are the same size")
         self._grad = value
 
     @property
     def _version(self):
+        if self._version_counter is None:
+            raise RuntimeError("Inference tensors do not track version counter.")
         return self._version_counter[0]
+
+    def is_inference(self):
+        """Made inside ``inference_mode()`` (such a tensor has no version counter)."""
+        return self._version_counter is None
 
     def _accumulator(self):
         """The ``AccumulateGrad`` node of this leaf (one per tensor, made on first use)."""
@@ -130,16 +161,32 @@ class Tensor:
         ``AccumulateGrad``."""
         return self.grad_fn if self.grad_fn is not None else self._accumulator()
 
+    @property
+    def output_nr(self):
+        """Which output of its ``grad_fn`` this tensor is (0 unless a custom Function returned
+        several tensors)."""
+        node = self.grad_fn
+        return 0 if node is None or node._n_outputs == 1 else node._output_nr_of(self)
+
     def retain_grad(self):
         """Ask backward to fill ``.grad`` of this non-leaf tensor too."""
         if not self._requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
-        if self.grad_fn is not None and self.grad_fn._retained is None:
-            self.grad_fn._retained = _weakref(self)
+        node = self.grad_fn
+        if node is None or self.retains_grad:
+            return
+        if node._n_outputs == 1:
+            node._retained = _weakref(self)
+        else:  # one weak reference per retained output
+            node._retained = dict(node._retained or {})
+            node._retained[self.output_nr] = _weakref(self)
 
     @property
     def retains_grad(self):
-        return self.grad_fn is not None and self.grad_fn._retained is not None
+        node = self.grad_fn
+        if node is None or node._retained is None:
+            return False
+        return node._n_outputs == 1 or self.output_nr in node._retained
 
     def register_hook(self, hook):
         """``hook(grad)`` is called with this tensor's gradient during backward; it may return a
@@ -149,6 +196,8 @@ class Tensor:
         node = self._gradient_node()
         if node._pre_hooks is None:
             node._pre_hooks = []
+        if node._n_outputs != 1:
+            hook = _OutputHook(hook, self.output_nr)
         node._pre_hooks.append(hook)
         return _Handle(node._pre_hooks, hook)
 
@@ -158,7 +207,7 @@ class Tensor:
 
     def detach(self):
         """The same values, cut from the graph (shares memory and version counter)."""
-        t = Tensor._make(self.data, False, None)
+        t = Tensor._make(self._array, False, None)
         t._version_counter = self._version_counter
         return t
 
@@ -172,49 +221,49 @@ class Tensor:
     # -- shape and type ---------------------------------------------------------------------------
     @property
     def shape(self):
-        return Size(self.data.shape)
+        return Size(self._array.shape)
 
     def size(self, dim=None):
         if dim is None:
-            return Size(self.data.shape)
-        return self.data.shape[_dim(dim, self.data.ndim)]
+            return Size(self._array.shape)
+        return self._array.shape[_dim(dim, self._array.ndim)]
 
     def dim(self):
-        return self.data.ndim
+        return self._array.ndim
 
     ndimension = dim
 
     @property
     def ndim(self):
-        return self.data.ndim
+        return self._array.ndim
 
     def numel(self):
-        return self.data.size
+        return self._array.size
 
     nelement = numel
 
     @property
     def dtype(self):
-        return _dtype.from_numpy(self.data.dtype)
+        return _dtype.from_numpy(self._array.dtype)
 
     @property
     def device(self):
         return "cpu"
 
     def is_floating_point(self):
-        return self.data.dtype.kind == "f"
+        return self._array.dtype.kind == "f"
 
     def __len__(self):
-        if self.data.ndim == 0:
+        if self._array.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self._array.shape[0]
 
     def to(self, dtype=None, *args, **kwargs):
         if isinstance(dtype, str) or dtype is None:  # .to("cpu"): nothing to do
             dtype = kwargs.get("dtype")
             if dtype is None:
                 return self
-        if self.data.dtype == _dtype.to_numpy(dtype):
+        if self._array.dtype == _dtype.to_numpy(dtype):
             return self
         return _ops.shape.ToType.apply(self, dtype=_dtype.to_numpy(dtype))
 
@@ -246,21 +295,21 @@ class Tensor:
 
     # -- leaving minigrad -------------------------------------------------------------------------
     def item(self):
-        if self.data.size != 1:
-            raise RuntimeError(f"a Tensor with {self.data.size} elements cannot be converted to Scalar")
-        return self.data.reshape(()).item()
+        if self._array.size != 1:
+            raise RuntimeError(f"a Tensor with {self._array.size} elements cannot be converted to Scalar")
+        return self._array.reshape(()).item()
 
-    def numpy(self):
-        if self._requires_grad:
+    def numpy(self, *, force=False):
+        if self._requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
                                "Use tensor.detach().numpy() instead.")
-        return self.data
+        return self._array
 
     def tolist(self):
-        return self.data.tolist()
+        return self._array.tolist()
 
     def __array__(self, dtype=None, copy=None):
-        return self.data if dtype is None else self.data.astype(dtype)
+        return self._array if dtype is None else self._array.astype(dtype)
 
     def __float__(self):
         return float(self.item())
@@ -269,17 +318,17 @@ class Tensor:
         return int(self.item())
 
     def __index__(self):
-        if self.data.dtype.kind not in "iub" or self.data.size != 1:
+        if self._array.dtype.kind not in "iub" or self._array.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self.item())
 
     def __bool__(self):
-        if self.data.size != 1:
+        if self._array.size != 1:
             raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
-        return bool(self.data.reshape(()).item())
+        return bool(self._array.reshape(()).item())
 
     def __format__(self, spec):
-        if self.data.ndim == 0:
+        if self._array.ndim == 0:
             return self.item().__format__(spec)
         return object.__format__(self, spec)
 
@@ -289,21 +338,21 @@ class Tensor:
     __hash__ = object.__hash__
 
     def __iter__(self):
-        if self.data.ndim == 0:
+        if self._array.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")
-        return (self[i] for i in range(self.data.shape[0]))
+        return (self[i] for i in range(self._array.shape[0]))
 
     def __reduce_ex__(self, protocol):
-        return (_rebuild, (self.data, self._requires_grad))
+        return (_rebuild, (self._array, self._requires_grad))
 
     def __deepcopy__(self, memo):
         if self.grad_fn is not None:
             raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support "
                                "the deepcopy protocol at the moment.")
         t = type(self).__new__(type(self))
-        t._init(self.data.copy(), self._requires_grad, None)
+        t._init(self._array.copy(), self._requires_grad, None)
         if self._grad is not None:
-            t._grad = Tensor._make(self._grad.data.copy(), False, None)
+            t._grad = Tensor._make(self._grad._array.copy(), False, None)
         memo[id(self)] = t
         return t
 
@@ -429,6 +478,12 @@ class Tensor:
     def abs(self):
         return _ops.unary.Abs.apply(self)
 
+    def sign(self):
+        return _ops.unary.Sign.apply(self)
+
+    def sgn(self):
+        return _ops.unary.Sgn.apply(self)
+
     def sin(self):
         return _ops.unary.Sin.apply(self)
 
@@ -463,10 +518,16 @@ class Tensor:
         return _ops.reduction.mean(self, dim, keepdim)
 
     def max(self, dim=None, keepdim=False):
-        return _ops.reduction.max(self, dim, keepdim)
+        return _ops.reduction.max(self, dim, keepdim, method=True)
 
     def min(self, dim=None, keepdim=False):
-        return _ops.reduction.min(self, dim, keepdim)
+        return _ops.reduction.min(self, dim, keepdim, method=True)
+
+    def maximum(self, other):
+        return _ops.reduction.maximum(self, other, method=True)
+
+    def minimum(self, other):
+        return _ops.reduction.minimum(self, other, method=True)
 
     def argmax(self, dim=None, keepdim=False):
         return _ops.reduction.argmax(self, dim, keepdim)
@@ -480,7 +541,7 @@ class Tensor:
 
     @property
     def T(self):
-        return _ops.shape.permute(self, tuple(range(self.data.ndim - 1, -1, -1)))
+        return _ops.shape.permute(self, tuple(range(self._array.ndim - 1, -1, -1)))
 
     def transpose(self, dim0, dim1):
         return _ops.shape.transpose(self, dim0, dim1)
@@ -581,8 +642,8 @@ def _sizes(args):
 
 
 def _compare(ufunc, a, b):
-    other = b.data if isinstance(b, Tensor) else b
-    return Tensor._make(np.asarray(ufunc(a.data, other)), False, None)
+    other = b._array if isinstance(b, Tensor) else b
+    return Tensor._make(np.asarray(ufunc(a._array, other)), False, None)
 
 
 def _as_tensor(x):
@@ -593,7 +654,7 @@ def _as_tensor(x):
 def tensor(data, dtype=None, device=None, requires_grad=False):
     """A new leaf tensor holding a copy of ``data`` (numbers, nested lists, numpy arrays)."""
     if isinstance(data, Tensor):
-        array = np.array(data.data, copy=True)
+        array = np.array(data._array, copy=True)
     elif isinstance(data, (np.ndarray, np.generic)):  # numpy arrays and scalars keep their dtype
         array = np.array(data, copy=True)
     else:
@@ -609,7 +670,15 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
         array = array.astype(np.int64)
     if requires_grad and array.dtype.kind != "f":
         raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
-    return Tensor._make(array, bool(requires_grad), None)
+    return _new_leaf(array, requires_grad)
+
+
+def _new_leaf(array, requires_grad):
+    """A tensor made from data; inside ``inference_mode()`` an inference tensor."""
+    t = Tensor._make(array, bool(requires_grad), None)
+    if _grad_state.inference:
+        t._version_counter = None
+    return t
 
 
 def _from_python(data):
@@ -622,7 +691,7 @@ def _from_python(data):
         raise
     if array.dtype == object:
         if isinstance(data, (list, tuple)) and any(isinstance(x, Tensor) for x in data):
-            return np.stack([np.asarray(x.data if isinstance(x, Tensor) else x) for x in data])
+            return np.stack([np.asarray(x._array if isinstance(x, Tensor) else x) for x in data])
         _check_ragged(data, 0)
         raise TypeError(f"Could not infer dtype of {type(data).__name__}")
     if array.dtype.kind == "U":
@@ -644,7 +713,8 @@ def _check_ragged(data, depth):
             _check_ragged(item, depth + 1)
 
 
-from .autograd.function import AccumulateGrad, _Handle  # noqa: E402  (after Tensor exists)
+from .autograd.function import AccumulateGrad, _Handle, _OutputHook  # noqa: E402  (after Tensor exists)
 from .autograd import engine as _engine  # noqa: E402
+from .autograd.grad_mode import STATE as _grad_state  # noqa: E402
 from . import ops as _ops  # noqa: E402
 from weakref import ref as _weakref  # noqa: E402

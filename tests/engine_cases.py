@@ -289,6 +289,26 @@ _extreme("max", "max")
 _extreme("min", "min")
 
 
+def _apart(rng, shape, offset):
+    """Values k + offset (k a small integer) give or take 0.1: draw a with offset 0.25 and b with
+    0.75, and no element of a comes within 0.3 of one of b (no tie, no near-tie)."""
+    return rng.integers(-3, 3, size=shape) + offset + rng.uniform(-0.1, 0.1, size=shape)
+
+
+def _elementwise_extreme(name, fn):
+    @case(name, smooth=False)
+    def _(draw):
+        rng = rng_of(draw)
+        sa, sb = two_broadcastable(draw)
+        return Case(fn, [_apart(rng, sa, 0.25), _apart(rng, sb, 0.75)], f"{name} {sa} {sb}")
+
+
+_elementwise_extreme("maximum", lambda T, a, b: T.maximum(a, b))
+_elementwise_extreme("minimum", lambda T, a, b: T.minimum(a, b))
+_elementwise_extreme("max_of_two_tensors", lambda T, a, b: T.max(a, b) * a.max(b))
+_elementwise_extreme("min_of_two_tensors", lambda T, a, b: T.min(a, b) + a.minimum(b))
+
+
 # -- shapes --------------------------------------------------------------------------------------
 @case("t")
 def _(draw):

@@ -3,6 +3,12 @@
 Nothing here computes an expected value with minigrad's own backward: the oracles are central
 finite differences (of minigrad's *forward* only), hand-derived formulas, or PyTorch.
 """
+import contextlib
+import io
+import re
+import textwrap
+import warnings
+
 import numpy as np
 from hypothesis import settings
 
@@ -145,3 +151,32 @@ def check_second_derivatives(fn, arrays, rng, rtol=1e-4, atol=1e-5):
         second = [None] * len(xs)
     for x, g, expected in zip(xs, second, numeric):
         np.testing.assert_allclose(grad_or_zeros(g, x), expected, rtol=rtol, atol=atol)
+
+
+# -- what a student sees printed --------------------------------------------------------------
+_ADDRESS = re.compile(r"0x[0-9a-fA-F]+")
+# warnings both libraries give only the first time in a process (so whether a snippet sees them
+# depends on the tests that ran before it); test_engine_oracle_warnings.py checks them apart
+ONCE_PER_PROCESS = ("Using backward() with create_graph=True",)
+_TRIGGERED = re.compile(r" \(Triggered internally at [^)]*\)$")
+
+
+def printed(T, code):
+    """Run ``code`` with ``torch`` bound to ``T`` (minigrad or PyTorch) and return what a student
+    would see: everything printed, each warning (category and message; PyTorch's "(Triggered
+    internally at ...)" suffix cut off, as minigrad leaves it out), and, if it raised, the
+    exception's type and message. Memory addresses are masked (they differ on every run)."""
+    out = io.StringIO()
+    namespace = {"torch": T, "np": np}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            with contextlib.redirect_stdout(out):
+                exec(textwrap.dedent(code), namespace)
+        except Exception as error:  # noqa: BLE001  (the error is what we compare)
+            out.write(f"raised {type(error).__name__}: {error}\n")
+    for w in caught:
+        message = _TRIGGERED.sub("", str(w.message))
+        if not message.startswith(ONCE_PER_PROCESS):
+            out.write(f"warning {w.category.__name__}: {message}\n")
+    return _ADDRESS.sub("0x...", out.getvalue())

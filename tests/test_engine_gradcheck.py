@@ -114,6 +114,7 @@ def test_third_derivative_of_exp_and_log():
     assert d3.item() == pytest.approx(8 * np.exp(1.4) + 2 / 0.343)
 
 
+@pytest.mark.filterwarnings("ignore:Using backward\\(\\) with create_graph=True")
 def test_backward_with_create_graph_puts_a_differentiable_grad_in_leaf():
     x = minigrad.tensor([1.0, 2.0], dtype=minigrad.float64, requires_grad=True)
     (x ** 3).sum().backward(create_graph=True)

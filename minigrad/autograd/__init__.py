@@ -6,7 +6,8 @@
 - ``record_forward()``: collect the nodes the forward pass creates, in order;
 - ``functional.jacobian`` / ``functional.vjp``: whole Jacobians and vector-Jacobian products.
 """
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled  # noqa: F401
+from .grad_mode import (enable_grad, inference_mode, is_grad_enabled,  # noqa: F401
+                        is_inference_mode_enabled, no_grad, set_grad_enabled)
 from .function import AccumulateGrad, ForwardStep, Function, record_forward  # noqa: F401
 from .engine import BackwardStep, backward, backward_steps, grad  # noqa: F401
 from . import functional  # noqa: F401

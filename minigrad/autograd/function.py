@@ -59,8 +59,32 @@ class Function:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("_is_node_class"):
+            return
         if "node_name" not in cls.__dict__:
             cls.node_name = cls.__name__ + "Backward"  # PyTorch's name for custom Functions
+        cls._op, cls._node_classes = cls, {}
+        cls._node_class = cls._variant(cls.node_name)
+
+    @classmethod
+    def _variant(cls, name):
+        """The class of this op's graph nodes called ``name``: a subclass of the op named as
+        PyTorch names the node's type (``type(z.grad_fn).__name__ == 'MulBackward0'``), made once.
+        Like PyTorch, a custom Function's node class lives in ``torch.autograd.function``."""
+        op = cls._op
+        node_class = op._node_classes.get(name)
+        if node_class is None:
+            module = "builtins" if op.builtin else "torch.autograd.function"
+            node_class = type(name, (op,), {"_is_node_class": True, "node_name": name,
+                                            "__module__": module, "__qualname__": name,
+                                            "__doc__": op.__doc__})
+            op._node_classes[name] = node_class
+        return node_class
+
+    def _rename(self, name):
+        """Make this node one of its op's nodes called ``name`` (an op whose PyTorch name
+        depends on its arguments, such as ``SumBackward0``/``SumBackward1``)."""
+        self.__class__ = type(self)._variant(name)
 
     # per-node state that most nodes never change (instances override these when needed)
     _saved = ()
@@ -69,6 +93,10 @@ class Function:
     _post_hooks = None
     _retained = None  # weak reference to the output tensor, after retain_grad()
     _output = None  # weak reference to the output tensor
+    _n_outputs = 1  # a custom Function may return several tensors: outputs 0, 1, ... of one node
+    _outputs = None  # with several outputs: a weak reference to each (None if not differentiable)
+    _non_differentiable = ()  # outputs a custom forward marked with mark_non_differentiable
+    materialize_grads = True  # a custom backward gets zeros (not None) for unused outputs
     _constants = None  # what went in along the None edges (see input_values)
     _run_first = 0  # added to the creation number to order the engine's queue (AccumulateGrad: huge)
 
@@ -76,16 +104,26 @@ class Function:
     @classmethod
     def apply(cls, *args, **options):
         """Run ``forward``; record a node when grad mode is on and an input requires grad."""
-        ctx = _new(cls)
+        ctx = _new(cls._node_class)
         if _STATE.enabled:
             for a in args:
                 if isinstance(a, Tensor) and a._requires_grad:
                     return ctx._record(args, options)
-        ctx.needs_input_grad = (False,) * len(args)
-        out = cls.forward(ctx, *args, **options)
-        result = Tensor._make(out.data if isinstance(out, Tensor) else np.asarray(out), False, None)
+        if cls.builtin:
+            ctx.needs_input_grad = (False,) * len(args)  # built-ins: nothing to save for backward
+            out = cls.forward(ctx, *args, **options)
+        else:  # a custom forward sees which inputs require grad, in any grad mode (as in PyTorch)
+            ctx.needs_input_grad = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
+            with grad_mode.no_grad():
+                out = cls.forward(ctx, *args, **options)
+            if out.__class__ is tuple:
+                return tuple([Tensor._make(o._array, False, None) if isinstance(o, Tensor) else o
+                              for o in out])
+        result = Tensor._make(out._array if isinstance(out, Tensor) else np.asarray(out), False, None)
         if cls.is_view:
             _share_memory(result, args[0])
+        elif _STATE.inference:
+            result._version_counter = None  # an inference tensor
         return result
 
     def _record(self, args, options):
@@ -94,12 +132,13 @@ class Function:
         if self.builtin:  # pure numpy: nothing in it could be recorded
             out = self.forward(self, *args, **options)
         else:
-            _STATE.enabled = False  # a user's forward is never recorded
-            try:
+            with grad_mode.no_grad():  # a user's forward is never recorded
                 out = self.forward(self, *args, **options)
-            finally:
-                _STATE.enabled = True
-        data = out.data if isinstance(out, Tensor) else np.asarray(out)
+            if out.__class__ is tuple or self._non_differentiable:
+                return self._keep_outputs(out)
+        if "node_name" in self.__dict__:  # forward chose among the op's names
+            self._rename(self.__dict__.pop("node_name"))
+        data = out._array if isinstance(out, Tensor) else np.asarray(out)
         if data.dtype.kind != "f":  # integer results carry no gradient
             return Tensor._make(data, False, None)
         result = Tensor._make(data, True, self)
@@ -110,13 +149,53 @@ class Function:
         if saved:
             # saving the value you return means saving the output tensor itself
             saved = self._saved = tuple([result if s is out else s for s in saved])
-            self._saved_versions = [s._version_counter[0] if isinstance(s, Tensor) else 0
-                                    for s in saved]
+            self._saved_versions = _versions(saved)
         self._output_shape = data.shape
         if _recorders:
             for r in _recorders:
                 r._record(self, result)
         return result
+
+    def _keep_outputs(self, out):
+        """A custom forward's results when it returned a tuple or marked some outputs
+        non-differentiable: output k of this node is the k-th tensor returned (its edge in a later
+        node is ``(node, k)``); integer outputs and the marked ones are plain tensors."""
+        single = out.__class__ is not tuple
+        outs = (out,) if single else out
+        results, shapes, dtypes, refs = [], [], [], []
+        for o in outs:
+            if not isinstance(o, Tensor):  # a number or None is handed back as it is
+                results.append(Tensor._make(np.asarray(o), False, None) if single else o)
+                shapes.append(None), dtypes.append(None), refs.append(None)
+                continue
+            data = o._array
+            differentiable = data.dtype.kind == "f" and not any(o is m for m in self._non_differentiable)
+            r = Tensor._make(data, differentiable, self if differentiable else None)
+            results.append(r)
+            shapes.append(data.shape), dtypes.append(data.dtype)
+            refs.append(weakref.ref(r) if differentiable else None)
+        self._n_outputs = len(outs)
+        self._output_shapes, self._output_dtypes, self._outputs = shapes, dtypes, refs
+        self._output_shape = shapes[0]
+        self._output = next((ref for ref in refs if ref is not None), None)
+        if self._saved:  # saving a value you return means saving that output tensor
+            mine = {id(o): r for o, r in zip(outs, results) if isinstance(o, Tensor)}
+            self._saved = tuple([mine.get(id(s), s) if isinstance(s, Tensor) else s
+                                 for s in self._saved])
+            self._saved_versions = _versions(self._saved)
+        first = self.output()
+        if _recorders and first is not None:
+            for r in _recorders:
+                r._record(self, first)
+        return results[0] if single else tuple(results)
+
+    def _output_nr_of(self, tensor):
+        """Which of this node's outputs ``tensor`` is (always 0 for a node with one output)."""
+        if self._outputs is not None:
+            for k, ref in enumerate(self._outputs):
+                if ref is not None and ref() is tensor:
+                    return k
+        return 0
 
     def _link_inputs(self, args):
         """``next_functions``: one edge per input, to the node that made it (``None`` if none);
@@ -126,8 +205,12 @@ class Function:
         for i, a in enumerate(args):
             if isinstance(a, Tensor):
                 if a._requires_grad:
-                    # Tensor._gradient_node(), inlined: this runs for every recorded input
-                    edges.append((a.grad_fn or a._accumulator(), 0))
+                    # Tensor._gradient_node() and output_nr, inlined: this runs for every input
+                    node = a.grad_fn
+                    if node is None:
+                        edges.append((a._accumulator(), 0))
+                    else:
+                        edges.append((node, 0 if node._n_outputs == 1 else node._output_nr_of(a)))
                     needs.append(True)
                 else:
                     constants = _note_constant(constants, len(edges), weakref.ref(a))
@@ -154,6 +237,24 @@ class Function:
         """Keep what backward needs. Freed after backward unless ``retain_graph=True``."""
         self._saved = values
 
+    def mark_non_differentiable(self, *tensors):
+        """Outputs (returned by this forward) that get no gradient: they come out with
+        ``requires_grad=False``, and backward receives zeros (or None) for them."""
+        self._non_differentiable = self._non_differentiable + tensors
+
+    def set_materialize_grads(self, value):
+        """``False``: backward receives None, instead of zeros, for outputs that got no gradient."""
+        self.materialize_grads = bool(value)
+
+    def _gradients_for_backward(self, grads):
+        """What a custom backward receives for each output: its gradient, or zeros (None with
+        ``set_materialize_grads(False)``) where nothing arrived."""
+        if not self.materialize_grads:
+            return grads
+        return [g if g is not None or shape is None else
+                Tensor._make(np.zeros(shape, dtype), False, None)
+                for g, shape, dtype in zip(grads, self._output_shapes, self._output_dtypes)]
+
     @property
     def saved_tensors(self):
         """What forward saved, checked to be unchanged since (in-place changes would make the
@@ -173,7 +274,7 @@ class Function:
         saved = self.saved_tensors
         if isinstance(grad, Tensor):
             return saved
-        return [s.data if isinstance(s, Tensor) else s for s in saved]
+        return [s._array if isinstance(s, Tensor) else s for s in saved]
 
     def _release(self):
         """Drop saved values (``retain_graph=False``); a second backward then raises."""
@@ -210,7 +311,8 @@ class Function:
         return tuple(values)
 
     def __repr__(self):
-        return f"<{self.node_name} object at {id(self):#x}>"
+        prefix = "" if self.builtin else "torch.autograd.function."
+        return f"<{prefix}{self.node_name} object at {id(self):#x}>"
 
     def register_hook(self, hook):
         """``hook(grad_inputs, grad_outputs)`` after this node ran (as in PyTorch)."""
@@ -240,16 +342,38 @@ class Function:
 class AccumulateGrad(Function):
     """The node behind every leaf that requires grad: it adds the arriving gradient to ``.grad``."""
 
+    __module__ = "builtins"  # printed as PyTorch prints it: <class 'AccumulateGrad'>
     node_name = "AccumulateGrad"
     formula = "leaf.grad += grad"
+    builtin = True
+    _is_node_class = True  # made directly (not by apply): this class is the node's class
     _run_first = 1 << 62  # write a leaf's .grad as soon as its gradient is complete
+
+    def name(self):
+        return "torch::autograd::AccumulateGrad"  # PyTorch's C++ name (its type is AccumulateGrad)
 
     def __init__(self, variable):
         self.variable = variable
         self.next_functions = ()
         self.needs_input_grad = ()
         self._sequence_nr = next(_sequence)
-        self._output_shape = variable.data.shape
+        self._output_shape = variable._array.shape
+
+
+INFERENCE_SAVED_MESSAGE = (
+    "Inference tensors cannot be saved for backward. Please do not use Tensors created in "
+    "inference mode in computation tracked by autograd. To work around this, you can make a "
+    "clone to get a normal tensor and use it in autograd, or use `torch.no_grad()` instead of "
+    "`torch.inference_mode()`.")
+
+
+def _versions(saved):
+    """The version of each saved tensor now (0 for other values), to spot later in-place changes.
+    An inference tensor has no version counter, so it cannot be saved (PyTorch's error)."""
+    try:
+        return [s._version_counter[0] if isinstance(s, Tensor) else 0 for s in saved]
+    except TypeError:
+        raise RuntimeError(INFERENCE_SAVED_MESSAGE) from None
 
 
 def _note_constant(constants, index, value):
@@ -269,12 +393,20 @@ def _modified_message(tensor, expected, node):
 
 
 class _NodePreHook:
+    """A hook registered with ``node.register_prehook``: it sees all of the node's gradients."""
+
     def __init__(self, hook):
         self.hook = hook
 
+
+class _OutputHook:
+    """A tensor hook on output ``nr`` of a node with several outputs: it sees that one's gradient."""
+
+    def __init__(self, hook, nr):
+        self.hook, self.nr = hook, nr
+
     def __call__(self, grad):
-        result = self.hook((grad,))
-        return None if result is None else result[0]
+        return self.hook(grad)
 
 
 class _Handle:

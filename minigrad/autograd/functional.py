@@ -21,7 +21,7 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
     """Return ``(func(inputs), vᵀ·J)`` (``v`` may be omitted for a scalar output)."""
     single, xs = _fresh_inputs(inputs)
     out = func(*xs)
-    if v is None and out.data.size != 1:
+    if v is None and out._array.size != 1:
         raise RuntimeError("The vector v can only be None if the user-provided function returns a "
                            "single Tensor with a single element.")
     grads = grad(out, xs, v, retain_graph=create_graph, create_graph=create_graph, allow_unused=True)
@@ -34,16 +34,16 @@ def jacobian(func, inputs, create_graph=False, strict=False):
     single, xs = _fresh_inputs(inputs)
     out = func(*xs)
     rows = [[] for _ in xs]
-    for k in range(out.data.size):
-        unit = np.zeros(out.data.size, dtype=out.data.dtype)
+    for k in range(out._array.size):
+        unit = np.zeros(out._array.size, dtype=out._array.dtype)
         unit[k] = 1
-        v = Tensor._make(unit.reshape(out.data.shape), False, None)
+        v = Tensor._make(unit.reshape(out._array.shape), False, None)
         grads = grad(out, xs, v, retain_graph=True, create_graph=create_graph, allow_unused=True)
         for row, g, x in zip(rows, grads, xs):
             row.append(g if g is not None else _zeros(x))
-    blocks = tuple(stack(row).reshape(out.data.shape + x.data.shape) for row, x in zip(rows, xs))
+    blocks = tuple(stack(row).reshape(out._array.shape + x._array.shape) for row, x in zip(rows, xs))
     return blocks[0] if single else blocks
 
 
 def _zeros(x):
-    return Tensor._make(np.zeros_like(x.data), False, None)
+    return Tensor._make(np.zeros_like(x._array), False, None)

@@ -1,5 +1,5 @@
 """``minigrad.nn.functional``: activations and losses with PyTorch's signatures."""
-from ..ops import activation as _act
+from ..ops import _dual, activation as _act
 from ..ops import linalg as _linalg
 from ..ops import loss as _loss
 from ..tensor import tensor as _tensor, Tensor as _Tensor
@@ -82,8 +82,5 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         total = -(logp * target).sum()
         if reduction == "sum":
             return total
-        out = total / (input.numel() // input.shape[class_dim])
-        if out.grad_fn is not None:
-            out.grad_fn.node_name = "DivBackward1"  # PyTorch divides by a C++ scalar here
-        return out
+        return _dual.divide_by(total, input.numel() // input.shape[class_dim])  # DivBackward1
     return nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)

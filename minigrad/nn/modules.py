@@ -133,7 +133,7 @@ class Linear(Module):
 
 def _uniform(shape, bound, dtype):
     values = creation.rand(*shape, dtype=dtype)
-    values.data[...] = (values.data * 2 - 1) * bound
+    values._array[...] = (values._array * 2 - 1) * bound
     return values
 
 class Sequential(Module):

@@ -11,7 +11,7 @@ class Parameter(Tensor):
         if data is None:
             from ..creation import empty
             data = empty(0)
-        self._init(data.data, False, None)
+        self._init(data._array, False, None)
         self.requires_grad_(requires_grad)
 
     def __repr__(self):

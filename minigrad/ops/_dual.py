@@ -78,19 +78,74 @@ def expand(x, shape):
 
 
 def sum_to(x, shape):
-    """Undo broadcasting: sum ``x`` down to ``shape``."""
+    """Undo broadcasting: sum ``x`` down to ``shape``. On tensors, with the nodes PyTorch records:
+    a whole sum for a 0-d target, else a sum keeping dims, then a view without the leading ones."""
     if np.shape(x) == shape:
         return x
-    if isinstance(x, Tensor):
-        from .shape import SumToSize
-        return SumToSize.apply(x, shape=shape)
     axes = reduce_axes(np.shape(x), shape)
+    if isinstance(x, Tensor):
+        if shape == ():
+            return x.sum()
+        if axes:
+            x = x.sum(axes, keepdim=True)
+        return x.view(shape) if x._array.ndim != len(shape) else x
     return np.sum(x, axis=axes, keepdims=True).reshape(shape) if axes else np.reshape(x, shape)
+
+
+def sgn(x):
+    """The sign of ``x``, as a graph node on tensors (its derivative is 0, but a gradient built
+    from it still depends on ``x``, as in PyTorch)."""
+    if isinstance(x, Tensor):
+        from .unary import Sgn
+        return Sgn.apply(x)
+    return np.sign(x)
+
+
+def zeros_like(x):
+    """Zeros shaped like ``x``, a constant (the derivative of a piecewise-linear op's mask)."""
+    zeros = np.zeros(np.shape(x), dtype=x._array.dtype if isinstance(x, Tensor) else x.dtype)
+    return Tensor._make(zeros, False, None) if isinstance(x, Tensor) else zeros
+
+
+def where(mask, x, other):
+    """``x`` where the constant ``mask`` holds, ``other`` (a number) elsewhere: the backward of
+    clamp and where. On tensors PyTorch's node (``WhereBackward0``); on arrays a product."""
+    if isinstance(x, Tensor):
+        from .shape import Where
+        return Where.apply(x, other, condition=mask)
+    return x * mask if other == 0 else np.where(mask, x, other)
+
+
+def multiply_by(x, n):
+    """``x * n`` for a Python number ``n``; on tensors the node PyTorch records for a product
+    with a C++ scalar inside its own formulas (``MulBackward1``, one edge)."""
+    if isinstance(x, Tensor):
+        from .arithmetic import MulScalar
+        return MulScalar.apply(x, factor=n)
+    return x * n
+
+
+def divide_by(x, n):
+    """``x / n`` for a Python number ``n``; on tensors the node PyTorch records for a division by
+    a C++ scalar inside its own formulas (``DivBackward1``, one edge)."""
+    if isinstance(x, Tensor):
+        from .arithmetic import DivScalar
+        return DivScalar.apply(x, divisor=n)
+    return x / n
+
+
+def gradient_formula(op, grad, *saved, **options):
+    """Run a backward formula that PyTorch records as one node of its own (``op``, a Function
+    such as ``TanhBackward``): on arrays, its ``compute`` directly; on tensors (create_graph),
+    through ``op.apply``, so the gradient's grad_fn is PyTorch's (``TanhBackwardBackward0``)."""
+    if isinstance(grad, Tensor):
+        return op.apply(grad, *saved, **options)
+    return op.compute(grad, *saved, **options)
 
 
 def to_dtype(x, dtype):
     if isinstance(x, Tensor):
-        return x if x.data.dtype == dtype else x.to(dtype)
+        return x if x._array.dtype == dtype else x.to(dtype)
     return np.asarray(x, dtype=dtype)
 
 

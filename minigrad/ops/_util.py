@@ -9,17 +9,17 @@ _F64 = np.dtype(np.float64)
 
 def value(x):
     """The numpy value of an operand (tensors unwrap; numbers and arrays pass through)."""
-    return x.data if isinstance(x, Tensor) else x
+    return x._array if isinstance(x, Tensor) else x
 
 
 def shape_of(x):
-    return x.data.shape if isinstance(x, Tensor) else np.shape(x)
+    return x._array.shape if isinstance(x, Tensor) else np.shape(x)
 
 
 def binary(ufunc, a, b):
     """Apply a numpy ufunc to two operands with PyTorch's dtype and error rules."""
-    x = a.data if isinstance(a, Tensor) else a
-    y = b.data if isinstance(b, Tensor) else b
+    x = a._array if isinstance(a, Tensor) else a
+    y = b._array if isinstance(b, Tensor) else b
     try:
         out = ufunc(x, y)
     except ValueError:
@@ -33,7 +33,7 @@ def binary(ufunc, a, b):
 def floating(a):
     """The values of tensor ``a`` as floats: integer and bool tensors give the default float type
     (PyTorch's rule for exp, log, sqrt, sin, cos, tanh, sigmoid)."""
-    x = a.data
+    x = a._array
     return x if x.dtype.kind == "f" else x.astype(get_default_dtype().numpy)
 
 

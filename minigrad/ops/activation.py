@@ -1,12 +1,15 @@
 """Activations: tanh, sigmoid, relu, softmax and log-softmax.
 
-Each saves its *output*, because each derivative is simplest written with it.
+Each saves its *output*, because each derivative is simplest written with it. Each backward is
+also an op of its own (``TanhBackward`` ...), because PyTorch records it as one node when a
+gradient is itself differentiated (``create_graph=True``): the first gradient of ``tanh(x)``
+prints ``grad_fn=<TanhBackwardBackward0>``.
 """
 import numpy as np
 
 from ..autograd.chain_rule import Local
 from ..autograd.function import Function
-from ._dual import exp, sigmoid, sigmoid_array, sum
+from ._dual import exp, gradient_formula, sigmoid, sigmoid_array, sum, zeros_like
 from ._util import floating, normalize_dim, value
 
 
@@ -30,7 +33,30 @@ class Tanh(Function):
     @staticmethod
     def backward(ctx, grad):
         out, = ctx.saved_like(grad)
+        return gradient_formula(TanhBackward, grad, out)
+
+
+class TanhBackward(Function):
+    """g·(1 - t²) for the incoming gradient g and t = tanh(a)"""
+    node_name = "TanhBackwardBackward0"
+    formula = "d/dg = 1 - t²,  d/dt = -2·g·t"
+    builtin = True
+
+    @staticmethod
+    def compute(grad, out):
         return grad * (1 - out * out)
+
+    @staticmethod
+    def forward(ctx, grad, out):
+        ctx.save_for_backward(grad, out)
+        return TanhBackward.compute(grad._array, out._array)
+
+    @staticmethod
+    def backward(ctx, gg):
+        grad, out = ctx.saved_like(gg)
+        need_grad, need_out = ctx.needs_input_grad
+        return (gg * (1 - out * out) if need_grad else None,
+                -2 * gg * grad * out if need_out else None)
 
 
 class Sigmoid(Function):
@@ -53,7 +79,30 @@ class Sigmoid(Function):
     @staticmethod
     def backward(ctx, grad):
         out, = ctx.saved_like(grad)
+        return gradient_formula(SigmoidBackward, grad, out)
+
+
+class SigmoidBackward(Function):
+    """g·s·(1 - s) for the incoming gradient g and s = σ(a)"""
+    node_name = "SigmoidBackwardBackward0"
+    formula = "d/dg = s(1 - s),  d/ds = g·(1 - 2s)"
+    builtin = True
+
+    @staticmethod
+    def compute(grad, out):
         return grad * out * (1 - out)
+
+    @staticmethod
+    def forward(ctx, grad, out):
+        ctx.save_for_backward(grad, out)
+        return SigmoidBackward.compute(grad._array, out._array)
+
+    @staticmethod
+    def backward(ctx, gg):
+        grad, out = ctx.saved_like(gg)
+        need_grad, need_out = ctx.needs_input_grad
+        return (gg * out * (1 - out) if need_grad else None,
+                gg * grad * (1 - 2 * out) if need_out else None)
 
 
 class LogSigmoid(Function):
@@ -87,7 +136,7 @@ class Relu(Function):
 
     @staticmethod
     def forward(ctx, a):
-        out = np.maximum(a.data, 0)
+        out = np.maximum(a._array, 0)
         ctx.save_for_backward(out)
         return out
 
@@ -99,7 +148,31 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad):
         out, = ctx.saved_like(grad)
-        return grad * (value(out) > 0)  # a constant mask: never differentiated
+        return gradient_formula(ThresholdBackward, grad, out)
+
+
+class ThresholdBackward(Function):
+    """g where the relu's output r is positive, 0 elsewhere. PyTorch keeps r as an input, so a
+    gradient of relu is differentiable (its derivative with respect to r is 0)."""
+    node_name = "ThresholdBackwardBackward0"
+    formula = "d/dg = 1 where r > 0, else 0;  d/dr = 0"
+    builtin = True
+
+    @staticmethod
+    def compute(grad, out):
+        return grad * (value(out) > 0)  # a constant mask
+
+    @staticmethod
+    def forward(ctx, grad, out):
+        ctx.save_for_backward(out)
+        return ThresholdBackward.compute(grad._array, out._array)
+
+    @staticmethod
+    def backward(ctx, gg):
+        out, = ctx.saved_like(gg)
+        need_grad, need_out = ctx.needs_input_grad
+        return (gg * (value(out) > 0) if need_grad else None,
+                zeros_like(gg) if need_out else None)
 
 
 class Softmax(Function):
@@ -110,8 +183,8 @@ class Softmax(Function):
 
     @staticmethod
     def forward(ctx, a, *, dim):
-        ctx.dim = dim = normalize_dim(dim, a.data.ndim)
-        shifted = np.exp(a.data - a.data.max(axis=dim, keepdims=True))
+        ctx.dim = dim = normalize_dim(dim, a._array.ndim)
+        shifted = np.exp(a._array - a._array.max(axis=dim, keepdims=True))
         out = shifted / shifted.sum(axis=dim, keepdims=True)
         ctx.save_for_backward(out)
         return out
@@ -128,7 +201,32 @@ class Softmax(Function):
     @staticmethod
     def backward(ctx, grad):
         out, = ctx.saved_like(grad)
-        return out * (grad - sum(grad * out, ctx.dim, keepdim=True))
+        return gradient_formula(SoftmaxBackward, grad, out, dim=ctx.dim)
+
+
+class SoftmaxBackward(Function):
+    """s·(g - Σ g·s) along ``dim``, for the incoming gradient g and s = softmax(a)"""
+    node_name = "SoftmaxBackwardDataBackward0"
+    formula = "d/dg = s·(gg - Σ gg·s),  d/ds = gg·(g - Σ g·s) - g·Σ gg·s"
+    builtin = True
+
+    @staticmethod
+    def compute(grad, out, *, dim):
+        return out * (grad - sum(grad * out, dim, keepdim=True))
+
+    @staticmethod
+    def forward(ctx, grad, out, *, dim):
+        ctx.save_for_backward(grad, out)
+        ctx.dim = dim
+        return SoftmaxBackward.compute(grad._array, out._array, dim=dim)
+
+    @staticmethod
+    def backward(ctx, gg):
+        grad, out = ctx.saved_like(gg)
+        need_grad, need_out = ctx.needs_input_grad
+        return (out * (gg - sum(gg * out, ctx.dim, keepdim=True)) if need_grad else None,
+                gg * (grad - sum(grad * out, ctx.dim, keepdim=True))
+                - grad * sum(gg * out, ctx.dim, keepdim=True) if need_out else None)
 
 
 class LogSoftmax(Function):
@@ -139,8 +237,8 @@ class LogSoftmax(Function):
 
     @staticmethod
     def forward(ctx, a, *, dim):
-        ctx.dim = dim = normalize_dim(dim, a.data.ndim)
-        shifted = a.data - a.data.max(axis=dim, keepdims=True)
+        ctx.dim = dim = normalize_dim(dim, a._array.ndim)
+        shifted = a._array - a._array.max(axis=dim, keepdims=True)
         out = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
         ctx.save_for_backward(out)
         return out
@@ -157,4 +255,28 @@ class LogSoftmax(Function):
     @staticmethod
     def backward(ctx, grad):
         out, = ctx.saved_like(grad)
-        return grad - exp(out) * sum(grad, ctx.dim, keepdim=True)
+        return gradient_formula(LogSoftmaxBackward, grad, out, dim=ctx.dim)
+
+
+class LogSoftmaxBackward(Function):
+    """g - eˡ·Σ g along ``dim``, for the incoming gradient g and l = log_softmax(a)"""
+    node_name = "LogSoftmaxBackwardDataBackward0"
+    formula = "d/dg = gg - Σ gg·eˡ,  d/dl = -gg·eˡ·Σ g"
+    builtin = True
+
+    @staticmethod
+    def compute(grad, out, *, dim):
+        return grad - exp(out) * sum(grad, dim, keepdim=True)
+
+    @staticmethod
+    def forward(ctx, grad, out, *, dim):
+        ctx.save_for_backward(grad, out)
+        ctx.dim = dim
+        return LogSoftmaxBackward.compute(grad._array, out._array, dim=dim)
+
+    @staticmethod
+    def backward(ctx, gg):
+        grad, out = ctx.saved_like(gg)
+        need_grad, need_out = ctx.needs_input_grad
+        return (gg - sum(gg * exp(out), ctx.dim, keepdim=True) if need_grad else None,
+                -gg * exp(out) * sum(grad, ctx.dim, keepdim=True) if need_out else None)

@@ -4,7 +4,7 @@ import numpy as np
 from ..autograd.chain_rule import Local, constant_text as _number
 from ..autograd.function import Function
 from ..tensor import Tensor, tensor
-from ._dual import log, sum_to
+from ._dual import divide_by, log, multiply_by, sum_to
 from ._util import binary, shape_of, value
 
 
@@ -138,7 +138,41 @@ class Div(Function):
         shape_a, shape_b = ctx.shapes
         need_a, need_b = ctx.needs_input_grad
         return (sum_to(grad / b, shape_a) if need_a else None,
-                sum_to(-grad * a / (b * b), shape_b) if need_b else None)
+                sum_to(-grad * (a / b / b), shape_b) if need_b else None)
+
+
+class MulScalar(Function):
+    """a · n for a number n that PyTorch holds as a C++ scalar (inside a gradient formula):
+    the number is no input, so one edge"""
+    node_name = "MulBackward1"
+    formula = "d(a·n)/da = n"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, a, *, factor):
+        ctx.factor = factor
+        return binary(np.multiply, a, factor)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return multiply_by(grad, ctx.factor)
+
+
+class DivScalar(Function):
+    """a / n for a number n that PyTorch holds as a C++ scalar (a mean inside a loss or a
+    gradient formula): unlike ``a / 2`` in Python, the number is no input, so one edge"""
+    node_name = "DivBackward1"
+    formula = "d(a/n)/da = 1/n"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, a, *, divisor):
+        ctx.divisor = divisor
+        return binary(np.true_divide, a, divisor)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return divide_by(grad, ctx.divisor)
 
 
 class Neg(Function):
@@ -150,7 +184,7 @@ class Neg(Function):
 
     @staticmethod
     def forward(ctx, a):
-        return np.negative(a.data)
+        return np.negative(a._array)
 
     @staticmethod
     def local(ctx):
@@ -217,7 +251,7 @@ class PowScalar(Function):
         c = ctx.exponent
         if c == 0:
             return grad * 0
-        return grad * c * a ** (c - 1) if c != 2 else grad * 2 * a
+        return grad * multiply_by(a ** (c - 1), c)
 
 
 class Pow(Function):

@@ -7,6 +7,7 @@ Any node that saved the old values notices the version change and refuses to bac
 import numpy as np
 
 from ..autograd import grad_mode
+from ..autograd.function import _versions
 from ..tensor import Tensor
 from ._dual import sum_to
 from ._util import value
@@ -14,7 +15,14 @@ from ._util import value
 _LEAF_MESSAGE = "a leaf Variable that requires grad is being used in an in-place operation."
 
 
+_INFERENCE_MESSAGE = ("Inplace update to inference tensor outside InferenceMode is not allowed."
+                      "You can make a clone to get a normal tensor before doing inplace update."
+                      "See https://github.com/pytorch/rfcs/pull/17 for more details.")
+
+
 def _check_target(t, tracking):
+    if t._version_counter is None and not grad_mode.STATE.inference:
+        raise RuntimeError(_INFERENCE_MESSAGE)
     if tracking and t._requires_grad and t.grad_fn is None:
         raise RuntimeError(_LEAF_MESSAGE)
     if tracking and t._base is not None and t._base._requires_grad:
@@ -23,15 +31,20 @@ def _check_target(t, tracking):
 
 
 def _write(t, new_values):
-    if new_values.shape != t.data.shape:
-        raise RuntimeError(f"output with shape {list(t.data.shape)} doesn't match the broadcast shape "
+    if new_values.shape != t._array.shape:
+        raise RuntimeError(f"output with shape {list(t._array.shape)} doesn't match the broadcast shape "
                            f"{list(new_values.shape)}")
-    if not t.data.flags.writeable:
+    if not t._array.flags.writeable:
         raise RuntimeError("unsupported operation: more than one element of the written-to tensor "
                            "refers to a single memory location. Please clone() the tensor before "
                            "performing the operation.")
-    t.data[...] = new_values
-    t._version_counter[0] += 1
+    t._array[...] = new_values
+    _bump_version(t)
+
+
+def _bump_version(t):
+    if t._version_counter is not None:  # inference tensors have none
+        t._version_counter[0] += 1
 
 
 def apply_inplace(t, op, *args, **options):
@@ -42,17 +55,16 @@ def apply_inplace(t, op, *args, **options):
     if not tracking:
         with grad_mode.no_grad():
             result = op.apply(t, *args, **options)
-        _write(t, result.data)
+        _write(t, result._array)
         return t
-    before = Tensor._make(t.data, t._requires_grad, t.grad_fn)  # the old t, same memory and version
+    before = Tensor._make(t._array, t._requires_grad, t.grad_fn)  # the old t, same memory and version
     before._version_counter = t._version_counter
     result = op.apply(before, *args, **options)
     node = result.grad_fn
-    _write(t, result.data)
+    _write(t, result._array)
     if node._saved and any(s is result for s in node._saved):
         node._saved = tuple(t if s is result else s for s in node._saved)
-        node._saved_versions = tuple(s._version_counter[0] if isinstance(s, Tensor) else 0
-                                     for s in node._saved)
+        node._saved_versions = _versions(node._saved)
     t.grad_fn, t._requires_grad = node, True
     return t
 
@@ -62,8 +74,8 @@ def fill_(t, fill_value):
     _check_target(t, tracking)
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
-    t.data[...] = fill_value
-    t._version_counter[0] += 1
+    t._array[...] = fill_value
+    _bump_version(t)
     if tracking:  # the values no longer depend on anything
         t.grad_fn, t._requires_grad = None, False
     return t
@@ -74,7 +86,7 @@ def copy_(t, src):
         return apply_inplace(t, _CopyFrom, src)
     tracking = grad_mode.STATE.enabled and t._requires_grad
     _check_target(t, tracking)
-    _write(t, np.broadcast_to(np.asarray(value(src), dtype=t.data.dtype), t.data.shape))
+    _write(t, np.broadcast_to(np.asarray(value(src), dtype=t._array.dtype), t._array.shape))
     return t
 
 
@@ -95,8 +107,8 @@ class _CopyFrom(Function):
 
     @staticmethod
     def forward(ctx, t, src):
-        ctx.src_shape = src.data.shape
-        return np.broadcast_to(src.data, t.data.shape).astype(t.data.dtype)
+        ctx.src_shape = src._array.shape
+        return np.broadcast_to(src._array, t._array.shape).astype(t._array.dtype)
 
     @staticmethod
     def backward(ctx, grad):

@@ -18,7 +18,7 @@ class Dot(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return np.asarray(np.dot(a.data, b.data))
+        return np.asarray(np.dot(a._array, b._array))
 
     @staticmethod
     def local(ctx):
@@ -42,7 +42,7 @@ class Mv(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return a.data @ b.data
+        return a._array @ b._array
 
     @staticmethod
     def local(ctx):
@@ -68,7 +68,7 @@ class Mm(Function):
     def forward(ctx, a, b):
         need_a, need_b = ctx.needs_input_grad
         ctx.save_for_backward(a if need_b else None, b if need_a else None)
-        return a.data @ b.data
+        return a._array @ b._array
 
     @staticmethod
     def local(ctx):
@@ -95,7 +95,7 @@ class VecMat(Function):
     def forward(ctx, a, b):
         need_a, need_b = ctx.needs_input_grad
         ctx.save_for_backward(a if need_b else None, b if need_a else None)
-        return a.data @ b.data
+        return a._array @ b._array
 
     @staticmethod
     def local(ctx):
@@ -120,7 +120,7 @@ class BatchedMatmul(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return np.matmul(a.data, b.data)
+        return np.matmul(a._array, b._array)
 
     @staticmethod
     def local(ctx):
@@ -154,8 +154,8 @@ class BatchedMatmul(Function):
 def matmul(a, b):
     if not isinstance(b, Tensor):
         b = tensor(b)
-    da, db = a.data.ndim, b.data.ndim
-    sa, sb = a.data.shape, b.data.shape
+    da, db = a._array.ndim, b._array.ndim
+    sa, sb = a._array.shape, b._array.shape
     if da == 0 or db == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {da}D and {db}D")
     if da == 1 and db == 1:
@@ -190,7 +190,7 @@ def _batched_error(a, b):
     in ATen's LinearAlgebra.cpp). A 3-D operand with a batch of one that requires grad, against
     another 3-D operand, is first used as a plain matrix.
     """
-    x, y = a.data, b.data
+    x, y = a._array, b._array
     if x.ndim == 3 and y.ndim == 3:
         if x.shape[0] == 1 and y.shape[0] != 1 and a.requires_grad:
             x = x[0]
@@ -248,7 +248,7 @@ class Linear(Function):
     def forward(ctx, bias, x, weight_t):
         _, need_x, need_w = ctx.needs_input_grad
         ctx.save_for_backward(x if need_w else None, weight_t if need_x else None)
-        return x.data @ weight_t.data + bias.data
+        return x._array @ weight_t._array + bias._array
 
     @staticmethod
     def local(ctx):
@@ -267,15 +267,15 @@ class Linear(Function):
 
 
 def linear(x, weight, bias=None):
-    if bias is not None and bias.data.ndim == 1 and x.data.ndim not in (0, 2) \
-            and x.data.flags.c_contiguous:
+    if bias is not None and bias._array.ndim == 1 and x._array.ndim not in (0, 2) \
+            and x._array.flags.c_contiguous:
         # PyTorch's fused path: rows flattened to a matrix, addmm, the batch shape put back
-        out = linear(x.reshape(-1, x.data.shape[-1]), weight, bias)
-        return out.view(x.data.shape[:-1] + weight.data.shape[:1])
-    if x.data.ndim == 2 and bias is not None and bias.data.ndim == 1:
-        if x.data.shape[1] != weight.data.shape[1]:
-            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({x.data.shape[0]}x{x.data.shape[1]} "
-                               f"and {weight.data.shape[1]}x{weight.data.shape[0]})")
+        out = linear(x.reshape(-1, x._array.shape[-1]), weight, bias)
+        return out.view(x._array.shape[:-1] + weight._array.shape[:1])
+    if x._array.ndim == 2 and bias is not None and bias._array.ndim == 1:
+        if x._array.shape[1] != weight._array.shape[1]:
+            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({x._array.shape[0]}x{x._array.shape[1]} "
+                               f"and {weight._array.shape[1]}x{weight._array.shape[0]})")
         return Linear.apply(bias, x, weight.t())
     out = matmul(x, weight.t())
     return out if bias is None else out + bias

@@ -6,7 +6,8 @@ import numpy as np
 from ..autograd.chain_rule import Local, constant_text
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._dual import exp, log, sigmoid, sigmoid_array, sum_to, unsqueeze
+from ._dual import (divide_by, exp, gradient_formula, log, sigmoid, sigmoid_array, sum_to,
+                    unsqueeze, zeros_like)
 from ._util import size_repr
 
 
@@ -56,17 +57,17 @@ class BinaryCrossEntropyWithLogits(Function):
 
     @staticmethod
     def forward(ctx, z, y, *, weight=None, pos_weight=None, reduction="mean"):
-        x, t = z.data, y.data
+        x, t = z._array, y._array
         if pos_weight is None:
             loss = np.logaddexp(0, x) - x * t  # = log(1 + eᶻ) - z·y, without overflow
         else:
-            loss = (1 - t) * x + (1 + (pos_weight.data - 1) * t) * np.logaddexp(0, -x)
+            loss = (1 - t) * x + (1 + (pos_weight._array - 1) * t) * np.logaddexp(0, -x)
         if weight is not None:
-            loss = loss * weight.data
+            loss = loss * weight._array
         ctx.save_for_backward(z, y)
         # the weights are constants (they never get a gradient): keep their values
-        ctx.weight = None if weight is None else weight.data
-        ctx.pos_weight = None if pos_weight is None else pos_weight.data
+        ctx.weight = None if weight is None else weight._array
+        ctx.pos_weight = None if pos_weight is None else pos_weight._array
         ctx.reduction, ctx.count = reduction, x.size
         if pos_weight is None:
             ctx.formula = _formula("d loss/dz = σ(z) - y", reduction, x.size, weight is not None)
@@ -96,7 +97,6 @@ class BinaryCrossEntropyWithLogits(Function):
     def backward(ctx, grad):
         z, y = ctx.saved_like(grad)
         weight, pos_weight = ctx.weight, ctx.pos_weight
-        g = grad / ctx.count if ctx.reduction == "mean" else grad
         need_z, need_y = ctx.needs_input_grad
         if pos_weight is None:
             dz = sigmoid(z) - y
@@ -108,7 +108,9 @@ class BinaryCrossEntropyWithLogits(Function):
         if weight is not None:
             dz = dz * weight
             dy = dy * weight if dy is not None else None
-        return g * dz if need_z else None, g * dy if need_y else None
+        mean = ctx.reduction == "mean"  # then divided last, by a number (PyTorch's DivBackward1)
+        return (divide_by(dz * grad, ctx.count) if mean else dz * grad) if need_z else None, \
+            (divide_by(dy * grad, ctx.count) if mean else dy * grad) if need_y else None
 
 
 class BinaryCrossEntropy(Function):
@@ -120,7 +122,7 @@ class BinaryCrossEntropy(Function):
 
     @staticmethod
     def forward(ctx, p, y, *, weight=None, reduction="mean"):
-        x, t = p.data, y.data
+        x, t = p._array, y._array
         if np.any((x < 0) | (x > 1)):
             raise RuntimeError("all elements of input should be between 0 and 1")
         with np.errstate(divide="ignore"):
@@ -128,7 +130,7 @@ class BinaryCrossEntropy(Function):
             log_1mp = np.maximum(np.log1p(-x), -100)
         loss = -(t * log_p + (1 - t) * log_1mp)
         if weight is not None:
-            loss = loss * weight.data
+            loss = loss * weight._array
         ctx.save_for_backward(p, y, weight)
         ctx.reduction, ctx.count = reduction, x.size
         ctx.formula = _formula("d loss/dp = (p - y)/(p·(1 - p))", reduction, x.size, weight is not None)
@@ -175,7 +177,7 @@ class MseLoss(Function):
 
     @staticmethod
     def forward(ctx, a, b, *, reduction="mean"):
-        diff = a.data - b.data
+        diff = a._array - b._array
         ctx.save_for_backward(a, b)
         ctx.reduction, ctx.count = reduction, diff.size
         ctx.formula = _formula("d loss/da = 2·(a - b)", reduction, diff.size)
@@ -190,10 +192,41 @@ class MseLoss(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_like(grad)
-        d = _scale(grad, ctx.reduction, ctx.count) * 2 * (a - b)
         need_a, need_b = ctx.needs_input_grad
-        return (sum_to(d, np.shape(a)) if need_a else None,
-                sum_to(-d, np.shape(b)) if need_b else None)
+        options = dict(reduction=ctx.reduction, count=ctx.count)
+        # PyTorch computes the target's gradient with the same formula, a and b swapped
+        return (sum_to(gradient_formula(MseLossBackward, grad, a, b, **options), np.shape(a))
+                if need_a else None,
+                sum_to(gradient_formula(MseLossBackward, grad, b, a, **options), np.shape(b))
+                if need_b else None)
+
+
+class MseLossBackward(Function):
+    """2(a - b)·g (g divided by n for a mean), one node as PyTorch records it"""
+    node_name = "MseLossBackwardBackward0"
+    formula = "d/dg = 2(a - b)(/n),  d/da = 2g(/n),  d/db = -2g(/n)"
+    builtin = True
+
+    @staticmethod
+    def compute(grad, a, b, *, reduction, count):
+        return _scale(grad, reduction, count) * 2 * (a - b)
+
+    @staticmethod
+    def forward(ctx, grad, a, b, *, reduction, count):
+        ctx.save_for_backward(grad, a, b)
+        ctx.reduction, ctx.count = reduction, count
+        return MseLossBackward.compute(grad._array, a._array, b._array, reduction=reduction,
+                                       count=count)
+
+    @staticmethod
+    def backward(ctx, gg):
+        grad, a, b = ctx.saved_like(gg)
+        need_grad, need_a, need_b = ctx.needs_input_grad
+        scaled = _scale(gg, ctx.reduction, ctx.count) * 2
+        d_a = sum_to(scaled * grad, np.shape(a)) if need_a or need_b else None
+        return (sum_to(scaled * (a - b), np.shape(grad)) if need_grad else None,
+                d_a if need_a else None,
+                sum_to(-d_a, np.shape(b)) if need_b else None)
 
 
 class NllLoss(Function):
@@ -206,7 +239,7 @@ class NllLoss(Function):
     @staticmethod
     def forward(ctx, logp, *, target, weight=None, ignore_index=-100, reduction="mean"):
         # target and weight are options, not inputs: PyTorch's node has one edge (to logp)
-        x, t = logp.data, target.data
+        x, t = logp._array, target._array
         x2 = x.reshape(1, -1) if x.ndim == 1 else x
         t2 = t.reshape(1) if t.ndim == 0 else t
         rows = np.arange(x2.shape[0])
@@ -215,7 +248,7 @@ class NllLoss(Function):
         wrong = keep & ((t2 < 0) | (t2 >= x2.shape[1]))
         if wrong.any():
             raise IndexError(f"Target {t2[wrong][0]} is out of bounds.")
-        w = weight.data[safe] * keep if weight is not None else keep.astype(x.dtype)
+        w = weight._array[safe] * keep if weight is not None else keep.astype(x.dtype)
         picked = -x2[rows, safe] * w
         pick = np.zeros(x2.shape, dtype=x.dtype)
         pick[rows, safe] = -w
@@ -229,7 +262,7 @@ class NllLoss(Function):
             out = picked.astype(x.dtype) if x.ndim > 1 else picked.reshape(()).astype(x.dtype)
         else:
             raise ValueError(f"{reduction} is not a valid value for reduction")
-        ctx.save_for_backward(pick.reshape(x.shape).astype(x.dtype, copy=False))
+        ctx.save_for_backward(pick.reshape(x.shape).astype(x.dtype, copy=False), logp)
         ctx.reduction, ctx.weighted = reduction, weight is not None
         total = "the rows' total weight" if weight is not None else "the number of rows"
         ctx.formula = ("d loss/dlogp = -1 at each row's target, 0 elsewhere"
@@ -247,21 +280,48 @@ class NllLoss(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        pick, = ctx.saved_like(grad)
-        if ctx.reduction == "none" and grad.data.ndim == 1:
+        pick, logp = ctx.saved_like(grad)
+        return gradient_formula(NllLossBackward, grad, logp, pick=pick)
+
+
+class NllLossBackward(Function):
+    """g times the constant picking matrix (-1/n at each row's target). PyTorch keeps logp as an
+    input, so this gradient is differentiable (with respect to logp its derivative is 0)."""
+    node_name = "NllLossBackwardBackward0"
+    formula = "d/dg = Σ gg·pick over the classes,  d/dlogp = 0"
+    builtin = True
+
+    @staticmethod
+    def compute(grad, logp, *, pick):
+        if np.ndim(grad) == 1:  # reduction="none": one gradient per row
             grad = unsqueeze(grad, 1)
         return grad * pick
 
+    @staticmethod
+    def forward(ctx, grad, logp, *, pick):
+        ctx.pick, ctx.grad_shape = pick, grad._array.shape
+        return NllLossBackward.compute(grad._array, logp._array, pick=pick)
+
+    @staticmethod
+    def backward(ctx, gg):
+        need_grad, need_logp = ctx.needs_input_grad
+        per_row = gg * ctx.pick
+        if len(ctx.grad_shape) == 1:
+            d_grad = per_row.sum(1) if isinstance(per_row, Tensor) else per_row.sum(axis=1)
+        else:
+            d_grad = sum_to(per_row, ())
+        return (d_grad if need_grad else None, zeros_like(gg) if need_logp else None)
+
 
 def check_same_size(input, target, name):
-    if input.data.shape != target.data.shape:
-        raise ValueError(f"Target size ({size_repr(target.data.shape)}) must be the same as input "
-                         f"size ({size_repr(input.data.shape)})")
+    if input._array.shape != target._array.shape:
+        raise ValueError(f"Target size ({size_repr(target._array.shape)}) must be the same as input "
+                         f"size ({size_repr(input._array.shape)})")
 
 
 def warn_size_mismatch(input, target):
-    if input.data.shape != target.data.shape:
-        warnings.warn(f"Using a target size ({size_repr(target.data.shape)}) that is different to the "
-                      f"input size ({size_repr(input.data.shape)}). This will likely lead to incorrect "
+    if input._array.shape != target._array.shape:
+        warnings.warn(f"Using a target size ({size_repr(target._array.shape)}) that is different to the "
+                      f"input size ({size_repr(input._array.shape)}). This will likely lead to incorrect "
                       "results due to broadcasting. Please ensure they have the same size.",
                       UserWarning, stacklevel=3)

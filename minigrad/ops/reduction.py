@@ -4,8 +4,8 @@ import numpy as np
 from ..autograd.chain_rule import Local
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._dual import expand, reshape, unsqueeze
-from ._util import constant, normalize_dim
+from ._dual import divide_by, expand, reshape, sum_to, unsqueeze
+from ._util import binary, constant, normalize_dim
 
 
 # PyTorch's C++ names of the integer types, used in its messages
@@ -49,9 +49,9 @@ class Sum(Function):
     @staticmethod
     def forward(ctx, a, *, dim=None, keepdim=False):
         ctx.node_name = "SumBackward0" if dim is None else "SumBackward1"
-        ctx.axes = _axes(dim, a.data.ndim)
-        ctx.shape, ctx.keepdim = a.data.shape, keepdim
-        out = np.sum(a.data, axis=ctx.axes, keepdims=keepdim)
+        ctx.axes = _axes(dim, a._array.ndim)
+        ctx.shape, ctx.keepdim = a._array.shape, keepdim
+        out = np.sum(a._array, axis=ctx.axes, keepdims=keepdim)
         return np.asarray(out)
 
     @staticmethod
@@ -70,14 +70,14 @@ class Mean(Function):
 
     @staticmethod
     def forward(ctx, a, *, dim=None, keepdim=False):
-        if a.data.dtype.kind != "f":
+        if a._array.dtype.kind != "f":
             raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a "
                                f"floating point or complex dtype. Got: {_SCALAR_TYPE[a.dtype.name]}")
         ctx.node_name = "MeanBackward0" if dim is None else "MeanBackward1"
-        ctx.axes = _axes(dim, a.data.ndim)
-        ctx.shape, ctx.keepdim = a.data.shape, keepdim
-        ctx.count = int(np.prod([a.data.shape[ax] for ax in ctx.axes]))
-        return np.asarray(np.mean(a.data, axis=ctx.axes, keepdims=keepdim))
+        ctx.axes = _axes(dim, a._array.ndim)
+        ctx.shape, ctx.keepdim = a._array.shape, keepdim
+        ctx.count = int(np.prod([a._array.shape[ax] for ax in ctx.axes]))
+        return np.asarray(np.mean(a._array, axis=ctx.axes, keepdims=keepdim))
 
     @staticmethod
     def local(ctx):
@@ -86,7 +86,7 @@ class Mean(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return _spread(grad, ctx.shape, ctx.axes, ctx.keepdim) / ctx.count
+        return divide_by(_spread(grad, ctx.shape, ctx.axes, ctx.keepdim), ctx.count)
 
 
 class MaxAll(Function):
@@ -99,12 +99,12 @@ class MaxAll(Function):
 
     @staticmethod
     def forward(ctx, a):
-        if a.data.size == 0:
+        if a._array.size == 0:
             raise RuntimeError("max(): Expected reduction dim to be specified for input.numel() == 0. "
                                "Specify the reduction dim with the 'dim' argument.")
-        out = np.asarray(ctx.reduce(a.data))
-        winners = a.data == out
-        ctx.save_for_backward((winners / winners.sum()).astype(a.data.dtype))
+        out = np.asarray(ctx.reduce(a._array))
+        winners = a._array == out
+        ctx.save_for_backward((winners / winners.sum()).astype(a._array.dtype))
         return out
 
     @staticmethod
@@ -137,15 +137,15 @@ class MaxDim(Function):
 
     @staticmethod
     def forward(ctx, a, *, dim, keepdim, index):
-        if a.data.ndim == 0:  # max over the one dimension a 0-d tensor pretends to have
+        if a._array.ndim == 0:  # max over the one dimension a 0-d tensor pretends to have
             ctx.save_for_backward(np.ones((), dtype=bool))
             ctx.dim, ctx.keepdim = dim, True
-            return a.data.copy()
-        winners = np.zeros(a.data.shape, dtype=bool)
+            return a._array.copy()
+        winners = np.zeros(a._array.shape, dtype=bool)
         np.put_along_axis(winners, index, True, axis=dim)
         ctx.save_for_backward(winners)
         ctx.dim, ctx.keepdim = dim, keepdim
-        values = np.take_along_axis(a.data, index, axis=dim)
+        values = np.take_along_axis(a._array, index, axis=dim)
         return values if keepdim else values.squeeze(dim)
 
     @staticmethod
@@ -206,32 +206,101 @@ def mean(a, dim=None, keepdim=False):
 def _extreme(a, dim, keepdim, whole, along, pick, kind):
     if dim is None:
         return whole.apply(a)
-    dim = normalize_dim(dim, a.data.ndim)
-    if a.data.ndim == 0:
+    dim = normalize_dim(dim, a._array.ndim)
+    if a._array.ndim == 0:
         index = np.zeros((), dtype=np.int64)
         return ValuesIndices(along.apply(a, dim=dim, keepdim=keepdim, index=index),
                              constant(index), kind)
-    index = np.expand_dims(pick(a.data, axis=dim), dim)
+    index = np.expand_dims(pick(a._array, axis=dim), dim)
     values = along.apply(a, dim=dim, keepdim=keepdim, index=index)
     if not keepdim:
         index = index.squeeze(dim)
     return ValuesIndices(values, constant(index.astype(np.int64)), kind)
 
 
-def max(a, dim=None, keepdim=False):
+def max(a, dim=None, keepdim=False, method=False):
     if isinstance(dim, Tensor):  # torch.max(a, b): elementwise maximum
-        return maximum(a, dim)
+        return Maximum.apply(a, dim)
+    _check_dim_argument("max", dim, method)
     return _extreme(a, dim, keepdim, MaxAll, MaxDim, np.argmax, "max")
 
 
-def min(a, dim=None, keepdim=False):
+def min(a, dim=None, keepdim=False, method=False):
+    if isinstance(dim, Tensor):  # torch.min(a, b): elementwise minimum
+        return Minimum.apply(a, dim)
+    _check_dim_argument("min", dim, method)
     return _extreme(a, dim, keepdim, MinAll, MinDim, np.argmin, "min")
 
 
-def maximum(a, b):
-    """Elementwise maximum, written with differentiable ops (ties send the gradient to ``a``)."""
-    pick_a = constant(a.data >= b.data)
-    return a * pick_a + b * (~pick_a.data)
+class Maximum(Function):
+    """max(a, b) elementwise; where a = b each gets half the gradient (PyTorch's rule)"""
+    node_name = "MaximumBackward0"
+    formula = "d max(a,b)/da = 1 where a > b, ½ where a = b, 0 where a < b"
+    builtin = True
+    a_loses = staticmethod(np.less)  # where a gets no gradient
+
+    @staticmethod
+    def forward(ctx, a, b):
+        x, y = a._array, b._array
+        out = binary(ctx.combine, a, b)
+        tie = x == y
+        share_a = np.where(ctx.a_loses(x, y), 0.0, np.where(tie, 0.5, 1.0)).astype(out.dtype)
+        share_b = np.where(ctx.a_loses(y, x), 0.0, np.where(tie, 0.5, 1.0)).astype(out.dtype)
+        ctx.save_for_backward(share_a, share_b)  # constants: the derivative of a kink is 0
+        ctx.shapes = x.shape, y.shape
+        return out
+
+    combine = staticmethod(np.maximum)
+
+    @staticmethod
+    def backward(ctx, grad):
+        share_a, share_b = ctx.saved_like(grad)
+        shape_a, shape_b = ctx.shapes
+        need_a, need_b = ctx.needs_input_grad
+        return (sum_to(grad * share_a, shape_a) if need_a else None,
+                sum_to(grad * share_b, shape_b) if need_b else None)
+
+
+class Minimum(Maximum):
+    """min(a, b) elementwise; where a = b each gets half the gradient (PyTorch's rule)"""
+    node_name = "MinimumBackward0"
+    formula = "d min(a,b)/da = 1 where a < b, ½ where a = b, 0 where a > b"
+    a_loses = staticmethod(np.greater)
+    combine = staticmethod(np.minimum)
+
+
+def maximum(a, b, method=False):
+    _check_tensors("maximum", a, b, method)
+    return Maximum.apply(a, b)
+
+
+def minimum(a, b, method=False):
+    _check_tensors("minimum", a, b, method)
+    return Minimum.apply(a, b)
+
+
+def _check_tensors(name, a, b, method):
+    """PyTorch's TypeError when an argument of maximum/minimum is not a tensor."""
+    for what, position, value in (("input", 1, a), ("other", 1 if method else 2, b)):
+        if not isinstance(value, Tensor):
+            raise TypeError(f"{name}(): argument '{what}' (position {position}) must be Tensor, "
+                            f"not {type(value).__name__}")
+
+
+def _check_dim_argument(name, dim, method):
+    """PyTorch's TypeError for ``max(a, 2.0)``: the second argument is neither a dim nor a tensor."""
+    if dim is None or isinstance(dim, (int, np.integer)) and not isinstance(dim, bool):
+        return
+    got = type(dim).__name__
+    if method:
+        wrong = f"      didn't match because some of the arguments have invalid types: (!{got}!)\n"
+        raise TypeError(f"{name}() received an invalid combination of arguments - got ({got}), but "
+                        f"expected one of:\n * ()\n{wrong} * (Tensor other)\n{wrong}"
+                        " * (int dim, bool keepdim = False)\n")
+    raise TypeError(f"{name}() received an invalid combination of arguments - got (Tensor, {got}), "
+                    "but expected one of:\n * (Tensor input, *, Tensor out = None)\n"
+                    " * (Tensor input, Tensor other, *, Tensor out = None)\n"
+                    " * (Tensor input, int dim, bool keepdim = False, *, tuple of Tensors out = None)\n")
 
 
 def argmax(a, dim=None, keepdim=False):
@@ -244,10 +313,10 @@ def argmin(a, dim=None, keepdim=False):
 
 def _arg(pick, a, dim, keepdim):
     if dim is None:
-        out = pick(a.data.reshape(-1))
-        return constant(np.asarray(out, dtype=np.int64).reshape((1,) * a.data.ndim if keepdim else ()))
-    dim = normalize_dim(dim, a.data.ndim)
-    out = pick(a.data, axis=dim)
+        out = pick(a._array.reshape(-1))
+        return constant(np.asarray(out, dtype=np.int64).reshape((1,) * a._array.ndim if keepdim else ()))
+    dim = normalize_dim(dim, a._array.ndim)
+    out = pick(a._array, axis=dim)
     if keepdim:
         out = np.expand_dims(out, dim)
     return constant(out.astype(np.int64))

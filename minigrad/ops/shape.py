@@ -8,7 +8,7 @@ from ..autograd.chain_rule import Local
 from ..autograd.function import Function
 from ..tensor import Tensor
 from . import _dual
-from ._dual import expand as _expand, reduce_axes, reshape as _reshape, sum_to
+from ._dual import reshape as _reshape, sum_to
 from ._util import normalize_dim, shape_of, value
 
 
@@ -22,8 +22,8 @@ class Expand(Function):
 
     @staticmethod
     def forward(ctx, a, *, shape):
-        ctx.shape = a.data.shape
-        return np.broadcast_to(a.data, shape)
+        ctx.shape = a._array.shape
+        return np.broadcast_to(a._array, shape)
 
     @staticmethod
     def local(ctx):
@@ -34,30 +34,8 @@ class Expand(Function):
         return sum_to(grad, ctx.shape)
 
 
-class SumToSize(Function):
-    """Sum a broadcast gradient back to an input's shape (PyTorch records it as a sum)."""
-    node_name = "SumBackward1"
-    formula = "d(Σa)/daᵢ = 1"
-    label = "sum_to_size"
-    builtin = True
-
-    @staticmethod
-    def forward(ctx, a, *, shape):
-        ctx.shape = a.data.shape
-        axes = reduce_axes(a.data.shape, shape)
-        return np.sum(a.data, axis=axes, keepdims=True).reshape(shape) if axes else a.data.reshape(shape)
-
-    @staticmethod
-    def local(ctx):
-        return Local("1", np.ones(ctx.shape))
-
-    @staticmethod
-    def backward(ctx, grad):
-        return _expand(grad, ctx.shape)
-
-
 def expand(a, sizes):
-    shape = a.data.shape
+    shape = a._array.shape
     lead = len(sizes) - len(shape)
     if lead < 0:
         raise RuntimeError(f"expand(torch.FloatTensor{{{list(shape)}}}, size={list(sizes)}): the number "
@@ -100,9 +78,9 @@ class View(Function):
 
     @staticmethod
     def forward(ctx, a, *, shape):
-        ctx.shape = a.data.shape
+        ctx.shape = a._array.shape
         try:
-            return np.reshape(a.data, shape, copy=False)
+            return np.reshape(a._array, shape, copy=False)
         except ValueError:
             raise RuntimeError("view size is not compatible with input tensor's size and stride (at "
                                "least one dimension spans across two contiguous subspaces). Use "
@@ -126,8 +104,8 @@ class Reshape(Function):
 
     @staticmethod
     def forward(ctx, a, *, shape):
-        ctx.shape = a.data.shape
-        return np.reshape(a.data, shape)
+        ctx.shape = a._array.shape
+        return np.reshape(a._array, shape)
 
     @staticmethod
     def local(ctx):
@@ -139,25 +117,25 @@ class Reshape(Function):
 
 
 def view(a, shape):
-    return View.apply(a, shape=_infer_shape(shape, a.data.size))
+    return View.apply(a, shape=_infer_shape(shape, a._array.size))
 
 
 def reshape(a, shape):
-    shape = _infer_shape(shape, a.data.size)
+    shape = _infer_shape(shape, a._array.size)
     try:  # PyTorch returns a view whenever the strides allow one (also for the same shape)
-        np.reshape(a.data, shape, copy=False)
+        np.reshape(a._array, shape, copy=False)
     except ValueError:
         return Reshape.apply(a, shape=shape)
     return View.apply(a, shape=shape)
 
 
 def flatten(a, start_dim=0, end_dim=-1):
-    if a.data.ndim == 0:
+    if a._array.ndim == 0:
         return reshape(a, (1,))
-    start, end = normalize_dim(start_dim, a.data.ndim), normalize_dim(end_dim, a.data.ndim)
+    start, end = normalize_dim(start_dim, a._array.ndim), normalize_dim(end_dim, a._array.ndim)
     if start == end:  # nothing to merge: PyTorch returns the tensor itself
         return a
-    shape = a.data.shape
+    shape = a._array.shape
     return reshape(a, shape[:start] + (int(np.prod(shape[start:end + 1])),) + shape[end + 1:])
 
 
@@ -170,12 +148,12 @@ class Squeeze(Function):
     @staticmethod
     def forward(ctx, a, *, dim):
         ctx.node_name = "SqueezeBackward0" if dim is None else "SqueezeBackward1"
-        ctx.shape = a.data.shape
+        ctx.shape, ctx.dim = a._array.shape, dim
         if dim is None:
-            return np.squeeze(a.data)
-        if a.data.ndim == 0 or a.data.shape[dim] != 1:  # nothing to squeeze
-            return a.data.view()
-        return np.squeeze(a.data, axis=dim)
+            return np.squeeze(a._array)
+        if a._array.ndim == 0 or a._array.shape[dim] != 1:  # nothing to squeeze
+            return a._array.view()
+        return np.squeeze(a._array, axis=dim)
 
     @staticmethod
     def local(ctx):
@@ -183,12 +161,16 @@ class Squeeze(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return _reshape(grad, ctx.shape)
+        # put back each squeezed dimension (PyTorch's unsqueeze steps; nothing if none went)
+        for d, size in enumerate(ctx.shape):
+            if np.ndim(grad) < len(ctx.shape) and size == 1 and (ctx.dim is None or ctx.dim == d):
+                grad = _dual.unsqueeze(grad, d)
+        return grad
 
 
 def squeeze(a, dim=None):
     if dim is not None:
-        dim = normalize_dim(dim, a.data.ndim)
+        dim = normalize_dim(dim, a._array.ndim)
     return Squeeze.apply(a, dim=dim)
 
 
@@ -202,7 +184,7 @@ class Unsqueeze(Function):
     @staticmethod
     def forward(ctx, a, *, dim):
         ctx.dim = dim
-        return np.expand_dims(a.data, dim)
+        return np.expand_dims(a._array, dim)
 
     @staticmethod
     def local(ctx):
@@ -214,7 +196,7 @@ class Unsqueeze(Function):
 
 
 def unsqueeze(a, dim):
-    return Unsqueeze.apply(a, dim=normalize_dim(dim, a.data.ndim + 1))
+    return Unsqueeze.apply(a, dim=normalize_dim(dim, a._array.ndim + 1))
 
 
 # -- transposes -----------------------------------------------------------------------------------
@@ -227,8 +209,8 @@ class T(Function):
 
     @staticmethod
     def forward(ctx, a):
-        ctx.ndim = a.data.ndim
-        return a.data.T
+        ctx.ndim = a._array.ndim
+        return a._array.T
 
     @staticmethod
     def local(ctx):
@@ -241,8 +223,8 @@ class T(Function):
 
 
 def t(a):
-    if a.data.ndim > 2:
-        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {a.data.ndim}D")
+    if a._array.ndim > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {a._array.ndim}D")
     return T.apply(a)
 
 
@@ -255,10 +237,10 @@ class Transpose(Function):
 
     @staticmethod
     def forward(ctx, a, *, dim0, dim1):
-        ctx.dims, ctx.ndim = (dim0, dim1), a.data.ndim
+        ctx.dims, ctx.ndim = (dim0, dim1), a._array.ndim
         if dim0 == dim1:  # also the only transpose of a 0-d tensor
-            return a.data.view()
-        return np.swapaxes(a.data, dim0, dim1)
+            return a._array.view()
+        return np.swapaxes(a._array, dim0, dim1)
 
     @staticmethod
     def local(ctx):
@@ -276,7 +258,7 @@ class Transpose(Function):
 
 
 def transpose(a, dim0, dim1):
-    n = a.data.ndim
+    n = a._array.ndim
     return Transpose.apply(a, dim0=normalize_dim(dim0, n), dim1=normalize_dim(dim1, n))
 
 
@@ -290,7 +272,7 @@ class Permute(Function):
     @staticmethod
     def forward(ctx, a, *, dims):
         ctx.dims = dims
-        return np.transpose(a.data, dims)
+        return np.transpose(a._array, dims)
 
     @staticmethod
     def local(ctx):
@@ -302,7 +284,7 @@ class Permute(Function):
 
 
 def permute(a, dims):
-    n = a.data.ndim
+    n = a._array.ndim
     dims = tuple(normalize_dim(d, n) for d in dims)
     if sorted(dims) != list(range(n)):
         raise RuntimeError("permute(sparse_coo): number of dimensions in the tensor input does not "
@@ -316,7 +298,7 @@ def permute(a, dims):
 def _numpy_key(key):
     """Turn tensors inside an index into numpy arrays."""
     if isinstance(key, Tensor):
-        return key.data
+        return key._array
     if isinstance(key, tuple):
         return tuple(_numpy_key(k) for k in key)
     if isinstance(key, list):
@@ -369,9 +351,9 @@ class Index(Function):
 
     @staticmethod
     def forward(ctx, a, *, key):
-        ctx.node_name = _basic_name(key, a.data.shape)
-        ctx.key, ctx.shape = key, a.data.shape
-        return _lookup(a.data, key)
+        ctx.node_name = _basic_name(key, a._array.shape)
+        ctx.key, ctx.shape = key, a._array.shape
+        return _lookup(a._array, key)
 
     @staticmethod
     def local(ctx):
@@ -394,8 +376,8 @@ class AdvancedIndex(Function):
 
     @staticmethod
     def forward(ctx, a, *, key):
-        ctx.key, ctx.shape = key, a.data.shape
-        return _lookup(a.data, key)
+        ctx.key, ctx.shape = key, a._array.shape
+        return _lookup(a._array, key)
 
     @staticmethod
     def local(ctx):
@@ -413,16 +395,19 @@ def _lookup(array, key):
 
 
 class IndexGradient(Function):
-    """The backward of indexing, itself differentiable (for gradients of gradients)."""
-    node_name = "IndexBackwardBackward0"
+    """The backward of indexing, itself differentiable (for gradients of gradients). Named as
+    PyTorch names the step that undoes the index's first one: ``a[0]`` → SelectBackwardBackward0,
+    ``a[1:]`` → SliceBackwardBackward0, ``a[None]`` → SqueezeBackward1, ``a[[0, 1]]`` →
+    IndexPutImplBackward0."""
     formula = "d/dg: pick the same positions again"
     label = "index backward"
     builtin = True
 
     @staticmethod
-    def forward(ctx, grad, *, key, shape):
+    def forward(ctx, grad, *, key, shape, name=None):
+        ctx.node_name = name or _undoing_name(key)
         ctx.key = key
-        return _scatter(grad.data, key, shape)
+        return _scatter(grad._array, key, shape)
 
     @staticmethod
     def local(ctx):
@@ -442,10 +427,30 @@ def _scatter(values, key, shape):
     return out
 
 
-def index_gradient(grad, key, shape):
-    """Zeros of ``shape`` with ``grad`` placed at ``key``."""
+def _undoing_name(key):
+    if not _is_basic(key):
+        return "IndexPutImplBackward0"
+    if not isinstance(key, tuple):
+        return "SqueezeBackward1" if key is None else \
+            "SelectBackwardBackward0" if isinstance(key, (int, np.integer)) else "SliceBackwardBackward0"
+    for k in key:
+        if k is None:
+            return "SqueezeBackward1"
+        if isinstance(k, (int, np.integer)):
+            return "SelectBackwardBackward0"
+        if isinstance(k, slice) and not (k.start in (None, 0) and k.step in (None, 1) and
+                                         k.stop is None):
+            return "SliceBackwardBackward0"
+    return "SliceBackwardBackward0"
+
+
+def index_gradient(grad, key, shape, name=None):
+    """Zeros of ``shape`` with ``grad`` placed at ``key``. An index that takes everything (an
+    alias, such as ``a[...]``) passes the gradient through unchanged, as in PyTorch."""
+    if _is_basic(key) and np.shape(grad) == shape and _basic_name(key, shape) == "AliasBackward0":
+        return grad
     if isinstance(grad, Tensor):
-        return IndexGradient.apply(grad, key=key, shape=shape)
+        return IndexGradient.apply(grad, key=key, shape=shape, name=name)
     return _scatter(grad, key, shape)
 
 
@@ -465,7 +470,7 @@ class Cat(Function):
 
     @staticmethod
     def forward(ctx, *tensors, dim):
-        arrays = [t.data for t in tensors]
+        arrays = [t._array for t in tensors]
         ctx.dim = dim
         ctx.bounds = np.cumsum([0] + [a.shape[dim] for a in arrays])
         return np.concatenate(arrays, axis=dim)
@@ -486,16 +491,16 @@ def cat(tensors, dim=0):
     tensors = list(tensors)
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
-    first = tensors[0].data
+    first = tensors[0]._array
     dim = normalize_dim(dim, first.ndim)
     for i, t in enumerate(tensors[1:], start=1):
-        if t.data.ndim != first.ndim:
+        if t._array.ndim != first.ndim:
             raise RuntimeError("Tensors must have same number of dimensions: got "
-                               f"{first.ndim} and {t.data.ndim}")
+                               f"{first.ndim} and {t._array.ndim}")
         for d in range(first.ndim):
-            if d != dim and t.data.shape[d] != first.shape[d]:
+            if d != dim and t._array.shape[d] != first.shape[d]:
                 raise RuntimeError(f"Sizes of tensors must match except in dimension {dim}. Expected "
-                                   f"size {first.shape[d]} but got size {t.data.shape[d]} for tensor "
+                                   f"size {first.shape[d]} but got size {t._array.shape[d]} for tensor "
                                    f"number {i} in the list.")
     return Cat.apply(*tensors, dim=dim)
 
@@ -509,7 +514,7 @@ class Stack(Function):
     @staticmethod
     def forward(ctx, *tensors, dim):
         ctx.dim = dim
-        return np.stack([t.data for t in tensors], axis=dim)
+        return np.stack([t._array for t in tensors], axis=dim)
 
     @staticmethod
     def local(ctx):
@@ -527,11 +532,11 @@ def stack(tensors, dim=0):
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
-    first = tensors[0].data.shape
+    first = tensors[0]._array.shape
     for i, t in enumerate(tensors[1:], start=1):
-        if t.data.shape != first:
+        if t._array.shape != first:
             raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(first)} at "
-                               f"entry 0 and {list(t.data.shape)} at entry {i}")
+                               f"entry 0 and {list(t._array.shape)} at entry {i}")
     return Stack.apply(*tensors, dim=normalize_dim(dim, len(first) + 1))
 
 
@@ -545,8 +550,8 @@ class DiagEmbed(Function):
 
     @staticmethod
     def forward(ctx, v):
-        ctx.n = v.data.shape[0]
-        return np.diag(v.data)
+        ctx.n = v._array.shape[0]
+        return np.diag(v._array)
 
     @staticmethod
     def local(ctx):
@@ -567,8 +572,8 @@ class Diagonal(Function):
 
     @staticmethod
     def forward(ctx, m):
-        ctx.shape = m.data.shape
-        return np.diagonal(m.data).copy()
+        ctx.shape = m._array.shape
+        return np.diagonal(m._array).copy()
 
     @staticmethod
     def local(ctx):
@@ -583,11 +588,11 @@ class Diagonal(Function):
 def diag(a, diagonal=0):
     if diagonal != 0:
         raise NotImplementedError("minigrad's diag supports only the main diagonal (diagonal=0)")
-    if a.data.ndim == 1:
+    if a._array.ndim == 1:
         return DiagEmbed.apply(a)
-    if a.data.ndim == 2:
+    if a._array.ndim == 2:
         return Diagonal.apply(a)
-    raise RuntimeError("diag(): Supports 1D or 2D tensors. Got " + f"{a.data.ndim}D")
+    raise RuntimeError("diag(): Supports 1D or 2D tensors. Got " + f"{a._array.ndim}D")
 
 
 class Where(Function):
@@ -604,7 +609,7 @@ class Where(Function):
         ctx.shapes = shape_of(a), shape_of(b)
         out = np.where(condition, value(a), value(b))
         if out.dtype == np.float64 and not any(
-                isinstance(v, Tensor) and v.data.dtype == np.float64 for v in (a, b)):
+                isinstance(v, Tensor) and v._array.dtype == np.float64 for v in (a, b)):
             out = out.astype(np.float32)  # a Python number does not widen a float32 tensor
         return out
 
@@ -617,8 +622,8 @@ class Where(Function):
     def backward(ctx, grad):
         need_a, need_b = ctx.needs_input_grad
         shape_a, shape_b = ctx.shapes
-        return (sum_to(grad * ctx.condition, shape_a) if need_a else None,
-                sum_to(grad * ~ctx.condition, shape_b) if need_b else None)
+        return (sum_to(_dual.where(ctx.condition, grad, 0), shape_a) if need_a else None,
+                sum_to(_dual.where(~ctx.condition, grad, 0), shape_b) if need_b else None)
 
 
 def where(condition, a, b):
@@ -635,7 +640,7 @@ class Clone(Function):
 
     @staticmethod
     def forward(ctx, a):
-        return a.data.copy()
+        return a._array.copy()
 
     @staticmethod
     def local(ctx):
@@ -654,8 +659,8 @@ class ToType(Function):
 
     @staticmethod
     def forward(ctx, a, *, dtype):
-        ctx.dtype = a.data.dtype
-        return a.data.astype(dtype)
+        ctx.dtype = a._array.dtype
+        return a._array.astype(dtype)
 
     @staticmethod
     def local(ctx):
@@ -671,7 +676,7 @@ def index_put_(a, key, value):
     from ..autograd.grad_mode import STATE
     key = _numpy_key(key)
     if STATE.enabled and a._requires_grad and a.grad_fn is None and _is_basic(key) and \
-            _basic_name(key if isinstance(key, tuple) else (key,), a.data.shape) != "AliasBackward0":
+            _basic_name(key if isinstance(key, tuple) else (key,), a._array.shape) != "AliasBackward0":
         # PyTorch writes through a view of the leaf (a[0] = v), unless the key selects all of it
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
                            "in-place operation.")
@@ -687,8 +692,8 @@ class IndexPut(Function):
 
     @staticmethod
     def forward(ctx, a, v, *, key):
-        ctx.key, ctx.value_shape, ctx.out_shape = key, shape_of(v), a.data.shape
-        out = a.data.copy()
+        ctx.key, ctx.value_shape, ctx.out_shape = key, shape_of(v), a._array.shape
+        out = a._array.copy()
         out[key] = value(v)
         return out
 

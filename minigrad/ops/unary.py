@@ -1,10 +1,10 @@
-"""Elementwise functions of one tensor: exp, log, log1p, sqrt, abs, sin, cos, clamp."""
+"""Elementwise functions of one tensor: exp, log, log1p, sqrt, abs, sign, sin, cos, clamp."""
 import numpy as np
 
 from ..autograd.chain_rule import Local
 from ..autograd.function import Function
-from ._util import floating, value
-from ._dual import cos, sin
+from ._util import floating
+from ._dual import cos, sgn, sin, where, zeros_like
 
 
 class Exp(Function):
@@ -118,7 +118,7 @@ class Abs(Function):
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return np.abs(a.data)
+        return np.abs(a._array)
 
     @staticmethod
     def local(ctx):
@@ -128,7 +128,28 @@ class Abs(Function):
     @staticmethod
     def backward(ctx, grad):
         a, = ctx.saved_like(grad)
-        return grad * np.sign(value(a))  # a constant: never differentiated
+        return grad * sgn(a)  # on tensors a node (SgnBackward0) whose derivative is 0
+
+
+class Sign(Function):
+    """sign(a): -1, 0 or 1; flat everywhere, so its gradient is 0"""
+    node_name = "SignBackward0"
+    formula = "d sign(a)/da = 0"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.sign(a._array)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return zeros_like(grad)
+
+
+class Sgn(Sign):
+    """sgn(a): the sign, under the name PyTorch gives it for complex numbers too"""
+    node_name = "SgnBackward0"
+    formula = "d sgn(a)/da = 0"
 
 
 class Sin(Function):
@@ -186,13 +207,13 @@ class Clamp(Function):
 
     @staticmethod
     def forward(ctx, a, *, min=None, max=None):
-        inside = np.ones(a.data.shape, dtype=bool)
+        inside = np.ones(a._array.shape, dtype=bool)
         if min is not None:
-            inside &= a.data >= min
+            inside &= a._array >= min
         if max is not None:
-            inside &= a.data <= max
+            inside &= a._array <= max
         ctx.save_for_backward(inside)
-        return np.clip(a.data, min, max).astype(a.data.dtype, copy=False)
+        return np.clip(a._array, min, max).astype(a._array.dtype, copy=False)
 
     @staticmethod
     def local(ctx):
@@ -202,7 +223,7 @@ class Clamp(Function):
     @staticmethod
     def backward(ctx, grad):
         inside, = ctx.saved_like(grad)
-        return grad * inside
+        return where(inside, grad, 0)
 
 
 def clamp(a, min=None, max=None):

@@ -244,7 +244,7 @@ class Builder:
         shape_line = _text.shape_text(shape)
         lines = [f"{word} {shape_line}" if word else shape_line]
         if tensor is not None and self.show_values:
-            values = _text.value_lines(tensor.data)
+            values = _text.value_lines(tensor._array)
             lines.append("data " + values[0])
             lines.extend(values[1:])
         if tensor is not None and self.show_grads:
@@ -252,7 +252,7 @@ class Builder:
             if g is None:
                 lines.append("grad None")
             else:
-                values = _text.value_lines(g.data)
+                values = _text.value_lines(g._array)
                 lines.append("grad " + values[0])
                 lines.extend(values[1:])
         return lines
@@ -424,7 +424,7 @@ class Builder:
             label = ", ".join(names) if names else _text.shape_text(s.shape)
             lines = [_text.shape_text(s.shape)] if names else []
             if self.show_values:
-                lines.extend(_text.value_lines(s.data))
+                lines.extend(_text.value_lines(s._array))
             return self.add("s", "saved", f"saved[{j}] {label}", lines, "saved tensor", rank,
                             tuple(s.shape))
         if isinstance(s, numbers.Number):

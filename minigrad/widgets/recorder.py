@@ -81,7 +81,7 @@ class RecorderModel(_common.Cursor):
         for name, t in named.items():
             if t.grad_fn is not None:
                 continue
-            source = next(((s, k) for s, k in sources if s is not t and s.data is t.data), None)
+            source = next(((s, k) for s, k in sources if s is not t and s._array is t._array), None)
             if source is not None:
                 src, k = source
                 src_name = self._name_of.get(id(src)) or "a graph tensor"

@@ -1,0 +1,67 @@
+"""Gradients of gradients against PyTorch, for every op of engine_cases.py.
+
+With ``create_graph=True`` the first gradient must require grad exactly when PyTorch's does (a
+gradient through relu, abs or nll_loss does, though its own derivative is 0), its grad_fn must
+carry PyTorch's name (``TanhBackwardBackward0``, ``ThresholdBackwardBackward0``, ...), and the
+second gradient must have PyTorch's values.
+"""
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import minigrad
+from engine_cases import CASES
+from engine_helpers import examples
+
+pytestmark = pytest.mark.oracle
+
+# Where the first gradient's grad_fn is named differently, listed in README.md ("Where minigrad
+# differs"): PyTorch's matrix-product backward formulas end in transposes and views that depend
+# on the shapes (minigrad: the product itself, and for vector @ matrix one node, see
+# test_engine_oracle_ops.NAME_DIFFERENCES); binary_cross_entropy and pow with a tensor exponent
+# have one formula node (or a where) in PyTorch and a few ordinary ops in minigrad; a[key] = v
+# routes the value's gradient through PyTorch's clone and view nodes.
+NAME_DIFFERENCES = {"binary_cross_entropy", "composite_tutorial_graph", "linear", "matmul_2d_2d",
+                    "matmul_batched_matrix", "matmul_batched_vector", "matmul_broadcast_batched",
+                    "matmul_function", "matmul_matrix_batched", "matmul_vector_batched", "mm",
+                    "pow_tensor", "setitem_nonleaf", "vector_matrix"}
+
+
+def _first_and_second(T, case, v, u):
+    xs = [T.tensor(np.array(a), dtype=T.float64, requires_grad=True) for a in case.arrays]
+    out = case.fn(T, *xs)
+    firsts = T.autograd.grad(out, xs, T.tensor(v), create_graph=True, allow_unused=True)
+    described = [None if g is None else
+                 (g.requires_grad, type(g.grad_fn).__name__ if g.grad_fn is not None else None)
+                 for g in firsts]
+    terms = [(g * T.tensor(w)).sum() for g, w in zip(firsts, u) if g is not None and g.requires_grad]
+    if not terms:
+        return described, None
+    seconds = T.autograd.grad(sum(terms[1:], terms[0]), xs, allow_unused=True)
+    return described, [None if g is None else g.detach().numpy(force=True) for g in seconds]
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+@settings(max_examples=examples(0.3))
+@given(data=st.data(), seed=st.integers(0, 2**32 - 1))
+def test_gradient_of_gradient_matches_pytorch(pt, name, data, seed):
+    case = data.draw(CASES[name][0], label="case")
+    rng = np.random.default_rng(seed)
+    with pt.no_grad():
+        shape = tuple(case.fn(pt, *[pt.tensor(a) for a in case.arrays]).shape)
+    v = rng.standard_normal(shape)
+    u = [rng.standard_normal(np.shape(a)) for a in case.arrays]
+    theirs, theirs_second = _first_and_second(pt, case, v, u)
+    mine, mine_second = _first_and_second(minigrad, case, v, u)
+    assert [d and d[0] for d in mine] == [d and d[0] for d in theirs], case.note  # requires_grad
+    if name not in NAME_DIFFERENCES:
+        assert mine == theirs, case.note
+    assert (mine_second is None) == (theirs_second is None)
+    for m, t in zip(mine_second or (), theirs_second or ()):
+        if m is None and t is None:
+            continue
+        if m is None or t is None:  # unused on one side: the other must be all zeros
+            assert np.allclose(m if t is None else t, 0, atol=1e-12)
+        else:
+            np.testing.assert_allclose(m, t, rtol=1e-7, atol=1e-9)
+

@@ -1,0 +1,37 @@
+"""Warnings PyTorch gives once per process, checked in fresh interpreters (one per library)."""
+import subprocess
+import sys
+
+import pytest
+
+pytestmark = pytest.mark.oracle
+
+CREATE_GRAPH = """
+import warnings
+warnings.simplefilter("always")
+import {module} as torch
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    (x * x).sum().backward(create_graph=True)
+    print(x.grad)
+    (x * x).sum().backward(create_graph=True)  # the second time: no warning
+    torch.autograd.grad((x * x).sum(), x, create_graph=True)  # grad() never warns
+    print(x.grad)
+for w in caught:
+    print(w.category.__name__, str(w.message).split(" (Triggered internally")[0])
+"""
+
+
+def _run(code):
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_backward_with_create_graph_warns_once_as_pytorch_does(pt):
+    theirs = _run(CREATE_GRAPH.format(module="torch"))
+    mine = _run(CREATE_GRAPH.format(module="minigrad"))
+    assert "reference cycle" in theirs
+    assert mine == theirs
