@@ -40,7 +40,7 @@ def check_every_step(steps):
         for edge in e.edges:
             assert edge.local is not None, f"{step.node.name()} edge {edge.index} has no Local"
             rules.add(edge.local.rule)
-            if edge.local.rule == "route":
+            if edge.local.rule in ("route", "given"):
                 assert edge.computed is None
                 continue
             assert edge.computed is not None
@@ -141,7 +141,15 @@ def test_a_hook_that_changes_the_gradient_is_noticed():
     check_every_step(steps)
 
 
+def test_a_double_backward_graph_is_explained_too():
+    x = minigrad.tensor([0.5, -1.0], dtype=minigrad.float64, requires_grad=True)
+    g, = minigrad.autograd.grad(x.tanh().sum(), x, create_graph=True)
+    steps = steps_of(g.sum())
+    assert any(s.node.name() == "TanhBackwardBackward0" for s in steps)
+    check_every_step(steps)
+
+
 def test_every_rule_is_described_and_unknown_rules_are_refused():
-    assert set(RULES) >= {"×", "g@v", "v@g", "g⊗v", "v⊗g", "gJ", "reshape", "permute", "route"}
+    assert set(RULES) >= {"×", "g@v", "v@g", "g⊗v", "v⊗g", "gJ", "reshape", "permute", "route", "given"}
     with pytest.raises(ValueError):
         Local("x", 1, rule="÷")

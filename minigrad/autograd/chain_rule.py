@@ -25,6 +25,7 @@ RULES = {
     "reshape": "the same numbers, reshaped back to the input's shape",
     "permute": "the same numbers, with the dimensions put back in order",
     "route": "each number moved back to where it came from (no arithmetic)",
+    "given": "a gradient's own backward (second derivatives): its result as the engine computed it",
 }
 
 
@@ -212,7 +213,7 @@ def _meet(g, local, shape):
         return np.reshape(g, shape)
     if rule == "permute":
         return np.transpose(g, np.argsort(local.axis))
-    return None  # "route": the engine's gradient is shown as it is
+    return None  # "route", "given": the engine's gradient is shown as it is
 
 
 def _sum_back(product, shape):

@@ -40,6 +40,7 @@ class TanhBackward(Function):
     """g·(1 - t²) for the incoming gradient g and t = tanh(a)"""
     node_name = "TanhBackwardBackward0"
     formula = "d/dg = 1 - t²,  d/dt = -2·g·t"
+    label = "tanh backward"
     builtin = True
 
     @staticmethod
@@ -50,6 +51,10 @@ class TanhBackward(Function):
     def forward(ctx, grad, out):
         ctx.save_for_backward(grad, out)
         return TanhBackward.compute(grad._array, out._array)
+
+    @staticmethod
+    def local(ctx):  # a gradient's own backward: shown as the engine computed it
+        return tuple(Local(ctx.formula, rule="given") for _ in ctx.next_functions)
 
     @staticmethod
     def backward(ctx, gg):
@@ -86,6 +91,7 @@ class SigmoidBackward(Function):
     """g·s·(1 - s) for the incoming gradient g and s = σ(a)"""
     node_name = "SigmoidBackwardBackward0"
     formula = "d/dg = s(1 - s),  d/ds = g·(1 - 2s)"
+    label = "σ backward"
     builtin = True
 
     @staticmethod
@@ -96,6 +102,10 @@ class SigmoidBackward(Function):
     def forward(ctx, grad, out):
         ctx.save_for_backward(grad, out)
         return SigmoidBackward.compute(grad._array, out._array)
+
+    @staticmethod
+    def local(ctx):  # a gradient's own backward: shown as the engine computed it
+        return tuple(Local(ctx.formula, rule="given") for _ in ctx.next_functions)
 
     @staticmethod
     def backward(ctx, gg):
@@ -156,6 +166,7 @@ class ThresholdBackward(Function):
     gradient of relu is differentiable (its derivative with respect to r is 0)."""
     node_name = "ThresholdBackwardBackward0"
     formula = "d/dg = 1 where r > 0, else 0;  d/dr = 0"
+    label = "relu backward"
     builtin = True
 
     @staticmethod
@@ -166,6 +177,10 @@ class ThresholdBackward(Function):
     def forward(ctx, grad, out):
         ctx.save_for_backward(out)
         return ThresholdBackward.compute(grad._array, out._array)
+
+    @staticmethod
+    def local(ctx):  # a gradient's own backward: shown as the engine computed it
+        return tuple(Local(ctx.formula, rule="given") for _ in ctx.next_functions)
 
     @staticmethod
     def backward(ctx, gg):
@@ -208,6 +223,7 @@ class SoftmaxBackward(Function):
     """s·(g - Σ g·s) along ``dim``, for the incoming gradient g and s = softmax(a)"""
     node_name = "SoftmaxBackwardDataBackward0"
     formula = "d/dg = s·(gg - Σ gg·s),  d/ds = gg·(g - Σ g·s) - g·Σ gg·s"
+    label = "softmax backward"
     builtin = True
 
     @staticmethod
@@ -219,6 +235,10 @@ class SoftmaxBackward(Function):
         ctx.save_for_backward(grad, out)
         ctx.dim = dim
         return SoftmaxBackward.compute(grad._array, out._array, dim=dim)
+
+    @staticmethod
+    def local(ctx):  # a gradient's own backward: shown as the engine computed it
+        return tuple(Local(ctx.formula, rule="given") for _ in ctx.next_functions)
 
     @staticmethod
     def backward(ctx, gg):
@@ -262,6 +282,7 @@ class LogSoftmaxBackward(Function):
     """g - eˡ·Σ g along ``dim``, for the incoming gradient g and l = log_softmax(a)"""
     node_name = "LogSoftmaxBackwardDataBackward0"
     formula = "d/dg = gg - Σ gg·eˡ,  d/dl = -gg·eˡ·Σ g"
+    label = "log_softmax backward"
     builtin = True
 
     @staticmethod
@@ -273,6 +294,10 @@ class LogSoftmaxBackward(Function):
         ctx.save_for_backward(grad, out)
         ctx.dim = dim
         return LogSoftmaxBackward.compute(grad._array, out._array, dim=dim)
+
+    @staticmethod
+    def local(ctx):  # a gradient's own backward: shown as the engine computed it
+        return tuple(Local(ctx.formula, rule="given") for _ in ctx.next_functions)
 
     @staticmethod
     def backward(ctx, gg):

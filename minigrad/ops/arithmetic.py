@@ -146,12 +146,17 @@ class MulScalar(Function):
     the number is no input, so one edge"""
     node_name = "MulBackward1"
     formula = "d(a·n)/da = n"
+    label = "*"
     builtin = True
 
     @staticmethod
     def forward(ctx, a, *, factor):
         ctx.factor = factor
         return binary(np.multiply, a, factor)
+
+    @staticmethod
+    def local(ctx):
+        return Local(_number(ctx.factor), ctx.factor)
 
     @staticmethod
     def backward(ctx, grad):
@@ -163,12 +168,17 @@ class DivScalar(Function):
     gradient formula): unlike ``a / 2`` in Python, the number is no input, so one edge"""
     node_name = "DivBackward1"
     formula = "d(a/n)/da = 1/n"
+    label = "/"
     builtin = True
 
     @staticmethod
     def forward(ctx, a, *, divisor):
         ctx.divisor = divisor
         return binary(np.true_divide, a, divisor)
+
+    @staticmethod
+    def local(ctx):
+        return Local(f"1/{_number(ctx.divisor)}", 1 / ctx.divisor)
 
     @staticmethod
     def backward(ctx, grad):

@@ -205,6 +205,7 @@ class MseLossBackward(Function):
     """2(a - b)·g (g divided by n for a mean), one node as PyTorch records it"""
     node_name = "MseLossBackwardBackward0"
     formula = "d/dg = 2(a - b)(/n),  d/da = 2g(/n),  d/db = -2g(/n)"
+    label = "MSE loss backward"
     builtin = True
 
     @staticmethod
@@ -217,6 +218,10 @@ class MseLossBackward(Function):
         ctx.reduction, ctx.count = reduction, count
         return MseLossBackward.compute(grad._array, a._array, b._array, reduction=reduction,
                                        count=count)
+
+    @staticmethod
+    def local(ctx):  # a gradient's own backward: shown as the engine computed it
+        return tuple(Local(ctx.formula, rule="given") for _ in ctx.next_functions)
 
     @staticmethod
     def backward(ctx, gg):
@@ -272,7 +277,7 @@ class NllLoss(Function):
 
     @staticmethod
     def local(ctx):
-        pick, = ctx.saved_like(None)
+        pick, _ = ctx.saved_like(None)
         per_row = ctx.reduction == "none" and pick.ndim == 2
         what = "-1" if ctx.reduction != "mean" else "-1/n"
         return Local(f"{what} at each row's target, 0 elsewhere" + (" (weighted)" if ctx.weighted else ""),
@@ -289,6 +294,7 @@ class NllLossBackward(Function):
     input, so this gradient is differentiable (with respect to logp its derivative is 0)."""
     node_name = "NllLossBackwardBackward0"
     formula = "d/dg = Σ gg·pick over the classes,  d/dlogp = 0"
+    label = "NLL loss backward"
     builtin = True
 
     @staticmethod
@@ -301,6 +307,10 @@ class NllLossBackward(Function):
     def forward(ctx, grad, logp, *, pick):
         ctx.pick, ctx.grad_shape = pick, grad._array.shape
         return NllLossBackward.compute(grad._array, logp._array, pick=pick)
+
+    @staticmethod
+    def local(ctx):  # a gradient's own backward: shown as the engine computed it
+        return tuple(Local(ctx.formula, rule="given") for _ in ctx.next_functions)
 
     @staticmethod
     def backward(ctx, gg):

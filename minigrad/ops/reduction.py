@@ -236,6 +236,7 @@ class Maximum(Function):
     """max(a, b) elementwise; where a = b each gets half the gradient (PyTorch's rule)"""
     node_name = "MaximumBackward0"
     formula = "d max(a,b)/da = 1 where a > b, ½ where a = b, 0 where a < b"
+    label = "maximum"
     builtin = True
     a_loses = staticmethod(np.less)  # where a gets no gradient
 
@@ -253,6 +254,13 @@ class Maximum(Function):
     combine = staticmethod(np.maximum)
 
     @staticmethod
+    def local(ctx):
+        share_a, share_b = ctx.saved_like(None)
+        word = "larger" if ctx.combine is np.maximum else "smaller"
+        return (Local(f"1 where {{a}} is the {word}, ½ on a tie, else 0", share_a),
+                Local(f"1 where {{b}} is the {word}, ½ on a tie, else 0", share_b))
+
+    @staticmethod
     def backward(ctx, grad):
         share_a, share_b = ctx.saved_like(grad)
         shape_a, shape_b = ctx.shapes
@@ -265,6 +273,7 @@ class Minimum(Maximum):
     """min(a, b) elementwise; where a = b each gets half the gradient (PyTorch's rule)"""
     node_name = "MinimumBackward0"
     formula = "d min(a,b)/da = 1 where a < b, ½ where a = b, 0 where a > b"
+    label = "minimum"
     a_loses = staticmethod(np.greater)
     combine = staticmethod(np.minimum)
 

@@ -135,11 +135,16 @@ class Sign(Function):
     """sign(a): -1, 0 or 1; flat everywhere, so its gradient is 0"""
     node_name = "SignBackward0"
     formula = "d sign(a)/da = 0"
+    label = "sign"
     builtin = True
 
     @staticmethod
     def forward(ctx, a):
         return np.sign(a._array)
+
+    @staticmethod
+    def local(ctx):
+        return Local("0 (flat everywhere)", 0)
 
     @staticmethod
     def backward(ctx, grad):
@@ -150,6 +155,7 @@ class Sgn(Sign):
     """sgn(a): the sign, under the name PyTorch gives it for complex numbers too"""
     node_name = "SgnBackward0"
     formula = "d sgn(a)/da = 0"
+    label = "sgn"
 
 
 class Sin(Function):

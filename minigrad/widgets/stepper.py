@@ -188,6 +188,9 @@ class StepperModel(_common.Cursor):
 
     def _line(self, edge, target, left, incoming, local, formula):
         rule, loc = edge.local.rule, edge.local
+        if rule == "given":
+            equation = f"{left} = {incoming} through {formula}"
+            return ChainLine(target, equation, [("", _format.block(edge.sent))])
         if rule == "route":
             equation = f"{left} = {incoming} moved back: {formula}"
             return ChainLine(target, equation, [("", _format.block(edge.sent))])
