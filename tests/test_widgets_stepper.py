@@ -417,3 +417,15 @@ def test_picture_names_inputs_that_need_no_gradient():
                               view="data")
     labels = sorted(n.label for n in stepper.picture().nodes if n.kind in ("input", "parameter"))
     assert labels == ["b", "w", "x", "y"]
+
+
+def test_each_frame_marks_the_running_box_by_its_class():
+    """Browser tests and screen styles find the running node by class: every frame says it."""
+    g = seed_graph()
+    stepper = BackwardStepper(g["loss"])
+    for i in range(len(stepper.steps)):
+        stepper.go(i)
+        frame = stepper._ui.frame()
+        active = re.findall(r'<g id="node\d+" class="node [^"]*\bmg-active\b[^"]*">\n<title>([^<]+)</title>', frame)
+        assert active == [stepper.picture().node_id(stepper.steps[i].node)]
+        assert len(re.findall(r"\bmg-done\b", frame)) == i

@@ -134,7 +134,8 @@ class Frames:
         chunk = _TEXT.sub(text, chunk)
         chunk = _restyle_shapes(chunk, attrs.get("fillcolor"), attrs.get("color", _style.TEXT),
                                 attrs.get("penwidth", "1"), "dashed" in attrs.get("style", ""))
-        base = " ".join(c for c in classes.split() if c not in ("mg-active", "mg-done", "mg-pending"))
+        base = " ".join(c for c in html.unescape(classes).split()
+                        if c not in ("mg-active", "mg-done", "mg-pending"))
         return chunk.replace(f'class="{classes}"', f'class="{base}{" mg-" + mark if mark else ""}"', 1)
 
     def _restyle_arrow(self, chunk, classes, i, labels):
@@ -171,7 +172,7 @@ def _split(svg):
         if kind == "node":
             title = _TITLE.search(text)
             key = html.unescape(title.group(1)) if title else ""
-        result.append((kind, key, html.unescape(classes), text))
+        result.append((kind, key, classes, text))  # classes as written (hyphens escaped)
     return result
 
 

@@ -187,7 +187,8 @@ def test_explorer_two_backwards_double_the_grad_and_zero_resets(scratch, lab, ar
 
 
 # -- the same widgets inside the lessons ---------------------------------------------------------
-STEPPER_LESSONS = lessons_using("BackwardStepper(")
+# lessons that step the tutorial's graph and print the w.grad its loss.backward() gives
+STEPPER_LESSONS = lessons_using("BackwardStepper(loss")
 EXPLORER_LESSONS = lessons_using("AccumulationExplorer(")
 
 
