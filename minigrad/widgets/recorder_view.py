@@ -19,7 +19,8 @@ class RecorderView(Stepping):
         n = len(model.steps)
         self.status = W.HTML()
         self.status.add_class("minigrad-status")
-        self.picture_pane = W.HTML(layout=W.Layout(width="100%", overflow="hidden"))
+        # the pane's own margins (2 px a side) must fit in the cell too
+        self.picture_pane = W.HTML(layout=W.Layout(width="calc(100% - 4px)", overflow="hidden"))
         self.picture_pane.add_class("minigrad-picture")
         self.info = W.HTML()
         self.info.add_class("minigrad-info")

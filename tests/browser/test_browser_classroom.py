@@ -12,7 +12,7 @@ import re
 import pytest
 
 import _labpage
-from _suite import CHROMIUM_ARGS  # noqa: F401  (the session's browser is launched with them)
+from _suite import lessons_using
 from _widgets import after, explorer_state, numbers, settle, stepper_state, wait_until
 
 pytestmark = pytest.mark.browser
@@ -214,3 +214,31 @@ def test_buttons_have_accessible_names(presenter):
     for i in range(play.count()):
         name = play.nth(i).get_attribute("aria-label") or play.nth(i).get_attribute("title") or ""
         assert name.strip(), "a Play/Pause/Stop button without a name"
+
+
+WIDGET_LESSONS = sorted(set(lessons_using("BackwardStepper(") + lessons_using("ForwardRecorder(")
+                            + lessons_using("AccumulationExplorer(")))
+DESKTOP = {"width": 1280, "height": 800}
+
+
+@pytest.mark.parametrize("lesson", WIDGET_LESSONS, ids=[p.stem for p in WIDGET_LESSONS])
+def test_every_widget_of_every_lesson_fits_the_screen(lesson, projector, artifacts):
+    """At the projector's size and at 1280×800: no widget scrolls sideways, every picture lies
+    inside its cell, and a stepper's arithmetic is on screen together with its picture."""
+    nb = projector.open(f"notebooks/{lesson.name}")
+    try:
+        nb.run_all()
+        assert _labpage.problems_in(nb.wait_widgets()) == []
+        page = nb.page
+        for size_name, size in (("projector", PROJECTOR), ("desktop", DESKTOP)):
+            page.set_viewport_size(size)
+            page.wait_for_timeout(300)
+            for k, box in enumerate(widgets(nb)):
+                if box.locator(".minigrad-picture svg").count():
+                    check_fits(box, artifacts / f"fit-{projector.theme}-{size_name}-{lesson.stem}-{k}.png")
+                else:
+                    box.scroll_into_view_if_needed()
+                    assert box.evaluate("b => b.scrollWidth <= b.clientWidth + 1"), "scrolls sideways"
+        page.set_viewport_size(PROJECTOR)
+    finally:
+        nb.close()
