@@ -429,3 +429,56 @@ def test_each_frame_marks_the_running_box_by_its_class():
         active = re.findall(r'<g id="node\d+" class="node [^"]*\bmg-active\b[^"]*">\n<title>([^<]+)</title>', frame)
         assert active == [stepper.picture().node_id(stepper.steps[i].node)]
         assert len(re.findall(r"\bmg-done\b", frame)) == i
+
+
+def warmup():
+    a = minigrad.tensor(2.0, requires_grad=True)
+    b = minigrad.tensor(-3.0, requires_grad=True)
+    c = minigrad.tensor(10.0, requires_grad=True)
+    f = minigrad.tensor(-2.0, requires_grad=True)
+    e = a * b
+    d = e + c
+    L = d * f
+    return dict(a=a, b=b, c=c, f=f, e=e, d=d, L=L)
+
+
+def test_predict_mode_asks_before_each_step_and_says_right_or_wrong():
+    g = warmup()
+    stepper = BackwardStepper(g["L"], names=g, predict=True)
+    ui = stepper._ui
+    assert ui.play is None and ui.next_button.disabled
+    assert "Predict" in html.unescape(ui.question.value) and "dL/dd" in html.unescape(ui.question.value)
+    assert stepper.next() == -1  # Next does nothing until the prediction is checked
+    assert stepper.predict("nothing typed") == (False, "Type a number (or a list of numbers, e.g. [1.0, -2.0]) first.")
+    right, message = stepper.predict("-2")
+    assert right and "Right" in message and not ui.next_button.disabled
+    assert "✔" in ui.feedback.value
+    assert stepper.next() == 0
+    # the step shown is the real one: its first arrow carries what was predicted
+    assert float(stepper.steps[0].outgoing[0].item()) == -2.0
+    for i in range(1, len(stepper.steps)):
+        prompt = html.unescape(ui.question.value)
+        expected = stepper.model.question(i)[1]
+        typed = str(float(expected.reshape(-1)[0])) if i % 2 else "[999]"
+        right, message = stepper.predict(typed)
+        assert right == (i % 2 == 1), (prompt, message)
+        if not right:
+            assert "engine computes" in message and "✘" in ui.feedback.value
+        assert stepper.next() == i
+    n = len(stepper.steps)
+    assert stepper.predictions == {i: i == 0 or i % 2 == 1 for i in range(n)}
+    assert all(t.grad is None for t in (g["a"], g["b"]))  # predicting changes nothing either
+
+
+def test_predict_mode_questions_cover_leaves_and_tensors():
+    g = seed_graph()
+    model = StepperModel(g["loss"], names=g)
+    prompts = [model.question(i)[0] for i in range(len(model.steps))]
+    assert prompts[0].startswith("the gradient BinaryCrossEntropyWithLogitsBackward0 (loss) sends to z")
+    assert any(p.startswith("b.grad after this step") for p in prompts)
+    last = model.question(len(model.steps) - 1)[1]
+    right, _ = model.check_prediction(len(model.steps) - 1, str(last.reshape(-1).round(4).tolist()))
+    assert right  # a [5, 3] gradient typed as a flat list of 15 rounded numbers
+    wrong, message = model.check_prediction(0, "[1, 2]")
+    assert not wrong and "3 numbers" in message
+    assert model.question(len(model.steps)) is None

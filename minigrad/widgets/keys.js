@@ -34,6 +34,10 @@ function onKey(event) {
   const found = widgetFor(event);
   if (!found) return;
   const { box, focused } = found;
+  if (focused && event.target.closest && event.target.closest(EDITABLE)) {
+    event.stopPropagation();  // typing in the widget's own text box: its keys, not the notebook's
+    return;
+  }
   const space = event.key === " " || event.key === "Spacebar";
   if (space && !focused) return;
   const target = event.target instanceof Element ? event.target : null;

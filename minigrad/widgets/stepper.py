@@ -7,6 +7,10 @@ local derivatives (``autograd.chain_rule``), while the values they need are stil
 then only moves an index through the recorded steps, so every number shown is one that
 ``loss.backward()`` computes, and watching changes nothing.
 """
+import re
+
+import numpy as _np
+
 from .. import _format
 from ..autograd import backward_steps
 from ..autograd.chain_rule import explain, locals_of
@@ -14,6 +18,7 @@ from ..autograd.function import AccumulateGrad
 from . import _common
 from ._common import Namer, compact, copy_of, graph_nodes, root_node
 
+_NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
 _TIMES = {"×": "·", "g@v": "@", "v@g": "@", "g⊗v": "⊗", "v⊗g": "⊗", "gJ": "·"}
 
 
@@ -67,6 +72,7 @@ class StepperModel(_common.Cursor):
         self.steps, self.error = [], None
         self._locals = []  # each step's Locals, read while the step's saved values exist
         self._explained = {}
+        self.predictions = {}  # step index -> was the student's prediction right (predict mode)
         self.index = -1
         start = root_node(root) if isinstance(root, _common.Tensor) else None
         self.nodes = graph_nodes([start]) if start is not None else []
@@ -239,6 +245,44 @@ class StepperModel(_common.Cursor):
             else:
                 names.append("c")
         return names
+
+    # -- predict, then press Next ----------------------------------------------------------------
+    def question(self, index):
+        """What a student is asked to predict before step ``index`` is shown: ``(prompt, expected
+        array)`` — the gradient the step's first arrow will carry, or for an ``AccumulateGrad``
+        step the ``.grad`` the leaf will hold; ``None`` when the step sends nothing."""
+        if not 0 <= index < len(self.steps):
+            return None
+        step = self.steps[index]
+        root = self.root_name
+        if step.leaf is not None:
+            leaf = self.name(step.node)
+            return f"{leaf}.grad after this step (d{root}/d{leaf}, summed)", _common.array_of(step.grad_after)
+        for (child, _), g in zip(step.node.next_functions, step.outgoing):
+            if child is not None and g is not None:
+                target = self.name(child)
+                return (f"the gradient {self.label(step.node)} sends to {target}: d{root}/d{target}",
+                        _common.array_of(g))
+        return None
+
+    def check_prediction(self, index, text):
+        """Compare what a student typed (numbers, as in ``6`` or ``[1, -2.5]``) with the gradient of
+        step ``index``; returns ``(right, message)`` and remembers it in ``predictions``."""
+        asked = self.question(index)
+        if asked is None:
+            return True, "Nothing to predict here: this step sends no gradient."
+        _, expected = asked
+        typed = [float(v) for v in _NUMBER.findall(str(text))]
+        if not typed:
+            return False, "Type a number (or a list of numbers, e.g. [1.0, -2.0]) first."
+        want = expected.reshape(-1)
+        if len(typed) != want.size:
+            return False, (f"The gradient has {want.size} number{'s' if want.size != 1 else ''}; "
+                           f"you typed {len(typed)}.")
+        right = bool(_np.allclose(typed, want, rtol=1e-2, atol=1e-3))
+        self.predictions.setdefault(index, right)  # the first try is the prediction
+        shown = compact(expected, 6)
+        return right, (f"Right: {shown}." if right else f"Not quite: the engine computes {shown}.")
 
     # -- what is shown -------------------------------------------------------------------------
     def leaf_grads(self, index=None):
@@ -418,6 +462,10 @@ class BackwardStepper(_common.SteppingFront):
       step); ``direction``: ``"TB"`` (leaves at the top, the root at the bottom: the forward pass
       reads down the page, gradients flow up) or ``"LR"``.
 
+    - ``predict=True``: an exercise mode: before each step is shown, the student types the
+      gradient its first arrow will carry (or the leaf's ``.grad``), presses Check, and hears
+      right or wrong; Next then shows the step (``.predictions``: step -> right).
+
     Keys, with the focus in the widget: → / PageDown / Space next, ← / PageUp previous, Home
     back to the start, End to the last step.
 
@@ -428,15 +476,21 @@ class BackwardStepper(_common.SteppingFront):
     css_class = "minigrad-stepper"
 
     def __init__(self, root, gradient=None, names=None, *, view=None, size=None,
-                 max_nodes=300, direction=None):
+                 max_nodes=300, direction=None, predict=False):
         from . import _settings
         from .stepper_view import StepperView
         self.model = StepperModel(root, gradient, names, _common.caller_namespace(1))
         options = _settings.resolve(view=view, size=size, direction=direction)
-        self._ui = StepperView(self.model, max_nodes=max_nodes, **options)
+        self._ui = StepperView(self.model, max_nodes=max_nodes, predict=predict, **options)
 
     error = property(lambda self: self.model.error)
     view = property(lambda self: self._ui.box)
+    predictions = property(lambda self: dict(self.model.predictions))
+
+    def predict(self, text):
+        """Type a prediction for the next step and press Check (predict mode); returns
+        ``(right, message)``."""
+        return self._ui.submit(text)
 
     def leaf_grads(self):
         return self.model.leaf_grads()

@@ -9,8 +9,8 @@ import ipywidgets as W
 
 from ..viz import GraphState
 from . import _common
-from ._html import (MUTED, bundle, code, draw, error_box, esc, legend_html, muted, panel,
-                    picture_html, pre, table)
+from ._html import (MUTED, SIZES, bundle, button, code, draw, error_box, esc, legend_html, muted,
+                    panel, picture_html, pre, table)
 from ._stepping import RENDER_LOCK, Stepping
 
 
@@ -23,8 +23,11 @@ def state_of(marks):
 class StepperView(Stepping):
     prefetch = False  # a step's picture is a few string edits of one layout: nothing to prepare
 
-    def __init__(self, model, view="autograd", size="normal", direction="TB", max_nodes=300):
+    def __init__(self, model, view="autograd", size="normal", direction="TB", max_nodes=300,
+                 predict=False):
         self.model, self.size, self.view_name = model, size, view
+        self.predict_mode = bool(predict)
+        self._answered = set()  # steps whose prediction was checked (predict mode)
         self._init_pictures()
         messages = []
         self._base = self._frames = None
@@ -47,14 +50,79 @@ class StepperView(Stepping):
         self.grads.add_class("minigrad-grads")
         self.legend = W.HTML(legend_html(view, size) if self._base is not None else "")
         self.legend.add_class("minigrad-legend-pane")
-        controls = self._build_controls(n, size)
+        controls = self._build_controls(n, size, play=not self.predict_mode)
         middle = W.HBox([self.picture_pane, self.info],
                         layout=W.Layout(flex_flow="row wrap", align_items="flex-start", width="100%"))
-        self.box = W.VBox([self.status, controls, middle, self.grads, self.legend],
-                          layout=W.Layout(width="100%"))
+        parts = [self.status, controls]
+        if self.predict_mode:
+            parts.append(self._build_predict(size))
+        self.box = W.VBox(parts + [middle, self.grads, self.legend], layout=W.Layout(width="100%"))
         for css in ("minigrad-widget", "minigrad-stepper", f"minigrad-size-{size}"):
             self.box.add_class(css)
         self.go(model.index)
+
+    # -- predict, then press Next ------------------------------------------------------------------
+    def _build_predict(self, size):
+        s = SIZES[size]
+        self.question = W.HTML()
+        self.question.add_class("minigrad-question")
+        self.answer_box = W.Text(placeholder="e.g. -2.0 or [1, 2]", continuous_update=False,
+                                 description="", layout=W.Layout(width="14em", height=s["button_height"]))
+        self.answer_box.add_class("minigrad-answer")
+        self.answer_box.style.font_size = s["font"]  # noqa (ipywidgets 8 text style)
+        self.check_button = button("Check", "Check your prediction (Enter in the box does too)",
+                                   "minigrad-check-prediction", size, "check")
+        self.feedback = W.HTML()
+        self.feedback.add_class("minigrad-feedback")
+        self.check_button.on_click(lambda _: self.submit(self.answer_box.value))
+        self.answer_box.observe(lambda change: self.submit(change["new"]) if change["new"] else None,
+                                names="value")
+        bar = W.HBox([self.question, self.answer_box, self.check_button, self.feedback],
+                     layout=W.Layout(flex_flow="row wrap", align_items="center"))
+        bar.add_class("minigrad-predict")
+        return bar
+
+    def submit(self, text):
+        """Check a prediction for the next step; Next then shows that step."""
+        upcoming = self.model.index + 1
+        if not self.predict_mode or upcoming >= len(self.model.steps):
+            return None
+        if upcoming in self._answered:
+            return self.model.predictions.get(upcoming, True), "Already checked: press Next."
+        right, message = self.model.check_prediction(upcoming, text)
+        if self.model.question(upcoming) is None or upcoming in self.model.predictions:
+            self._answered.add(upcoming)
+        mark = "✔" if right else "✘"
+        self.feedback.value = panel(f'<span class="minigrad-feedback-{"right" if right else "wrong"}">'
+                                    f"{mark} {esc(message)}</span>", self.size, live=True)
+        self._sync_predict()
+        return right, message
+
+    def go(self, i):
+        if self.predict_mode and i > self.model.index and self.model.index + 1 not in self._answered \
+                and self.model.question(self.model.index + 1) is not None:
+            i = self.model.index  # predict first: the step is shown once its prediction was checked
+        result = super().go(i)
+        if self.predict_mode:
+            self.feedback.value = self.feedback.value if self.model.index + 1 in self._answered else ""
+            self.answer_box.value = ""
+            self._sync_predict()
+        return result
+
+    def _sync_predict(self):
+        upcoming = self.model.index + 1
+        asked = self.model.question(upcoming)
+        waiting = asked is not None and upcoming not in self._answered
+        self.next_button.disabled = waiting or upcoming >= len(self.model.steps)
+        self.answer_box.disabled = check_off = not waiting
+        self.check_button.disabled = check_off
+        if asked is None:
+            self.question.value = panel(muted("Nothing to predict: press Next.") if upcoming < len(self.model.steps)
+                                        else muted("Done: every step is shown."), self.size)
+        elif waiting:
+            self.question.value = panel(f"<b>Predict</b> {esc(asked[0])}:", self.size)
+        else:
+            self.question.value = panel("Now press <b>Next</b> to see the step.", self.size)
 
     # -- pictures ----------------------------------------------------------------------------------
     def _make_picture(self, i):
