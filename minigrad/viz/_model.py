@@ -76,6 +76,12 @@ class Model:
                 return self.by_object.get(id(obj._acc))
         return None
 
+    def result_box(self, node):
+        """The box of the tensor ``node`` produced (the leaf for an ``AccumulateGrad``)."""
+        if isinstance(node, AccumulateGrad):
+            return self.resolve(node.variable) or self.resolve(node)
+        return self._tensor_of(node)
+
     def _tensor_of(self, node):
         ends = self.edge_ends.get(id(node))
         return ends[-1] if ends else self.by_object.get(id(node))

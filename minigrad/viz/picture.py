@@ -208,6 +208,11 @@ class GraphPicture:
         return [PictureEdge(a.tail, a.head, a.kind, labels.get(i))
                 for i, a in enumerate(self._model.arrows)]
 
+    def result_id(self, node):
+        """The box drawing the tensor an engine node stands for: in the data view the result box
+        of a grad_fn (not its operation's ellipse), else the node's own box (``None`` if not drawn)."""
+        return self._model.result_box(node)
+
     def node_id(self, obj):
         """The box id drawing an engine node or tensor (``KeyError`` if it is not drawn)."""
         box = self._model.resolve(obj)

@@ -14,10 +14,14 @@ from ._html import (MUTED, SIZES, bundle, button, code, draw, error_box, esc, le
 from ._stepping import RENDER_LOCK, Stepping
 
 
-def state_of(marks):
-    """A model's ``GraphMarks`` as the picture's ``GraphState``."""
+def state_of(marks, picture=None):
+    """A model's ``GraphMarks`` as the picture's ``GraphState``: each ``data | grad`` note goes
+    to the box of the tensor its node stands for (in the data view, the result box)."""
+    notes = marks.notes
+    if picture is not None:
+        notes = {picture.result_id(node) or node: lines for node, lines in notes.items()}
     return GraphState(active=marks.active, done=marks.done, pending=marks.pending,
-                      edge_labels=marks.edge_labels, notes=marks.notes, caption=marks.caption)
+                      edge_labels=marks.edge_labels, notes=notes, caption=marks.caption)
 
 
 class StepperView(Stepping):
@@ -37,7 +41,7 @@ class StepperView(Stepping):
                                    compact=view == "autograd"), messages)
         self._picture_message = messages[0] if messages else "no graph to draw"
         if self._base is not None:
-            self._frames = self._base.frames([state_of(model.marks(i))
+            self._frames = self._base.frames([state_of(model.marks(i), self._base)
                                               for i in range(-1, len(model.steps))])
         n = len(model.steps)
         self.status = W.HTML()
@@ -129,7 +133,7 @@ class StepperView(Stepping):
         """The ``GraphPicture`` of step ``i`` (its own render: for ``.nodes``, PNG and saving)."""
         if self._base is None:
             return None
-        return self._base.with_state(state_of(self.model.marks(i)))
+        return self._base.with_state(state_of(self.model.marks(i), self._base))
 
     def frame(self, i=None):
         """The SVG the widget shows at step ``i``, or ``None`` (no renderer, nothing drawn)."""
