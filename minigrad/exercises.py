@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import minigrad as torch  # the solvers read like the lessons
-from .widgets._common import graph_nodes
+from .autograd.graph import nodes as graph_nodes
 
 _EXERCISES = {}
 

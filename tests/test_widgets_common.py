@@ -5,7 +5,8 @@ import sys
 import numpy as np
 
 import minigrad
-from minigrad.widgets._common import Namer, compact, graph_nodes, number, tensors_in, block
+from minigrad.autograd.graph import nodes as graph_nodes
+from minigrad.widgets._common import Namer, block, compact, number, tensors_in
 
 
 def test_one_number_format_for_pictures_and_panels():

@@ -348,12 +348,13 @@ def test_model_alone_needs_no_widgets():
     model = StepperModel(g["loss"], names=dict(w=g["w"], b=g["b"]))
     assert model.next() == 0
     marks = model.marks()
-    assert marks.active is model.steps[0].node and marks.done == []
+    assert marks.active is model.steps[0].node and marks.done == ()
     assert model.steps[1].node in marks.pending
     model.go(4)
     marks = model.marks()
-    assert marks.active.__class__ is AccumulateGrad
+    assert isinstance(marks.active, AccumulateGrad)
     assert len(marks.edge_labels) == 4  # BCE->Add, Add->Mm, Add->b, Mm->w
+    assert all(isinstance(i, int) for (_, i), _ in marks.edge_labels)  # keyed (node, edge number)
     assert "step 5 of 5: w" in model.text()
 
 

@@ -97,7 +97,7 @@ def resolve_state(model, state):
     if state is None:
         return marks, notes, labels
     for name in reversed(_style.STATE_ORDER):  # active wins over done wins over pending
-        for obj in getattr(state, name):
+        for obj in state.items(name):
             box = model.resolve(obj)
             if box is not None:
                 marks[box] = name
@@ -127,7 +127,7 @@ def resolve_state(model, state):
 
 def write(model, state=None, direction="LR", legend=True):
     marks, notes, labels = resolve_state(model, state)
-    caption = getattr(state, "caption", "") if state is not None else ""
+    caption = state.caption if state is not None else ""
     table = _legend(model.view, model.counts, set(marks.values()), caption, legend)
     rows = {box.id: box_rows(box, marks.get(box.id), notes.get(box.id, ())) for box in model.boxes}
     return document(model, direction, table, marks, rows, labels)

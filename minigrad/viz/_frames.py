@@ -42,8 +42,7 @@ class Frames:
 
     def __init__(self, model, states, direction="TB", renderer=None):
         self.model, self.direction, self.renderer = model, direction, renderer
-        from .picture import state_view
-        self._states = [_dot.resolve_state(model, state_view(s)) for s in states]
+        self._states = [_dot.resolve_state(model, s) for s in states]
         self._rows = [{b.id: _dot.box_rows(b, marks.get(b.id), notes.get(b.id, ()))
                        for b in model.boxes} for marks, notes, _ in self._states]
         self.layout_rows = self._widest_rows()

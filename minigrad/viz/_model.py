@@ -17,6 +17,7 @@ Which tensors the data view can show. Nodes keep weak references (``Function.out
 """
 import numbers
 
+from ..autograd import graph
 from ..autograd.function import AccumulateGrad
 from ..tensor import Tensor
 from . import _text
@@ -101,53 +102,6 @@ class Model:
         self.counts = counts
 
 
-# -- walking the graph ------------------------------------------------------------------------------
-def walk(starts):
-    """Depth-first, inputs before users, edges in order. Returns events ``(node, i)``: ``i`` is the
-    position of a ``None`` edge (an input that needs no gradient) met while visiting ``node``, or
-    ``None`` once ``node`` itself is complete. Iterative: deep graphs hit no recursion limit."""
-    events, seen = [], set()
-    for start in starts:
-        if start in seen:
-            continue
-        seen.add(start)
-        stack = [[start, 0]]
-        while stack:
-            top = stack[-1]
-            node, edges = top[0], top[0].next_functions
-            descended = False
-            while top[1] < len(edges):
-                i = top[1]
-                top[1] += 1
-                child = edges[i][0]
-                if child is None:
-                    events.append((node, i))
-                elif child not in seen:
-                    seen.add(child)
-                    stack.append([child, 0])
-                    descended = True
-                    break
-            if not descended:
-                stack.pop()
-                events.append((node, None))
-    return events
-
-
-def bfs_ranks(starts):
-    """Distance order from the root(s): what a capped picture keeps first."""
-    rank, queue = {}, []
-    for s in starts:
-        if s not in rank:
-            rank[s] = len(rank)
-            queue.append(s)
-    for node in queue:  # the list grows while we walk it
-        for child, _ in node.next_functions:
-            if child is not None and child not in rank:
-                rank[child] = len(rank)
-                queue.append(child)
-    return rank
-
-
 def op_text(node):
     """A short operation label for the data view: ``+``, ``matmul``, ``binary_cross_entropy_with_logits``."""
     if node.label:
@@ -203,8 +157,8 @@ class Builder:
         for r in roots:
             if r.grad_fn is not None and r.grad_fn not in self.starts:
                 self.starts.append(r.grad_fn)
-        self.ranks = bfs_ranks(self.starts)
-        self.events = walk(self.starts)
+        self.ranks = graph.distances(self.starts)
+        self.events = graph.inputs_first(self.starts)
         # node -> tensors we know with that grad_fn (for names, values and grads of results)
         self.results = {}
         for t in list(self.tensors.values()) + list(roots):

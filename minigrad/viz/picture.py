@@ -3,99 +3,10 @@ from collections.abc import Mapping
 
 from ..tensor import Tensor
 from . import _dot, _model, _render, _text
+from .state import GraphState
 
 VIEWS = ("data", "autograd")
 DIRECTIONS = ("LR", "RL", "TB", "BT")
-
-
-class GraphState:
-    """What to highlight in a picture; immutable (``replace`` makes a changed copy).
-
-    - ``active``: the node(s) running now (one object, or a tuple/list/set of them);
-    - ``done`` / ``pending``: collections of nodes already run / still to run;
-    - ``edge_labels``: ``{(from, to): text}`` (or pairs), e.g. the gradient sent along an edge;
-      ``(node, child)`` in either order finds the drawn arrow between them, and ``(node, i)``
-      (an int) the arrow of ``node.next_functions[i]`` (each of two parallel edges, as in
-      ``a * a``, has its own);
-    - ``notes``: ``{node: text}`` (or pairs): an extra line inside a box (a list: several lines);
-    - ``caption``: a line of text above the legend ("step 3 of 7").
-
-    A "node" is an engine node (a ``grad_fn`` or ``AccumulateGrad``), a tensor, or a box id from
-    ``picture.nodes``. Objects that are not in the picture are ignored.
-    """
-
-    __slots__ = ("active", "done", "pending", "edge_labels", "notes", "caption")
-
-    def __init__(self, active=None, done=(), pending=(), edge_labels=None, notes=None, caption=""):
-        fields = dict(active=active, done=_collection(done, "done"),
-                      pending=_collection(pending, "pending"),
-                      edge_labels=_pairs(edge_labels, "edge_labels"), notes=_pairs(notes, "notes"),
-                      caption=str(caption or ""))
-        for key, value in fields.items():
-            object.__setattr__(self, key, value)
-        for (key, text) in self.edge_labels:
-            if not (isinstance(key, tuple) and len(key) == 2):
-                raise TypeError(f"edge_labels keys must be (from_node, to_node) pairs, got {key!r}")
-
-    def __setattr__(self, name, value):
-        raise AttributeError("GraphState is immutable: use state.replace(...)")
-
-    def replace(self, **changes):
-        """A copy with some fields changed."""
-        fields = {k: getattr(self, k) for k in self.__slots__}
-        unknown = set(changes) - set(fields)
-        if unknown:
-            raise TypeError(f"GraphState has no field {sorted(unknown)[0]!r}")
-        fields.update(changes)
-        return GraphState(**fields)
-
-    def items(self, name):
-        """The objects of ``active``/``done``/``pending`` as a tuple."""
-        value = getattr(self, name)
-        if value is None:
-            return ()
-        if isinstance(value, (list, tuple, set, frozenset)):
-            return tuple(value)
-        return (value,)
-
-    def __repr__(self):
-        parts = [f"{n}={len(self.items(n))}" for n in ("active", "done", "pending")]
-        parts += [f"edge_labels={len(self.edge_labels)}", f"notes={len(self.notes)}"]
-        if self.caption:
-            parts.append(f"caption={self.caption!r}")
-        return "GraphState(" + ", ".join(parts) + ")"
-
-
-def _collection(value, name):
-    if value is None:
-        return ()
-    if isinstance(value, (str, Tensor)) or not hasattr(value, "__iter__"):
-        return (value,)
-    return tuple(value)
-
-
-def _pairs(value, name):
-    if value is None:
-        return ()
-    if isinstance(value, Mapping):
-        return tuple(value.items())
-    try:
-        return tuple((k, v) for k, v in value)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a mapping or a sequence of (key, text) pairs") from None
-
-
-def state_view(state):
-    """A ``GraphState`` (or ``None``) as the DOT writer reads it."""
-    return None if state is None else _StateView(state)
-
-
-class _StateView:
-    """A ``GraphState`` as the DOT writer reads it (plain tuples)."""
-
-    def __init__(self, state):
-        self.active, self.done, self.pending = (state.items(n) for n in ("active", "done", "pending"))
-        self.edge_labels, self.notes, self.caption = state.edge_labels, state.notes, state.caption
 
 
 class PictureNode:
@@ -177,16 +88,14 @@ class GraphPicture:
 
     def _resolved(self):
         if not hasattr(self, "_marks"):
-            view = _StateView(self.state) if self.state is not None else None
-            self._marks, self._notes, self._labels = _dot.resolve_state(self._model, view)
+            self._marks, self._notes, self._labels = _dot.resolve_state(self._model, self.state)
         return self._marks, self._notes, self._labels
 
     @property
     def source(self):
         """The DOT text (byte-identical for the same graph and state in any process)."""
         if self._source is None:
-            view = _StateView(self.state) if self.state is not None else None
-            self._source = _dot.write(self._model, view, self.direction, self.legend)
+            self._source = _dot.write(self._model, self.state, self.direction, self.legend)
         return self._source
 
     @property

@@ -15,7 +15,7 @@ ipywidgets and the picture package are imported only when a widget is built.
 from .accumulation import AccumulationExplorer, AccumulationModel, Entry  # noqa: F401
 from .recorder import ForwardRecorder, RecorderModel  # noqa: F401
 from ._settings import defaults  # noqa: F401
-from .stepper import BackwardStepper, ChainLine, GraphMarks, StepperModel  # noqa: F401
+from .stepper import BackwardStepper, ChainLine, StepperModel  # noqa: F401
 
 __all__ = ["BackwardStepper", "AccumulationExplorer", "ForwardRecorder", "defaults",
-           "StepperModel", "AccumulationModel", "RecorderModel", "Entry", "GraphMarks", "ChainLine"]
+           "StepperModel", "AccumulationModel", "RecorderModel", "Entry", "ChainLine"]

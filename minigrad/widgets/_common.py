@@ -223,22 +223,6 @@ def root_node(tensor):
     return tensor._gradient_node()
 
 
-def graph_nodes(starts):
-    """Every node reachable from ``starts``, in a fixed depth-first order (no recursion)."""
-    order, seen = [], set()
-    stack = [n for n in reversed(list(starts)) if n is not None]
-    while stack:
-        node = stack.pop()
-        if node in seen:
-            continue
-        seen.add(node)
-        order.append(node)
-        for child, _ in reversed(node.next_functions):
-            if child is not None and child not in seen:
-                stack.append(child)
-    return order
-
-
 # -- values as short text: minigrad/_format.py is their one home -------------------------------
 def copy_of(value):
     """A numpy copy of a tensor's values (``None`` stays ``None``)."""

@@ -11,7 +11,7 @@ from ..autograd.function import AccumulateGrad
 from ..tensor import Tensor
 from . import _common
 from ._common import shape_text
-from .stepper import GraphMarks
+from ..viz.state import GraphState
 
 _UNNAMED = "(unnamed)"
 
@@ -149,7 +149,7 @@ class RecorderModel(_common.Cursor):
     def marks(self, i=None):
         i = self.index if i is None else i
         active = self.steps[i].node if i >= 0 else None
-        return GraphMarks(active, [s.node for s in self.steps[:max(i, 0)]], caption=self.caption(i))
+        return GraphState(active=active, done=[s.node for s in self.steps[:max(i, 0)]], caption=self.caption(i))
 
     def notes(self, i=None):
         """Picture notes: where a tensor was detached."""

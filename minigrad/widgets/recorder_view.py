@@ -5,7 +5,6 @@ its own, prepared in the background while the student looks at the current one.
 """
 import ipywidgets as W
 
-from ..viz import GraphState
 from ._html import code, draw, esc, legend_html, panel, picture_html, table, bundle, MUTED
 from ._stepping import RENDER_LOCK, Stepping
 
@@ -40,9 +39,7 @@ class RecorderView(Stepping):
         if base is None:
             self._picture_message = messages[0]
             return None
-        marks = self.model.marks(i)
-        return base.with_state(GraphState(active=marks.active, done=marks.done, notes=self.model.notes(i),
-                                          caption=marks.caption))
+        return base.with_state(self.model.marks(i).replace(notes=self.model.notes(i)))
 
     def _svg(self, picture):
         if picture is None:

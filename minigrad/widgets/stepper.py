@@ -15,27 +15,13 @@ from .. import _format
 from ..autograd import backward_steps
 from ..autograd.chain_rule import explain, locals_of
 from ..autograd.function import AccumulateGrad
+from ..viz.state import GraphState
 from . import _common
-from ._common import Namer, compact, copy_of, graph_nodes, root_node
+from ..autograd import graph
+from ._common import Namer, compact, copy_of, root_node
 
 _NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
 _TIMES = {"×": "·", "g@v": "@", "v@g": "@", "g⊗v": "⊗", "v⊗g": "⊗", "gJ": "·"}
-
-
-class GraphMarks:
-    """What the picture should highlight at one moment (engine node objects; no viz needed).
-
-    ``edge_labels`` are keyed ``(node, i)``: the gradient sent along ``node.next_functions[i]``
-    (so each of two parallel edges, as in ``a * a``, has its own); ``notes``: ``{node or tensor:
-    [lines]}``, the ``data`` and ``grad`` lines of each box."""
-
-    __slots__ = ("active", "done", "pending", "edge_labels", "notes", "caption")
-
-    def __init__(self, active=None, done=(), pending=(), edge_labels=None, notes=None, caption=""):
-        self.active, self.done, self.pending = active, list(done), list(pending)
-        self.edge_labels = dict(edge_labels or {})
-        self.notes = dict(notes or {})
-        self.caption = caption
 
 
 class ChainLine:
@@ -75,7 +61,7 @@ class StepperModel(_common.Cursor):
         self.predictions = {}  # step index -> was the student's prediction right (predict mode)
         self.index = -1
         start = root_node(root) if isinstance(root, _common.Tensor) else None
-        self.nodes = graph_nodes([start]) if start is not None else []
+        self.nodes = graph.nodes([start]) if start is not None else []
         self.namer = Namer(self.nodes, names, namespace)
         self.leaves = [n for n in self.nodes if n.__class__ is AccumulateGrad]
         self._initial = {n: copy_of(n.variable._grad) for n in self.leaves}
@@ -373,8 +359,9 @@ class StepperModel(_common.Cursor):
         return self._texts[key]
 
     def marks(self, index=None):
-        """Active / done / pending nodes, the gradient along every edge crossed so far, and the
-        ``data | grad`` lines of each box."""
+        """What the picture highlights at step ``index``, as a ``GraphState``: active / done /
+        pending nodes, the gradient along every edge crossed so far (keyed ``(node, i)``: each of
+        two parallel edges has its own), and the ``data | grad`` lines of each box."""
         index = self.index if index is None else index
         done = [s.node for s in self.steps[:max(index, 0)]]
         active = self.steps[index].node if index >= 0 else None
@@ -391,7 +378,8 @@ class StepperModel(_common.Cursor):
                 labels[(s.node, j)] = compact(g)
                 if child not in ran and child not in pending:
                     pending.append(child)
-        return GraphMarks(active, done, pending, labels, self.notes(index), self.caption(index))
+        return GraphState(active=active, done=done, pending=pending, edge_labels=labels,
+                          notes=self.notes(index), caption=self.caption(index))
 
     def caption(self, index=None):
         index = self.index if index is None else index

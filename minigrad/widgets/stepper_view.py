@@ -7,21 +7,16 @@ moves while stepping; every text comes from the model.
 """
 import ipywidgets as W
 
-from ..viz import GraphState
 from . import _common
 from ._html import (MUTED, SIZES, bundle, button, code, draw, error_box, esc, legend_html, muted,
                     panel, picture_html, pre, table)
 from ._stepping import RENDER_LOCK, Stepping
 
 
-def state_of(marks, picture=None):
-    """A model's ``GraphMarks`` as the picture's ``GraphState``: each ``data | grad`` note goes
-    to the box of the tensor its node stands for (in the data view, the result box)."""
-    notes = marks.notes
-    if picture is not None:
-        notes = {picture.result_id(node) or node: lines for node, lines in notes.items()}
-    return GraphState(active=marks.active, done=marks.done, pending=marks.pending,
-                      edge_labels=marks.edge_labels, notes=notes, caption=marks.caption)
+def state_of(marks, picture):
+    """The model's ``GraphState`` with each ``data | grad`` note moved to the box of the tensor
+    its node stands for (in the data view, the result box rather than the operation)."""
+    return marks.replace(notes={picture.result_id(node) or node: lines for node, lines in marks.notes})
 
 
 class StepperView(Stepping):
