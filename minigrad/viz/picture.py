@@ -51,7 +51,7 @@ class GraphPicture:
     The picture is a snapshot: values and names are read when ``draw_graph`` runs.
     """
 
-    def __init__(self, model, state=None, direction="LR", legend=True, renderer=None):
+    def __init__(self, model, state=None, direction="TB", legend=True, renderer=None):
         self._model = model
         self.state = state
         self.direction = direction
@@ -254,7 +254,7 @@ def _names(names):
 
 
 def draw_graph(root, names=None, *, view="data", show_values=False, show_grads=False,
-               show_saved=False, direction="LR", max_nodes=150, state=None, legend=True,
+               show_saved=False, direction="TB", max_nodes=150, state=None, legend=True,
                renderer=None, compact=False):
     """Draw the computational graph that produced ``root`` (a tensor or a list of tensors).
 
@@ -263,7 +263,8 @@ def draw_graph(root, names=None, *, view="data", show_values=False, show_grads=F
     - ``view="data"``: tensors as boxes, operations as ellipses (the tutorial's picture);
       ``view="autograd"``: what autograd keeps (grad_fn nodes, next_functions, AccumulateGrad);
     - ``show_values`` / ``show_grads`` / ``show_saved``: add values, ``.grad`` and saved values;
-    - ``direction``: "LR" (left to right), "TB", "RL" or "BT";
+    - ``direction``: "TB" (the default: inputs at the top, the root at the bottom, as in every
+      lesson; in the autograd view the arrows point up, the way gradients flow), "LR", "RL", "BT";
     - ``max_nodes``: bigger graphs keep the part nearest the root and say how much is left out
       (``None``: no limit);
     - ``state``: a ``GraphState`` to highlight (see ``GraphPicture.with_state``);
