@@ -1,8 +1,10 @@
 """The backward pass, one node at a time.
 
-``backward_steps`` is the engine: a generator that runs the graph's nodes in the order PyTorch
-runs them and yields a ``BackwardStep`` after each one. ``backward`` and ``grad`` simply drain it,
-so a widget that replays the steps shows exactly what ``loss.backward()`` does.
+``_backward_pass`` below is the whole algorithm, on one screen; everything after it is a helper
+found by its name (starting, the ready queue, hooks, ``grad()``'s captures, user ``Function``
+checks, accumulating into ``.grad``, rolling back on failure). ``backward_steps`` hands out a
+``BackwardStep`` after every node; ``backward`` and ``grad`` simply drain it, so a widget that
+replays the steps shows exactly what ``loss.backward()`` does.
 
 The order: a node runs once every node that sends it a gradient has run, so a tensor used twice
 (``a + a``) has both contributions summed first. Among the nodes that are ready, the one created
@@ -10,7 +12,8 @@ last runs first, and ``AccumulateGrad`` (writing a leaf's ``.grad``) runs as soo
 that is PyTorch's rule too, and it makes the order deterministic.
 
 Gradients travel as plain numpy arrays, because nothing about them needs recording, except with
-``create_graph=True``: then they are tensors and every backward formula is itself recorded.
+``create_graph=True``: then they are tensors and every backward formula is itself recorded (see
+``ops/_dual.py``: one formula, two kinds of values).
 """
 import heapq
 import warnings
@@ -24,6 +27,99 @@ from ..ops._dual import sum_to
 from ..tensor import Size, Tensor
 
 _STATE = grad_mode.STATE
+
+
+def _backward_pass(roots, gradients, run):
+    """The backward algorithm. ``run`` (a ``_Pass``) holds the pass's settings.
+
+    1. each root's node receives the root's starting gradient (1 for a scalar loss);
+    2. count how many edges bring each node a gradient: it must wait for all of them;
+    3. take the ready node that was created last, with the sum of every gradient that arrived;
+    4. apply its backward (incoming gradient x local derivative, per input) and send each result
+       along its edge, where it is added to whatever that input has received so far;
+    5. at a leaf, ``AccumulateGrad`` adds the gradient to ``.grad``.
+    """
+    arrived = _starting_gradients(roots, gradients, run)  # node -> gradient summed so far
+    waiting = _count_dependencies(list(arrived), run.captures)  # node -> edges still to arrive
+    ready = _ReadyQueue(node for node in arrived if waiting.get(node) == 0)
+    index = 0
+    with _RollbackOnFailure(run.undo):  # a failed pass leaves every .grad as it was
+        while ready:
+            node = ready.pop()
+            grad = arrived.pop(node, None)
+            if grad is None:  # every path here sent nothing: nothing to compute, pass the turn on
+                _send(node, (None,) * len(node.next_functions), arrived, waiting, ready)
+                continue
+            with run.recording:  # create_graph: what backward computes is itself recorded
+                if node._pre_hooks is not None or node._retained is not None:
+                    grad = _run_pre_hooks(node, grad, run)  # tensor hooks, retain_grad()
+                if run.captures is not None and _captured(node, grad, run, waiting):
+                    continue  # grad(): this input's gradient is kept; nothing below it is needed
+                if node.__class__ is AccumulateGrad:
+                    step = _accumulate(index, node, grad, run)
+                else:
+                    outgoing = _apply_backward(node, grad, run)
+                    _send(node, outgoing, arrived, waiting, ready)
+                    step = BackwardStep(index, node, grad, outgoing)
+            index += 1
+            yield step
+
+
+def backward_steps(roots, gradients=None, retain_graph=False, create_graph=False, accumulate=True):
+    """Run backward from ``roots`` node by node, yielding a ``BackwardStep`` after each.
+
+    ``gradients``: one per root (``None`` means 1 for a scalar root). ``accumulate=False`` runs
+    every node for real but writes no ``.grad`` (leaves' nor ``retain_grad()`` tensors'): a dry
+    run, which the widgets use so that watching changes nothing (tensor hooks still run, as they
+    may change the gradients). If anything fails, every ``.grad`` the run wrote is put back.
+    """
+    return _backward_pass(roots, gradients, _Pass(retain_graph, create_graph, accumulate))
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """Compute the gradient of ``tensors`` and add it to every leaf's ``.grad``."""
+    if retain_graph is None:
+        retain_graph = create_graph
+    if create_graph:
+        _warn_once(_CREATE_GRAPH_WARNING)
+    if inputs is not None:
+        inputs = _as_tuple(inputs)
+        grads = _grad_for(tensors, grad_tensors, inputs, retain_graph, create_graph, True)
+        for t, g in zip(inputs, grads):
+            if g is not None:
+                _store(t, g)
+        return
+    for _ in _backward_pass(tensors, grad_tensors, _Pass(retain_graph, create_graph)):
+        pass
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+         allow_unused=False):
+    """Return d(outputs)/d(inputs) (a vector-Jacobian product) without touching any ``.grad``."""
+    if retain_graph is None:
+        retain_graph = create_graph
+    inputs = _as_tuple(inputs)
+    for t in inputs:
+        if not t.requires_grad:
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
+    return _grad_for(outputs, grad_outputs, inputs, retain_graph, create_graph, allow_unused)
+
+
+def _grad_for(outputs, grad_outputs, inputs, retain_graph, create_graph, allow_unused):
+    captures = {t._gradient_node(): None for t in inputs}
+    run = _Pass(retain_graph, create_graph, accumulate=False, captures=captures)
+    for _ in _backward_pass(outputs, grad_outputs, run):
+        pass
+    result = []
+    for i, t in enumerate(inputs):
+        g = captures[t._gradient_node()]
+        if g.__class__ is list:  # t is one output of a node with several
+            g = g[t.output_nr]
+        if g is None and not allow_unused:
+            raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have been "
+                               "used in the graph. Set allow_unused=True if this is the desired behavior.")
+        result.append(None if g is None else g if isinstance(g, Tensor) else _fresh(g, t))
+    return tuple(result)
 
 
 class BackwardStep:
@@ -52,145 +148,108 @@ class BackwardStep:
         return f"BackwardStep({self.index}, {self.node.name()})"
 
 
-def backward_steps(roots, gradients=None, retain_graph=False, create_graph=False, accumulate=True):
-    """Run backward from ``roots`` node by node, yielding a ``BackwardStep`` after each.
+# -- the settings of one pass -------------------------------------------------------------------
+class _Pass:
+    """How one backward pass runs: the switches of ``backward``, ``grad`` and ``backward_steps``.
 
-    ``gradients``: one per root (``None`` means 1 for a scalar root). ``accumulate=False`` runs
-    every node for real but writes no ``.grad`` (leaves' nor ``retain_grad()`` tensors'): a dry
-    run, which the widgets use so that watching changes nothing (tensor hooks still run, as they
-    may change the gradients). If anything fails, every ``.grad`` the run wrote is put back.
+    - ``retain_graph``: keep every node's saved values (else each node frees them once it ran);
+    - ``create_graph``: record the backward's own arithmetic (gradients of gradients). Gradients
+      then travel as tensors; otherwise as numpy arrays (``raw``);
+    - ``accumulate``: write ``.grad`` (``False``: a dry run, as the widgets do, or ``grad()``);
+    - ``captures``: for ``grad()``, the nodes of the wanted inputs -> their gradients;
+    - ``undo``: what the pass wrote to ``.grad``, so that a failure can put it back.
     """
-    return _run(roots, gradients, retain_graph, create_graph, None, accumulate)
+
+    __slots__ = ("retain_graph", "create_graph", "raw", "accumulate", "captures", "undo",
+                 "recording")
+
+    def __init__(self, retain_graph=False, create_graph=False, accumulate=True, captures=None):
+        self.retain_graph, self.create_graph = retain_graph, create_graph
+        self.raw = not create_graph
+        self.accumulate, self.captures = accumulate, captures
+        self.undo = []  # (tensor, its .grad before, its values before or None)
+        self.recording = _Recording(create_graph)
 
 
-def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
-    """Compute the gradient of ``tensors`` and add it to every leaf's ``.grad``."""
-    if retain_graph is None:
-        retain_graph = create_graph
-    if create_graph:
-        _warn_once(_CREATE_GRAPH_WARNING)
-    if inputs is not None:
-        inputs = _as_tuple(inputs)
-        grads = _grad_for(tensors, grad_tensors, inputs, retain_graph, create_graph, True)
-        for t, g in zip(inputs, grads):
-            if g is not None:
-                _store(t, g)
-        return
-    for _ in _run(tensors, grad_tensors, retain_graph, create_graph, None, True):
-        pass
+class _Recording:
+    """With create_graph=True, grad mode is on while a node's backward runs, whatever the
+    caller's mode, and back to the caller's mode whenever a step is handed out."""
+
+    __slots__ = ("on", "previous")
+
+    def __init__(self, on):
+        self.on, self.previous = on, None
+
+    def __enter__(self):
+        if self.on:
+            self.previous, _STATE.enabled = _STATE.enabled, True
+
+    def __exit__(self, *error):
+        if self.on:
+            _STATE.enabled = self.previous
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
-         allow_unused=False):
-    """Return d(outputs)/d(inputs) (a vector-Jacobian product) without touching any ``.grad``."""
-    if retain_graph is None:
-        retain_graph = create_graph
-    inputs = _as_tuple(inputs)
-    for t in inputs:
-        if not t.requires_grad:
-            raise RuntimeError("One of the differentiated Tensors does not require grad")
-    return _grad_for(outputs, grad_outputs, inputs, retain_graph, create_graph, allow_unused)
+class _RollbackOnFailure:
+    """If the pass fails, put back every ``.grad`` it wrote (and the values it added to in
+    place). A pass stopped early on purpose (the generator closed) keeps what it did."""
 
+    __slots__ = ("undo",)
 
-def _grad_for(outputs, grad_outputs, inputs, retain_graph, create_graph, allow_unused):
-    captures = {t._gradient_node(): None for t in inputs}
-    for _ in _run(outputs, grad_outputs, retain_graph, create_graph, captures, False):
-        pass
-    result = []
-    for i, t in enumerate(inputs):
-        g = captures[t._gradient_node()]
-        if g.__class__ is list:  # t is one output of a node with several
-            g = g[t.output_nr]
-        if g is None and not allow_unused:
-            raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have been "
-                               "used in the graph. Set allow_unused=True if this is the desired behavior.")
-        result.append(None if g is None else g if isinstance(g, Tensor) else _fresh(g, t))
-    return tuple(result)
+    def __init__(self, undo):
+        self.undo = undo
 
+    def __enter__(self):
+        return self
 
-def _run(roots, gradients, retain_graph, create_graph, captures, accumulate):
-    """The engine loop behind ``backward_steps``, ``backward`` and ``grad``.
-
-    ``captures`` (for ``grad``): a dict whose keys are the nodes of the wanted inputs; their
-    gradients are stored there instead of in ``.grad``, and no leaf is touched.
-    """
-    raw = not create_graph  # gradients as numpy arrays
-    roots = (roots,) if isinstance(roots, Tensor) else tuple(roots)
-    gradients = _as_tuple(gradients, len(roots))
-    if len(gradients) != len(roots):
-        raise RuntimeError(f"got {len(gradients)} gradients for {len(roots)} tensors")
-    buffers = {}  # node -> gradient summed so far
-    for i, (root, g) in enumerate(zip(roots, gradients)):
-        node = _root_node(root, i)
-        _deposit(buffers, node, root.output_nr, _root_gradient(root, g, i, raw))
-    dependencies = _count_dependencies(list(buffers), captures)
-    ready = [(_order(n), n) for n in buffers if dependencies.get(n) == 0]
-    heapq.heapify(ready)
-    undo = []  # (leaf, .grad before, its values before): put back if anything fails
-    index = 0
-    previous_mode = _STATE.enabled
-    try:
-        while ready:
-            node = heapq.heappop(ready)[1]
-            grad = buffers.pop(node, None)
-            if grad is None:  # every path to it sent None: nothing to compute, pass the turn on
-                _send(node, (None,) * len(node.next_functions), buffers, dependencies, ready)
-                continue
-            if create_graph:
-                _STATE.enabled = True  # record what backward computes
-            if node._pre_hooks is not None or node._retained is not None:
-                grad = _run_pre_hooks(node, grad, raw, accumulate, undo)
-            if captures is not None and node in captures:
-                captures[node] = grad
-                if not _reaches(node, dependencies):
-                    continue  # grad(): nothing below this input is needed
-            if node.__class__ is AccumulateGrad:
-                if captures is not None:
-                    continue  # grad() never touches .grad
-                step = _accumulate(index, node, grad, raw, accumulate, undo)
-            else:
-                if node.builtin:  # trusted to return one gradient per argument
-                    outgoing = node.backward(node, grad)  # on arrays when raw (see ops/_dual.py)
-                    if outgoing.__class__ is not tuple:
-                        outgoing = (outgoing,)
-                    if node._positions is not None:
-                        outgoing = tuple([outgoing[i] for i in node._positions])
-                else:
-                    outgoing = _call_user_backward(node, grad, raw)
-                if node._post_hooks is not None:
-                    outgoing = _run_post_hooks(node, outgoing, grad, raw)
-                _send(node, outgoing, buffers, dependencies, ready)
-                if not retain_graph and node._saved:
-                    node._release()
-                step = BackwardStep(index, node, grad, outgoing)
-            _STATE.enabled = previous_mode
-            index += 1
-            yield step
-    except BaseException as error:
-        if not isinstance(error, GeneratorExit):
-            for leaf, before, values in reversed(undo):
+    def __exit__(self, kind, error, traceback):
+        if kind is not None and not issubclass(kind, GeneratorExit):
+            for tensor, before, values in reversed(self.undo):
                 if values is not None:
                     before._array[...] = values
-                leaf._grad = before
-        raise
-    finally:
-        _STATE.enabled = previous_mode
+                tensor._grad = before
+        return False
 
 
-def _send(node, outgoing, buffers, dependencies, ready):
-    """Add each outgoing gradient to its child's buffer; a child whose every contribution has now
-    arrived (``None`` counts: that path just sends nothing) joins the ready queue."""
+# -- the queue and the buffers -------------------------------------------------------------------
+class _ReadyQueue:
+    """The nodes whose gradients have all arrived. The one created last comes out first, and
+    ``AccumulateGrad`` before everything (PyTorch's order; creation numbers are unique, so the
+    order is deterministic and the heap never compares nodes)."""
+
+    __slots__ = ("_heap",)
+
+    def __init__(self, nodes):
+        self._heap = [(_order(node), node) for node in nodes]
+        heapq.heapify(self._heap)
+
+    def __bool__(self):
+        return bool(self._heap)
+
+    def push(self, node):
+        heapq.heappush(self._heap, (_order(node), node))
+
+    def pop(self):
+        return heapq.heappop(self._heap)[1]
+
+
+def _order(node):
+    return -(node._sequence_nr + node._run_first)
+
+
+def _send(node, outgoing, arrived, waiting, ready):
+    """Add each outgoing gradient to what its child has received; a child whose every edge has
+    now delivered (``None`` counts: that path just sends nothing) joins the ready queue."""
     for (child, nr), g in zip(node.next_functions, outgoing):
-        if child not in dependencies:  # None, or not needed by grad()
+        if child not in waiting:  # None, or not needed by grad()
             continue
         if g is not None:
             if child._n_outputs == 1:  # _deposit(), inlined for the common case
-                buffers[child] = buffers[child] + g if child in buffers else g
+                arrived[child] = arrived[child] + g if child in arrived else g
             else:
-                _deposit(buffers, child, nr, g)
-        dependencies[child] -= 1
-        if dependencies[child] == 0:
-            heapq.heappush(ready, (_order(child), child))
+                _deposit(arrived, child, nr, g)
+        waiting[child] -= 1
+        if waiting[child] == 0:
+            ready.push(child)
 
 
 def _deposit(buffers, node, nr, g):
@@ -214,6 +273,18 @@ def _as_tuple(x, n=None):
     return tuple(x)
 
 
+def _starting_gradients(roots, gradients, run):
+    """Each root's node with the gradient backward starts from (a node may be the root twice)."""
+    roots = (roots,) if isinstance(roots, Tensor) else tuple(roots)
+    gradients = _as_tuple(gradients, len(roots))
+    if len(gradients) != len(roots):
+        raise RuntimeError(f"got {len(gradients)} gradients for {len(roots)} tensors")
+    arrived = {}
+    for i, (root, g) in enumerate(zip(roots, gradients)):
+        _deposit(arrived, _root_node(root, i), root.output_nr, _root_gradient(root, g, i, run.raw))
+    return arrived
+
+
 def _root_node(root, i):
     if not root.requires_grad:
         raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
@@ -235,12 +306,6 @@ def _root_gradient(root, g, i, raw):
     if isinstance(g, Tensor):
         return g._array if raw else g
     return g if raw else Tensor._make(g, False, None)
-
-
-def _order(node):
-    """Heap key: the newest node first, AccumulateGrad before everything (keys are unique, so the
-    heap never compares nodes)."""
-    return -(node._sequence_nr + node._run_first)
 
 
 def _count_dependencies(starts, captures):
@@ -286,17 +351,59 @@ def _nodes_reaching(order, targets):
     return useful
 
 
-def _reaches(node, dependencies):
+def _captured(node, grad, run, waiting):
+    """``grad()``: keep the gradient arriving at a wanted input's node. True when the pass has
+    nothing more to do here: no node below it is needed, or it is a leaf (``grad()`` never
+    writes ``.grad``)."""
+    if node in run.captures:
+        run.captures[node] = grad
+        if not _reaches(node, waiting):
+            return True
+    return node.__class__ is AccumulateGrad
+
+
+def _reaches(node, waiting):
     """Does running ``node`` lead anywhere still needed? (``grad`` skips nodes past its inputs.)"""
-    return any(child is not None and child in dependencies for child, _ in node.next_functions)
+    return any(child is not None and child in waiting for child, _ in node.next_functions)
 
 
 # -- running one node ----------------------------------------------------------------------------
-def _run_pre_hooks(node, grad, raw, accumulate, undo):
+def _apply_backward(node, grad, run):
+    """The node's backward: the gradient for each of its inputs, in ``next_functions`` order."""
+    if node.builtin:  # trusted to return one gradient per argument
+        outgoing = node.backward(node, grad)  # arrays, or tensors under create_graph
+        if outgoing.__class__ is not tuple:
+            outgoing = (outgoing,)
+        if node._positions is not None:  # some arguments were options, not inputs
+            outgoing = tuple([outgoing[i] for i in node._positions])
+        if not run.raw:
+            _check_recorded(node, outgoing)
+    else:
+        outgoing = _call_user_backward(node, grad, run.raw)
+    if node._post_hooks is not None:
+        outgoing = _run_post_hooks(node, outgoing, grad, run.raw)
+    if not run.retain_graph and node._saved:
+        node._release()
+    return outgoing
+
+
+def _check_recorded(node, outgoing):
+    """Under create_graph a built-in backward must compute on tensors: a numpy call inside it
+    would silently cut the graph of the gradient (see ``ops/_dual.py``)."""
+    for g in outgoing:
+        if g is not None and not isinstance(g, Tensor):
+            raise RuntimeError(
+                f"{node.name()}'s backward returned a numpy array under create_graph=True, so the "
+                "gradient's own graph would be lost: write its formula with operators and the "
+                "helpers of minigrad/ops/_dual.py, which work on tensors too")
+
+
+def _run_pre_hooks(node, grad, run):
     """Tensor hooks (``register_hook``) and node pre-hooks may replace the gradient (checked as
     PyTorch checks it); ``retain_grad`` keeps a copy (not in a dry run: hooks still run there,
     since they can change what backward computes). A node with several outputs has one gradient
     per output, and a tensor's hook sees its own."""
+    raw = run.raw
     several = node._n_outputs != 1
     grads = list(grad) if several else [grad]
     with grad_mode.set_grad_enabled(not raw):
@@ -307,12 +414,12 @@ def _run_pre_hooks(node, grad, raw, accumulate, undo):
             nr = hook.nr if isinstance(hook, _OutputHook) else 0
             if grads[nr] is not None:
                 grads[nr] = _hook_result(hook, hook(_as_tensor(grads[nr])), grads[nr], raw)
-        if accumulate and node._retained is not None:
+        if run.accumulate and node._retained is not None:
             retained = node._retained if several else {0: node._retained}
             for nr, ref in retained.items():
                 tensor = ref()
                 if tensor is not None and grads[nr] is not None:
-                    _store(tensor, _as_tensor(grads[nr]), undo)
+                    _store(tensor, _as_tensor(grads[nr]), run.undo)
     return grads if several else grads[0]
 
 
@@ -409,9 +516,10 @@ def _check_gradient(node, i, child, nr, g, raw):
     return g._array if raw else g
 
 
-def _accumulate(index, node, grad, raw, accumulate, undo):
+def _accumulate(index, node, grad, run):
     """``AccumulateGrad``: leaf.grad = grad the first time, leaf.grad += grad afterwards (in place,
     as PyTorch does). The step records copies, so later calls cannot change what it shows."""
+    raw, accumulate, undo = run.raw, run.accumulate, run.undo
     leaf = node.variable
     before = leaf._grad
     if before is None:
