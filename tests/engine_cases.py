@@ -206,6 +206,11 @@ _unary("nn_functional_relu_sigmoid_tanh",
        make=away_from_zero, smooth=False)
 
 
+_unary("log1p", lambda T, a: T.log1p(a), make=lambda r, s: positive(r, s, 0.1, 3.0))
+_unary("square", lambda T, a: T.square(a))
+_unary("logsigmoid", lambda T, a: T.nn.functional.logsigmoid(a), make=lambda r, s: normal(r, s, 3.0))
+
+
 @case("clamp", smooth=False)
 def _(draw):
     rng = rng_of(draw)
@@ -601,6 +606,31 @@ def _(draw):
     count = draw(st.integers(1, 3))
     return Case(lambda T, *xs: T.stack(xs, dim), [normal(rng, shape) for _ in range(count)],
                 f"stack dim={dim} {shape} x{count}")
+
+
+@case("diag_of_vector")
+def _(draw):
+    rng = rng_of(draw)
+    n = draw(st.integers(1, 5))
+    return Case(lambda T, v: T.diag(v), [normal(rng, (n,))], f"diag of [{n}]")
+
+
+@case("diag_of_matrix")
+def _(draw):
+    rng = rng_of(draw)
+    rows, cols = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    # times 2: the root's name is compared with PyTorch's, whose diagonal node is called
+    # DiagonalBackward0_copy (a kernel detail; the picture shows DiagonalBackward0)
+    return Case(lambda T, m: T.diag(m) * 2, [normal(rng, (rows, cols))], f"diag of [{rows}, {cols}]")
+
+
+@case("where")
+def _(draw):
+    rng = rng_of(draw)
+    sa, sb = two_broadcastable(draw)
+    condition = rng.random(np.broadcast_shapes(sa, sb)) > 0.5
+    return Case(lambda T, a, b: T.where(T.tensor(condition), a * a, b * 3),
+                [normal(rng, sa), normal(rng, sb)], f"where {sa} {sb}")
 
 
 # -- softmax family ------------------------------------------------------------------------------

@@ -541,3 +541,19 @@ def test_a_path_that_sends_no_gradient_does_not_block_the_others():
     b = minigrad.ones(2, requires_grad=True)
     (Stop.apply(b * 2)).sum().backward()  # nothing reaches b at all
     assert b.grad is None
+
+
+def test_where_with_a_number_and_the_mask_is_not_differentiated():
+    x = minigrad.tensor([-1.0, 2.0, 3.0], requires_grad=True)
+    y = minigrad.where(x > 0, x, 0.0)  # relu, written with where
+    assert y.dtype is minigrad.float32 and y.grad_fn.name() == "WhereBackward0"
+    assert [f is None for f, _ in y.grad_fn.next_functions] == [False, True]
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad.data, [0.0, 1.0, 1.0])
+
+
+def test_diag_only_main_diagonal_and_2d():
+    with pytest.raises(NotImplementedError):
+        minigrad.diag(minigrad.ones(3), 1)
+    with pytest.raises(RuntimeError, match="Supports 1D or 2D"):
+        minigrad.diag(minigrad.ones(2, 2, 2))

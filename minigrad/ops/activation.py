@@ -135,7 +135,35 @@ class LogSigmoid(Function):
     @staticmethod
     def backward(ctx, grad):
         a, = ctx.saved_like(grad)
-        return grad * sigmoid(-a)
+        return gradient_formula(LogSigmoidBackward, grad, a)
+
+
+class LogSigmoidBackward(Function):
+    """g·σ(-a) for the incoming gradient g (1 - σ(a) = σ(-a), which never cancels)"""
+    node_name = "LogSigmoidBackwardBackward0"
+    formula = "d/dg = σ(-a),  d/da = -g·σ(a)·σ(-a)"
+    label = "logsigmoid backward"
+    builtin = True
+
+    @staticmethod
+    def compute(grad, a):
+        return grad * sigmoid_array(-a)
+
+    @staticmethod
+    def forward(ctx, grad, a):
+        ctx.save_for_backward(grad, a)
+        return LogSigmoidBackward.compute(grad._array, a._array)
+
+    @staticmethod
+    def local(ctx):  # a gradient's own backward: shown as the engine computed it
+        return tuple(Local(ctx.formula, rule="given") for _ in ctx.next_functions)
+
+    @staticmethod
+    def backward(ctx, gg):
+        grad, a = ctx.saved_like(gg)
+        need_grad, need_a = ctx.needs_input_grad
+        return (gg * sigmoid(-a) if need_grad else None,
+                -gg * grad * sigmoid(a) * sigmoid(-a) if need_a else None)
 
 
 class Relu(Function):
