@@ -24,7 +24,7 @@ import ipywidgets  # noqa: E402,F401  (imported once, as in a kernel that alread
 
 from minigrad.viz import _render  # noqa: E402
 from minigrad.widgets import AccumulationExplorer, BackwardStepper, ForwardRecorder, _stepping  # noqa: E402
-from test_widgets_helpers import chain_graph, seed_graph  # noqa: E402
+from widget_graphs import chain_graph, seed_graph  # noqa: E402
 
 import minigrad  # noqa: E402
 

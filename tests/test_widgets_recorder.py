@@ -8,7 +8,7 @@ import pytest
 import minigrad
 from minigrad.autograd.function import _recorders
 from minigrad.widgets import ForwardRecorder, RecorderModel
-from test_widgets_helpers import SEED_B, SEED_W
+from widget_graphs import SEED_B, SEED_W
 
 F = minigrad.nn.functional
 

@@ -14,7 +14,7 @@ import minigrad
 from minigrad.autograd.function import FREED_GRAPH_MESSAGE, AccumulateGrad
 from minigrad.widgets import BackwardStepper, StepperModel
 from minigrad.widgets._common import block
-from test_widgets_helpers import arr, mlp_graph, q_graph, real_steps, seed_graph, twice_graph
+from widget_graphs import arr, mlp_graph, q_graph, real_steps, seed_graph, twice_graph
 
 GRAPHS = {
     "seed": (seed_graph, "loss", None),
