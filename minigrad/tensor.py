@@ -39,8 +39,8 @@ _NON_LEAF_GRAD_WARNING = (
 
 
 class Tensor:
-    __slots__ = ("_array", "_requires_grad", "grad_fn", "_grad", "_version_counter", "_acc",
-                 "_base", "__weakref__")
+    __slots__ = ("_array", "_requires_grad", "_grad_fn", "_grad", "_version_counter", "_acc",
+                 "_base", "_view_path", "_base_fn", "_post_acc_hooks", "__weakref__")
     __array_priority__ = 1000  # numpy_array * tensor -> Tensor.__rmul__
 
     def __init__(self, data=(), *, dtype=None, requires_grad=False):
@@ -51,7 +51,7 @@ class Tensor:
     def _init(self, data, requires_grad, grad_fn):
         self._array = data
         self._requires_grad = requires_grad
-        self.grad_fn = grad_fn
+        self._grad_fn = grad_fn
         self._grad = None
         self._version_counter = [0]
         self._acc = None
@@ -63,7 +63,7 @@ class Tensor:
         t = _new_tensor(Tensor)
         t._array = data
         t._requires_grad = requires_grad
-        t.grad_fn = grad_fn
+        t._grad_fn = grad_fn
         t._grad = None
         t._version_counter = [0]
         t._acc = None
@@ -93,7 +93,21 @@ class Tensor:
 
     # -- autograd attributes ----------------------------------------------------------------------
     @property
+    def grad_fn(self):
+        """The node that made this tensor. A view whose base was changed in place since its node
+        was made gets a new one first (see ``_refresh_view``), as PyTorch regenerates it."""
+        if self._base is not None and self._base._grad_fn is not self._base_fn:
+            _refresh_view(self)
+        return self._grad_fn
+
+    @grad_fn.setter
+    def grad_fn(self, node):
+        self._grad_fn = node
+
+    @property
     def requires_grad(self):
+        if self._base is not None and self._base._grad_fn is not self._base_fn:
+            _refresh_view(self)
         return self._requires_grad
 
     @requires_grad.setter
@@ -596,13 +610,36 @@ class Tensor:
         return _ops.inplace.apply_inplace(self, _ops.unary.Clamp, min=min, max=max)
 
     def zero_(self):
-        return _ops.inplace.fill_(self, 0)
+        return _ops.inplace.zero_(self)
 
     def fill_(self, value):
         return _ops.inplace.fill_(self, value)
 
     def copy_(self, src):
         return _ops.inplace.copy_(self, src)
+
+    def pow_(self, exponent):
+        if isinstance(exponent, Tensor):
+            return _ops.inplace.apply_inplace(self, _ops.arithmetic.Pow, exponent)
+        return _ops.inplace.apply_inplace(self, _ops.arithmetic.PowScalar, exponent=exponent)
+
+    def neg_(self):
+        return _ops.inplace.apply_inplace(self, _ops.arithmetic.Neg)
+
+    def exp_(self):
+        return _ops.inplace.apply_inplace(self, _ops.unary.Exp)
+
+    def abs_(self):
+        return _ops.inplace.apply_inplace(self, _ops.unary.Abs)
+
+    def relu_(self):
+        return _ops.inplace.apply_inplace(self, _ops.activation.Relu)
+
+    def sigmoid_(self):
+        return _ops.inplace.apply_inplace(self, _ops.activation.Sigmoid)
+
+    def tanh_(self):
+        return _ops.inplace.apply_inplace(self, _ops.activation.Tanh)
 
     __iadd__ = add_
     __isub__ = sub_
@@ -619,6 +656,10 @@ def _refuse_non_leaf(requires_grad):
         message += (" If you want to use a computed variable in a subgraph that doesn't "
                     "require differentiation use var_no_grad = var.detach().")
     raise RuntimeError(message)
+
+
+def _refresh_view(view):
+    _ops.inplace.refresh_view(view)
 
 
 def _rebuild(data, requires_grad):

@@ -37,10 +37,19 @@ _new = object.__new__
 _INFIX = ("+", "-", "*", "/", "**", "@")
 
 
-def _share_memory(view, base):
-    """A view shares its base's memory, so it shares the version counter too."""
+def _share_memory(view, base, node, options):
+    """A view shares its base's memory, so it shares the version counter too. It also remembers
+    how it was cut from its (root) base: the view ops in order, each node with its options, so an
+    in-place change through it can be recorded on the base (``CopySlices``), and ``_base_fn``, the
+    base's ``grad_fn`` its own history was made from (when the base's changes, the view's
+    history is made anew: ``Tensor.grad_fn``)."""
     view._version_counter = base._version_counter
-    view._base = base._base if base._base is not None else base
+    root = base._base
+    if root is None:
+        view._base, view._view_path = base, ((node, options),)
+    else:
+        view._base, view._view_path = root, base._view_path + ((node, options),)
+    view._base_fn = view._base._grad_fn
 
 
 class Function:
@@ -107,7 +116,7 @@ class Function:
         ctx = _new(cls._node_class)
         if _STATE.enabled:
             for a in args:
-                if isinstance(a, Tensor) and a._requires_grad:
+                if isinstance(a, Tensor) and (a._requires_grad or a._base is not None and a.requires_grad):
                     return ctx._record(args, options)
         if cls.builtin:
             ctx.needs_input_grad = (False,) * len(args)  # built-ins: nothing to save for backward
@@ -121,7 +130,7 @@ class Function:
                               for o in out])
         result = Tensor._make(out._array if isinstance(out, Tensor) else np.asarray(out), False, None)
         if cls.is_view:
-            _share_memory(result, args[0])
+            _share_memory(result, args[0], ctx, options)
         elif _STATE.inference:
             result._version_counter = None  # an inference tensor
         return result
@@ -144,7 +153,7 @@ class Function:
         result = Tensor._make(data, True, self)
         self._output = weakref.ref(result)
         if self.is_view:
-            _share_memory(result, args[0])
+            _share_memory(result, args[0], self, options)
         saved = self._saved
         if saved:
             # saving the value you return means saving the output tensor itself
@@ -204,9 +213,9 @@ class Function:
         positions = None
         for i, a in enumerate(args):
             if isinstance(a, Tensor):
-                if a._requires_grad:
+                if a._requires_grad or a._base is not None and a.requires_grad:
                     # Tensor._gradient_node() and output_nr, inlined: this runs for every input
-                    node = a.grad_fn
+                    node = a._grad_fn if a._base is None else a.grad_fn
                     if node is None:
                         edges.append((a._accumulator(), 0))
                     else:

@@ -684,7 +684,8 @@ def index_put_(a, key, value):
 
 
 class IndexPut(Function):
-    """a[key] = v, recorded like PyTorch records it (``CopySlices``)."""
+    """a[key] = v, recorded like PyTorch records it: ``CopySlices`` (a copy into the view a[key])
+    for ints and slices, ``IndexPutBackward0`` for integer arrays and masks."""
     node_name = "CopySlices"
     formula = "d/da: gradient with the overwritten positions zeroed;  d/dv: gradient at those positions"
     label = "[ ]="
@@ -692,6 +693,8 @@ class IndexPut(Function):
 
     @staticmethod
     def forward(ctx, a, v, *, key):
+        if not _is_basic(key):
+            ctx.node_name = "IndexPutBackward0"
         ctx.key, ctx.value_shape, ctx.out_shape = key, shape_of(v), a._array.shape
         out = a._array.copy()
         out[key] = value(v)
