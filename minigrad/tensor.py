@@ -38,9 +38,16 @@ _NON_LEAF_GRAD_WARNING = (
 )
 
 
+_DETACH_VIEW_MESSAGE = (
+    "Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel "
+    "(DDP) for training, and gradient_as_bucket_view is set as True, gradients are views of DDP "
+    "buckets, and hence detach_() cannot be called on these gradients. To fix this error, please "
+    "refer to the Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution.")
+
+
 class Tensor:
     __slots__ = ("_array", "_requires_grad", "_grad_fn", "_grad", "_version_counter", "_acc",
-                 "_base", "_view_path", "_base_fn", "_post_acc_hooks", "__weakref__")
+                 "_base", "_view_path", "_base_fn", "__weakref__")
     __array_priority__ = 1000  # numpy_array * tensor -> Tensor.__rmul__
 
     def __init__(self, data=(), *, dtype=None, requires_grad=False):
@@ -142,6 +149,10 @@ class Tensor:
             warnings.warn(_NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
         return self._grad
 
+    @grad.deleter
+    def grad(self):
+        self._grad = None
+
     @grad.setter
     def grad(self, value):
         if value is not None:
@@ -215,6 +226,19 @@ class Tensor:
         node._pre_hooks.append(hook)
         return _Handle(node._pre_hooks, hook)
 
+    def register_post_accumulate_grad_hook(self, hook):
+        """``hook(tensor)`` runs after backward has added to this leaf's ``.grad`` (an optimizer
+        step per parameter, for instance). Returns a handle with ``.remove()``."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        node = self._accumulator()
+        if not node._post_accumulate_hooks:
+            node._post_accumulate_hooks = []
+        node._post_accumulate_hooks.append(hook)
+        return _Handle(node._post_accumulate_hooks, hook)
+
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Compute the gradient of this tensor w.r.t. the graph leaves (see ``autograd.backward``)."""
         _engine.backward(self, gradient, retain_graph, create_graph, inputs)
@@ -226,8 +250,8 @@ class Tensor:
         return t
 
     def detach_(self):
-        if self._base is not None and self._base._requires_grad:
-            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
+        if self._base is not None:
+            raise RuntimeError(_DETACH_VIEW_MESSAGE)
         self.grad_fn = None
         self._requires_grad = False
         return self
@@ -314,7 +338,7 @@ class Tensor:
         return self._array.reshape(()).item()
 
     def numpy(self, *, force=False):
-        if self._requires_grad and not force:
+        if self._requires_grad and not force and _grad_state.grad:  # allowed under no_grad
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
                                "Use tensor.detach().numpy() instead.")
         return self._array

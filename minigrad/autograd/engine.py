@@ -71,9 +71,14 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         _warn_once(_CREATE_GRAPH_WARNING)
     if inputs is not None:
         inputs = _as_tuple(inputs)
+        if not inputs:
+            raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+        for t in inputs:  # a non-leaf input gets its .grad the retain_grad() way, as in PyTorch
+            if t.grad_fn is not None:
+                t.retain_grad()
         grads = _grad_for(tensors, grad_tensors, inputs, retain_graph, create_graph, True)
         for t, g in zip(inputs, grads):
-            if g is not None:
+            if g is not None and t.grad_fn is None:
                 _store(t, g)
         return
     for _ in _run(tensors, grad_tensors, retain_graph, create_graph, None, True):
@@ -86,6 +91,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     if retain_graph is None:
         retain_graph = create_graph
     inputs = _as_tuple(inputs)
+    for i, root in enumerate(_as_tuple(outputs)):  # PyTorch checks the outputs first
+        if isinstance(root, Tensor):
+            _root_node(root, i)
     for t in inputs:
         if not t.requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
@@ -127,6 +135,7 @@ def _run(roots, gradients, retain_graph, create_graph, captures, accumulate):
     ready = [(_order(n), n) for n in buffers if dependencies.get(n) == 0]
     heapq.heapify(ready)
     undo = []  # (leaf, .grad before, its values before): put back if anything fails
+    retain = accumulate or captures is not None  # retain_grad() tensors get theirs (not in a dry run)
     index = 0
     previous_mode = _STATE.enabled
     try:
@@ -138,16 +147,19 @@ def _run(roots, gradients, retain_graph, create_graph, captures, accumulate):
                 continue
             if create_graph:
                 _STATE.enabled = True  # record what backward computes
+            stops = captures is not None and node in captures and _stops_here(node, dependencies)
             if node._pre_hooks is not None or node._retained is not None:
-                grad = _run_pre_hooks(node, grad, raw, accumulate, undo)
+                grad = _run_pre_hooks(node, grad, raw, retain, undo, node_hooks=not stops)
             if captures is not None and node in captures:
                 captures[node] = grad
-                if not _reaches(node, dependencies):
+                if stops:
                     continue  # grad(): nothing below this input is needed
             if node.__class__ is AccumulateGrad:
                 if captures is not None:
                     continue  # grad() never touches .grad
                 step = _accumulate(index, node, grad, raw, accumulate, undo)
+                if accumulate and (node._post_hooks is not None or node._post_accumulate_hooks):
+                    _run_accumulate_hooks(node, grad)
             else:
                 if node.builtin:  # trusted to return one gradient per argument
                     outgoing = node.backward(node, grad)  # on arrays when raw (see ops/_dual.py)
@@ -286,13 +298,20 @@ def _nodes_reaching(order, targets):
     return useful
 
 
+def _stops_here(node, dependencies):
+    """grad(): a wanted input's node that will not run (a leaf's AccumulateGrad never does, since
+    grad() touches no .grad; another node when nothing past it is needed). Only tensor hooks see
+    its gradient then, not the node's own hooks (as in PyTorch)."""
+    return node.__class__ is AccumulateGrad or not _reaches(node, dependencies)
+
+
 def _reaches(node, dependencies):
     """Does running ``node`` lead anywhere still needed? (``grad`` skips nodes past its inputs.)"""
     return any(child is not None and child in dependencies for child, _ in node.next_functions)
 
 
 # -- running one node ----------------------------------------------------------------------------
-def _run_pre_hooks(node, grad, raw, accumulate, undo):
+def _run_pre_hooks(node, grad, raw, retain, undo, node_hooks=True):
     """Tensor hooks (``register_hook``) and node pre-hooks may replace the gradient (checked as
     PyTorch checks it); ``retain_grad`` keeps a copy (not in a dry run: hooks still run there,
     since they can change what backward computes). A node with several outputs has one gradient
@@ -302,12 +321,13 @@ def _run_pre_hooks(node, grad, raw, accumulate, undo):
     with grad_mode.set_grad_enabled(not raw):
         for hook in node._pre_hooks or ():
             if isinstance(hook, _NodePreHook):
-                grads = _node_pre_hook(hook, grads, raw)
+                if node_hooks:
+                    grads = _node_pre_hook(hook, grads, raw)
                 continue
             nr = hook.nr if isinstance(hook, _OutputHook) else 0
             if grads[nr] is not None:
                 grads[nr] = _hook_result(hook, hook(_as_tensor(grads[nr])), grads[nr], raw)
-        if accumulate and node._retained is not None:
+        if retain and node._retained is not None:
             retained = node._retained if several else {0: node._retained}
             for nr, ref in retained.items():
                 tensor = ref()
@@ -336,6 +356,20 @@ def _run_post_hooks(node, outgoing, grad, raw):
                               for r, g in zip(result, outgoing)])
             outgoing = tuple([r._array if raw and isinstance(r, Tensor) else r for r in outgoing])
     return outgoing
+
+
+def _run_accumulate_hooks(node, grad):
+    """After a leaf's ``.grad`` was written: ``register_post_accumulate_grad_hook`` hooks get the
+    leaf, then the node's own post-hooks get ``((), (grad,))``; neither may return a value."""
+    for hook in node._post_accumulate_hooks:
+        result = hook(node.variable)
+        if result is not None:
+            raise TypeError(f"expected Variable, but hook returned '{type(result).__name__}'")
+    grad_outputs = (_as_tensor(grad),)
+    for hook in node._post_hooks or ():
+        result = hook((), grad_outputs)
+        if result is not None:
+            _hook_values(hook, result, 0)
 
 
 def _hook_values(hook, result, expected):

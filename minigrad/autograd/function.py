@@ -361,6 +361,8 @@ class AccumulateGrad(Function):
     def name(self):
         return "torch::autograd::AccumulateGrad"  # PyTorch's C++ name (its type is AccumulateGrad)
 
+    _post_accumulate_hooks = ()  # Tensor.register_post_accumulate_grad_hook
+
     def __init__(self, variable):
         self.variable = variable
         self.next_functions = ()
