@@ -412,15 +412,31 @@ def _call_user_backward(node, grad, raw):
         incoming = node._gradients_for_backward([_as_tensor(g) for g in grad])
     with grad_mode.set_grad_enabled(not raw):
         grads = node.backward(node, *incoming)
-    if not isinstance(grads, tuple):
-        grads = (grads,)
-    if len(grads) != len(node.needs_input_grad):
-        raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
-                           f"(expected {len(node.needs_input_grad)}, got {len(grads)})")
-    if node._positions is not None:
-        grads = tuple([grads[i] for i in node._positions])
+    grads = _user_gradients(node, grads)
     return tuple([_check_gradient(node, i, child, nr, g, raw)
                   for i, ((child, nr), g) in enumerate(zip(node.next_functions, grads))])
+
+
+def _user_gradients(node, grads):
+    """A custom backward's results, one per edge: one per forward argument (extra trailing
+    Nones are fine, as in PyTorch); an argument that was not a tensor must get None."""
+    if not isinstance(grads, tuple):
+        grads = (grads,)
+    expected = len(node.needs_input_grad)
+    if len(grads) > expected and all(g is None for g in grads[expected:]):
+        grads = grads[:expected]
+    if len(grads) != expected:
+        raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
+                           f"(expected {expected}, got {len(grads)})")
+    if node._positions is None:
+        return grads
+    edges = set(node._positions)
+    for i, g in enumerate(grads):
+        if g is not None and i not in edges:
+            raise RuntimeError(f"function {node.name()} returned a gradient different than None at "
+                               f"position {i + 1}, but the corresponding forward input was not a "
+                               "Variable")
+    return tuple([grads[i] for i in node._positions])
 
 
 def _check_gradient(node, i, child, nr, g, raw):

@@ -12,6 +12,7 @@ numpy arrays (fast, nothing recorded), ``create_graph=True`` runs it on tensors 
 gradients of gradients work). User subclasses work exactly like ``torch.autograd.Function``:
 tensors in, tensors out.
 """
+import functools
 import itertools
 import re
 import weakref
@@ -107,6 +108,9 @@ class Function:
     _non_differentiable = ()  # outputs a custom forward marked with mark_non_differentiable
     materialize_grads = True  # a custom backward gets zeros (not None) for unused outputs
     _constants = None  # what went in along the None edges (see input_values)
+    saved_names = ()  # PyTorch's name of each saved value (node._saved_self, ...)
+    saved_options = ()  # attributes PyTorch also shows as saved (node._saved_exponent)
+    _dirty = ()  # inputs a custom forward marked with mark_dirty
     _run_first = 0  # added to the creation number to order the engine's queue (AccumulateGrad: huge)
 
     # -- running an op -------------------------------------------------------------------------
@@ -143,7 +147,9 @@ class Function:
         else:
             with grad_mode.no_grad():  # a user's forward is never recorded
                 out = self.forward(self, *args, **options)
-            if out.__class__ is tuple or self._non_differentiable:
+            if self._dirty:
+                _check_dirty(self._dirty)
+            if out.__class__ is tuple or self._non_differentiable or self._dirty:
                 return self._keep_outputs(out)
         if "node_name" in self.__dict__:  # forward chose among the op's names
             self._rename(self.__dict__.pop("node_name"))
@@ -179,7 +185,12 @@ class Function:
                 continue
             data = o._array
             differentiable = data.dtype.kind == "f" and not any(o is m for m in self._non_differentiable)
-            r = Tensor._make(data, differentiable, self if differentiable else None)
+            if any(o is d for d in self._dirty):  # the changed input itself, with this history
+                r = o
+                r._grad_fn, r._requires_grad = (self, True) if differentiable else (None, False)
+                r._version_counter[0] += 1
+            else:
+                r = Tensor._make(data, differentiable, self if differentiable else None)
             results.append(r)
             shapes.append(data.shape), dtypes.append(data.dtype)
             refs.append(weakref.ref(r) if differentiable else None)
@@ -251,6 +262,11 @@ class Function:
         ``requires_grad=False``, and backward receives zeros (or None) for them."""
         self._non_differentiable = self._non_differentiable + tensors
 
+    def mark_dirty(self, *tensors):
+        """Inputs this forward changed in place (and returns): the returned tensor is that input
+        itself, whose history is now this node (its version goes up once more, as in PyTorch)."""
+        self._dirty = tensors
+
     def set_materialize_grads(self, value):
         """``False``: backward receives None, instead of zeros, for outputs that got no gradient."""
         self.materialize_grads = bool(value)
@@ -263,6 +279,25 @@ class Function:
         return [g if g is not None or shape is None else
                 Tensor._make(np.zeros(shape, dtype), False, None)
                 for g, shape, dtype in zip(grads, self._output_shapes, self._output_dtypes)]
+
+    def __getattr__(self, name):
+        """``node._saved_self``, ``_saved_other``, ``_saved_result``...: what the node saved, by
+        PyTorch's names (``saved_names``: one per entry of ``save_for_backward``;
+        ``saved_options``: attributes of the node, such as a scalar exponent)."""
+        if name.startswith("_saved_"):
+            key = name[7:]
+            cls = type(self)
+            if key in cls.saved_names:
+                saved = self.__dict__.get("_saved", ())
+                if saved is _FREED:
+                    raise RuntimeError(FREED_GRAPH_MESSAGE)
+                value = saved[cls.saved_names.index(key)]
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    value = Tensor._make(np.asarray(value), False, None)  # a number, wrapped
+                return value
+            if key in cls.saved_options:
+                return self.__dict__[key]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     @property
     def saved_tensors(self):
@@ -348,6 +383,48 @@ class Function:
                                   "custom autograd.Function to use it with backward mode AD.")
 
 
+def once_differentiable(backward):
+    """Decorate a custom ``backward`` that cannot itself be differentiated: it runs without
+    recording, and if a gradient of its results is asked for later (``create_graph=True``), that
+    later backward raises PyTorch's error instead of silently giving zeros."""
+    @functools.wraps(backward)
+    def wrapper(ctx, *grads):
+        with grad_mode.no_grad():
+            outputs = backward(ctx, *grads)
+        if not (_STATE.enabled and any(isinstance(g, Tensor) and g._requires_grad for g in grads)):
+            return outputs
+        single = not isinstance(outputs, tuple)
+        marked = tuple([_DelayedError.apply(Tensor._make(o._array, True, None))
+                        if isinstance(o, Tensor) else o for o in ((outputs,) if single else outputs)])
+        return marked[0] if single else marked
+    return wrapper
+
+
+class _DelayedError(Function):
+    """Stands after a ``once_differentiable`` backward's results: differentiating them raises."""
+    node_name = "DelayedError"
+    formula = "not differentiable (once_differentiable)"
+    label = "once"
+    builtin = True
+
+    def name(self):
+        return "torch::autograd::DelayedError"
+
+    @staticmethod
+    def local(ctx):
+        from .chain_rule import Local
+        return Local("not differentiable", rule="given")
+
+    @staticmethod
+    def forward(ctx, a):
+        return a._array
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError("trying to differentiate twice a function that was marked with "
+                           "@once_differentiable")
+
+
 class AccumulateGrad(Function):
     """The node behind every leaf that requires grad: it adds the arriving gradient to ``.grad``."""
 
@@ -385,6 +462,13 @@ def _versions(saved):
         return [s._version_counter[0] if isinstance(s, Tensor) else 0 for s in saved]
     except TypeError:
         raise RuntimeError(INFERENCE_SAVED_MESSAGE) from None
+
+
+def _check_dirty(tensors):
+    for t in tensors:
+        if t._requires_grad and t._grad_fn is None:
+            raise RuntimeError("a leaf Variable that requires grad has been used in an in-place "
+                               "operation.")
 
 
 def _note_constant(constants, index, value):
