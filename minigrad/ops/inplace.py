@@ -105,6 +105,7 @@ def _run_recorded(before, target, op, args, options):
         saved = tuple([old if s is before else s for s in saved])
     target._array[...] = result._array
     _bump_version(target)
+    node._output = weakref.ref(target)  # what the node made is the changed tensor now
     if saved:
         node._saved = tuple([target if s is result else s for s in saved])
         node._saved_versions = _versions(node._saved)
@@ -119,7 +120,6 @@ def _rebase(t, node):
         node._retained = weakref.ref(t)
     t._grad_fn, t._requires_grad = node, True
     node._output = weakref.ref(t)
-    node._output_shape = t._array.shape
 
 
 # -- through a view: the base records CopySlices ---------------------------------------------------
@@ -194,6 +194,9 @@ class CopySlices(Function):
     label = "[ ]="
     builtin = True
 
+    def name(self):
+        return "torch::autograd::CopySlices"  # PyTorch's C++ name (its type is CopySlices)
+
     @classmethod
     def _make_node(cls, old_base, inner, path, shape):
         node = object.__new__(cls._node_class)
@@ -262,6 +265,9 @@ class _CopyFrom(Function):
     formula = "d/dsrc = gradient (summed to src's shape);  d/dt = 0"
     label = "copy_"
     builtin = True
+
+    def name(self):
+        return "torch::autograd::CopyBackwards"  # PyTorch's C++ name (its type is CopyBackwards)
 
     @staticmethod
     def local(ctx):

@@ -680,6 +680,8 @@ def index_put_(a, key, value):
         # PyTorch writes through a view of the leaf (a[0] = v), unless the key selects all of it
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
                            "in-place operation.")
+    if isinstance(value, (int, float)):
+        value = Tensor._make(np.asarray(value, dtype=a._array.dtype), False, None)  # PyTorch's edge
     return apply_inplace(a, IndexPut, value, key=key)
 
 
@@ -690,6 +692,11 @@ class IndexPut(Function):
     formula = "d/da: gradient with the overwritten positions zeroed;  d/dv: gradient at those positions"
     label = "[ ]="
     builtin = True
+
+    def name(self):
+        if self.node_name == "CopySlices":
+            return "torch::autograd::CopySlices"  # PyTorch's C++ name (its type is CopySlices)
+        return self.node_name
 
     @staticmethod
     def forward(ctx, a, v, *, key):
