@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import minigrad
-from engine_helpers import check_first_derivatives, examples
+from engine_helpers import check_first_derivatives, check_second_derivatives, examples
 
 pytestmark = pytest.mark.oracle
 
@@ -184,6 +184,14 @@ def _run(T, case, a, b, v):
 def test_gradient_matches_finite_differences(case, data):
     a, b, rng = data
     check_first_derivatives(case, [a, b], rng)
+
+
+@pytest.mark.parametrize("case", CASES, ids=IDS)
+@settings(max_examples=examples(0.3))
+@given(data=two_matrices())
+def test_second_derivatives_match_finite_differences(case, data):
+    a, b, rng = data
+    check_second_derivatives(case, [a, b], rng)
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)

@@ -126,7 +126,7 @@ def _rebase(t, node):
 def _through_view(view, op, args, options):
     base = view._base
     old_base = _old_self(base)
-    stand_in = Tensor._make(view._array, True, None)  # the view's old values, as op's input 0
+    stand_in = Tensor._make(view._array, True, view.grad_fn)  # the view's old values, op's input 0
     stand_in._version_counter = view._version_counter
     inner = _run_recorded(stand_in, view, op, args, options)
     node = CopySlices._make_node(old_base, inner, view._view_path, base._array.shape)
