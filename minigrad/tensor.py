@@ -47,7 +47,7 @@ _DETACH_VIEW_MESSAGE = (
 
 class Tensor:
     __slots__ = ("_array", "_requires_grad", "_grad_fn", "_grad", "_version_counter", "_acc",
-                 "_base", "_view_path", "_base_fn", "__weakref__")
+                 "_base", "_view_path", "_base_fn", "_no_grad_view", "__weakref__")
     __array_priority__ = 1000  # numpy_array * tensor -> Tensor.__rmul__
 
     def __init__(self, data=(), *, dtype=None, requires_grad=False):

@@ -388,3 +388,38 @@ def test_del_grad(pt):
         del x.grad
         return before, x.grad
     assert run(minigrad) == run(pt)
+
+
+def _no_grad_view(T, how):
+    x = T.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 1
+    with T.no_grad():
+        v = y[0:2]
+        p = T.zeros(3)[0:2]
+    if how == "changed with grad mode on":
+        v.mul_(2)
+    elif how == "plain base, operand requires grad":
+        p.add_(x[0:2])
+    elif how == "its base changed, then used":
+        y.mul_(2)
+        return v.grad_fn
+    elif how == "changed under no_grad too":
+        with T.no_grad():
+            v.mul_(2)
+        (y * y).sum().backward()
+        return y.tolist(), x.grad.tolist()
+
+
+@pytest.mark.parametrize("how", ["changed with grad mode on", "plain base, operand requires grad",
+                                 "its base changed, then used"])
+def test_a_view_made_under_no_grad_refuses_recorded_changes_as_in_pytorch(pt, how):
+    with pytest.raises(RuntimeError) as theirs:
+        _no_grad_view(pt, how)
+    with pytest.raises(RuntimeError) as mine:
+        _no_grad_view(minigrad, how)
+    assert str(mine.value) == str(theirs.value)
+
+
+def test_a_view_made_under_no_grad_can_change_under_no_grad(pt):
+    assert _no_grad_view(minigrad, "changed under no_grad too") == \
+        _no_grad_view(pt, "changed under no_grad too")

@@ -43,7 +43,7 @@ def _share_memory(view, base, node, options):
     how it was cut from its (root) base: the view ops in order, each node with its options, so an
     in-place change through it can be recorded on the base (``CopySlices``), and ``_base_fn``, the
     base's ``grad_fn`` its own history was made from (when the base's changes, the view's
-    history is made anew: ``Tensor.grad_fn``)."""
+    history is made anew: ``Tensor.grad_fn``), and whether it was made under ``no_grad``."""
     view._version_counter = base._version_counter
     root = base._base
     if root is None:
@@ -51,6 +51,7 @@ def _share_memory(view, base, node, options):
     else:
         view._base, view._view_path = root, base._view_path + ((node, options),)
     view._base_fn = view._base._grad_fn
+    view._no_grad_view = not _STATE.grad  # PyTorch refuses to record changes through these
 
 
 class Function:

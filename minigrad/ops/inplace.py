@@ -25,6 +25,15 @@ from ._util import value
 _LEAF_MESSAGE = "a leaf Variable that requires grad is being used in an in-place operation."
 _LEAF_VIEW_MESSAGE = ("a view of a leaf Variable that requires grad is being used in an in-place "
                       "operation.")
+_NO_GRAD_VIEW_ADVICE = (
+    " Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your "
+    "code by moving both the view and the inplace either both inside the no_grad block (if you "
+    "don't want the inplace to be tracked) or both outside (if you want the inplace to be tracked).")
+_NO_GRAD_VIEW_MESSAGE = ("A view was created in no_grad mode and is being modified inplace with "
+                         "grad mode enabled." + _NO_GRAD_VIEW_ADVICE)
+_NO_GRAD_VIEW_BASE_MESSAGE = ("A view was created in no_grad mode and its base or another view of "
+                              "its base has been modified inplace with grad mode enabled."
+                              + _NO_GRAD_VIEW_ADVICE)
 _INFERENCE_MESSAGE = ("Inplace update to inference tensor outside InferenceMode is not allowed."
                       "You can make a clone to get a normal tensor before doing inplace update."
                       "See https://github.com/pytorch/rfcs/pull/17 for more details.")
@@ -37,6 +46,8 @@ def _check_target(t, tracking):
     if not tracking:
         return
     base = t._base
+    if base is not None and t._no_grad_view:
+        raise RuntimeError(_NO_GRAD_VIEW_MESSAGE)
     if base is not None and base._requires_grad and base._grad_fn is None:
         raise RuntimeError(_LEAF_VIEW_MESSAGE)
     if t._requires_grad and t._grad_fn is None and base is None:
@@ -65,8 +76,10 @@ def _bump_version(t):
 
 
 def _is_tracked(t, args):
+    """Would PyTorch record this change? (A view counts as requiring grad when its base does.)"""
     return grad_mode.STATE.enabled and (
-        t.requires_grad or any(isinstance(a, Tensor) and a.requires_grad for a in args))
+        t.requires_grad or t._base is not None and t._base._requires_grad
+        or any(isinstance(a, Tensor) and a.requires_grad for a in args))
 
 
 def apply_inplace(t, op, *args, **options):
@@ -139,6 +152,8 @@ def refresh_view(view):
     """Give a view whose base changed history its own history anew: one node from the base's
     current ``grad_fn`` (PyTorch names it ``AsStridedBackward0``); ``retain_grad()`` moves along."""
     base = view._base
+    if view._no_grad_view:
+        raise RuntimeError(_NO_GRAD_VIEW_BASE_MESSAGE)
     old = view._grad_fn
     view._base_fn = base._grad_fn
     if not base._requires_grad:
