@@ -312,28 +312,35 @@ def _reaches(node, dependencies):
 
 # -- running one node ----------------------------------------------------------------------------
 def _run_pre_hooks(node, grad, raw, retain, undo, node_hooks=True):
-    """Tensor hooks (``register_hook``) and node pre-hooks may replace the gradient (checked as
-    PyTorch checks it); ``retain_grad`` keeps a copy (not in a dry run: hooks still run there,
-    since they can change what backward computes). A node with several outputs has one gradient
-    per output, and a tensor's hook sees its own."""
+    """What runs before a node, in PyTorch's order: tensor hooks (``register_hook``, which may
+    replace the gradient, checked as PyTorch checks it), then ``retain_grad`` keeps a copy (not in
+    a dry run: hooks still run there, since they can change what backward computes), then the
+    node's own pre-hooks (``register_prehook``). A node with several outputs has one gradient per
+    output, and a tensor's hook sees its own."""
     several = node._n_outputs != 1
     grads = list(grad) if several else [grad]
+    hooks = node._pre_hooks or ()
     with grad_mode.set_grad_enabled(not raw):
-        for hook in node._pre_hooks or ():
-            if isinstance(hook, _NodePreHook):
-                if node_hooks:
-                    grads = _node_pre_hook(hook, grads, raw)
-                continue
-            nr = hook.nr if isinstance(hook, _OutputHook) else 0
-            if grads[nr] is not None:
-                grads[nr] = _hook_result(hook, hook(_as_tensor(grads[nr])), grads[nr], raw)
+        for hook in hooks:
+            if not isinstance(hook, _NodePreHook):
+                nr = hook.nr if isinstance(hook, _OutputHook) else 0
+                if grads[nr] is not None:
+                    grads[nr] = _hook_result(hook, hook(_as_tensor(grads[nr])), grads[nr], raw)
         if retain and node._retained is not None:
-            retained = node._retained if several else {0: node._retained}
-            for nr, ref in retained.items():
-                tensor = ref()
-                if tensor is not None and grads[nr] is not None:
-                    _store(tensor, _as_tensor(grads[nr]), undo)
+            _keep_retained(node, grads, several, undo)
+        if node_hooks:
+            for hook in hooks:
+                if isinstance(hook, _NodePreHook):
+                    grads = _node_pre_hook(hook, grads, raw)
     return grads if several else grads[0]
+
+
+def _keep_retained(node, grads, several, undo):
+    retained = node._retained if several else {0: node._retained}
+    for nr, ref in retained.items():
+        tensor = ref()
+        if tensor is not None and grads[nr] is not None:
+            _store(tensor, _as_tensor(grads[nr]), undo)
 
 
 def _node_pre_hook(hook, grads, raw):
