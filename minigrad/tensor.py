@@ -38,9 +38,16 @@ _NON_LEAF_GRAD_WARNING = (
 )
 
 
+_DETACH_VIEW_MESSAGE = (
+    "Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel "
+    "(DDP) for training, and gradient_as_bucket_view is set as True, gradients are views of DDP "
+    "buckets, and hence detach_() cannot be called on these gradients. To fix this error, please "
+    "refer to the Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution.")
+
+
 class Tensor:
-    __slots__ = ("_array", "_requires_grad", "grad_fn", "_grad", "_version_counter", "_acc",
-                 "_base", "__weakref__")
+    __slots__ = ("_array", "_requires_grad", "_grad_fn", "_grad", "_version_counter", "_acc",
+                 "_base", "_view_path", "_base_fn", "_no_grad_view", "__weakref__")
     __array_priority__ = 1000  # numpy_array * tensor -> Tensor.__rmul__
 
     def __init__(self, data=(), *, dtype=None, requires_grad=False):
@@ -51,7 +58,7 @@ class Tensor:
     def _init(self, data, requires_grad, grad_fn):
         self._array = data
         self._requires_grad = requires_grad
-        self.grad_fn = grad_fn
+        self._grad_fn = grad_fn
         self._grad = None
         self._version_counter = [0]
         self._acc = None
@@ -63,7 +70,7 @@ class Tensor:
         t = _new_tensor(Tensor)
         t._array = data
         t._requires_grad = requires_grad
-        t.grad_fn = grad_fn
+        t._grad_fn = grad_fn
         t._grad = None
         t._version_counter = [0]
         t._acc = None
@@ -93,7 +100,21 @@ class Tensor:
 
     # -- autograd attributes ----------------------------------------------------------------------
     @property
+    def grad_fn(self):
+        """The node that made this tensor. A view whose base was changed in place since its node
+        was made gets a new one first (see ``_refresh_view``), as PyTorch regenerates it."""
+        if self._base is not None and self._base._grad_fn is not self._base_fn:
+            _refresh_view(self)
+        return self._grad_fn
+
+    @grad_fn.setter
+    def grad_fn(self, node):
+        self._grad_fn = node
+
+    @property
     def requires_grad(self):
+        if self._base is not None and self._base._grad_fn is not self._base_fn:
+            _refresh_view(self)
         return self._requires_grad
 
     @requires_grad.setter
@@ -127,6 +148,10 @@ class Tensor:
         if self.grad_fn is not None and not self.retains_grad:
             warnings.warn(_NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
         return self._grad
+
+    @grad.deleter
+    def grad(self):
+        self._grad = None
 
     @grad.setter
     def grad(self, value):
@@ -201,6 +226,19 @@ class Tensor:
         node._pre_hooks.append(hook)
         return _Handle(node._pre_hooks, hook)
 
+    def register_post_accumulate_grad_hook(self, hook):
+        """``hook(tensor)`` runs after backward has added to this leaf's ``.grad`` (an optimizer
+        step per parameter, for instance). Returns a handle with ``.remove()``."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        node = self._accumulator()
+        if not node._post_accumulate_hooks:
+            node._post_accumulate_hooks = []
+        node._post_accumulate_hooks.append(hook)
+        return _Handle(node._post_accumulate_hooks, hook)
+
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Compute the gradient of this tensor w.r.t. the graph leaves (see ``autograd.backward``)."""
         _engine.backward(self, gradient, retain_graph, create_graph, inputs)
@@ -212,8 +250,8 @@ class Tensor:
         return t
 
     def detach_(self):
-        if self._base is not None and self._base._requires_grad:
-            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
+        if self._base is not None:
+            raise RuntimeError(_DETACH_VIEW_MESSAGE)
         self.grad_fn = None
         self._requires_grad = False
         return self
@@ -300,7 +338,7 @@ class Tensor:
         return self._array.reshape(()).item()
 
     def numpy(self, *, force=False):
-        if self._requires_grad and not force:
+        if self._requires_grad and not force and _grad_state.grad:  # allowed under no_grad
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
                                "Use tensor.detach().numpy() instead.")
         return self._array
@@ -596,13 +634,36 @@ class Tensor:
         return _ops.inplace.apply_inplace(self, _ops.unary.Clamp, min=min, max=max)
 
     def zero_(self):
-        return _ops.inplace.fill_(self, 0)
+        return _ops.inplace.zero_(self)
 
     def fill_(self, value):
         return _ops.inplace.fill_(self, value)
 
     def copy_(self, src):
         return _ops.inplace.copy_(self, src)
+
+    def pow_(self, exponent):
+        if isinstance(exponent, Tensor):
+            return _ops.inplace.apply_inplace(self, _ops.arithmetic.Pow, exponent)
+        return _ops.inplace.apply_inplace(self, _ops.arithmetic.PowScalar, exponent=exponent)
+
+    def neg_(self):
+        return _ops.inplace.apply_inplace(self, _ops.arithmetic.Neg)
+
+    def exp_(self):
+        return _ops.inplace.apply_inplace(self, _ops.unary.Exp)
+
+    def abs_(self):
+        return _ops.inplace.apply_inplace(self, _ops.unary.Abs)
+
+    def relu_(self):
+        return _ops.inplace.apply_inplace(self, _ops.activation.Relu)
+
+    def sigmoid_(self):
+        return _ops.inplace.apply_inplace(self, _ops.activation.Sigmoid)
+
+    def tanh_(self):
+        return _ops.inplace.apply_inplace(self, _ops.activation.Tanh)
 
     __iadd__ = add_
     __isub__ = sub_
@@ -619,6 +680,10 @@ def _refuse_non_leaf(requires_grad):
         message += (" If you want to use a computed variable in a subgraph that doesn't "
                     "require differentiation use var_no_grad = var.detach().")
     raise RuntimeError(message)
+
+
+def _refresh_view(view):
+    _ops.inplace.refresh_view(view)
 
 
 def _rebuild(data, requires_grad):

@@ -51,12 +51,16 @@ def _backward_pass(roots, gradients, run):
                 _send(node, (None,) * len(node.next_functions), arrived, waiting, ready)
                 continue
             with run.recording:  # create_graph: what backward computes is itself recorded
+                stop = run.captures is not None and _grad_stops_at(node, run, waiting)
                 if node._pre_hooks is not None or node._retained is not None:
-                    grad = _run_pre_hooks(node, grad, run)  # tensor hooks, retain_grad()
-                if run.captures is not None and _captured(node, grad, run, waiting):
-                    continue  # grad(): this input's gradient is kept; nothing below it is needed
+                    grad = _run_pre_hooks(node, grad, run, node_hooks=not stop)  # hooks, retain_grad()
+                if run.captures is not None and node in run.captures:
+                    run.captures[node] = grad  # grad(): the gradient of a wanted input
+                if stop:
+                    continue  # grad(): nothing past this node is needed
                 if node.__class__ is AccumulateGrad:
                     step = _accumulate(index, node, grad, run)
+                    _run_accumulate_hooks(node, grad, run)
                 else:
                     outgoing = _apply_backward(node, grad, run)
                     _send(node, outgoing, arrived, waiting, ready)
@@ -84,9 +88,14 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         _warn_once(_CREATE_GRAPH_WARNING)
     if inputs is not None:
         inputs = _as_tuple(inputs)
+        if not inputs:
+            raise RuntimeError("`inputs` argument to `backward()` cannot be empty.")
+        for t in inputs:  # a non-leaf input gets its .grad the retain_grad() way, as in PyTorch
+            if t.grad_fn is not None:
+                t.retain_grad()
         grads = _grad_for(tensors, grad_tensors, inputs, retain_graph, create_graph, True)
         for t, g in zip(inputs, grads):
-            if g is not None:
+            if g is not None and t.grad_fn is None:
                 _store(t, g)
         return
     for _ in _backward_pass(tensors, grad_tensors, _Pass(retain_graph, create_graph)):
@@ -99,6 +108,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     if retain_graph is None:
         retain_graph = create_graph
     inputs = _as_tuple(inputs)
+    for i, root in enumerate(_as_tuple(outputs)):  # PyTorch checks the outputs first
+        if isinstance(root, Tensor):
+            _root_node(root, i)
     for t in inputs:
         if not t.requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
@@ -157,16 +169,18 @@ class _Pass:
       then travel as tensors; otherwise as numpy arrays (``raw``);
     - ``accumulate``: write ``.grad`` (``False``: a dry run, as the widgets do, or ``grad()``);
     - ``captures``: for ``grad()``, the nodes of the wanted inputs -> their gradients;
+    - ``retains``: ``retain_grad()`` tensors get their ``.grad`` (not in a dry run);
     - ``undo``: what the pass wrote to ``.grad``, so that a failure can put it back.
     """
 
-    __slots__ = ("retain_graph", "create_graph", "raw", "accumulate", "captures", "undo",
-                 "recording")
+    __slots__ = ("retain_graph", "create_graph", "raw", "accumulate", "captures", "retains",
+                 "undo", "recording")
 
     def __init__(self, retain_graph=False, create_graph=False, accumulate=True, captures=None):
         self.retain_graph, self.create_graph = retain_graph, create_graph
         self.raw = not create_graph
         self.accumulate, self.captures = accumulate, captures
+        self.retains = accumulate or captures is not None
         self.undo = []  # (tensor, its .grad before, its values before or None)
         self.recording = _Recording(create_graph)
 
@@ -351,15 +365,11 @@ def _nodes_reaching(order, targets):
     return useful
 
 
-def _captured(node, grad, run, waiting):
-    """``grad()``: keep the gradient arriving at a wanted input's node. True when the pass has
-    nothing more to do here: no node below it is needed, or it is a leaf (``grad()`` never
-    writes ``.grad``)."""
-    if node in run.captures:
-        run.captures[node] = grad
-        if not _reaches(node, waiting):
-            return True
-    return node.__class__ is AccumulateGrad
+def _grad_stops_at(node, run, waiting):
+    """``grad()`` goes no further than a leaf (it writes no ``.grad``) or a wanted input with
+    nothing needed past it. Such a node does not run, so only tensor hooks see its gradient, not
+    the node's own hooks (as in PyTorch)."""
+    return node.__class__ is AccumulateGrad or (node in run.captures and not _reaches(node, waiting))
 
 
 def _reaches(node, waiting):
@@ -398,29 +408,37 @@ def _check_recorded(node, outgoing):
                 "helpers of minigrad/ops/_dual.py, which work on tensors too")
 
 
-def _run_pre_hooks(node, grad, run):
-    """Tensor hooks (``register_hook``) and node pre-hooks may replace the gradient (checked as
-    PyTorch checks it); ``retain_grad`` keeps a copy (not in a dry run: hooks still run there,
-    since they can change what backward computes). A node with several outputs has one gradient
-    per output, and a tensor's hook sees its own."""
+def _run_pre_hooks(node, grad, run, node_hooks=True):
+    """What runs before a node, in PyTorch's order: tensor hooks (``register_hook``, which may
+    replace the gradient, checked as PyTorch checks it), then ``retain_grad`` keeps a copy (not in
+    a dry run: hooks still run there, since they can change what backward computes), then the
+    node's own pre-hooks (``register_prehook``). A node with several outputs has one gradient per
+    output, and a tensor's hook sees its own."""
     raw = run.raw
     several = node._n_outputs != 1
     grads = list(grad) if several else [grad]
+    hooks = node._pre_hooks or ()
     with grad_mode.set_grad_enabled(not raw):
-        for hook in node._pre_hooks or ():
-            if isinstance(hook, _NodePreHook):
-                grads = _node_pre_hook(hook, grads, raw)
-                continue
-            nr = hook.nr if isinstance(hook, _OutputHook) else 0
-            if grads[nr] is not None:
-                grads[nr] = _hook_result(hook, hook(_as_tensor(grads[nr])), grads[nr], raw)
-        if run.accumulate and node._retained is not None:
-            retained = node._retained if several else {0: node._retained}
-            for nr, ref in retained.items():
-                tensor = ref()
-                if tensor is not None and grads[nr] is not None:
-                    _store(tensor, _as_tensor(grads[nr]), run.undo)
+        for hook in hooks:
+            if not isinstance(hook, _NodePreHook):
+                nr = hook.nr if isinstance(hook, _OutputHook) else 0
+                if grads[nr] is not None:
+                    grads[nr] = _hook_result(hook, hook(_as_tensor(grads[nr])), grads[nr], raw)
+        if run.retains and node._retained is not None:
+            _keep_retained(node, grads, several, run.undo)
+        if node_hooks:
+            for hook in hooks:
+                if isinstance(hook, _NodePreHook):
+                    grads = _node_pre_hook(hook, grads, raw)
     return grads if several else grads[0]
+
+
+def _keep_retained(node, grads, several, undo):
+    retained = node._retained if several else {0: node._retained}
+    for nr, ref in retained.items():
+        tensor = ref()
+        if tensor is not None and grads[nr] is not None:
+            _store(tensor, _as_tensor(grads[nr]), undo)
 
 
 def _node_pre_hook(hook, grads, raw):
@@ -443,6 +461,22 @@ def _run_post_hooks(node, outgoing, grad, raw):
                               for r, g in zip(result, outgoing)])
             outgoing = tuple([r._array if raw and isinstance(r, Tensor) else r for r in outgoing])
     return outgoing
+
+
+def _run_accumulate_hooks(node, grad, run):
+    """After a leaf's ``.grad`` was written: ``register_post_accumulate_grad_hook`` hooks get the
+    leaf, then the node's own post-hooks get ``((), (grad,))``; neither may return a value."""
+    if not run.accumulate or (node._post_hooks is None and not node._post_accumulate_hooks):
+        return
+    for hook in node._post_accumulate_hooks:
+        result = hook(node.variable)
+        if result is not None:
+            raise TypeError(f"expected Variable, but hook returned '{type(result).__name__}'")
+    grad_outputs = (_as_tensor(grad),)
+    for hook in node._post_hooks or ():
+        result = hook((), grad_outputs)
+        if result is not None:
+            _hook_values(hook, result, 0)
 
 
 def _hook_values(hook, result, expected):
@@ -485,15 +519,31 @@ def _call_user_backward(node, grad, raw):
         incoming = node._gradients_for_backward([_as_tensor(g) for g in grad])
     with grad_mode.set_grad_enabled(not raw):
         grads = node.backward(node, *incoming)
-    if not isinstance(grads, tuple):
-        grads = (grads,)
-    if len(grads) != len(node.needs_input_grad):
-        raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
-                           f"(expected {len(node.needs_input_grad)}, got {len(grads)})")
-    if node._positions is not None:
-        grads = tuple([grads[i] for i in node._positions])
+    grads = _user_gradients(node, grads)
     return tuple([_check_gradient(node, i, child, nr, g, raw)
                   for i, ((child, nr), g) in enumerate(zip(node.next_functions, grads))])
+
+
+def _user_gradients(node, grads):
+    """A custom backward's results, one per edge: one per forward argument (extra trailing
+    Nones are fine, as in PyTorch); an argument that was not a tensor must get None."""
+    if not isinstance(grads, tuple):
+        grads = (grads,)
+    expected = len(node.needs_input_grad)
+    if len(grads) > expected and all(g is None for g in grads[expected:]):
+        grads = grads[:expected]
+    if len(grads) != expected:
+        raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
+                           f"(expected {expected}, got {len(grads)})")
+    if node._positions is None:
+        return grads
+    edges = set(node._positions)
+    for i, g in enumerate(grads):
+        if g is not None and i not in edges:
+            raise RuntimeError(f"function {node.name()} returned a gradient different than None at "
+                               f"position {i + 1}, but the corresponding forward input was not a "
+                               "Variable")
+    return tuple([grads[i] for i in node._positions])
 
 
 def _check_gradient(node, i, child, nr, g, raw):

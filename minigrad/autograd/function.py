@@ -12,6 +12,7 @@ numpy arrays (fast, nothing recorded), ``create_graph=True`` runs it on tensors 
 gradients of gradients work). User subclasses work exactly like ``torch.autograd.Function``:
 tensors in, tensors out.
 """
+import functools
 import itertools
 import re
 import weakref
@@ -37,10 +38,20 @@ _new = object.__new__
 _INFIX = ("+", "-", "*", "/", "**", "@")
 
 
-def _share_memory(view, base):
-    """A view shares its base's memory, so it shares the version counter too."""
+def _share_memory(view, base, node, options):
+    """A view shares its base's memory, so it shares the version counter too. It also remembers
+    how it was cut from its (root) base: the view ops in order, each node with its options, so an
+    in-place change through it can be recorded on the base (``CopySlices``), and ``_base_fn``, the
+    base's ``grad_fn`` its own history was made from (when the base's changes, the view's
+    history is made anew: ``Tensor.grad_fn``), and whether it was made under ``no_grad``."""
     view._version_counter = base._version_counter
-    view._base = base._base if base._base is not None else base
+    root = base._base
+    if root is None:
+        view._base, view._view_path = base, ((node, options),)
+    else:
+        view._base, view._view_path = root, base._view_path + ((node, options),)
+    view._base_fn = view._base._grad_fn
+    view._no_grad_view = not _STATE.grad  # PyTorch refuses to record changes through these
 
 
 class Function:
@@ -98,6 +109,9 @@ class Function:
     _non_differentiable = ()  # outputs a custom forward marked with mark_non_differentiable
     materialize_grads = True  # a custom backward gets zeros (not None) for unused outputs
     _constants = None  # what went in along the None edges (see input_values)
+    saved_names = ()  # PyTorch's name of each saved value (node._saved_self, ...)
+    saved_options = ()  # attributes PyTorch also shows as saved (node._saved_exponent)
+    _dirty = ()  # inputs a custom forward marked with mark_dirty
     _run_first = 0  # added to the creation number to order the engine's queue (AccumulateGrad: huge)
 
     # -- running an op -------------------------------------------------------------------------
@@ -107,7 +121,7 @@ class Function:
         ctx = _new(cls._node_class)
         if _STATE.enabled:
             for a in args:
-                if isinstance(a, Tensor) and a._requires_grad:
+                if isinstance(a, Tensor) and (a._requires_grad or a._base is not None and a.requires_grad):
                     return ctx._record(args, options)
         if cls.builtin:
             ctx.needs_input_grad = (False,) * len(args)  # built-ins: nothing to save for backward
@@ -121,7 +135,7 @@ class Function:
                               for o in out])
         result = Tensor._make(out._array if isinstance(out, Tensor) else np.asarray(out), False, None)
         if cls.is_view:
-            _share_memory(result, args[0])
+            _share_memory(result, args[0], ctx, options)
         elif _STATE.inference:
             result._version_counter = None  # an inference tensor
         return result
@@ -134,7 +148,9 @@ class Function:
         else:
             with grad_mode.no_grad():  # a user's forward is never recorded
                 out = self.forward(self, *args, **options)
-            if out.__class__ is tuple or self._non_differentiable:
+            if self._dirty:
+                _check_dirty(self._dirty)
+            if out.__class__ is tuple or self._non_differentiable or self._dirty:
                 return self._keep_outputs(out)
         if "node_name" in self.__dict__:  # forward chose among the op's names
             self._rename(self.__dict__.pop("node_name"))
@@ -144,7 +160,7 @@ class Function:
         result = Tensor._make(data, True, self)
         self._output = weakref.ref(result)
         if self.is_view:
-            _share_memory(result, args[0])
+            _share_memory(result, args[0], self, options)
         saved = self._saved
         if saved:
             # saving the value you return means saving the output tensor itself
@@ -170,7 +186,12 @@ class Function:
                 continue
             data = o._array
             differentiable = data.dtype.kind == "f" and not any(o is m for m in self._non_differentiable)
-            r = Tensor._make(data, differentiable, self if differentiable else None)
+            if any(o is d for d in self._dirty):  # the changed input itself, with this history
+                r = o
+                r._grad_fn, r._requires_grad = (self, True) if differentiable else (None, False)
+                r._version_counter[0] += 1
+            else:
+                r = Tensor._make(data, differentiable, self if differentiable else None)
             results.append(r)
             shapes.append(data.shape), dtypes.append(data.dtype)
             refs.append(weakref.ref(r) if differentiable else None)
@@ -204,9 +225,9 @@ class Function:
         positions = None
         for i, a in enumerate(args):
             if isinstance(a, Tensor):
-                if a._requires_grad:
+                if a._requires_grad or a._base is not None and a.requires_grad:
                     # Tensor._gradient_node() and output_nr, inlined: this runs for every input
-                    node = a.grad_fn
+                    node = a._grad_fn if a._base is None else a.grad_fn
                     if node is None:
                         edges.append((a._accumulator(), 0))
                     else:
@@ -242,6 +263,11 @@ class Function:
         ``requires_grad=False``, and backward receives zeros (or None) for them."""
         self._non_differentiable = self._non_differentiable + tensors
 
+    def mark_dirty(self, *tensors):
+        """Inputs this forward changed in place (and returns): the returned tensor is that input
+        itself, whose history is now this node (its version goes up once more, as in PyTorch)."""
+        self._dirty = tensors
+
     def set_materialize_grads(self, value):
         """``False``: backward receives None, instead of zeros, for outputs that got no gradient."""
         self.materialize_grads = bool(value)
@@ -254,6 +280,25 @@ class Function:
         return [g if g is not None or shape is None else
                 Tensor._make(np.zeros(shape, dtype), False, None)
                 for g, shape, dtype in zip(grads, self._output_shapes, self._output_dtypes)]
+
+    def __getattr__(self, name):
+        """``node._saved_self``, ``_saved_other``, ``_saved_result``...: what the node saved, by
+        PyTorch's names (``saved_names``: one per entry of ``save_for_backward``;
+        ``saved_options``: attributes of the node, such as a scalar exponent)."""
+        if name.startswith("_saved_"):
+            key = name[7:]
+            cls = type(self)
+            if key in cls.saved_names:
+                saved = self.__dict__.get("_saved", ())
+                if saved is _FREED:
+                    raise RuntimeError(FREED_GRAPH_MESSAGE)
+                value = saved[cls.saved_names.index(key)]
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    value = Tensor._make(np.asarray(value), False, None)  # a number, wrapped
+                return value
+            if key in cls.saved_options:
+                return self.__dict__[key]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     @property
     def saved_tensors(self):
@@ -339,6 +384,48 @@ class Function:
                                   "custom autograd.Function to use it with backward mode AD.")
 
 
+def once_differentiable(backward):
+    """Decorate a custom ``backward`` that cannot itself be differentiated: it runs without
+    recording, and if a gradient of its results is asked for later (``create_graph=True``), that
+    later backward raises PyTorch's error instead of silently giving zeros."""
+    @functools.wraps(backward)
+    def wrapper(ctx, *grads):
+        with grad_mode.no_grad():
+            outputs = backward(ctx, *grads)
+        if not (_STATE.enabled and any(isinstance(g, Tensor) and g._requires_grad for g in grads)):
+            return outputs
+        single = not isinstance(outputs, tuple)
+        marked = tuple([_DelayedError.apply(Tensor._make(o._array, True, None))
+                        if isinstance(o, Tensor) else o for o in ((outputs,) if single else outputs)])
+        return marked[0] if single else marked
+    return wrapper
+
+
+class _DelayedError(Function):
+    """Stands after a ``once_differentiable`` backward's results: differentiating them raises."""
+    node_name = "DelayedError"
+    formula = "not differentiable (once_differentiable)"
+    label = "once"
+    builtin = True
+
+    def name(self):
+        return "torch::autograd::DelayedError"
+
+    @staticmethod
+    def local(ctx):
+        from .chain_rule import Local
+        return Local("not differentiable", rule="given")
+
+    @staticmethod
+    def forward(ctx, a):
+        return a._array
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError("trying to differentiate twice a function that was marked with "
+                           "@once_differentiable")
+
+
 class AccumulateGrad(Function):
     """The node behind every leaf that requires grad: it adds the arriving gradient to ``.grad``."""
 
@@ -351,6 +438,8 @@ class AccumulateGrad(Function):
 
     def name(self):
         return "torch::autograd::AccumulateGrad"  # PyTorch's C++ name (its type is AccumulateGrad)
+
+    _post_accumulate_hooks = ()  # Tensor.register_post_accumulate_grad_hook
 
     def __init__(self, variable):
         self.variable = variable
@@ -374,6 +463,13 @@ def _versions(saved):
         return [s._version_counter[0] if isinstance(s, Tensor) else 0 for s in saved]
     except TypeError:
         raise RuntimeError(INFERENCE_SAVED_MESSAGE) from None
+
+
+def _check_dirty(tensors):
+    for t in tensors:
+        if t._requires_grad and t._grad_fn is None:
+            raise RuntimeError("a leaf Variable that requires grad has been used in an in-place "
+                               "operation.")
 
 
 def _note_constant(constants, index, value):

@@ -6,6 +6,8 @@ from ..tensor import tensor as _tensor, Tensor as _Tensor
 
 
 def relu(input, inplace=False):
+    if inplace:
+        return input.relu_()
     return _act.Relu.apply(input)
 
 

@@ -15,6 +15,7 @@ from ._util import floating, normalize_dim, value
 
 class Tanh(Function):
     node_name = "TanhBackward0"
+    saved_names = ("result",)  # node._saved_<name>, as PyTorch names them
     formula = "d tanh(a)/da = 1 - tanh²(a)"
     label = "tanh"
     builtin = True
@@ -66,6 +67,7 @@ class TanhBackward(Function):
 
 class Sigmoid(Function):
     node_name = "SigmoidBackward0"
+    saved_names = ("result",)  # node._saved_<name>, as PyTorch names them
     formula = "d σ(a)/da = σ(a)·(1 - σ(a))"
     label = "σ"
     builtin = True
@@ -168,6 +170,7 @@ class LogSigmoidBackward(Function):
 
 class Relu(Function):
     node_name = "ReluBackward0"
+    saved_names = ("result",)  # node._saved_<name>, as PyTorch names them
     formula = "d relu(a)/da = 1 if a > 0 else 0"
     label = "relu"
     builtin = True

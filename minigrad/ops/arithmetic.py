@@ -85,6 +85,7 @@ class Rsub(Function):
 class Mul(Function):
     """a * b"""
     node_name = "MulBackward0"
+    saved_names = ("other", "self")  # node._saved_<name>, as PyTorch names them
     formula = "d(a*b)/da = b,  d(a*b)/db = a"
     scalars_are_inputs = True
     label = "*"
@@ -113,6 +114,7 @@ class Mul(Function):
 class Div(Function):
     """a / b"""
     node_name = "DivBackward0"
+    saved_names = ("self", "other")  # node._saved_<name>, as PyTorch names them
     formula = "d(a/b)/da = 1/b,  d(a/b)/db = -a/b²"
     scalars_are_inputs = True
     label = "/"
@@ -208,6 +210,7 @@ class Neg(Function):
 class Reciprocal(Function):
     """1 / a"""
     node_name = "ReciprocalBackward0"
+    saved_names = ("result",)  # node._saved_<name>, as PyTorch names them
     formula = "d(1/a)/da = -1/a²"
     label = "reciprocal"
     builtin = True
@@ -233,6 +236,8 @@ class Reciprocal(Function):
 class PowScalar(Function):
     """a ** c for a number c"""
     node_name = "PowBackward0"
+    saved_names = ("self",)  # node._saved_<name>, as PyTorch names them
+    saved_options = ("exponent",)
     formula = "d(aᶜ)/da = c·aᶜ⁻¹"
     label = "**"
     builtin = True
@@ -267,6 +272,7 @@ class PowScalar(Function):
 class Pow(Function):
     """a ** b for two tensors"""
     node_name = "PowBackward1"
+    saved_names = ("self", "exponent", "result")  # node._saved_<name>, as PyTorch names them
     formula = "d(aᵇ)/da = b·aᵇ⁻¹,  d(aᵇ)/db = aᵇ·ln a"
     label = "**"
     builtin = True

@@ -60,6 +60,7 @@ class Mv(Function):
 class Mm(Function):
     """matrix @ matrix"""
     node_name = "MmBackward0"
+    saved_names = ("self", "mat2")  # node._saved_<name>, as PyTorch names them
     formula = "d(A@B)/dA = g@Bᵀ,  d(A@B)/dB = Aᵀ@g"
     label = "matmul"
     builtin = True

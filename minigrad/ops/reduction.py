@@ -22,7 +22,11 @@ def _axes(dim, ndim):
     if dim is None:
         return tuple(range(ndim))
     if isinstance(dim, (tuple, list)):
-        return tuple(sorted(normalize_dim(d, ndim) for d in dim))
+        axes = [normalize_dim(d, ndim) for d in dim]
+        for i, d in enumerate(axes):
+            if d in axes[:i]:
+                raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+        return tuple(sorted(axes))
     return (normalize_dim(dim, ndim),)
 
 

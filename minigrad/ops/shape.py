@@ -680,18 +680,28 @@ def index_put_(a, key, value):
         # PyTorch writes through a view of the leaf (a[0] = v), unless the key selects all of it
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
                            "in-place operation.")
+    if isinstance(value, (int, float)):
+        value = Tensor._make(np.asarray(value, dtype=a._array.dtype), False, None)  # PyTorch's edge
     return apply_inplace(a, IndexPut, value, key=key)
 
 
 class IndexPut(Function):
-    """a[key] = v, recorded like PyTorch records it (``CopySlices``)."""
+    """a[key] = v, recorded like PyTorch records it: ``CopySlices`` (a copy into the view a[key])
+    for ints and slices, ``IndexPutBackward0`` for integer arrays and masks."""
     node_name = "CopySlices"
     formula = "d/da: gradient with the overwritten positions zeroed;  d/dv: gradient at those positions"
     label = "[ ]="
     builtin = True
 
+    def name(self):
+        if self.node_name == "CopySlices":
+            return "torch::autograd::CopySlices"  # PyTorch's C++ name (its type is CopySlices)
+        return self.node_name
+
     @staticmethod
     def forward(ctx, a, v, *, key):
+        if not _is_basic(key):
+            ctx.node_name = "IndexPutBackward0"
         ctx.key, ctx.value_shape, ctx.out_shape = key, shape_of(v), a._array.shape
         out = a._array.copy()
         out[key] = value(v)

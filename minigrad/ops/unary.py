@@ -10,6 +10,7 @@ from ._dual import cos, sgn, sin, where, zeros_like
 class Exp(Function):
     """eᵃ"""
     node_name = "ExpBackward0"
+    saved_names = ("result",)  # node._saved_<name>, as PyTorch names them
     formula = "d(eᵃ)/da = eᵃ"
     label = "exp"
     builtin = True
@@ -35,6 +36,7 @@ class Exp(Function):
 class Log(Function):
     """ln a"""
     node_name = "LogBackward0"
+    saved_names = ("self",)  # node._saved_<name>, as PyTorch names them
     formula = "d(ln a)/da = 1/a"
     label = "log"
     builtin = True
@@ -60,6 +62,7 @@ class Log(Function):
 class Log1p(Function):
     """ln(1 + a), accurate for small a"""
     node_name = "Log1PBackward0"
+    saved_names = ("self",)  # node._saved_<name>, as PyTorch names them
     formula = "d ln(1+a)/da = 1/(1+a)"
     label = "log1p"
     builtin = True
@@ -85,6 +88,7 @@ class Log1p(Function):
 class Sqrt(Function):
     """√a"""
     node_name = "SqrtBackward0"
+    saved_names = ("result",)  # node._saved_<name>, as PyTorch names them
     formula = "d(√a)/da = 1/(2√a)"
     label = "sqrt"
     builtin = True
@@ -111,6 +115,7 @@ class Sqrt(Function):
 class Abs(Function):
     """|a|"""
     node_name = "AbsBackward0"
+    saved_names = ("self",)  # node._saved_<name>, as PyTorch names them
     formula = "d|a|/da = sign(a)"
     label = "abs"
     builtin = True
@@ -161,6 +166,7 @@ class Sgn(Sign):
 class Sin(Function):
     """sin a"""
     node_name = "SinBackward0"
+    saved_names = ("self",)  # node._saved_<name>, as PyTorch names them
     formula = "d(sin a)/da = cos a"
     label = "sin"
     builtin = True
@@ -184,6 +190,7 @@ class Sin(Function):
 class Cos(Function):
     """cos a"""
     node_name = "CosBackward0"
+    saved_names = ("self",)  # node._saved_<name>, as PyTorch names them
     formula = "d(cos a)/da = -sin a"
     label = "cos"
     builtin = True
