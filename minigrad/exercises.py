@@ -404,7 +404,7 @@ class _BackwardTask:
 
 def _compare_backward(answer, task, exercise):
     from .autograd.function import Function
-    from .autograd.gradcheck import GradcheckError, _first_mismatch
+    from .autograd.gradcheck import GradcheckError, _check_multiplied_by_grad_output, _first_mismatch
     if not (isinstance(answer, type) and issubclass(answer, Function)):
         hint = (" (not its .apply)" if getattr(answer, "__name__", "") == "apply" else "")
         return _Form("Answer with your class itself, as in answer = MySigmoid" + hint
@@ -431,7 +431,8 @@ def _compare_backward(answer, task, exercise):
             return f"Your forward returns shape {tuple(out.shape)}{where}: not the right shape."
         if not np.allclose(out.detach().numpy(), want.numpy(), rtol=1e-6, atol=1e-9):
             return f"Your forward gives the wrong values{where}: fix it before the backward."
-        try:
+        try:  # first whether grad_output is used at all, then every Jacobian
+            _check_multiplied_by_grad_output([out], inputs)
             found = _first_mismatch(answer.apply, inputs, eps=1e-6, atol=1e-5, rtol=1e-3)
         except GradcheckError as error:
             if "not multiplied by grad_output" in str(error):
@@ -597,8 +598,11 @@ def _mse_db(x, y, w, b):
     return torch.autograd.grad(mse, g["b"])[0]
 
 
-_WAVE = np.array([[0.5, -1.25, 2.0], [1.5, 0.75, -0.5]])  # the probe function's coefficients
-_WAVE_AT = np.array([[0.3, -0.7, 1.1], [0.9, -1.4, 0.2]], dtype=np.float32)
+# the probe function's coefficients and point: the same shape as w, another entry asked about
+_WAVE = np.array([[0.5, -1.25, 2.0], [1.5, 0.75, -0.5], [1.0, -2.0, 0.25], [0.4, 1.2, -0.8],
+                  [-1.5, 0.6, 0.9]])
+_WAVE_AT = np.array([[0.3, -0.7, 1.1], [0.9, -1.4, 0.2], [-0.6, 1.3, 0.5], [0.8, -0.2, -1.1],
+                     [1.2, 0.4, -0.9]], dtype=np.float32)
 
 
 def _wave(t):
@@ -627,9 +631,9 @@ def _fd_w21(x, y, w, b):
     def loss_of(t):
         return torch.nn.functional.binary_cross_entropy_with_logits(torch.matmul(inputs, t) + bias,
                                                                     targets)
-    wave_exact = float(_WAVE[1, 0] * np.cos(np.float64(_WAVE_AT[1, 0])))
+    wave_exact = float(_WAVE[3, 2] * np.cos(np.float64(_WAVE_AT[3, 2])))
     return [_Probe(loss_of, _fresh(w), (2, 1), exact, "the lesson's loss"),
-            _Probe(_wave, torch.tensor(_WAVE_AT), (1, 0), wave_exact,
+            _Probe(_wave, torch.tensor(_WAVE_AT), (3, 2), wave_exact,
                    "a new function with no backward (its values come from numpy)")]
 
 
@@ -869,13 +873,12 @@ def _softplus_task():
 @_exercise("lesson9.mul3", "backward",
            "A product of three inputs has three partial derivatives: backward returns one gradient "
            "per input of forward, in the same order.",
-           "The gradient for a is grad_output · b · c (and likewise for b and c). With broadcast "
-           "inputs, sum that gradient over the dimensions the input was stretched along "
-           "(.sum(dim, keepdim=True), then reshape to the input's shape).",
-           "backward: `ga, gb, gc = grad_output * b * c, grad_output * a * c, grad_output * a * b`, "
-           "then reduce each to its input's shape, e.g. with a helper "
-           "`def reduce(g, shape): return g.sum(tuple(range(g.dim() - len(shape)))).sum("
-           "tuple(i for i, n in enumerate(shape) if n == 1), keepdim=True).reshape(shape)`.")
+           "The gradient for a is grad_output · b · c, and likewise for b and c. With broadcast "
+           "inputs you may return gradients in the output's shape: like PyTorch's, the engine sums "
+           "each back to its input's shape.",
+           "forward: `ctx.save_for_backward(a, b, c)`, return `a * b * c`; backward: "
+           "`a, b, c = ctx.saved_tensors`, return `grad_output * b * c, grad_output * a * c, "
+           "grad_output * a * b`.")
 def _mul3_task():
     """Write class Mul3(torch.autograd.Function) whose forward(ctx, a, b, c) returns a * b * c
     and whose backward returns the three gradients. check gradchecks it with equal shapes, then
