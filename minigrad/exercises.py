@@ -101,6 +101,13 @@ class Result:
 
     def __init__(self, key, status, message="", hint_level=0):
         self.key, self.status, self.message, self.hint_level = key, status, message, hint_level
+        self._stepper = None  # write-your-own-backward exercises: builds a BackwardStepper
+
+    @property
+    def stepper(self):
+        """For the write-your-own-backward exercises: your Function in a ``BackwardStepper``, run
+        on the small float64 inputs of the check (``None`` for other exercises)."""
+        return self._stepper() if self._stepper is not None else None
 
     @property
     def passed(self):
@@ -164,10 +171,14 @@ def check(key, answer=..., *, reveal=False, steps=None, **given):
         return _miss(exercise, _Form("Your answer is None: did you forget to assign it?"))
     problem = _COMPARE[exercise.kind](answer, expected, exercise)
     if problem is None:
-        return Result(key, "correct")
-    if step_note:
-        problem = type(problem)(f"{problem} {step_note}")
-    return _miss(exercise, problem)
+        result = Result(key, "correct")
+    else:
+        if step_note:
+            problem = type(problem)(f"{problem} {step_note}")
+        result = _miss(exercise, problem)
+    if exercise.kind == "backward" and not isinstance(problem, _Form):
+        result._stepper = lambda: _stepper_of(answer, expected)
+    return result
 
 
 def _miss(exercise, problem):
@@ -452,6 +463,18 @@ def _compare_backward(answer, task, exercise):
             _, j, _ = found
             return f"The gradient for input {j} ({task.names[j]}) is wrong{where} (gradcheck)."
     return None
+
+
+def _stepper_of(function, task):
+    """The student's Function on the first case's inputs (small, rounded, float64), summed."""
+    from .widgets import BackwardStepper
+    rng = np.random.default_rng(7)
+    inputs = {name: torch.tensor(np.round(rng.uniform(-2, 2, size=shape), 1), dtype=torch.float64,
+                                 requires_grad=True)
+              for name, shape in zip(task.names, task.cases[0])}
+    out = function.apply(*inputs.values())
+    total = out.sum()
+    return BackwardStepper(total, names=dict(inputs, out=out, total=total))
 
 
 def _compare_stepper(answer, expected, exercise):

@@ -329,3 +329,15 @@ def test_a_stepper_of_another_graph_is_refused():
     other = BackwardStepper(a * a, predict=True)
     assert "does not step through this exercise's" in check("lesson9.predict_steps", other).message
     assert "stepper itself" in check("lesson9.predict_steps", 37.0).message
+
+
+def test_the_result_draws_the_students_function_in_the_stepper():
+    stepper = check("lesson9.mul3", Mul3).stepper
+    names = [step.node.name() for step in stepper.model.steps]
+    assert names[:2] == ["SumBackward0", "Mul3Backward"]
+    stepper.go(len(stepper.model.steps) - 1)
+    grads = stepper.leaf_grads()
+    assert set(grads) == {"a", "b", "c"} and all(g is not None for g in grads.values())
+    wrong = check("lesson9.mul3", Mul3WrongC)
+    assert wrong.stepper is not None  # a wrong backward can be watched too
+    assert check("lesson9.mul3", 3).stepper is None and check("lesson1.batch_shape", (4, 3)).stepper is None
