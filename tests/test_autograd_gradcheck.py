@@ -67,6 +67,9 @@ def _functions(lib):
         "ignores_grad_output": (IgnoresGradOutput.apply, [(3,)], [True]),
         "custom_right": (ScaledSigmoid.apply, [(2, 2)], [True]),
         "off_by_factor": (OffByFactor.apply, [(3,), (3,)], [True, True]),
+        "no_differentiable_output": (lambda a: a.detach() * 2, [(3,)], [True]),
+        "constant_output": (lambda a: (a * 0).detach() + 1, [(2,)], [True]),
+        "scalar_input": (lambda a: (a * a).exp(), [()], [True]),
     }
 
 
