@@ -21,7 +21,9 @@ Some exercises check the method, not only the result:
   backward at all, so only a real finite difference passes;
 - "write your own backward" exercises take your ``minigrad.autograd.Function`` subclass and
   ``gradcheck`` it on random float64 inputs (broadcast shapes too), naming the input whose
-  gradient is wrong.
+  gradient is wrong (``check(...).stepper`` then shows the Function at work in the stepper);
+- the predict-then-Next exercise takes a ``BackwardStepper(..., predict=True)`` and counts the
+  first tries.
 
 ``describe(key)`` returns the task in words, ``keys()`` lists every exercise, ``reset()`` forgets
 the misses counted so far (the hints start again from the nudge).

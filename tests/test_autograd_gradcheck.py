@@ -159,3 +159,29 @@ def test_inputs_are_left_as_they_were():
     minigrad.autograd.gradcheck(lambda a, b: a * b, (a, b))
     assert minigrad.equal(a, before[0]) and minigrad.equal(b, before[1])
     assert (a._version, b._version) == before[2:] and a.grad is None and b.grad is None
+
+
+@pytest.mark.oracle
+def test_an_input_with_a_stride_0_dimension_is_refused_as_in_pytorch(pt):
+    messages = []
+    for lib in (minigrad, pt):
+        x = lib.ones(1, dtype=lib.float64).expand(3).requires_grad_()
+        with pytest.raises(RuntimeError) as info:
+            lib.autograd.gradcheck(lambda a: a * 2, (x,))
+        messages.append(str(info.value))
+    assert messages[0] == messages[1] and "stride 0" in messages[0]
+
+
+def test_a_function_that_raises_leaves_the_inputs_as_they_were():
+    a = minigrad.tensor([1.0, 2.0], dtype=minigrad.float64, requires_grad=True)
+    calls = []
+
+    def flaky(t):
+        calls.append(1)
+        if len(calls) == 3:  # the first call, then one value of the numerical pass
+            raise ValueError("boom")
+        return t * 3
+
+    with pytest.raises(ValueError, match="boom"):
+        minigrad.autograd.gradcheck(flaky, (a,))
+    assert a.tolist() == [1.0, 2.0]

@@ -46,6 +46,13 @@ def _check_inputs(inputs):
                 warnings.warn(f"Input #{i} requires gradient and is not a double precision floating "
                               "point or complex. This check will likely fail if all the inputs are "
                               "not of double precision floating point or complex. ", stacklevel=3)
+            array = t._array
+            if any(stride == 0 and size > 1 for stride, size in zip(array.strides, array.shape)):
+                raise RuntimeError(
+                    f"The {i}th input has a dimension with stride 0. gradcheck only supports inputs "
+                    "that are non-overlapping to be able to compute the numerical gradients "
+                    "correctly. You should call .contiguous on the input before passing it to "
+                    "gradcheck.")
             some = True
     if not some:
         raise ValueError("gradcheck expects at least one input tensor to require gradient, "
@@ -62,11 +69,13 @@ def _numerical(func, inputs, outputs, eps):
         for k in range(t.numel()):
             index = np.unravel_index(k, array.shape) if array.ndim else ()
             original = array[index].copy()
-            array[index] = original - eps
-            below = [np.array(o._array, dtype=np.float64) for o in _tensor_outputs(func(*inputs))]
-            array[index] = original + eps
-            above = [np.array(o._array, dtype=np.float64) for o in _tensor_outputs(func(*inputs))]
-            array[index] = original  # restored bit for bit
+            try:
+                array[index] = original - eps
+                below = [np.array(o._array, dtype=np.float64) for o in _tensor_outputs(func(*inputs))]
+                array[index] = original + eps
+                above = [np.array(o._array, dtype=np.float64) for o in _tensor_outputs(func(*inputs))]
+            finally:
+                array[index] = original  # restored bit for bit, even when func raised
             for c, lo, hi in zip(columns, below, above):
                 c[k] = ((hi - lo) / (2 * eps)).reshape(-1)
         for i, c in enumerate(columns):
