@@ -165,8 +165,8 @@ def check(key, answer=..., *, reveal=False, steps=None, **given):
         return Result(key, "revealed", _revealed(exercise, expected))
     step_note, step_wrong = _check_steps(exercise, steps, given)
     if answer is ...:
-        if step_wrong:
-            return _miss(exercise, _Form(step_note))
+        if step_wrong:  # a wrong step is a real miss: the hints move on
+            return _miss(exercise, step_note)
         message = "Replace the ... with your answer, then run the cell again."
         return Result(key, "todo", f"{step_note} {message}" if step_note else message)
     if answer is None:

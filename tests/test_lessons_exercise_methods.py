@@ -50,6 +50,7 @@ def test_steps_alone_can_be_checked_before_the_answer():
     result = check("lesson3.mse_db", steps={"dz": dz + 1}, **t)
     assert result.status == "wrong" and "step dz is not right yet" in result.message
     assert result.hint_level == 1
+    assert check("lesson3.mse_db", steps={"dz": dz + 1}, **t).hint_level == 2  # a miss like any other
 
 
 def test_steps_of_the_optimizer_exercises():
