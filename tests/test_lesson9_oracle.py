@@ -50,3 +50,29 @@ def test_every_oracle_cell_prints_what_pytorch_prints(pt):
             exec(compile(source, "<lesson 9 cell>", "exec"), namespace)
         assert namespace["torch"] is pt
         assert _normal(out.getvalue()) == _normal(_printed(cell)), cell.source
+
+
+@pytest.mark.oracle
+def test_what_each_node_saves_is_what_pytorch_saves(pt):
+    """Section 1's claim, the sigmoid keeps its output, the product both factors, the sum no tensor:
+    the tensors each node saves, by value, against PyTorch's ``_saved_*`` attributes."""
+    import minigrad
+
+    def saved(lib):
+        x = lib.tensor([0.5, -1.0, 2.0], requires_grad=True)
+        s = x.sigmoid()
+        m = x * s
+        nodes = (s.grad_fn, m.grad_fn, m.sum().grad_fn)
+        if lib is pt:
+            values = [[getattr(n, a) for a in dir(n) if a.startswith("_saved")] for n in nodes]
+            values = [[v for v in vs if isinstance(v, pt.Tensor)] for vs in values]
+        else:
+            values = [list(n._saved) for n in nodes]
+        def rounded(t):  # float32 sigmoids may differ in the last bit between the libraries
+            return [round(v, 5) for v in t.detach().tolist()]
+        return [sorted(rounded(v) for v in vs) for vs in values], rounded(s)
+
+    ours, s = saved(minigrad)
+    theirs, _ = saved(pt)
+    assert ours == theirs
+    assert ours[0] == [s] and len(ours[1]) == 2 and ours[2] == []
