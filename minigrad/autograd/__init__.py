@@ -4,6 +4,7 @@
 - ``backward(tensors, grad_tensors)`` / ``grad(outputs, inputs)``: run the backward pass;
 - ``backward_steps(root)``: the same pass, one ``BackwardStep`` per node, for watching it;
 - ``record_forward()``: collect the nodes the forward pass creates, in order;
+- ``gradcheck`` / ``gradgradcheck``: a backward against finite differences of its forward;
 - ``functional.jacobian`` / ``functional.vjp``: whole Jacobians and vector-Jacobian products.
 """
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled,  # noqa: F401
@@ -11,3 +12,4 @@ from .grad_mode import (enable_grad, inference_mode, is_grad_enabled,  # noqa: F
 from .function import AccumulateGrad, ForwardStep, Function, record_forward  # noqa: F401
 from .engine import BackwardStep, backward, backward_steps, grad  # noqa: F401
 from . import functional  # noqa: F401
+from .gradcheck import gradcheck, gradgradcheck  # noqa: F401  (the module stays importable, as in PyTorch)

@@ -13,7 +13,7 @@ import pytest
 
 import _labpage
 from _suite import lessons_using, write_notebook
-from _widgets import after, explorer_state, numbers, printed_tensor, stepper_state, wait_change
+from _widgets import after, explorer_state, numbers, printed_tensor, stepper_state, wait_change, wait_until
 
 pytestmark = pytest.mark.browser
 
@@ -34,8 +34,16 @@ SCRATCH = [
     "sq = a * a\n"
     "explorer = AccumulationExplorer(sq, [a], gradient=torch.ones_like(sq), names=['a'])\n"
     "explorer",
+    # predict mode: P = r * r + p with r = p * q; the first arrows carry 1, r = -6, 2r·q = 36
+    "p = torch.tensor(2.0, requires_grad=True)\n"
+    "q = torch.tensor(-3.0, requires_grad=True)\n"
+    "r = p * q\n"
+    "P = r * r + p\n"
+    "predictor = BackwardStepper(P, names=dict(p=p, q=q, r=r, P=P), predict=True)\n"
+    "predictor",
 ]
 W_GRAD = [9.5, 19.0, 28.5]
+PREDICT_CELL = 3
 B_GRAD = [9.5]
 
 
@@ -229,3 +237,67 @@ def test_lesson_explorer_doubles_and_resets(lesson, lab, notebook_runs, artifact
             nb, box, lambda tag: artifacts / f"widget-{lesson.stem}-explorer-{tag}.png")
     finally:
         notebook_runs.release(f"notebooks/{lesson.name}")
+
+
+_PREDICT_STATE = """
+(box) => {
+  const text = (sel) => { const n = box.querySelector(sel); return n ? n.innerText.trim() : ''; };
+  const next = box.querySelector('.minigrad-next');
+  const input = box.querySelector('.minigrad-answer input');
+  return {question: text('.minigrad-question'), feedback: text('.minigrad-feedback'),
+          right: !!box.querySelector('.minigrad-feedback-right'),
+          wrong: !!box.querySelector('.minigrad-feedback-wrong'),
+          next_disabled: next.disabled, input_disabled: input.disabled,
+          step: text('.minigrad-slider .widget-readout')};
+}
+"""
+
+
+def test_predict_mode_says_right_or_wrong_then_next_shows_the_step(scratch, lab, artifacts):
+    """Type a prediction into the stepper's box, press Enter: the widget says right or wrong,
+    and only then does Next show the step. Keys typed in the box stay there (the notebook's
+    active cell does not move)."""
+    nb, _ = scratch
+    page = lab.page
+    box = nb.node.locator(".jp-Cell").nth(PREDICT_CELL).locator(".minigrad-stepper").first
+
+    def state():
+        return box.evaluate(_PREDICT_STATE)
+
+    def active_cell():
+        return page.evaluate("() => Array.from(document.querySelectorAll('.jp-Notebook .jp-Cell'))"
+                             ".findIndex(c => c.classList.contains('jp-mod-active'))")
+
+    if state()["step"] != "0":
+        click(nb, box, "minigrad-reset", stepper_state)
+    start = state()
+    assert start["step"] == "0" and start["next_disabled"] and not start["input_disabled"], start
+    assert "Predict" in start["question"] and "dP/d" in start["question"], start
+    box.locator(".minigrad-next").first.click(force=True)  # disabled: nothing happens
+    page.wait_for_timeout(300)
+    assert state()["step"] == "0"
+
+    answer = box.locator(".minigrad-answer input").first
+    answer.click()
+    cell_before = active_cell()
+    answer.type("[5]")  # a wrong prediction for the first arrow (it carries 1)
+    page.keyboard.press("Enter")
+    wrong = wait_until(page, state, lambda s: s["wrong"])
+    assert "✘" in wrong["feedback"] and "engine computes 1.0" in wrong["feedback"], wrong
+    assert not wrong["next_disabled"] and wrong["step"] == "0"  # not shown before Next
+    assert active_cell() == cell_before  # the keys stayed in the box
+    box.screenshot(path=str(artifacts / "widget-predict-wrong.png"))
+    box.locator(".minigrad-next").first.click()
+    shown = wait_until(page, state, lambda s: s["step"] == "1")
+    assert shown["feedback"] == "" and shown["next_disabled"] and not shown["right"]
+
+    answer.click()
+    answer.type("-6")  # r * r sends r along each of its arrows
+    page.keyboard.press("Enter")
+    right = wait_until(page, state, lambda s: s["right"])
+    assert "✔" in right["feedback"] and "Right: -6.0" in right["feedback"], right
+    box.screenshot(path=str(artifacts / "widget-predict-right.png"))
+    box.locator(".minigrad-next").first.click()
+    after_step = wait_until(page, lambda: stepper_state(box), lambda s: s["step"] == "2")
+    assert len(after_step["active"]) == 1
+    assert any("-6.0" in line for line in after_step["chain"]), after_step["chain"]
