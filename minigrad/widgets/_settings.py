@@ -3,6 +3,13 @@
 A teacher on a projector puts that line at the top of a lesson; every widget built afterwards
 in that kernel uses it, unless a widget is given its own ``size=`` / ``view=`` / ``direction=``.
 """
+from __future__ import annotations
+
+from typing import Literal
+
+Size = Literal["normal", "large"]
+View = Literal["autograd", "data"]
+Direction = Literal["TB", "LR", "BT", "RL"]
 SIZES = ("normal", "large")
 VIEWS = ("autograd", "data")
 DIRECTIONS = ("TB", "LR", "BT", "RL")
@@ -11,7 +18,8 @@ _current = dict(_FACTORY)
 _chosen = set()  # the options a defaults() call set (a widget's own default yields to them)
 
 
-def defaults(size=None, view=None, direction=None, *, reset=False):
+def defaults(size: Size | None = None, view: View | None = None,
+             direction: Direction | None = None, *, reset: bool = False) -> dict[str, str]:
     """Set the options every widget built from now on starts with; returns them.
 
     - ``size``: ``"normal"`` or ``"large"`` (a projector: bigger text, buttons and pictures);

@@ -4,8 +4,18 @@
 Unlike the stepper, this widget acts on the user's tensors: accumulation is what it is about. Each
 action is recorded in ``history`` with a copy of every input's ``.grad`` right after it.
 """
+from __future__ import annotations
+
 from . import _common
 from ._common import copy_of
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # names for the type hints only
+    from collections.abc import Callable, Sequence
+
+    from ..tensor import Tensor
+    from ._settings import Direction, Size, View
 
 
 class Entry:
@@ -178,8 +188,10 @@ class AccumulationExplorer(_common.WidgetFront):
 
     css_class = "minigrad-accumulation"
 
-    def __init__(self, out, inputs, gradient=None, *, names=None, retain_graph=True, size=None,
-                 forward=None, clicker=False):
+    def __init__(self, out: Tensor, inputs: Sequence[Tensor], gradient: Tensor | None = None, *,
+                 names: dict[str, Tensor] | None = None, retain_graph: bool = True,
+                 size: Size | None = None, forward: Callable[[], Tensor] | None = None,
+                 clicker: bool = False) -> None:
         from . import _settings
         from .accumulation_view import AccumulationView
         self.model = AccumulationModel(out, inputs, gradient, names, retain_graph,

@@ -6,12 +6,19 @@ shown with its ``grad_fn``. Two things that create *no* node are made visible to
 students meet them in the tutorial: code under ``torch.no_grad()`` (nothing recorded, and the
 widget says why) and ``detach()`` (the detached tensor is a fresh leaf: the graph is cut there).
 """
+from __future__ import annotations
+
 from ..autograd import is_grad_enabled, record_forward
 from ..autograd.function import AccumulateGrad
 from ..tensor import Tensor
 from . import _common
 from ._common import shape_text
 from ..viz.state import GraphState
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # names for the type hints only
+    from ._settings import Direction, Size, View
 
 _UNNAMED = "(unnamed)"
 
@@ -234,7 +241,9 @@ class ForwardRecorder(_common.SteppingFront):
 
     css_class = "minigrad-recorder"
 
-    def __init__(self, names=None, *, view=None, size=None, max_nodes=300, direction=None):
+    def __init__(self, names: dict[str, Tensor] | None = None, *, view: View | None = None,
+                 size: Size | None = None, max_nodes: int = 300,
+                 direction: Direction | None = None) -> None:
         from . import _settings  # the options are checked before the block runs
         options = _settings.resolve(view=view or _settings.chosen("view", "data"), size=size,
                                     direction=direction)

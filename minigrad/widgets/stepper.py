@@ -7,6 +7,8 @@ local derivatives (``autograd.chain_rule``), while the values they need are stil
 then only moves an index through the recorded steps, so every number shown is one that
 ``loss.backward()`` computes, and watching changes nothing.
 """
+from __future__ import annotations
+
 import re
 
 import numpy as _np
@@ -15,10 +17,16 @@ from .. import _format
 from ..autograd import backward_steps
 from ..autograd.chain_rule import explain, locals_of
 from ..autograd.function import AccumulateGrad
+from ..tensor import Tensor
 from ..viz.state import GraphState
 from . import _common
 from ..autograd import graph
 from ._common import Namer, compact, copy_of, root_node
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # names for the type hints only
+    from ._settings import Direction, Size, View
 
 _NUMBER = re.compile(r"[-+]?(?:\d+\.\d*|\.\d+|\d+)(?:[eE][-+]?\d+)?")
 _TIMES = {"×": "·", "g@v": "@", "v@g": "@", "g⊗v": "⊗", "v⊗g": "⊗", "gJ": "·"}
@@ -463,8 +471,10 @@ class BackwardStepper(_common.SteppingFront):
 
     css_class = "minigrad-stepper"
 
-    def __init__(self, root, gradient=None, names=None, *, view=None, size=None,
-                 max_nodes=300, direction=None, predict=False):
+    def __init__(self, root: Tensor, gradient: Tensor | None = None,
+                 names: dict[str, Tensor] | None = None, *, view: View | None = None,
+                 size: Size | None = None, max_nodes: int = 300,
+                 direction: Direction | None = None, predict: bool = False) -> None:
         from . import _settings
         from .stepper_view import StepperView
         self.model = StepperModel(root, gradient, names, _common.caller_namespace(1))
