@@ -13,7 +13,9 @@ Gradients travel as plain numpy arrays, because nothing about them needs recordi
 ``create_graph=True``: then they are tensors and every backward formula is itself recorded.
 """
 import heapq
+import sys
 import warnings
+from collections import deque
 
 import numpy as np
 
@@ -76,8 +78,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
             if g is not None:
                 _store(t, g)
         return
-    for _ in _run(tensors, grad_tensors, retain_graph, create_graph, None, True):
-        pass
+    # drained without keeping any step: a .grad may then take a gradient nobody else holds
+    deque(_run(tensors, grad_tensors, retain_graph, create_graph, None, True, steal=True), maxlen=0)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
@@ -108,11 +110,12 @@ def _grad_for(outputs, grad_outputs, inputs, retain_graph, create_graph, allow_u
     return tuple(result)
 
 
-def _run(roots, gradients, retain_graph, create_graph, captures, accumulate):
+def _run(roots, gradients, retain_graph, create_graph, captures, accumulate, steal=False):
     """The engine loop behind ``backward_steps``, ``backward`` and ``grad``.
 
     ``captures`` (for ``grad``): a dict whose keys are the nodes of the wanted inputs; their
-    gradients are stored there instead of in ``.grad``, and no leaf is touched.
+    gradients are stored there instead of in ``.grad``, and no leaf is touched. ``steal``: nobody
+    keeps the steps, so a leaf's first ``.grad`` may be the incoming array itself (see _accumulate).
     """
     raw = not create_graph  # gradients as numpy arrays
     roots = (roots,) if isinstance(roots, Tensor) else tuple(roots)
@@ -147,7 +150,7 @@ def _run(roots, gradients, retain_graph, create_graph, captures, accumulate):
             if node.__class__ is AccumulateGrad:
                 if captures is not None:
                     continue  # grad() never touches .grad
-                step = _accumulate(index, node, grad, raw, accumulate, undo)
+                step = _accumulate(index, node, grad, raw, accumulate, undo, steal)
             else:
                 if node.builtin:  # trusted to return one gradient per argument
                     outgoing = node.backward(node, grad)  # on arrays when raw (see ops/_dual.py)
@@ -166,6 +169,7 @@ def _run(roots, gradients, retain_graph, create_graph, captures, accumulate):
             _STATE.enabled = previous_mode
             index += 1
             yield step
+            step = outgoing = None  # hold no gradient longer than its step does (see _unshared)
     except BaseException as error:
         if not isinstance(error, GeneratorExit):
             for leaf, before, values in reversed(undo):
@@ -185,7 +189,7 @@ def _send(node, outgoing, buffers, dependencies, ready):
             continue
         if g is not None:
             if child._n_outputs == 1:  # _deposit(), inlined for the common case
-                buffers[child] = buffers[child] + g if child in buffers else g
+                buffers[child] = _add(buffers.pop(child), g) if child in buffers else g
             else:
                 _deposit(buffers, child, nr, g)
         dependencies[child] -= 1
@@ -197,12 +201,42 @@ def _deposit(buffers, node, nr, g):
     """Add ``g`` to the gradient waiting for output ``nr`` of ``node`` (a node with several
     outputs waits with a list: one slot per output, None until something arrives)."""
     if node._n_outputs == 1:
-        buffers[node] = buffers[node] + g if node in buffers else g
+        buffers[node] = _add(buffers.pop(node), g) if node in buffers else g
         return
     slots = buffers.get(node)
     if slots is None:
         slots = buffers[node] = [None] * node._n_outputs
     slots[nr] = g if slots[nr] is None else slots[nr] + g
+
+
+def _add(total, g):
+    """``total + g``, written into ``total`` when the engine owns it (a sum of its own, or an
+    array no one else holds), else a new array."""
+    if (total.__class__ is np.ndarray and g.__class__ is np.ndarray and total.shape == g.shape
+            and total.dtype == g.dtype and _unshared(total, 1)):
+        return np.add(total, g, out=total)
+    return total + g
+
+
+_refcount = getattr(sys, "getrefcount", None)  # CPython's; elsewhere nothing is reused
+
+
+def _unshared(array, holders):
+    """Is the engine the only holder of ``array`` (``holders`` references, counted by the
+    caller) and of its memory? Then the engine may keep it (as a leaf's ``.grad``) or add into it
+    instead of copying: no tensor, hook, saved value, kept step or user variable can see it.
+
+    Its memory must be its own, or it must be a whole view (a transpose, say) of an array that
+    nothing but this view refers to. Arrays a user gave (``y.backward(g)``) or a hook returned
+    and kept are referenced elsewhere, so they are copied, as PyTorch copies them."""
+    if (_refcount is None or array.__class__ is not np.ndarray or not array.flags.writeable
+            or _refcount(array) != holders + 2):  # + this function's argument and getrefcount's
+        return False
+    base = array.base
+    if base is None:
+        return True
+    return (base.__class__ is np.ndarray and base.base is None and _refcount(base) == 3
+            and base.size == array.size and (array.flags.c_contiguous or array.flags.f_contiguous))
 
 
 # -- starting ------------------------------------------------------------------------------------
@@ -409,15 +443,18 @@ def _check_gradient(node, i, child, nr, g, raw):
     return g._array if raw else g
 
 
-def _accumulate(index, node, grad, raw, accumulate, undo):
+def _accumulate(index, node, grad, raw, accumulate, undo, steal=False):
     """``AccumulateGrad``: leaf.grad = grad the first time, leaf.grad += grad afterwards (in place,
-    as PyTorch does). The step records copies, so later calls cannot change what it shows."""
+    as PyTorch does). The step records copies, so later calls cannot change what it shows; with
+    ``steal`` (nobody keeps the step) the first .grad is the incoming array itself when nothing
+    else holds it, as PyTorch steals it, instead of a copy."""
     leaf = node.variable
     before = leaf._grad
     if before is None:
         shown_before = None
-        if raw:  # a copy: the same array may also be flowing to other nodes
-            after = Tensor._make(np.array(grad, dtype=leaf._array.dtype), False, None)
+        if raw:  # the array itself when nothing else holds it (as PyTorch steals it), else a copy
+            kept = steal and _unshared(grad, 2) and grad.dtype == leaf._array.dtype  # 2: here, _run
+            after = Tensor._make(grad if kept else np.array(grad, dtype=leaf._array.dtype), False, None)
             shown_after = grad
         else:
             after = shown_after = _copy_with_history(grad, leaf) if grad.requires_grad \
