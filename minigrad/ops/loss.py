@@ -260,7 +260,7 @@ class NllLoss(Function):
         if reduction == "mean":
             total = w.sum()
             out = np.asarray(picked.sum() / total, dtype=x.dtype)
-            pick = pick / total
+            pick /= total
         elif reduction == "sum":
             out = np.asarray(picked.sum(), dtype=x.dtype)
         elif reduction == "none":
