@@ -221,6 +221,20 @@ def _add(total, g):
 _refcount = getattr(sys, "getrefcount", None)  # CPython's; elsewhere nothing is reused
 
 
+def _count(array):
+    return _refcount(array)
+
+
+def _own_references():
+    """How many references a call ``_count(x)`` adds to those of its caller (its argument,
+    getrefcount's): measured, not assumed, since that differs between Python versions."""
+    array = np.empty(1)  # one holder: this variable
+    return _count(array) - 1
+
+
+_OWN = _own_references() if _refcount is not None else None
+
+
 def _unshared(array, holders):
     """Is the engine the only holder of ``array`` (``holders`` references, counted by the
     caller) and of its memory? Then the engine may keep it (as a leaf's ``.grad``) or add into it
@@ -230,12 +244,13 @@ def _unshared(array, holders):
     nothing but this view refers to. Arrays a user gave (``y.backward(g)``) or a hook returned
     and kept are referenced elsewhere, so they are copied, as PyTorch copies them."""
     if (_refcount is None or array.__class__ is not np.ndarray or not array.flags.writeable
-            or _refcount(array) != holders + 2):  # + this function's argument and getrefcount's
+            or _count(array) != holders + 1 + _OWN):  # 1: this function's argument
         return False
     base = array.base
     if base is None:
         return True
-    return (base.__class__ is np.ndarray and base.base is None and _refcount(base) == 3
+    return (base.__class__ is np.ndarray and base.base is None  # 2: the view's .base, `base`
+            and _count(base) == 2 + _OWN
             and base.size == array.size and (array.flags.c_contiguous or array.flags.f_contiguous))
 
 
