@@ -37,8 +37,13 @@ notebooks: $(VENV)/.test-installed
 figures: $(VENV)/.test-installed
 	$(BIN)/python -m minigrad.viz.figures figures
 
-## make bench: speed ratios (minigrad vs PyTorch vs numpy by hand)
-bench: $(VENV)/.test-installed
+$(VENV)/.bench-installed: pyproject.toml $(VENV)/.test-installed
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
+	touch $@
+
+## make bench: speed, each library in its own process (minigrad, numpy by hand, PyTorch, autograd,
+## MyGrad), then pictures and widgets, and each lesson top to bottom
+bench: $(VENV)/.bench-installed
 	$(BIN)/python bench/engine.py
 	$(BIN)/python bench/viz.py
 	$(BIN)/python bench/widgets.py

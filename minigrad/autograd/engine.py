@@ -16,7 +16,9 @@ Gradients travel as plain numpy arrays, because nothing about them needs recordi
 ``ops/_dual.py``: one formula, two kinds of values).
 """
 import heapq
+import sys
 import warnings
+from collections import deque
 
 import numpy as np
 
@@ -67,6 +69,7 @@ def _backward_pass(roots, gradients, run):
                     step = BackwardStep(index, node, grad, outgoing)
             index += 1
             yield step
+            step = outgoing = None  # hold no gradient longer than its step does (see _unshared)
 
 
 def backward_steps(roots, gradients=None, retain_graph=False, create_graph=False, accumulate=True):
@@ -98,8 +101,9 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
             if g is not None and t.grad_fn is None:
                 _store(t, g)
         return
-    for _ in _backward_pass(tensors, grad_tensors, _Pass(retain_graph, create_graph)):
-        pass
+    # drained without keeping any step: a .grad may then take a gradient nobody else holds
+    deque(_backward_pass(tensors, grad_tensors, _Pass(retain_graph, create_graph, steal=True)),
+          maxlen=0)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
@@ -170,17 +174,21 @@ class _Pass:
     - ``accumulate``: write ``.grad`` (``False``: a dry run, as the widgets do, or ``grad()``);
     - ``captures``: for ``grad()``, the nodes of the wanted inputs -> their gradients;
     - ``retains``: ``retain_grad()`` tensors get their ``.grad`` (not in a dry run);
+    - ``steal``: nobody keeps the steps (``backward()``), so a leaf's first ``.grad`` may be the
+      incoming array itself when nothing else holds it (see ``_accumulate``);
     - ``undo``: what the pass wrote to ``.grad``, so that a failure can put it back.
     """
 
     __slots__ = ("retain_graph", "create_graph", "raw", "accumulate", "captures", "retains",
-                 "undo", "recording")
+                 "steal", "undo", "recording")
 
-    def __init__(self, retain_graph=False, create_graph=False, accumulate=True, captures=None):
+    def __init__(self, retain_graph=False, create_graph=False, accumulate=True, captures=None,
+                 steal=False):
         self.retain_graph, self.create_graph = retain_graph, create_graph
         self.raw = not create_graph
         self.accumulate, self.captures = accumulate, captures
         self.retains = accumulate or captures is not None
+        self.steal = steal
         self.undo = []  # (tensor, its .grad before, its values before or None)
         self.recording = _Recording(create_graph)
 
@@ -258,7 +266,7 @@ def _send(node, outgoing, arrived, waiting, ready):
             continue
         if g is not None:
             if child._n_outputs == 1:  # _deposit(), inlined for the common case
-                arrived[child] = arrived[child] + g if child in arrived else g
+                arrived[child] = _add(arrived.pop(child), g) if child in arrived else g
             else:
                 _deposit(arrived, child, nr, g)
         waiting[child] -= 1
@@ -270,12 +278,57 @@ def _deposit(buffers, node, nr, g):
     """Add ``g`` to the gradient waiting for output ``nr`` of ``node`` (a node with several
     outputs waits with a list: one slot per output, None until something arrives)."""
     if node._n_outputs == 1:
-        buffers[node] = buffers[node] + g if node in buffers else g
+        buffers[node] = _add(buffers.pop(node), g) if node in buffers else g
         return
     slots = buffers.get(node)
     if slots is None:
         slots = buffers[node] = [None] * node._n_outputs
     slots[nr] = g if slots[nr] is None else slots[nr] + g
+
+
+def _add(total, g):
+    """``total + g``, written into ``total`` when the engine owns it (a sum of its own, or an
+    array no one else holds), else a new array."""
+    if (total.__class__ is np.ndarray and g.__class__ is np.ndarray and total.shape == g.shape
+            and total.dtype == g.dtype and _unshared(total, 1)):
+        return np.add(total, g, out=total)
+    return total + g
+
+
+_refcount = getattr(sys, "getrefcount", None)  # CPython's; elsewhere nothing is reused
+
+
+def _count(array):
+    return _refcount(array)
+
+
+def _own_references():
+    """How many references a call ``_count(x)`` adds to those of its caller (its argument,
+    getrefcount's): measured, not assumed, since that differs between Python versions."""
+    array = np.empty(1)  # one holder: this variable
+    return _count(array) - 1
+
+
+_OWN = _own_references() if _refcount is not None else None
+
+
+def _unshared(array, holders):
+    """Is the engine the only holder of ``array`` (``holders`` references, counted by the
+    caller) and of its memory? Then the engine may keep it (as a leaf's ``.grad``) or add into it
+    instead of copying: no tensor, hook, saved value, kept step or user variable can see it.
+
+    Its memory must be its own, or it must be a whole view (a transpose, say) of an array that
+    nothing but this view refers to. Arrays a user gave (``y.backward(g)``) or a hook returned
+    and kept are referenced elsewhere, so they are copied, as PyTorch copies them."""
+    if (_refcount is None or array.__class__ is not np.ndarray or not array.flags.writeable
+            or _count(array) != holders + 1 + _OWN):  # 1: this function's argument
+        return False
+    base = array.base
+    if base is None:
+        return True
+    return (base.__class__ is np.ndarray and base.base is None  # 2: the view's .base, `base`
+            and _count(base) == 2 + _OWN
+            and base.size == array.size and (array.flags.c_contiguous or array.flags.f_contiguous))
 
 
 # -- starting ------------------------------------------------------------------------------------
@@ -568,14 +621,17 @@ def _check_gradient(node, i, child, nr, g, raw):
 
 def _accumulate(index, node, grad, run):
     """``AccumulateGrad``: leaf.grad = grad the first time, leaf.grad += grad afterwards (in place,
-    as PyTorch does). The step records copies, so later calls cannot change what it shows."""
+    as PyTorch does). The step records copies, so later calls cannot change what it shows; when
+    nobody keeps the steps (``run.steal``) the first .grad is the incoming array itself if nothing
+    else holds it, as PyTorch steals it, instead of a copy."""
     raw, accumulate, undo = run.raw, run.accumulate, run.undo
     leaf = node.variable
     before = leaf._grad
     if before is None:
         shown_before = None
-        if raw:  # a copy: the same array may also be flowing to other nodes
-            after = Tensor._make(np.array(grad, dtype=leaf._array.dtype), False, None)
+        if raw:  # the array itself when nothing else holds it (as PyTorch steals it), else a copy
+            kept = run.steal and _unshared(grad, 2) and grad.dtype == leaf._array.dtype  # 2: here, _backward_pass
+            after = Tensor._make(grad if kept else np.array(grad, dtype=leaf._array.dtype), False, None)
             shown_after = grad
         else:
             after = shown_after = _copy_with_history(grad, leaf) if grad.requires_grad \

@@ -249,7 +249,11 @@ class Linear(Function):
     def forward(ctx, bias, x, weight_t):
         _, need_x, need_w = ctx.needs_input_grad
         ctx.save_for_backward(x if need_w else None, weight_t if need_x else None)
-        return x._array @ weight_t._array + bias._array
+        out = x._array @ weight_t._array
+        if out.dtype != bias._array.dtype:  # numpy's promotion decides the result's dtype
+            return out + bias._array
+        out += bias._array  # in place: one (rows x features) array made, not two
+        return out
 
     @staticmethod
     def local(ctx):

@@ -1,4 +1,5 @@
 """Loss functions, each one graph node with its gradient formula (as PyTorch records them)."""
+import functools
 import warnings
 
 import numpy as np
@@ -31,6 +32,7 @@ def _per_element(reduction, count):
     return count if reduction == "mean" else 1
 
 
+@functools.lru_cache(maxsize=256)  # built on every forward: the same few strings again and again
 def _formula(derivative, reduction, count, weighted=False):
     """The node's formula as its backward computes it: a mean divides every element's share by n."""
     if weighted:
@@ -260,7 +262,7 @@ class NllLoss(Function):
         if reduction == "mean":
             total = w.sum()
             out = np.asarray(picked.sum() / total, dtype=x.dtype)
-            pick = pick / total
+            pick /= total
         elif reduction == "sum":
             out = np.asarray(picked.sum(), dtype=x.dtype)
         elif reduction == "none":
