@@ -39,16 +39,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 LIBRARIES = ("minigrad", "numpy", "torch", "autograd", "mygrad")
-WARMED = "minigrad-warmed"  # a what-if row, not a peer (see WARMED_NOTE)
-WARM_BYTES = 4 << 20
-WARMED_NOTE = (
-    "minigrad, warmed: the same minigrad in a process that first allocated and freed one 4 MB "
-    "array. glibc then\n  serves blocks up to 4 MB from its heap and stops returning the "
-    "heap's top to the OS after every step\n  (its dynamic mmap/trim thresholds), as it does "
-    "after `import torch`. MLP faults/step: minor page faults\n  per training step; numpy by "
-    "hand makes as many large temporaries but its heap layout happens to avoid them.")
 TITLES = {"minigrad": "minigrad", "numpy": "numpy by hand", "torch": "PyTorch (1 thread)",
-          "autograd": "HIPS autograd", "mygrad": "MyGrad", WARMED: "(minigrad, warmed)"}
+          "autograd": "HIPS autograd", "mygrad": "MyGrad"}
 ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
@@ -279,10 +271,6 @@ def measure_one(name, quick=False):
     """In a child process: time one library on both workloads; JSON-ready results."""
     import importlib.util
     import resource
-    if name == WARMED:  # see WARMED_NOTE
-        import numpy as np
-        np.empty(WARM_BYTES, np.uint8)
-        name = "minigrad"
     if importlib.util.find_spec(IMPORT_NAMES[name]) is None:
         return {"skipped": f"{IMPORT_NAMES[name]} is not installed (pip install -e .[bench])"}
     tutorial, mlp = LIBRARY_MODULES[name]()
@@ -347,7 +335,7 @@ def agree(results, reference="numpy"):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", choices=LIBRARIES + (WARMED,), help="time one library here, print JSON")
+    parser.add_argument("--only", choices=LIBRARIES, help="time one library here, print JSON")
     parser.add_argument("--rounds", type=int, default=5, help="processes per library (best kept)")
     parser.add_argument("--quick", action="store_true", help="fewer calls (a smoke test)")
     args = parser.parse_args(argv)
@@ -357,7 +345,7 @@ def main(argv=None):
 
     best_of = {}
     for _ in range(args.rounds):
-        for name in LIBRARIES + (WARMED,):  # interleaved: a noisy moment hurts every library alike
+        for name in LIBRARIES:  # interleaved: a noisy moment hurts every library alike
             r = child(name, args.quick)
             old = best_of.get(name)
             if old is None or "tutorial" not in old:
@@ -380,7 +368,7 @@ def table(results, import_s, rounds):
              f"{'library':<20} {'tutorial graph':>15} {'vs minigrad':>12} {'vs numpy':>9}"
              f"   {'MLP step':>10} {'vs minigrad':>12} {'vs numpy':>9} {'faults/step':>12}"]
     notes = []
-    for name in LIBRARIES + (WARMED,):
+    for name in LIBRARIES:
         r = results[name]
         if "tutorial" not in r:
             notes.append(f"{TITLES[name]}: {r.get('skipped') or r.get('failed')}")
@@ -391,7 +379,8 @@ def table(results, import_s, rounds):
         lines.append(f"{TITLES[name]:<20} {cells[0]}   {cells[1]} {r['mlp_faults']:>12.0f}")
     lines += [f"{'import minigrad':<20} {import_s * 1e3:>10.1f} ms"]
     lines += ["", "vs minigrad: this library's time / minigrad's (above 1: minigrad is faster).",
-              WARMED_NOTE]
+              "faults/step: minor page faults per MLP training step (memory the allocator got "
+              "back from the OS)."]
     lines += [f"skipped: {n}" for n in notes]
     lines += ["", "targets (issue 14):"]
     for label, ok, value in targets(results, import_s):
