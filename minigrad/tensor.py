@@ -184,13 +184,14 @@ class Tensor:
     def _gradient_node(self):
         """The node that receives this tensor's gradient: its ``grad_fn``, or for a leaf its
         ``AccumulateGrad``."""
-        return self.grad_fn if self.grad_fn is not None else self._accumulator()
+        node = self._grad_fn if self._base is None else self.grad_fn
+        return node if node is not None else self._accumulator()
 
     @property
     def output_nr(self):
         """Which output of its ``grad_fn`` this tensor is (0 unless a custom Function returned
         several tensors)."""
-        node = self.grad_fn
+        node = self._grad_fn if self._base is None else self.grad_fn
         return 0 if node is None or node._n_outputs == 1 else node._output_nr_of(self)
 
     def retain_grad(self):
