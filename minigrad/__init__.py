@@ -53,6 +53,11 @@ def div(input, other):
     return input / other
 
 
+def floor_divide(input, other):
+    """``input // other``, rounded towards -inf (no derivative, as in PyTorch)."""
+    return _arith.FloorDivide.apply(input, other)
+
+
 def neg(input):
     return -input
 

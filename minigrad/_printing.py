@@ -168,7 +168,7 @@ def tensor_repr(t):
             suffixes.append("dtype=" + repr(d))
         body = format_data(a, d.is_floating_point, indent)
     if t.grad_fn is not None:
-        suffixes.append(f"grad_fn=<{t.grad_fn.name()}>")
+        suffixes.append(f"grad_fn=<{t.grad_fn.node_name}>")  # name() may be the C++ one
     elif t.requires_grad:
         suffixes.append("requires_grad=True")
     return _join_suffixes(prefix + body, suffixes, indent)
