@@ -17,13 +17,14 @@ import warnings
 
 import numpy as np
 
-from . import grad_mode
+from . import anomaly_mode, grad_mode
 from .function import AccumulateGrad, _NodePreHook, _OutputHook
 from .._dtype import from_numpy
 from ..ops._dual import sum_to
 from ..tensor import Size, Tensor
 
 _STATE = grad_mode.STATE
+_ANOMALY = anomaly_mode.STATE
 
 
 class BackwardStep:
@@ -129,6 +130,7 @@ def _run(roots, gradients, retain_graph, create_graph, captures, accumulate):
     undo = []  # (leaf, .grad before, its values before): put back if anything fails
     index = 0
     previous_mode = _STATE.enabled
+    node = None
     try:
         while ready:
             node = heapq.heappop(ready)[1]
@@ -159,6 +161,8 @@ def _run(roots, gradients, retain_graph, create_graph, captures, accumulate):
                     outgoing = _call_user_backward(node, grad, raw)
                 if node._post_hooks is not None:
                     outgoing = _run_post_hooks(node, outgoing, grad, raw)
+                if _ANOMALY.enabled:
+                    anomaly_mode.check_gradients(node, outgoing)
                 _send(node, outgoing, buffers, dependencies, ready)
                 if not retain_graph and node._saved:
                     node._release()
@@ -168,6 +172,8 @@ def _run(roots, gradients, retain_graph, create_graph, captures, accumulate):
             yield step
     except BaseException as error:
         if not isinstance(error, GeneratorExit):
+            if _ANOMALY.enabled and node is not None:
+                anomaly_mode.report(node)  # the warning naming the forward call, then the error
             for leaf, before, values in reversed(undo):
                 if values is not None:
                     before._array[...] = values
