@@ -16,6 +16,8 @@ from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, fu
                        zeros_like)
 from .autograd import (enable_grad, inference_mode, is_grad_enabled,  # noqa: F401
                        is_inference_mode_enabled, no_grad, set_grad_enabled)
+from .autograd.anomaly_mode import (is_anomaly_check_nan_enabled, is_anomaly_enabled,  # noqa: F401
+                                    set_anomaly_enabled)
 from . import autograd, nn, optim  # noqa: F401
 from .ops import arithmetic as _arith, linalg as _linalg, reduction as _red, shape as _shape
 from .ops import unary as _unary, activation as _act
@@ -65,6 +67,11 @@ def mul(input, other):
 
 def div(input, other):
     return input / other
+
+
+def floor_divide(input, other):
+    """``input // other``, rounded towards -inf (no derivative, as in PyTorch)."""
+    return _arith.FloorDivide.apply(input, other)
 
 
 def neg(input):

@@ -420,6 +420,12 @@ class Tensor:
     def __rtruediv__(self, other):
         return _ops.arithmetic.rdiv(self, other)
 
+    def __floordiv__(self, other):
+        return _ops.arithmetic.FloorDivide.apply(self, other)
+
+    def __rfloordiv__(self, other):
+        return _ops.arithmetic.FloorDivide.apply(other, self)
+
     def __pow__(self, exponent):
         return _ops.arithmetic.pow(self, exponent)
 
@@ -482,6 +488,9 @@ class Tensor:
 
     def neg(self):
         return -self
+
+    def floor_divide(self, other):
+        return self // other
 
     def pow(self, exponent):
         return self ** exponent
@@ -631,6 +640,9 @@ class Tensor:
     def div_(self, other):
         return _ops.inplace.apply_inplace(self, _ops.arithmetic.Div, other)
 
+    def floor_divide_(self, other):
+        return _ops.inplace.apply_inplace(self, _ops.arithmetic.FloorDivide, other)
+
     def clamp_(self, min=None, max=None):
         return _ops.inplace.apply_inplace(self, _ops.unary.Clamp, min=min, max=max)
 
@@ -670,6 +682,7 @@ class Tensor:
     __isub__ = sub_
     __imul__ = mul_
     __itruediv__ = div_
+    __ifloordiv__ = floor_divide_
 
 
 _new_tensor = object.__new__

@@ -6,8 +6,8 @@ Each case is a function ``(T, a, W)`` of the library and two leaves that require
 How minigrad's text is compared with PyTorch's (everything else must be identical):
 - broadcasting errors: minigrad appends `` (shapes [..] and [..])`` so the student sees both
   shapes; the message must START WITH PyTorch's;
-- the modified-saved-tensor error: PyTorch ends with a "Hint: enable anomaly detection ..."
-  sentence that minigrad leaves out (it has no anomaly mode); compared up to "instead.";
+- the modified-saved-tensor error: exactly, with PyTorch's closing "Hint: ..." sentence (the
+  one for anomaly detection off; tests/test_engine_oracle_round2_anomaly.py checks the other);
 - the non-leaf ``.grad`` warning: PyTorch adds "(Triggered internally at <C++ file>)".
 Deliberate behaviour difference: when backward fails half-way, PyTorch keeps whatever it had
 already added to some leaves' ``.grad``; minigrad puts every ``.grad`` back as it was
@@ -389,8 +389,8 @@ def _compare(mine, theirs, how):
         assert re.fullmatch(r" \(shapes \[[\d, ]*\] and \[[\d, ]*\]\)", mine[len(theirs):])
     else:
         cut = theirs.index("instead.") + len("instead.")
-        assert theirs[cut:].startswith(" Hint:")
-        assert mine == theirs[:cut]
+        assert theirs[cut:].startswith(" Hint: enable anomaly detection")
+        assert mine == theirs
 
 
 @pytest.mark.oracle

@@ -323,7 +323,9 @@ def test_modifying_a_saved_tensor_makes_backward_raise():
     message = str(info.value)
     assert message.startswith("one of the variables needed for gradient computation has been "
                               "modified by an inplace operation: [torch.DoubleTensor [2]]")
-    assert message.endswith("is at version 1; expected version 0 instead.")
+    assert message.endswith("is at version 1; expected version 0 instead. Hint: enable anomaly "
+                            "detection to find the operation that failed to compute its gradient, "
+                            "with torch.autograd.set_detect_anomaly(True, check_nan=False).")
 
 
 def test_modifying_a_tensor_nobody_saved_is_fine():

@@ -22,13 +22,14 @@ from collections import deque
 
 import numpy as np
 
-from . import grad_mode
+from . import anomaly_mode, grad_mode
 from .function import AccumulateGrad, _NodePreHook, _OutputHook
 from .._dtype import from_numpy
 from ..ops._dual import sum_to
 from ..tensor import Size, Tensor
 
 _STATE = grad_mode.STATE
+_ANOMALY = anomaly_mode.STATE
 
 
 def _backward_pass(roots, gradients, run):
@@ -45,9 +46,9 @@ def _backward_pass(roots, gradients, run):
     waiting = _count_dependencies(list(arrived), run.captures)  # node -> edges still to arrive
     ready = _ReadyQueue(node for node in arrived if waiting.get(node) == 0)
     index = 0
-    with _RollbackOnFailure(run.undo):  # a failed pass leaves every .grad as it was
+    with _OnFailure(run):  # a failed pass leaves every .grad as it was
         while ready:
-            node = ready.pop()
+            node = run.current = ready.pop()
             grad = arrived.pop(node, None)
             if grad is None:  # every path here sent nothing: nothing to compute, pass the turn on
                 _send(node, (None,) * len(node.next_functions), arrived, waiting, ready)
@@ -180,7 +181,7 @@ class _Pass:
     """
 
     __slots__ = ("retain_graph", "create_graph", "raw", "accumulate", "captures", "retains",
-                 "steal", "undo", "recording")
+                 "steal", "undo", "recording", "current")
 
     def __init__(self, retain_graph=False, create_graph=False, accumulate=True, captures=None,
                  steal=False):
@@ -191,6 +192,7 @@ class _Pass:
         self.steal = steal
         self.undo = []  # (tensor, its .grad before, its values before or None)
         self.recording = _Recording(create_graph)
+        self.current = None  # the node running (named by anomaly mode if it fails)
 
 
 class _Recording:
@@ -211,21 +213,24 @@ class _Recording:
             _STATE.enabled = self.previous
 
 
-class _RollbackOnFailure:
-    """If the pass fails, put back every ``.grad`` it wrote (and the values it added to in
-    place). A pass stopped early on purpose (the generator closed) keeps what it did."""
+class _OnFailure:
+    """If the pass fails: in anomaly mode, first the warning naming the forward line that made
+    the failing node; then every ``.grad`` the pass wrote is put back (and the values it added
+    to in place). A pass stopped early on purpose (the generator closed) keeps what it did."""
 
-    __slots__ = ("undo",)
+    __slots__ = ("run",)
 
-    def __init__(self, undo):
-        self.undo = undo
+    def __init__(self, run):
+        self.run = run
 
     def __enter__(self):
         return self
 
     def __exit__(self, kind, error, traceback):
         if kind is not None and not issubclass(kind, GeneratorExit):
-            for tensor, before, values in reversed(self.undo):
+            if _ANOMALY.enabled and self.run.current is not None:
+                anomaly_mode.report(self.run.current)
+            for tensor, before, values in reversed(self.run.undo):
                 if values is not None:
                     before._array[...] = values
                 tensor._grad = before
@@ -445,6 +450,8 @@ def _apply_backward(node, grad, run):
         outgoing = _call_user_backward(node, grad, run.raw)
     if node._post_hooks is not None:
         outgoing = _run_post_hooks(node, outgoing, grad, run.raw)
+    if _ANOMALY.enabled:
+        anomaly_mode.check_gradients(node, outgoing)  # NaN: PyTorch's error, naming the node
     if not run.retain_graph and node._saved:
         node._release()
     return outgoing

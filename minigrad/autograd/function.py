@@ -327,6 +327,15 @@ class Function:
             self._saved = _FREED
 
     @property
+    def metadata(self):
+        """A dict for anything attached to this node (anomaly detection keeps the stack of the
+        forward call that made it under ``"traceback_"``, as PyTorch does)."""
+        found = self.__dict__.get("_metadata")
+        if found is None:
+            found = self._metadata = {}
+        return found
+
+    @property
     def is_freed(self):
         return self._saved is _FREED
 
@@ -483,9 +492,10 @@ def _modified_message(tensor, expected, node):
     maker = node if node.output() is tensor else tensor.grad_fn
     if maker is not None:
         description += f", which is output 0 of {_BACKWARD_SUFFIX.sub('', maker.name())},"
+    from .anomaly_mode import modified_hint
     return ("one of the variables needed for gradient computation has been modified by an "
             f"inplace operation: {description} is at version {tensor._version_counter[0]}; "
-            f"expected version {expected} instead.")
+            f"expected version {expected} instead. {modified_hint()}")
 
 
 class _NodePreHook:

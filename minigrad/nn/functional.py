@@ -1,5 +1,8 @@
 """``minigrad.nn.functional``: activations and losses with PyTorch's signatures."""
-from ..ops import _dual, activation as _act
+import numpy as _np
+
+from .. import creation as _creation
+from ..ops import _dual, activation as _act, inplace as _inplace
 from ..ops import linalg as _linalg
 from ..ops import loss as _loss
 from ..tensor import tensor as _tensor, Tensor as _Tensor
@@ -9,6 +12,30 @@ def relu(input, inplace=False):
     if inplace:
         return input.relu_()
     return _act.Relu.apply(input)
+
+
+def dropout(input, p=0.5, training=True, inplace=False):
+    """Zero each element with probability ``p`` and scale the rest by 1/(1-p), so the expected
+    value is unchanged; outside training (or with p = 0) the input itself comes back. The mask
+    comes from minigrad's generator (``manual_seed``); the result is input * mask/(1-p), one
+    ``MulBackward0`` node, as PyTorch records it."""
+    if not 0 <= p <= 1:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+    if p == 0 or not training or input.numel() == 0:
+        return input
+    if not input.is_floating_point():
+        raise RuntimeError(f"result type Float can't be cast to the desired output type "
+                           f"{input.dtype.legacy_name.replace('Tensor', '')}")
+    dtype = input._array.dtype
+    if p == 1:
+        noise = _np.zeros((), dtype)
+    else:
+        keep = _creation._generator[0].random(input._array.shape) < 1 - p
+        noise = keep.astype(dtype) / dtype.type(1 - p)
+    noise = _Tensor._make(noise, False, None)
+    if inplace:
+        return input.mul_(noise)
+    return input * noise
 
 
 def sigmoid(input):

@@ -107,13 +107,19 @@ def zeros_like(x):
     return Tensor._make(zeros, False, None) if isinstance(x, Tensor) else zeros
 
 
-def where(mask, x, other):
+def where(mask, x, other, node_name=None):
     """``x`` where the constant ``mask`` holds, ``other`` (a number) elsewhere: the backward of
-    clamp and where. On tensors PyTorch's node (``WhereBackward0``); on arrays a product."""
+    clamp, where, max and min. On tensors PyTorch's node, ``WhereBackward0`` or the name PyTorch's
+    formula gives it (max's backward is a masked_fill: ``node_name="MaskedFillBackward0"``).
+    Never a product with the mask: a negative gradient times 0 is -0., printed "-0." where
+    PyTorch prints 0."""
     if isinstance(x, Tensor):
         from .shape import Where
-        return Where.apply(x, other, condition=mask)
-    return x * mask if other == 0 else np.where(mask, x, other)
+        out = Where.apply(x, other, condition=mask)
+        if node_name is not None and out.grad_fn is not None:
+            out.grad_fn._rename(node_name)
+        return out
+    return np.where(mask, x, other)
 
 
 def multiply_by(x, n):

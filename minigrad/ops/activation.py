@@ -202,7 +202,7 @@ class ThresholdBackward(Function):
 
     @staticmethod
     def compute(grad, out):
-        return grad * (value(out) > 0)  # a constant mask
+        return np.where(value(out) > 0, grad, 0)  # a constant mask (0, not -0., elsewhere)
 
     @staticmethod
     def forward(ctx, grad, out):
@@ -217,7 +217,7 @@ class ThresholdBackward(Function):
     def backward(ctx, gg):
         out, = ctx.saved_like(gg)
         need_grad, need_out = ctx.needs_input_grad
-        return (gg * (value(out) > 0) if need_grad else None,
+        return (gradient_formula(ThresholdBackward, gg, out) if need_grad else None,
                 zeros_like(gg) if need_out else None)
 
 

@@ -364,3 +364,35 @@ def rpow(a, base):
 
 def _tensor(x):
     return tensor(value(x))
+
+
+class FloorDivide(Function):
+    """a // b, rounded towards -inf. PyTorch gives it no derivative (it is flat almost
+    everywhere, and undefined at its jumps): the result still requires grad, through a node
+    named NotImplemented whose backward raises."""
+    node_name = "NotImplemented"
+    formula = "not implemented: floor_divide has no derivative"
+    label = "//"
+    builtin = True
+
+    def name(self):
+        return "torch::autograd::NotImplemented"  # PyTorch's C++ name (its type: NotImplemented)
+
+    @staticmethod
+    def forward(ctx, a, b):
+        if all(np.asarray(value(v)).dtype == np.bool_ for v in (a, b)):
+            raise NotImplementedError("\"div_floor_cpu\" not implemented for 'Bool'")
+        with np.errstate(divide="ignore", invalid="ignore"):  # x // 0.0 is ±inf or nan
+            out = binary(np.floor_divide, a, b)
+        if out.dtype.kind in "iub" and not np.all(value(b)):
+            raise RuntimeError("ZeroDivisionError")
+        return out
+
+    @staticmethod
+    def local(ctx):
+        return tuple(Local("not implemented", None, rule="given") for _ in ctx.next_functions)
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError("derivative for aten::floor_divide is not implemented")
+

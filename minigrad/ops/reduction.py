@@ -4,8 +4,8 @@ import numpy as np
 from ..autograd.chain_rule import Local
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._dual import divide_by, expand, reshape, sum_to, unsqueeze
-from ._util import binary, constant, normalize_dim
+from ._dual import divide_by, expand, reshape, sum_to, unsqueeze, where
+from ._util import binary, constant, normalize_dim, value
 
 
 # PyTorch's C++ names of the integer types, used in its messages
@@ -122,7 +122,7 @@ class MaxAll(Function):
     @staticmethod
     def backward(ctx, grad):
         share, = ctx.saved_like(grad)
-        return grad * share
+        return where(value(share) > 0, grad * share, 0, "MaskedFillBackward1")  # 0, not -0.
 
 
 class MinAll(MaxAll):
@@ -168,7 +168,7 @@ class MaxDim(Function):
         winners, = ctx.saved_like(grad)
         if not ctx.keepdim:
             grad = unsqueeze(grad, ctx.dim)
-        return grad * winners
+        return where(value(winners), grad, 0)
 
 
 class MinDim(MaxDim):
@@ -269,8 +269,13 @@ class Maximum(Function):
         share_a, share_b = ctx.saved_like(grad)
         shape_a, shape_b = ctx.shapes
         need_a, need_b = ctx.needs_input_grad
-        return (sum_to(grad * share_a, shape_a) if need_a else None,
-                sum_to(grad * share_b, shape_b) if need_b else None)
+        return (sum_to(_kept_share(grad, share_a), shape_a) if need_a else None,
+                sum_to(_kept_share(grad, share_b), shape_b) if need_b else None)
+
+
+def _kept_share(grad, share):
+    """grad · share where the share is not 0, else 0 (PyTorch: a masked_fill of the losers)."""
+    return where(value(share) > 0, grad * share, 0, "MaskedFillBackward0")
 
 
 class Minimum(Maximum):
