@@ -60,7 +60,7 @@ class _Pieces(Function):
             if g is None:  # a piece nobody used: its gradient is zero
                 shape = list(ctx.shape)
                 shape[ctx.dim] = ctx.bounds[k + 1] - ctx.bounds[k]
-                zeros = np.zeros(shape, dtype=np.result_type(like))
+                zeros = np.zeros(shape, dtype=_dtype_of(like))
                 grads[k] = constant(zeros) if isinstance(like, Tensor) else zeros
         return ctx.join(grads, ctx.dim)
 
@@ -93,7 +93,7 @@ class Unbind(_Pieces):
         ctx.dim, ctx.shape = dim, a._array.shape
         ctx.bounds = list(range(a._array.shape[dim] + 1))
         lead = (slice(None),) * dim
-        return [a._array[lead + (i,)] for i in range(a._array.shape[dim])]
+        return [a._array[lead + (i, Ellipsis)] for i in range(a._array.shape[dim])]  # views, also 0-d
 
     @staticmethod
     def backward(ctx, grad):
@@ -102,11 +102,15 @@ class Unbind(_Pieces):
         shape = ctx.shape[:ctx.dim] + ctx.shape[ctx.dim + 1:]
         for k, g in enumerate(grads):
             if g is None:
-                zeros = np.zeros(shape, dtype=np.result_type(like))
+                zeros = np.zeros(shape, dtype=_dtype_of(like))
                 grads[k] = constant(zeros) if isinstance(like, Tensor) else zeros
         if isinstance(like, Tensor):  # d unbind = stack
             return stack(grads, ctx.dim)
         return np.stack(grads, axis=ctx.dim)
+
+
+def _dtype_of(x):
+    return x._array.dtype if isinstance(x, Tensor) else np.result_type(x)
 
 
 def unbind(a, dim=0):
