@@ -432,7 +432,10 @@ class MaskedFill(Function):
         grad_a = sum_to(where(~ctx.mask, grad, 0), ctx.input_shape) if need_a else None
         grad_value = None
         if need_value:  # the value went to every masked position: add their gradients
-            grad_value = sum_to(where(ctx.mask, grad, 0), ())
+            if isinstance(grad, Tensor):  # PyTorch's formula: grad.masked_select(mask).sum()
+                grad_value = MaskedSelect.apply(grad, mask=ctx.mask).sum()
+            else:
+                grad_value = np.sum(np.broadcast_to(grad, ctx.mask.shape)[ctx.mask])
         return grad_a, grad_value
 
 
