@@ -21,6 +21,7 @@ from .autograd.anomaly_mode import (is_anomaly_check_nan_enabled, is_anomaly_ena
 from . import autograd, nn, optim  # noqa: F401
 from .ops import arithmetic as _arith, linalg as _linalg, reduction as _red, shape as _shape
 from .ops import unary as _unary, activation as _act
+from .ops import selection as _sel, statistics as _stat
 
 float = float32  # noqa: A001  (PyTorch's aliases)
 double = float64
@@ -50,7 +51,10 @@ def matmul(input, other):
 
 mm = matmul
 dot = matmul
-mv = matmul
+
+
+def mv(input, vec):
+    return _linalg.mv(input, vec)
 
 
 def add(input, other, *, alpha=1):
@@ -250,6 +254,117 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 def equal(input, other):
     return input.shape == other.shape and (input._array == other._array).all().item()
+
+
+# -- pieces, picks and masks ---------------------------------------------------------------------
+def unbind(input, dim=0):
+    return _sel.unbind(input, dim)
+
+
+def split(tensor, split_size_or_sections, dim=0):
+    return _sel.split(tensor, split_size_or_sections, dim)
+
+
+def chunk(input, chunks, dim=0):
+    return _sel.chunk(input, chunks, dim)
+
+
+def narrow(input, dim, start, length):
+    return _sel.narrow(input, dim, start, length)
+
+
+def index_select(input, dim, index):
+    return _sel.index_select(input, dim, index)
+
+
+def gather(input, dim, index):
+    return _sel.gather(input, dim, index)
+
+
+def masked_select(input, mask):
+    return _sel.masked_select(input, mask)
+
+
+def masked_fill(input, mask, value):
+    return _sel.masked_fill(input, mask, value)
+
+
+def hstack(tensors):
+    return _sel.hstack(tensors)
+
+
+def vstack(tensors):
+    return _sel.vstack(tensors)
+
+
+def sort(input, dim=-1, descending=False, stable=False):
+    return _sel.sort(input, dim, descending, stable)
+
+
+def argsort(input, dim=-1, descending=False, stable=False):
+    return _sel.argsort(input, dim, descending, stable)
+
+
+def topk(input, k, dim=-1, largest=True, sorted=True):  # noqa: A002
+    return _sel.topk(input, k, dim, largest, sorted)
+
+
+# -- more reductions ------------------------------------------------------------------------------
+def prod(input, dim=None, keepdim=False):
+    return _stat.prod(input, dim, keepdim)
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return _stat.var(input, dim, unbiased, keepdim, correction=correction)
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return _stat.std(input, dim, unbiased, keepdim, correction=correction)
+
+
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+    return _stat.norm(input, p, dim, keepdim, dtype)
+
+
+def logsumexp(input, dim, keepdim=False):
+    return _stat.logsumexp(input, dim, keepdim)
+
+
+def cumsum(input, dim, *, dtype=None):
+    return _stat.cumsum(input, dim, dtype)
+
+
+def cumprod(input, dim, *, dtype=None):
+    return _stat.cumprod(input, dim, dtype)
+
+
+def amax(input, dim=(), keepdim=False):
+    return _stat.amax(input, dim, keepdim)
+
+
+def amin(input, dim=(), keepdim=False):
+    return _stat.amin(input, dim, keepdim)
+
+
+def median(input, dim=None, keepdim=False):
+    return _stat.median(input, dim, keepdim)
+
+
+# -- rounding (zero gradients, as in PyTorch) ----------------------------------------------------
+def round(input, *, decimals=0):  # noqa: A001
+    return input.round(decimals=decimals)
+
+
+def floor(input):
+    return input.floor()
+
+
+def ceil(input):
+    return input.ceil()
+
+
+def trunc(input):
+    return input.trunc()
 
 
 def __getattr__(name):

@@ -627,6 +627,93 @@ class Tensor:
     def clone(self):
         return _ops.shape.Clone.apply(self)
 
+    # -- pieces, picks and masks (ops/selection.py) -------------------------------------------
+    def unbind(self, dim=0):
+        return _ops.selection.unbind(self, dim)
+
+    def split(self, split_size, dim=0):
+        return _ops.selection.split(self, split_size, dim)
+
+    def chunk(self, chunks, dim=0):
+        return _ops.selection.chunk(self, chunks, dim)
+
+    def narrow(self, dim, start, length):
+        return _ops.selection.narrow(self, dim, start, length)
+
+    def index_select(self, dim, index):
+        return _ops.selection.index_select(self, dim, index)
+
+    def gather(self, dim, index):
+        return _ops.selection.gather(self, dim, index)
+
+    def masked_select(self, mask):
+        return _ops.selection.masked_select(self, mask)
+
+    def masked_fill(self, mask, value):
+        return _ops.selection.masked_fill(self, mask, value)
+
+    def masked_fill_(self, mask, value):
+        return _ops.selection.masked_fill_(self, mask, value)
+
+    def repeat(self, *sizes):
+        return _ops.selection.repeat(self, _sizes(sizes))
+
+    def sort(self, dim=-1, descending=False, stable=False):
+        return _ops.selection.sort(self, dim, descending, stable)
+
+    def argsort(self, dim=-1, descending=False, stable=False):
+        return _ops.selection.argsort(self, dim, descending, stable)
+
+    def topk(self, k, dim=-1, largest=True, sorted=True):
+        return _ops.selection.topk(self, k, dim, largest, sorted)
+
+    def mv(self, vec):
+        return _ops.linalg.mv(self, vec)
+
+    # -- more reductions (ops/statistics.py) ---------------------------------------------------
+    def prod(self, dim=None, keepdim=False):
+        return _ops.statistics.prod(self, dim, keepdim, method=True)
+
+    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        return _ops.statistics.var(self, dim, unbiased, keepdim, correction=correction)
+
+    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        return _ops.statistics.std(self, dim, unbiased, keepdim, correction=correction)
+
+    def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
+        return _ops.statistics.norm(self, p, dim, keepdim, dtype)
+
+    def logsumexp(self, dim, keepdim=False):
+        return _ops.statistics.logsumexp(self, dim, keepdim)
+
+    def cumsum(self, dim, dtype=None):
+        return _ops.statistics.cumsum(self, dim, dtype)
+
+    def cumprod(self, dim, dtype=None):
+        return _ops.statistics.cumprod(self, dim, dtype)
+
+    def amax(self, dim=(), keepdim=False):
+        return _ops.statistics.amax(self, dim, keepdim)
+
+    def amin(self, dim=(), keepdim=False):
+        return _ops.statistics.amin(self, dim, keepdim)
+
+    def median(self, dim=None, keepdim=False):
+        return _ops.statistics.median(self, dim, keepdim)
+
+    # -- rounding (zero gradients) -------------------------------------------------------------
+    def round(self, decimals=0):
+        return _ops.unary.Round.apply(self, decimals=decimals)
+
+    def floor(self):
+        return _ops.unary.Floor.apply(self)
+
+    def ceil(self):
+        return _ops.unary.Ceil.apply(self)
+
+    def trunc(self):
+        return _ops.unary.Trunc.apply(self)
+
     # -- in-place ops (they bump the version counter) -------------------------------------------
     def add_(self, other, *, alpha=1):
         return _ops.inplace.apply_inplace(self, _ops.arithmetic.Add, other if alpha == 1 else other * alpha)

@@ -832,3 +832,409 @@ def _(draw):
 def _(draw):
     rng = rng_of(draw)
     return Case(lambda T, a: a.clone() * a.double(), [normal(rng, draw(small_shapes))], "clone")
+
+
+# -- round 3: pieces, picks, masks ---------------------------------------------------------------
+def _some_dim(draw, shape):
+    return draw(st.integers(-len(shape), len(shape) - 1))
+
+
+@case("unbind")
+def _(draw):
+    rng = rng_of(draw)
+    shape = draw(nonscalar_shapes)
+    dim = _some_dim(draw, shape)
+    n = shape[dim]
+    pick = draw(st.integers(0, n - 1))
+    how = draw(st.sampled_from(["method_one", "function_all_reversed"]))
+
+    def fn(T, a):
+        if how == "method_one":  # only one piece used: the others send no gradient
+            return a.unbind(dim)[pick]
+        return T.stack(list(T.unbind(a, dim))[::-1], 0)
+    return Case(fn, [normal(rng, shape)], f"unbind {shape} dim={dim} {how} pick={pick}")
+
+
+def _pieces_case(name, cut):
+    @case(name)
+    def _(draw):
+        rng = rng_of(draw)
+        shape = draw(nonscalar_shapes)
+        dim = _some_dim(draw, shape)
+        n = shape[dim]
+        arg = cut(draw, n)
+        use = draw(st.sampled_from(["one", "first_and_last", "function"]))
+
+        def fn(T, a):
+            pieces = getattr(a, name)(arg, dim) if use != "function" else getattr(T, name)(a, arg, dim)
+            if use == "one":
+                return pieces[len(pieces) // 2]
+            if use == "first_and_last":
+                return T.cat([pieces[-1], pieces[0]], dim)
+            return T.cat(list(pieces), dim) * 2.0
+        return Case(fn, [normal(rng, shape)], f"{name}({arg}) {shape} dim={dim} {use}")
+
+
+def _sizes_that_sum_to(draw, n):
+    sizes, left = [], n
+    while left:
+        s = draw(st.integers(0 if sizes else 1, left))
+        sizes.append(s)
+        left -= s
+    return sizes
+
+
+_pieces_case("split", lambda draw, n: draw(st.integers(1, n + 1)))
+_pieces_case("chunk", lambda draw, n: draw(st.integers(1, n + 1)))
+
+
+@case("split_with_sizes")
+def _(draw):
+    rng = rng_of(draw)
+    shape = draw(nonscalar_shapes)
+    dim = _some_dim(draw, shape)
+    sizes = _sizes_that_sum_to(draw, shape[dim])
+    use = draw(st.sampled_from(["one", "reversed"]))
+
+    def fn(T, a):
+        pieces = T.split(a, sizes, dim) if use == "one" else a.split(sizes, dim=dim)
+        if use == "one":
+            return pieces[-1]
+        return T.cat(list(pieces)[::-1], dim)
+    return Case(fn, [normal(rng, shape)], f"split {sizes} {shape} dim={dim} {use}")
+
+
+@case("narrow")
+def _(draw):
+    rng = rng_of(draw)
+    shape = draw(nonscalar_shapes)
+    dim = _some_dim(draw, shape)
+    n = shape[dim]
+    start = draw(st.integers(-n, n - 1))
+    length = draw(st.integers(0, n - start % n))
+    how = draw(st.sampled_from(["method", "function"]))
+    fn = (lambda T, a: a.narrow(dim, start, length)) if how == "method" else \
+        (lambda T, a: T.narrow(a, dim, start, length))
+    return Case(fn, [normal(rng, shape)], f"narrow {shape} dim={dim} start={start} length={length}")
+
+
+@case("index_select")
+def _(draw):
+    rng = rng_of(draw)
+    shape = draw(nonscalar_shapes)
+    dim = _some_dim(draw, shape)
+    idx = draw(st.lists(st.integers(0, shape[dim] - 1), min_size=0, max_size=5))  # repeats allowed
+    how = draw(st.sampled_from(["method", "function"]))
+
+    def fn(T, a):
+        index = T.tensor(idx, dtype=T.int64)
+        return a.index_select(dim, index) if how == "method" else T.index_select(a, dim, index)
+    return Case(fn, [normal(rng, shape)], f"index_select {shape} dim={dim} {idx}")
+
+
+@case("gather")
+def _(draw):
+    rng = rng_of(draw)
+    shape = draw(nonscalar_shapes)
+    dim = _some_dim(draw, shape)
+    # the index may be smaller than the input in every dim but dim, and longer along dim
+    index_shape = tuple(draw(st.integers(1, 5)) if d == dim % len(shape) else draw(st.integers(1, s))
+                        for d, s in enumerate(shape))
+    index = rng.integers(0, shape[dim], size=index_shape)
+    how = draw(st.sampled_from(["method", "function"]))
+
+    def fn(T, a):
+        i = T.tensor(index)
+        return a.gather(dim, i) if how == "method" else T.gather(a, dim, i)
+    return Case(fn, [normal(rng, shape)], f"gather {shape} dim={dim} index {index_shape}")
+
+
+@case("masked_select")
+def _(draw):
+    rng = rng_of(draw)
+    sa, sm = two_broadcastable(draw)
+    mask = rng.random(sm) < 0.5
+    how = draw(st.sampled_from(["method", "function"]))
+
+    def fn(T, a):
+        m = T.tensor(mask)
+        return a.masked_select(m) if how == "method" else T.masked_select(a, m)
+    return Case(fn, [normal(rng, sa)], f"masked_select {sa} mask {sm}")
+
+
+@case("masked_fill")
+def _(draw):
+    rng = rng_of(draw)
+    sa, sm = two_broadcastable(draw)
+    mask = rng.random(sm) < 0.5
+    value = draw(st.sampled_from(["number", "tensor", "function"]))
+    arrays = [normal(rng, sa)] + ([normal(rng, ())] if value == "tensor" else [])
+
+    def fn(T, a, *v):
+        m = T.tensor(mask)
+        if value == "tensor":
+            return a.masked_fill(m, v[0])
+        if value == "function":
+            return T.masked_fill(a, m, -1.5)
+        return a.masked_fill(m, 0.25)
+    return Case(fn, arrays, f"masked_fill {sa} mask {sm} value={value}")
+
+
+@case("masked_fill_inplace")
+def _(draw):
+    rng = rng_of(draw)
+    shape = draw(small_shapes)
+    mask = rng.random(shape) < 0.5
+
+    def fn(T, a, v):
+        y = a * 2.0
+        y.masked_fill_(T.tensor(mask), v)
+        return y * a
+    return Case(fn, [normal(rng, shape), normal(rng, ())], f"masked_fill_ {shape}")
+
+
+@case("hstack_vstack")
+def _(draw):
+    rng = rng_of(draw)
+    base = draw(hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=3))
+    which = draw(st.sampled_from(["hstack", "vstack"]))
+    count = draw(st.integers(1, 3))
+    shapes = []
+    for _ in range(count):
+        s = list(base)
+        if which == "hstack" and len(s) >= 1:
+            s[0 if len(s) == 1 else 1] = draw(st.integers(1, 3))
+        if which == "vstack" and len(s) >= 2:
+            s[0] = draw(st.integers(1, 3))
+        shapes.append(tuple(s))
+    return Case(lambda T, *xs: getattr(T, which)(list(xs)), [normal(rng, s) for s in shapes],
+                f"{which} {shapes}")
+
+
+@case("repeat")
+def _(draw):
+    rng = rng_of(draw)
+    shape = draw(small_shapes)
+    repeats = [draw(st.integers(1, 3)) for _ in range(len(shape) + draw(st.integers(0, 2)))]
+    how = draw(st.sampled_from(["varargs", "tuple"]))
+    if not repeats:
+        how = "tuple"
+    fn = (lambda T, a: a.repeat(*repeats)) if how == "varargs" else (lambda T, a: a.repeat(tuple(repeats)))
+    return Case(fn, [normal(rng, shape)], f"repeat {shape} {repeats}")
+
+
+# -- round 3: reductions -------------------------------------------------------------------------
+def _with_zeros(rng, shape, count):
+    """Normal values with ``count`` entries set to exactly 0 (prod and cumprod have a rule for them)."""
+    values = normal(rng, shape)
+    flat = values.reshape(-1)
+    flat[rng.permutation(flat.size)[:count]] = 0.0
+    return values
+
+
+@case("prod")
+def _(draw):
+    rng = rng_of(draw)
+    shape = draw(small_shapes)
+    zeros = draw(st.sampled_from([0, 0, 1, 2]))
+    use_dim = draw(st.booleans()) and len(shape) > 0
+    dim = _some_dim(draw, shape) if use_dim else None
+    keepdim = draw(st.booleans())
+    how = draw(st.sampled_from(["method", "function"]))
+
+    def fn(T, a):
+        if dim is None:
+            return a.prod() if how == "method" else T.prod(a)
+        return a.prod(dim, keepdim=keepdim) if how == "method" else T.prod(a, dim, keepdim)
+    return Case(fn, [_with_zeros(rng, shape, zeros)], f"prod {shape} dim={dim} zeros={zeros}")
+
+
+def _spread_case(name):
+    @case(name)
+    def _(draw):
+        rng = rng_of(draw)
+        shape = draw(nonscalar_shapes)
+        dim = draw(dims_for(len(shape)))
+        axes = range(len(shape)) if dim is None else [dim] if isinstance(dim, int) else dim
+        count = int(np.prod([shape[d] for d in axes]))
+        keepdim = draw(st.booleans())
+        style = draw(st.sampled_from(["default", "unbiased_false", "correction", "function"]))
+        if count == 1 and style != "unbiased_false":  # N - correction would be 0
+            style = "correction0"
+
+        def fn(T, a):
+            f = getattr(a, name)
+            if style == "default":
+                return f() if dim is None else f(dim, keepdim=keepdim)
+            if style == "unbiased_false":
+                return f(unbiased=False) if dim is None else f(dim, False, keepdim)
+            if style == "correction":
+                return f(dim, correction=min(count - 1, 2), keepdim=keepdim)
+            if style == "correction0":
+                return f(dim, correction=0, keepdim=keepdim)
+            return getattr(T, name)(a, dim, keepdim=keepdim)
+        return Case(fn, [normal(rng, shape)], f"{name} {shape} dim={dim} {style} keepdim={keepdim}")
+
+
+_spread_case("var")
+_spread_case("std")
+
+
+def _norm_case(name, ps, make, smooth):
+    @case(name, smooth)
+    def _(draw):
+        rng = rng_of(draw)
+        shape = draw(nonscalar_shapes)
+        p = draw(st.sampled_from(ps))
+        dim = draw(dims_for(len(shape)))
+        keepdim = draw(st.booleans())
+        how = draw(st.sampled_from(["method", "function"]))
+
+        def fn(T, a):
+            kwargs = {"p": p, "dim": dim, "keepdim": keepdim} if dim is not None or keepdim else {"p": p}
+            return a.norm(**kwargs) if how == "method" else T.norm(a, **kwargs)
+        return Case(fn, [make(rng, shape)], f"norm p={p} {shape} dim={dim} keepdim={keepdim}")
+
+
+def _distinct_sizes(rng, shape):
+    """Values whose sizes |v| are at least 0.2 apart and at least 0.3 from 0 (no tie for max |v|)."""
+    n = int(np.prod(shape, dtype=np.int64))
+    sizes = 0.3 + rng.permutation(n) * 0.25 + rng.uniform(-0.02, 0.02, size=n)
+    return (sizes * rng.choice([-1.0, 1.0], size=n)).reshape(shape)
+
+
+_norm_case("norm", [2, "fro", 3, 1.5, 2.5], normal, True)
+_norm_case("norm_kinked", [1, 0.5, float("inf"), float("-inf"), 0], _distinct_sizes, False)
+
+
+@case("logsumexp")
+def _(draw):
+    rng = rng_of(draw)
+    shape = draw(nonscalar_shapes)
+    dim = draw(dims_for(len(shape)).filter(lambda d: d is not None))
+    keepdim = draw(st.booleans())
+    how = draw(st.sampled_from(["method", "function"]))
+    fn = (lambda T, a: a.logsumexp(dim, keepdim)) if how == "method" else \
+        (lambda T, a: T.logsumexp(a, dim, keepdim=keepdim))
+    return Case(fn, [normal(rng, shape, 3.0)], f"logsumexp {shape} dim={dim} keepdim={keepdim}")
+
+
+def _running_case(name, make):
+    @case(name)
+    def _(draw):
+        rng = rng_of(draw)
+        shape = draw(small_shapes)
+        n = max(len(shape), 1)
+        dim = draw(st.integers(-n, n - 1))
+        how = draw(st.sampled_from(["method", "function"]))
+        fn = (lambda T, a: getattr(a, name)(dim)) if how == "method" else \
+            (lambda T, a: getattr(T, name)(a, dim))
+        return Case(fn, [make(draw, rng, shape)], f"{name} {shape} dim={dim}")
+
+
+_running_case("cumsum", lambda draw, rng, shape: normal(rng, shape))
+_running_case("cumprod", lambda draw, rng, shape: _with_zeros(rng, shape, draw(st.sampled_from([0, 1, 2]))))
+
+
+def _amax_case(name):
+    @case(name, smooth=False)
+    def _(draw):
+        rng = rng_of(draw)
+        shape = draw(small_shapes)
+        dim = draw(dims_for(len(shape)))
+        keepdim = draw(st.booleans())
+        how = draw(st.sampled_from(["method", "function"]))
+
+        def fn(T, a):
+            if dim is None:
+                return getattr(a, name)() if how == "method" else getattr(T, name)(a)
+            return getattr(a, name)(dim, keepdim) if how == "method" else getattr(T, name)(a, dim, keepdim=keepdim)
+        return Case(fn, [distinct(rng, shape)], f"{name} {shape} dim={dim} keepdim={keepdim}")
+
+
+_amax_case("amax")
+_amax_case("amin")
+
+
+# -- round 3: sorting and the median -------------------------------------------------------------
+@case("sort", smooth=False)
+def _(draw):
+    rng = rng_of(draw)
+    shape = draw(small_shapes)
+    n = max(len(shape), 1)
+    dim = draw(st.integers(-n, n - 1))
+    descending = draw(st.booleans())
+    how = draw(st.sampled_from(["values", "unpack", "function"]))
+
+    def fn(T, a):
+        if how == "values":
+            return a.sort(dim, descending).values
+        if how == "unpack":
+            values, indices = a.sort(dim=dim, descending=descending)
+            return values
+        return T.sort(a, dim, descending)[0]
+    return Case(fn, [distinct(rng, shape)], f"sort {shape} dim={dim} descending={descending} {how}")
+
+
+@case("topk", smooth=False)
+def _(draw):
+    rng = rng_of(draw)
+    shape = draw(small_shapes)
+    n = max(len(shape), 1)
+    dim = draw(st.integers(-n, n - 1))
+    size = shape[dim] if shape else 1
+    k = draw(st.integers(0, size))
+    largest = draw(st.booleans())
+    how = draw(st.sampled_from(["method", "function"]))
+
+    def fn(T, a):
+        if how == "method":
+            return a.topk(k, dim, largest).values
+        return T.topk(a, k, dim=dim, largest=largest)[0]
+    return Case(fn, [distinct(rng, shape)], f"topk {shape} k={k} dim={dim} largest={largest}")
+
+
+@case("median", smooth=False)
+def _(draw):
+    rng = rng_of(draw)
+    shape = draw(small_shapes)
+    use_dim = draw(st.booleans())
+    n = max(len(shape), 1)
+    dim = draw(st.integers(-n, n - 1)) if use_dim else None
+    keepdim = draw(st.booleans())
+    how = draw(st.sampled_from(["method", "function"]))
+
+    def fn(T, a):
+        if dim is None:
+            return a.median() if how == "method" else T.median(a)
+        return a.median(dim, keepdim).values if how == "method" else T.median(a, dim, keepdim=keepdim)[0]
+    return Case(fn, [distinct(rng, shape)], f"median {shape} dim={dim} keepdim={keepdim}")
+
+
+# -- round 3: the rounding family (zero gradients) -----------------------------------------------
+def _off_the_steps(rng, shape):
+    """Quarters plus 0.12: fractional parts .12, .37, .62, .87, so neither x nor 10·x is within
+    0.1 of a jump of round (halves) or of floor/ceil/trunc (integers)."""
+    return rng.integers(-20, 20, size=shape) / 4 + 0.12
+
+
+@case("rounding", smooth=False)
+def _(draw):
+    rng = rng_of(draw)
+    shape = draw(small_shapes)
+    op = draw(st.sampled_from(["round", "round_decimals", "floor", "ceil", "trunc", "sign"]))
+    how = draw(st.sampled_from(["method", "function"]))
+
+    def fn(T, a):
+        if op == "round_decimals":
+            return a.round(decimals=1) if how == "method" else T.round(a, decimals=1)
+        return getattr(a, op)() if how == "method" else getattr(T, op)(a)
+    return Case(fn, [_off_the_steps(rng, shape)], f"{op} {how} {shape}")
+
+
+@case("rounding_in_a_product", smooth=False)
+def _(draw):
+    rng = rng_of(draw)
+    shape = draw(small_shapes)
+    op = draw(st.sampled_from(["round", "floor", "ceil", "trunc", "sign"]))
+    return Case(lambda T, a: getattr(a, op)() * a, [_off_the_steps(rng, shape)], f"{op}(a) * a")

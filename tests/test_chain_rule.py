@@ -29,7 +29,13 @@ def check_every_step(steps):
     rules = set()
     for k, step in enumerate(steps):
         e = explain(steps, k)
-        if not e.hooked and e.summed is not None:
+        if not e.hooked and isinstance(e.incoming, tuple):  # a node with several outputs
+            assert len(e.summed) == len(e.incoming)
+            for summed, incoming in zip(e.summed, e.incoming):
+                assert (summed is None) == (incoming is None)
+                if summed is not None:
+                    np.testing.assert_allclose(summed, incoming, rtol=1e-6, atol=1e-9)
+        elif not e.hooked and e.summed is not None:
             np.testing.assert_allclose(e.summed, e.incoming, rtol=1e-6, atol=1e-9)
         if step.leaf is not None:
             before = 0 if e.before is None else e.before

@@ -95,12 +95,13 @@ class EdgeStep:
 
 class Contribution:
     """One gradient that arrived at a node: from ``source`` (a node, or ``None`` for the gradient
-    backward starts with) along its edge ``edge``."""
+    backward starts with) along its edge ``edge``, for the node's output ``output`` (always 0
+    except for a node with several outputs, such as unbind's or split's)."""
 
-    __slots__ = ("source", "edge", "value")
+    __slots__ = ("source", "edge", "value", "output")
 
-    def __init__(self, source, edge, value):
-        self.source, self.edge, self.value = source, edge, value
+    def __init__(self, source, edge, value, output=0):
+        self.source, self.edge, self.value, self.output = source, edge, value, output
 
 
 class StepExplanation:
@@ -124,14 +125,22 @@ class StepExplanation:
 
     @property
     def summed(self):
-        """The sum of the contributions (what arrived before any hook)."""
-        values = [c.value for c in self.contributions if c.value is not None]
-        if not values:
-            return None
-        total = values[0]
-        for v in values[1:]:
-            total = total + v
-        return total
+        """The sum of the contributions (what arrived before any hook); for a node with several
+        outputs, one sum per output (``None`` where nothing arrived)."""
+        n = self.node._n_outputs
+        if n != 1:
+            return tuple(_total([c for c in self.contributions if c.output == k]) for k in range(n))
+        return _total(self.contributions)
+
+
+def _total(contributions):
+    values = [c.value for c in contributions if c.value is not None]
+    if not values:
+        return None
+    total = values[0]
+    for v in values[1:]:
+        total = total + v
+    return total
 
 
 def contributions_to(steps, k, start=None):
@@ -140,11 +149,16 @@ def contributions_to(steps, k, start=None):
     node = steps[k].node
     found = []
     for s in steps[:k]:
-        for j, ((child, _), g) in enumerate(zip(s.node.next_functions, s.outgoing)):
+        for j, ((child, nr), g) in enumerate(zip(s.node.next_functions, s.outgoing)):
             if child is node and g is not None:
-                found.append(Contribution(s.node, j, _array(g)))
+                found.append(Contribution(s.node, j, _array(g), nr))
     if not found and k == 0:
-        found.append(Contribution(None, None, _array(steps[0].incoming if start is None else start)))
+        first = steps[0].incoming if start is None else start
+        if steps[0].leaf is None and node._n_outputs != 1:  # the root is one output of the node
+            found.extend(Contribution(None, None, _array(g), nr) for nr, g in enumerate(first)
+                         if g is not None)
+        else:
+            found.append(Contribution(None, None, _array(first)))
     return found
 
 
@@ -155,33 +169,43 @@ def explain(steps, k, locals_=None):
     by now); by default they are read from the node.
     """
     step = steps[k]
-    incoming = _array(step.incoming)
     contributions = contributions_to(steps, k)
-    total = None
-    for c in contributions:
-        total = c.value if total is None else total + c.value
-    hooked = total is not None and not (
-        total.shape == incoming.shape and np.allclose(total, incoming, rtol=1e-5, atol=1e-7, equal_nan=True))
+    if step.leaf is None and step.node._n_outputs != 1:  # one gradient per output
+        incoming = tuple(_array(g) for g in step.incoming)
+        totals = [_total([c for c in contributions if c.output == nr]) for nr in range(len(incoming))]
+        hooked = any(_differ(t, g) for t, g in zip(totals, incoming))
+    else:
+        incoming = _array(step.incoming)
+        hooked = _differ(_total(contributions), incoming)
     if step.leaf is not None:
         return StepExplanation(step, incoming, contributions, hooked, (), _array(step.grad_before),
                                _array(step.grad_after))
     found = locals_of(step.node) if locals_ is None else locals_
     edges = []
-    for j, ((child, _), sent) in enumerate(zip(step.node.next_functions, step.outgoing)):
+    for j, ((child, nr), sent) in enumerate(zip(step.node.next_functions, step.outgoing)):
         if child is None:
             continue
+        shape = child._output_shape if child._n_outputs == 1 else child._output_shapes[nr]
         local = found[j] if found is not None else None
         product = computed = None
         axes = ()
         if local is not None:
-            product = _meet(incoming, local, child._output_shape)
+            product = _meet(incoming, local, shape)
             if product is not None:
-                computed, axes = _sum_back(product, child._output_shape)
+                computed, axes = _sum_back(product, shape)
         edges.append(EdgeStep(j, child, local, incoming, product, axes, computed, _array(sent)))
     return StepExplanation(step, incoming, contributions, hooked, tuple(edges), None, None)
 
 
 # -- the arithmetic ------------------------------------------------------------------------------
+def _differ(total, incoming):
+    """Did a hook change the sum of the contributions before the node saw it?"""
+    if total is None or incoming is None:
+        return False
+    return not (total.shape == incoming.shape and
+                np.allclose(total, incoming, rtol=1e-5, atol=1e-7, equal_nan=True))
+
+
 def _array(value):
     return None if value is None else np.asarray(value)
 

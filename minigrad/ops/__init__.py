@@ -3,4 +3,5 @@
 Read any op top to bottom: its name as PyTorch prints it, the one-line derivative (``formula``),
 ``forward`` on numpy arrays, and ``backward`` written with minigrad ops (so it is differentiable too).
 """
-from . import activation, arithmetic, inplace, linalg, loss, reduction, shape, unary  # noqa: F401
+from . import (activation, arithmetic, inplace, linalg, loss, reduction, selection, shape,  # noqa: F401
+               statistics, unary)

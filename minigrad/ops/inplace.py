@@ -12,6 +12,7 @@ which runs the op's own backward on the view's part of the gradient and passes t
 gradient through to the base's old history. Every view of that base then gets its history anew
 (``AsStridedBackward0``) the next time it is used, as in PyTorch.
 """
+import re
 import weakref
 
 import numpy as np
@@ -48,10 +49,22 @@ def _check_target(t, tracking):
     base = t._base
     if base is not None and t._no_grad_view:
         raise RuntimeError(_NO_GRAD_VIEW_MESSAGE)
+    if base is not None and any(getattr(node, "piece", None) for node, _ in t._view_path):
+        raise RuntimeError(_piece_message(t._view_path[-1][0]))
     if base is not None and base._requires_grad and base._grad_fn is None:
         raise RuntimeError(_LEAF_VIEW_MESSAGE)
     if t._requires_grad and t._grad_fn is None and base is None:
         raise RuntimeError(_LEAF_MESSAGE)
+
+
+def _piece_message(last):
+    """unbind, split and chunk return several views of one tensor: PyTorch refuses to change
+    them (or views of them) in place, naming the op that made the view."""
+    k, name = getattr(last, "piece", None) or (0, re.sub(r"Backward\d*$", "", last.name()))
+    return (f"Output {k} of {name} is a view and is being modified inplace. This view is the "
+            "output of a function that returns multiple views. Such functions do not allow the "
+            "output views to be modified inplace. You should replace the inplace operation by an "
+            "out-of-place one.")
 
 
 def _check_writable(t, new_values):

@@ -284,3 +284,13 @@ def linear(x, weight, bias=None):
         return Linear.apply(bias, x, weight.t())
     out = matmul(x, weight.t())
     return out if bias is None else out + bias
+
+
+def mv(a, v):
+    """matrix @ vector, and nothing else (``torch.mv``): PyTorch's checks first."""
+    if a._array.ndim != 2 or v._array.ndim != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got 1, {a._array.ndim}, {v._array.ndim}")
+    if a._array.shape[1] != v._array.shape[0]:
+        raise RuntimeError(f"size mismatch, got input ({a._array.shape[0]}), mat "
+                           f"({a._array.shape[0]}x{a._array.shape[1]}), vec ({v._array.shape[0]})")
+    return Mv.apply(a, v)

@@ -243,3 +243,71 @@ def clamp(a, min=None, max=None):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     return Clamp.apply(a, min=min, max=max)
+
+
+# -- the rounding family: steps, flat between the jumps, so the gradient is 0 (as in PyTorch) -----
+class _Step(Function):
+    """A staircase function: flat everywhere it is differentiable, so its gradient is zero."""
+    formula = "d/da = 0 (flat between the jumps)"
+    builtin = True
+
+    @staticmethod
+    def local(ctx):
+        return Local("0 (flat between the jumps)", 0)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return zeros_like(grad)
+
+
+class Round(_Step):
+    """a rounded to the nearest integer (halves to even), or to ``decimals`` decimals"""
+    label = "round"
+
+    @staticmethod
+    def forward(ctx, a, *, decimals=0):
+        if a._array.dtype.kind != "f":
+            raise NotImplementedError(f'"round_cpu" not implemented for \'{_type_name(a)}\'')
+        ctx.node_name = "RoundBackward0" if decimals == 0 else "RoundBackward1"
+        if decimals == 0:
+            return np.round(a._array)
+        # PyTorch's recipe: scale by 10^|decimals|, round, scale back
+        scale = a._array.dtype.type(10.0 ** abs(decimals))
+        if decimals < 0:
+            return np.round(a._array / scale) * scale
+        return np.round(a._array * scale) / scale
+
+
+class Floor(_Step):
+    """the largest integer ≤ a"""
+    node_name = "FloorBackward0"
+    label = "floor"
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.floor(a._array) if a._array.dtype.kind == "f" else a._array.copy()
+
+
+class Ceil(_Step):
+    """the smallest integer ≥ a"""
+    node_name = "CeilBackward0"
+    label = "ceil"
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.ceil(a._array) if a._array.dtype.kind == "f" else a._array.copy()
+
+
+class Trunc(_Step):
+    """a with its fractional part dropped (rounded towards zero)"""
+    node_name = "TruncBackward0"
+    label = "trunc"
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.trunc(a._array) if a._array.dtype.kind == "f" else a._array.copy()
+
+
+def _type_name(a):
+    return {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
+            "bool": "Bool"}.get(a._array.dtype.name, a._array.dtype.name)
