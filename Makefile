@@ -7,26 +7,40 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
 
 .PHONY: lab test notebooks figures bench clean
 
+# pip prints one line per package it collects, so a first install (20-80 s) shows its progress.
+# setuptools' "Editable installation" notice (a boxed warning about folders named like the
+# package, which is exactly our minigrad/ folder) is informational only: it is filtered out.
+PIP := PYTHONWARNINGS="ignore:Editable installation" $(BIN)/python -m pip --disable-pip-version-check
+say = @printf '\n==> %s\n' $(1)
+
 $(BIN)/python:
+	$(call say,"creating $(VENV) with $$($(PYTHON) --version)")
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(call say,"upgrading pip in $(VENV)")
+	$(PIP) install --quiet --upgrade pip
 
 $(VENV)/.lab-installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[lab]"
-	touch $@
+	$(call say,"installing minigrad and JupyterLab into $(VENV) (first time: about a minute)")
+	$(PIP) install --progress-bar on -e ".[lab]"
+	@touch $@
+	$(call say,"installed")
 
 $(VENV)/.test-installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[test]"
-	touch $@
+	$(call say,"installing minigrad and the test tools into $(VENV) (first time: about a minute)")
+	$(PIP) install --progress-bar on -e ".[test]"
+	@touch $@
+	$(call say,"installed")
 
 ## make lab: install minigrad and JupyterLab, then open the lessons (served from the repository
 ## root, so that the lessons' links to ../figures work)
 lab: $(VENV)/.lab-installed
-	$(BIN)/jupyter trust notebooks/*.ipynb  # our own lessons: show their stored pictures at once
+	@$(BIN)/jupyter trust notebooks/*.ipynb >/dev/null  # our lessons: stored pictures as SVG, not PNG
+	$(call say,"starting JupyterLab on notebooks/00_index.ipynb (Ctrl+C twice to stop)")
 	$(BIN)/jupyter lab --ServerApp.root_dir=. $(ALLOW_ROOT) notebooks/00_index.ipynb
 
 ## make test: every test (engine, pictures, widgets, lessons under nbval, browser when chromium exists)
 test: $(VENV)/.test-installed
+	$(call say,"running every test (engine, pictures, widgets, lessons, browser)")
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 ## make notebooks: re-execute every lesson in place (the only way outputs are produced)

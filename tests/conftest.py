@@ -24,8 +24,8 @@ settings.load_profile(os.environ.get("MINIGRAD_HYPOTHESIS_PROFILE", "minigrad"))
 
 REQUIRE_ORACLE = os.environ.get("MINIGRAD_REQUIRE_ORACLE") == "1"
 SKIP_REASON = ("PyTorch is not installed, so this comparison with PyTorch is skipped (to run it, "
-               "install a CPU build: pip install torch==2.13.0 --index-url "
-               "https://download.pytorch.org/whl/cpu)")
+               "install a CPU build as the README says: .venv/bin/pip install torch==2.13.0 "
+               "--index-url https://download.pytorch.org/whl/cpu)")
 
 
 def _import_torch():

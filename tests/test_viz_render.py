@@ -288,3 +288,66 @@ def test_import_minigrad_does_not_import_graphviz_or_viz():
                             cwd=ROOT, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "False", "False", "False", "False"]
+
+
+# -- a platform without graphviz-pure (its wheel missing: pyproject's marker left it out) ----------
+@pytest.fixture
+def real_pure():
+    return _render.find_renderer("pure")
+
+
+@pytest.fixture
+def without_pure(real_pure, no_dot_path, monkeypatch):
+    """graphviz-pure not installed: no such command on PATH, in the scripts folder or beside
+    sys.executable (the name looked up no longer exists)."""
+    monkeypatch.setattr(_render, "PURE", "graphviz-pure-not-installed")
+    assert _render.find_renderer("pure") is None
+    return no_dot_path
+
+
+def fake_system_dot(folder, real):
+    """A `dot` on PATH that logs each call and draws with ``real`` (standing in for Graphviz's
+    dot, which this machine lacks)."""
+    log = folder / "dot.log"
+    script = folder / "dot"
+    script.write_text(f'#!/bin/sh\necho "$@" >> "{log}"\nexec "{real}" "$@"\n')
+    script.chmod(0o755)
+    return log
+
+
+def test_without_graphviz_pure_a_system_dot_draws_svg_and_png(real_pure, without_pure):
+    log = fake_system_dot(without_pure, real_pure)
+    assert find_renderer() == str(without_pure / "dot")
+    g = small_graph()
+    bundle = draw_graph(g["out"], g)._repr_mimebundle_()
+    assert bundle["image/svg+xml"].startswith("<svg") and bundle["image/png"]
+    assert [line.split()[0] for line in log.read_text().splitlines()] == ["-Tsvg", "-Tpng"]
+
+
+@pytest.mark.parametrize("system,machine,fix", [
+    ("linux", "x86_64", "pip install graphviz-pure"),
+    ("linux", "armv7l", "conda install -c conda-forge graphviz"),
+    ("freebsd14", "amd64", "conda install -c conda-forge graphviz"),
+])
+def test_without_any_renderer_the_dot_text_says_the_fix_for_this_platform(
+        without_pure, monkeypatch, system, machine, fix):
+    monkeypatch.setattr(_render.sys, "platform", system)
+    monkeypatch.setattr(_render.platform, "machine", lambda: machine)
+    g = small_graph()
+    picture = draw_graph(g["out"], g)
+    bundle = picture._repr_mimebundle_()
+    assert set(bundle) == {"text/plain", "text/html"}
+    assert fix in bundle["text/plain"] and "digraph minigrad {" in bundle["text/plain"]
+    assert fix in bundle["text/html"]
+    if "conda" in fix:  # no pip advice where pip cannot install it
+        assert "pip install graphviz-pure" not in bundle["text/plain"]
+        assert f"{system} {machine}" in bundle["text/plain"]
+
+
+def test_widgets_without_any_renderer_show_the_fix(without_pure):
+    from minigrad.widgets import BackwardStepper
+    g = small_graph()
+    stepper = BackwardStepper(g["out"], names=g)
+    bundle = stepper._repr_mimebundle_()[0]
+    assert "image/svg+xml" not in bundle and "image/png" not in bundle
+    assert "No Graphviz renderer was found" in stepper._ui.picture_pane.value

@@ -432,9 +432,10 @@ def test_text_plain_is_one_deterministic_line_without_addresses(seed):
 
 def test_mimebundle_include_and_exclude(seed):
     picture = draw_graph(seed["loss"], seed)
-    assert set(picture._repr_mimebundle_()) == {"image/svg+xml", "text/plain"}
+    assert set(picture._repr_mimebundle_()) == {"image/svg+xml", "image/png", "text/plain"}
     assert set(picture._repr_mimebundle_(include=["text/plain"])) == {"text/plain"}
-    assert set(picture._repr_mimebundle_(exclude=["image/svg+xml"])) == {"text/plain"}
+    assert set(picture._repr_mimebundle_(exclude=["image/svg+xml"])) == {"image/png", "text/plain"}
+    assert set(picture._repr_mimebundle_(exclude=["image/png"])) == {"image/svg+xml", "text/plain"}
 
 
 def test_functional_seed_uses_the_same_graph_as_the_tutorial_code(seed):

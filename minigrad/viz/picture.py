@@ -1,4 +1,5 @@
 """``draw_graph``, the ``GraphPicture`` it returns, and ``GraphState`` (what a step widget highlights)."""
+import base64
 from collections.abc import Mapping
 
 from ..tensor import Tensor
@@ -6,6 +7,9 @@ from . import _dot, _model, _render, _text
 from .state import GraphState
 
 VIEWS = ("data", "autograd")
+# The PNG in a display bundle: 96 dpi makes one PNG pixel one CSS pixel of the SVG (1 pt = 4/3 px),
+# so a viewer that shows the PNG (an untrusted notebook, GitHub, nbviewer) shows the same size.
+DISPLAY_DPI = 96
 DIRECTIONS = ("LR", "RL", "TB", "BT")
 
 
@@ -45,7 +49,8 @@ class PictureEdge:
 
 
 class GraphPicture:
-    """A drawn graph. Shows itself in Jupyter as SVG; ``.source`` is the DOT text, ``.svg()`` the
+    """A drawn graph. Shows itself in Jupyter as SVG, with a PNG beside it for viewers that do not
+    show SVG (an untrusted notebook); ``.source`` is the DOT text, ``.svg()`` the
     picture, ``.save(path)`` writes .svg/.png/.dot, ``.with_state(state)`` re-highlights it.
 
     The picture is a snapshot: values and names are read when ``draw_graph`` runs.
@@ -140,6 +145,16 @@ class GraphPicture:
         """PNG bytes (rendered at ``dpi``)."""
         return _render.render(self.source, "png", self.renderer, (f"-Gdpi={int(dpi)}",))
 
+    def display_png(self):
+        """The base64 PNG that display bundles carry beside the SVG: JupyterLab does not show
+        stored SVG from an untrusted notebook, but it does show PNG. Its bytes are as
+        deterministic as the renderer's (graphviz-pure: the same graph gives the same bytes).
+        ``None`` when the renderer cannot make PNG (a bundle then has the SVG alone)."""
+        try:
+            return base64.b64encode(self.png(DISPLAY_DPI)).decode("ascii")
+        except _render.RenderError:
+            return None
+
     def html(self):
         """Inline SVG for an HTML page or widget, or the DOT text and a fix message."""
         try:
@@ -171,6 +186,10 @@ class GraphPicture:
     def _repr_mimebundle_(self, include=None, exclude=None):
         try:
             bundle = {"image/svg+xml": self.svg(), "text/plain": repr(self)}
+            wanted = (not include or "image/png" in include) and not (exclude and "image/png" in exclude)
+            png = self.display_png() if wanted else None  # a PNG costs a render: only when asked for
+            if png is not None:
+                bundle["image/png"] = png
         except Exception as error:  # never a traceback in a notebook: show the DOT and the fix
             message = str(error) if isinstance(error, _render.RenderError) else \
                 f"Rendering failed ({type(error).__name__}: {error})."

@@ -142,10 +142,11 @@ def button(description, tooltip, css, size, icon=""):
 
 
 def bundle(box, kind, picture, text, html_fallback=None, svg=None):
-    """The widget view, a still picture (SVG, else HTML) and deterministic text/plain, plus
-    metadata naming the widget (``{"minigrad-widget": kind}``), which tells tools that this
+    """The widget view, a still picture (SVG and PNG, else HTML) and deterministic text/plain,
+    plus metadata naming the widget (``{"minigrad-widget": kind}``), which tells tools that this
     output is a widget even once its live view is removed (tools/run_notebooks.py does that).
-    ``svg``: the picture's SVG as the widget shows it (else rendered from ``picture``)."""
+    ``svg``: the picture's SVG as the widget shows it (else rendered from ``picture``). The PNG
+    (what an untrusted notebook shows) is always ``picture``'s own render of the same state."""
     data = dict(box._repr_mimebundle_())
     data["text/plain"] = text
     if svg is not None:
@@ -157,6 +158,13 @@ def bundle(box, kind, picture, text, html_fallback=None, svg=None):
             data["text/html"] = picture.html()
     elif html_fallback is not None:
         data["text/html"] = html_fallback
+    if "image/svg+xml" in data and picture is not None:
+        try:
+            png = picture.display_png()
+        except Exception:  # a still picture problem must not break the widget
+            png = None
+        if png is not None:
+            data["image/png"] = png
     return data, {WIDGET_METADATA_KEY: kind}
 
 
