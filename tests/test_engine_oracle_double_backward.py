@@ -20,11 +20,12 @@ pytestmark = pytest.mark.oracle
 # on the shapes (minigrad: the product itself, and for vector @ matrix one node, see
 # test_engine_oracle_ops.NAME_DIFFERENCES); binary_cross_entropy and pow with a tensor exponent
 # have one formula node (or a where) in PyTorch and a few ordinary ops in minigrad; a[key] = v
-# routes the value's gradient through PyTorch's clone and view nodes.
+# routes the value's gradient through PyTorch's clone and view nodes; prod of a tensor holding a
+# zero: PyTorch's formula ends in a view (ViewBackward0), minigrad's in the product (MulBackward0).
 NAME_DIFFERENCES = {"binary_cross_entropy", "composite_tutorial_graph", "linear", "matmul_2d_2d",
                     "matmul_batched_matrix", "matmul_batched_vector", "matmul_broadcast_batched",
                     "matmul_function", "matmul_matrix_batched", "matmul_vector_batched", "mm",
-                    "pow_tensor", "setitem_nonleaf", "vector_matrix"}
+                    "pow_tensor", "prod", "setitem_nonleaf", "vector_matrix"}
 
 
 def _first_and_second(T, case, v, u):

@@ -118,6 +118,8 @@ class Prod(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        if not ctx.shape:  # a 0-d input is its own product: d/da = 1, nothing of a in it
+            return grad
         a, = ctx.saved_like(grad)
         axes = _axes(ctx.dim, len(ctx.shape))
         return _keep_dims(grad, ctx.shape, axes, ctx.keepdim) * ctx.others(ctx, a)

@@ -249,6 +249,7 @@ def clamp(a, min=None, max=None):
 class _Step(Function):
     """A staircase function: flat everywhere it is differentiable, so its gradient is zero."""
     formula = "d/da = 0 (flat between the jumps)"
+    label = "step"  # each rounding op has its own
     builtin = True
 
     @staticmethod
