@@ -81,7 +81,7 @@ def backward_steps(roots, gradients=None, retain_graph=False, create_graph=False
     run, which the widgets use so that watching changes nothing (tensor hooks still run, as they
     may change the gradients). If anything fails, every ``.grad`` the run wrote is put back.
     """
-    return _backward_pass(roots, gradients, _Pass(retain_graph, create_graph, accumulate))
+    return _quiet_steps(_backward_pass(roots, gradients, _Pass(retain_graph, create_graph, accumulate)))
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
@@ -103,8 +103,9 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
                 _store(t, g)
         return
     # drained without keeping any step: a .grad may then take a gradient nobody else holds
-    deque(_backward_pass(tensors, grad_tensors, _Pass(retain_graph, create_graph, steal=True)),
-          maxlen=0)
+    with _QUIET_NUMPY():
+        deque(_backward_pass(tensors, grad_tensors, _Pass(retain_graph, create_graph, steal=True)),
+              maxlen=0)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
@@ -125,8 +126,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 def _grad_for(outputs, grad_outputs, inputs, retain_graph, create_graph, allow_unused):
     captures = {t._gradient_node(): None for t in inputs}
     run = _Pass(retain_graph, create_graph, accumulate=False, captures=captures)
-    for _ in _backward_pass(outputs, grad_outputs, run):
-        pass
+    with _QUIET_NUMPY():
+        deque(_backward_pass(outputs, grad_outputs, run), maxlen=0)
     result = []
     for i, t in enumerate(inputs):
         g = captures[t._gradient_node()]
@@ -163,6 +164,24 @@ class BackwardStep:
 
     def __repr__(self):
         return f"BackwardStep({self.index}, {self.node.name()})"
+
+
+# -- numpy's floating-point warnings ----------------------------------------------------------------
+def _QUIET_NUMPY():
+    """A gradient may be inf or nan (sqrt at 0, log at 0, 0/0): PyTorch computes it silently,
+    and so does minigrad, instead of numpy's RuntimeWarnings (anomaly mode finds the NaNs)."""
+    return np.errstate(all="ignore")
+
+
+def _quiet_steps(steps):
+    """``backward_steps`` with numpy quiet while each step computes, and as usual between steps
+    (the caller's own code runs there)."""
+    while True:
+        with _QUIET_NUMPY():
+            step = next(steps, None)
+        if step is None:
+            return
+        yield step
 
 
 # -- the settings of one pass -------------------------------------------------------------------

@@ -4,7 +4,7 @@ import numpy as np
 from ..autograd.chain_rule import Local, constant_text as _number
 from ..autograd.function import Function
 from ..tensor import Tensor, tensor
-from ._dual import divide_by, log, multiply_by, sum_to
+from ._dual import divide_by, log, multiply_by, sum_to, where
 from ._util import binary, shape_of, value
 
 
@@ -246,7 +246,8 @@ class PowScalar(Function):
     def forward(ctx, a, *, exponent):
         ctx.save_for_backward(a)
         ctx.exponent = exponent
-        return binary(np.power, a, exponent)
+        with np.errstate(divide="ignore", invalid="ignore"):  # 0 ** -1 = inf, quietly
+            return binary(np.power, a, exponent)
 
     def expression(self, operands):
         return f"({operands[0]}**{_number(self.exponent)})"
@@ -279,7 +280,8 @@ class Pow(Function):
 
     @staticmethod
     def forward(ctx, a, b):
-        out = binary(np.power, a, b)
+        with np.errstate(divide="ignore", invalid="ignore"):  # 0 ** -1 = inf, quietly
+            out = binary(np.power, a, b)
         ctx.save_for_backward(a, b, out)
         ctx.shapes = shape_of(a), shape_of(b)
         return out
@@ -296,8 +298,13 @@ class Pow(Function):
         a, b, out = ctx.saved_like(grad)
         shape_a, shape_b = ctx.shapes
         need_a, need_b = ctx.needs_input_grad
-        return (sum_to(grad * b * a ** (b - 1), shape_a) if need_a else None,
-                sum_to(grad * out * log(a), shape_b) if need_b else None)
+        # where the formulas meet 0·∞, PyTorch's conventions: no slope in a where b = 0, and
+        # none in b where a = 0 and b ≥ 0 (there aᵇ is flat in b from the right)
+        shape = shape_of(grad)
+        slope_a = np.broadcast_to(value(b) != 0, shape)
+        slope_b = np.broadcast_to((value(a) != 0) | (value(b) < 0), shape)
+        return (sum_to(where(slope_a, grad * b * a ** (b - 1), 0), shape_a) if need_a else None,
+                sum_to(grad * where(slope_b, out * log(a), 0), shape_b) if need_b else None)
 
 
 class RPow(Function):
@@ -309,9 +316,11 @@ class RPow(Function):
 
     @staticmethod
     def forward(ctx, a, *, base):
-        out = binary(np.power, base, a)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = binary(np.power, base, a)
         ctx.save_for_backward(out)
-        ctx.base, ctx.log_base = base, float(np.log(base))
+        with np.errstate(divide="ignore"):  # ln 0 = -inf, as PyTorch has it
+            ctx.base, ctx.log_base = base, float(np.log(base))
         return out
 
     def expression(self, operands):
@@ -326,6 +335,8 @@ class RPow(Function):
     @staticmethod
     def backward(ctx, grad):
         out, = ctx.saved_like(grad)
+        if ctx.base == 0:  # 0ᵃ: PyTorch takes no slope where it is finite (a ≥ 0), not 0·(-∞)
+            return where(~np.isfinite(value(out)), grad * out * ctx.log_base, 0)
         return grad * out * ctx.log_base
 
 
