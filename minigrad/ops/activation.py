@@ -9,7 +9,7 @@ import numpy as np
 
 from ..autograd.chain_rule import Local
 from ..autograd.function import Function
-from ._dual import exp, gradient_formula, sigmoid, sigmoid_array, sum, zeros_like
+from ._dual import exp, gradient_formula, sigmoid, sigmoid_array, sum, where, zeros_like
 from ._util import floating, normalize_dim, value
 
 
@@ -202,7 +202,7 @@ class ThresholdBackward(Function):
 
     @staticmethod
     def compute(grad, out):
-        return np.where(value(out) > 0, grad, 0)  # a constant mask (0, not -0., elsewhere)
+        return where(value(out) > 0, grad, 0)  # a constant mask
 
     @staticmethod
     def forward(ctx, grad, out):
