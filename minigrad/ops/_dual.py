@@ -111,8 +111,9 @@ def where(mask, x, other, node_name=None):
     """``x`` where the constant ``mask`` holds, ``other`` (a number) elsewhere: the backward of
     clamp, where, max and min. On tensors PyTorch's node, ``WhereBackward0`` or the name PyTorch's
     formula gives it (max's backward is a masked_fill: ``node_name="MaskedFillBackward0"``).
-    On arrays, for other = 0, a product with the mask (much faster than np.where) plus 0: a
-    negative gradient times 0 is -0., which would print as "-0." where PyTorch prints 0."""
+    On arrays, for other = 0, a product with the mask (much faster than np.where on a random
+    mask) plus 0 (a negative gradient times 0 is -0., which would print as "-0." where PyTorch
+    prints 0); when inf or nan is about, a true selection, since inf·0 is nan."""
     if isinstance(x, Tensor):
         from .shape import Where
         out = Where.apply(x, other, condition=mask)
@@ -121,8 +122,10 @@ def where(mask, x, other, node_name=None):
         return out
     if other != 0:
         return np.where(mask, x, other)
-    kept = x * np.asarray(mask).astype(np.result_type(x))
+    kept = np.multiply(x, mask, dtype=np.result_type(x))
     kept += 0.0  # -0. + 0. is 0.
+    if not np.isfinite(kept).all():
+        return np.where(mask, x, other)
     return kept
 
 
