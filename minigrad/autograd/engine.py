@@ -13,7 +13,7 @@ that is PyTorch's rule too, and it makes the order deterministic.
 
 Gradients travel as plain numpy arrays, because nothing about them needs recording, except with
 ``create_graph=True``: then they are tensors and every backward formula is itself recorded (see
-``ops/_dual.py``: one formula, two kinds of values).
+``ops/array_or_tensor.py``: one formula, two kinds of values).
 """
 import heapq
 import sys
@@ -25,7 +25,7 @@ import numpy as np
 from . import anomaly_mode, grad_mode
 from .function import AccumulateGrad, _NodePreHook, _OutputHook
 from .._dtype import from_numpy
-from ..ops._dual import sum_to
+from ..ops.array_or_tensor import sum_to
 from ..tensor import Size, Tensor
 
 _STATE = grad_mode.STATE
@@ -478,13 +478,13 @@ def _apply_backward(node, grad, run):
 
 def _check_recorded(node, outgoing):
     """Under create_graph a built-in backward must compute on tensors: a numpy call inside it
-    would silently cut the graph of the gradient (see ``ops/_dual.py``)."""
+    would silently cut the graph of the gradient (see ``ops/array_or_tensor.py``)."""
     for g in outgoing:
         if g is not None and not isinstance(g, Tensor):
             raise RuntimeError(
                 f"{node.name()}'s backward returned a numpy array under create_graph=True, so the "
                 "gradient's own graph would be lost: write its formula with operators and the "
-                "helpers of minigrad/ops/_dual.py, which work on tensors too")
+                "helpers of minigrad/ops/array_or_tensor.py, which work on tensors too")
 
 
 def _run_pre_hooks(node, grad, run, node_hooks=True):

@@ -7,7 +7,7 @@ point at the nodes that produced the inputs (``AccumulateGrad`` for leaves, ``No
 that need no gradient), so the whole graph is reachable from the output.
 
 Built-in ops (``minigrad/ops``) compute ``forward`` on numpy arrays. Their ``backward`` formula is
-written once, with operators and the helpers of ``ops/_dual.py``: a plain backward runs it on
+written once, with operators and the helpers of ``ops/array_or_tensor.py``: a plain backward runs it on
 numpy arrays (fast, nothing recorded), ``create_graph=True`` runs it on tensors (recorded, so
 gradients of gradients work). User subclasses work exactly like ``torch.autograd.Function``:
 tensors in, tensors out.
@@ -315,7 +315,7 @@ class Function:
 
     def saved_like(self, grad):
         """``saved_tensors`` in the form ``grad`` has: numpy arrays during a plain backward,
-        tensors when the backward is itself recorded (``create_graph=True``; see ops/_dual.py)."""
+        tensors when the backward is itself recorded (``create_graph=True``; see ops/array_or_tensor.py)."""
         saved = self.saved_tensors
         if isinstance(grad, Tensor):
             return saved

@@ -2,7 +2,7 @@
 import numpy as _np
 
 from .. import creation as _creation
-from ..ops import _dual, activation as _act, inplace as _inplace
+from ..ops import array_or_tensor, activation as _act, inplace as _inplace
 from ..ops import linalg as _linalg
 from ..ops import loss as _loss
 from ..tensor import tensor as _tensor, Tensor as _Tensor
@@ -111,5 +111,5 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         total = -(logp * target).sum()
         if reduction == "sum":
             return total
-        return _dual.divide_by(total, input.numel() // input.shape[class_dim])  # DivBackward1
+        return array_or_tensor.divide_by(total, input.numel() // input.shape[class_dim])  # DivBackward1
     return nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)

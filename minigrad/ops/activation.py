@@ -9,7 +9,7 @@ import numpy as np
 
 from ..autograd.chain_rule import Local
 from ..autograd.function import Function
-from ._dual import exp, gradient_formula, sigmoid, sigmoid_array, sum, where, zeros_like
+from .array_or_tensor import exp, gradient_formula, sigmoid, sigmoid_array, sum, where, zeros_like
 from ._util import floating, normalize_dim, value
 
 

@@ -4,7 +4,7 @@ import numpy as np
 from ..autograd.chain_rule import Local, constant_text as _number
 from ..autograd.function import Function
 from ..tensor import Tensor, tensor
-from ._dual import divide_by, log, multiply_by, sum_to, where
+from .array_or_tensor import divide_by, log, multiply_by, sum_to, where
 from ._util import binary, shape_of, value
 
 

@@ -20,7 +20,7 @@ import numpy as np
 from ..autograd import grad_mode
 from ..autograd.function import _versions
 from ..tensor import Tensor
-from ._dual import sum_to
+from .array_or_tensor import sum_to
 from ._util import value
 
 _LEAF_MESSAGE = "a leaf Variable that requires grad is being used in an in-place operation."

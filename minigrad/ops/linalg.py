@@ -5,7 +5,7 @@ from ..autograd.chain_rule import Local
 from ..autograd.function import Function
 from ..tensor import Tensor, tensor
 from ._util import broadcast_message
-from ._dual import reshape, sum, sum_to, t, transpose, unsqueeze
+from .array_or_tensor import reshape, sum, sum_to, t, transpose, unsqueeze
 
 
 class Dot(Function):

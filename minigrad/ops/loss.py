@@ -7,7 +7,7 @@ import numpy as np
 from ..autograd.chain_rule import Local, constant_text
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._dual import (divide_by, exp, gradient_formula, log, sigmoid, sigmoid_array, sum_to,
+from .array_or_tensor import (divide_by, exp, gradient_formula, log, sigmoid, sigmoid_array, sum_to,
                     unsqueeze, zeros_like)
 from ._util import size_repr
 

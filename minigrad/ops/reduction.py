@@ -4,7 +4,7 @@ import numpy as np
 from ..autograd.chain_rule import Local
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._dual import divide_by, expand, reshape, sum_to, unsqueeze, where
+from .array_or_tensor import divide_by, expand, reshape, sum_to, unsqueeze, where
 from ._util import binary, constant, normalize_dim, value
 
 

@@ -10,7 +10,7 @@ from ..autograd.chain_rule import Local
 from ..autograd.function import Function, _share_memory
 from ..autograd.grad_mode import STATE
 from ..tensor import Tensor
-from ._dual import reshape, sum_to, where
+from .array_or_tensor import reshape, sum_to, where
 from ._util import constant, normalize_dim
 from .reduction import ValuesIndices
 from .shape import Index, cat, index_gradient, reshape as _reshape_op, stack

@@ -7,8 +7,8 @@ import numpy as np
 from ..autograd.chain_rule import Local
 from ..autograd.function import Function
 from ..tensor import Tensor
-from . import _dual
-from ._dual import reshape as _reshape, sum_to
+from . import array_or_tensor
+from .array_or_tensor import reshape as _reshape, sum_to
 from ._util import normalize_dim, shape_of, value
 
 
@@ -164,7 +164,7 @@ class Squeeze(Function):
         # put back each squeezed dimension (PyTorch's unsqueeze steps; nothing if none went)
         for d, size in enumerate(ctx.shape):
             if np.ndim(grad) < len(ctx.shape) and size == 1 and (ctx.dim is None or ctx.dim == d):
-                grad = _dual.unsqueeze(grad, d)
+                grad = array_or_tensor.unsqueeze(grad, d)
         return grad
 
 
@@ -192,7 +192,7 @@ class Unsqueeze(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return _dual.squeeze(grad, ctx.dim)
+        return array_or_tensor.squeeze(grad, ctx.dim)
 
 
 def unsqueeze(a, dim):
@@ -219,7 +219,7 @@ class T(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return _dual.t(grad)
+        return array_or_tensor.t(grad)
 
 
 def t(a):
@@ -254,7 +254,7 @@ class Transpose(Function):
     @staticmethod
     def backward(ctx, grad):
         dim0, dim1 = ctx.dims
-        return grad if dim0 == dim1 else _dual.transpose(grad, dim0, dim1)
+        return grad if dim0 == dim1 else array_or_tensor.transpose(grad, dim0, dim1)
 
 
 def transpose(a, dim0, dim1):
@@ -280,7 +280,7 @@ class Permute(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return _dual.permute(grad, tuple(np.argsort(ctx.dims)))
+        return array_or_tensor.permute(grad, tuple(np.argsort(ctx.dims)))
 
 
 def permute(a, dims):
@@ -622,8 +622,8 @@ class Where(Function):
     def backward(ctx, grad):
         need_a, need_b = ctx.needs_input_grad
         shape_a, shape_b = ctx.shapes
-        return (sum_to(_dual.where(ctx.condition, grad, 0), shape_a) if need_a else None,
-                sum_to(_dual.where(~ctx.condition, grad, 0), shape_b) if need_b else None)
+        return (sum_to(array_or_tensor.where(ctx.condition, grad, 0), shape_a) if need_a else None,
+                sum_to(array_or_tensor.where(~ctx.condition, grad, 0), shape_b) if need_b else None)
 
 
 def where(condition, a, b):
@@ -668,7 +668,7 @@ class ToType(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return _dual.to_dtype(grad, ctx.dtype)
+        return array_or_tensor.to_dtype(grad, ctx.dtype)
 
 
 def index_put_(a, key, value):

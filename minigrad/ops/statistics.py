@@ -2,7 +2,7 @@
 running ones, cumsum and cumprod.
 
 Each backward is written with operators and minigrad ops only, so it runs on numpy arrays (plain
-backward) and on tensors (``create_graph=True``) alike; see ops/_dual.py.
+backward) and on tensors (``create_graph=True``) alike; see ops/array_or_tensor.py.
 """
 import warnings
 
@@ -11,7 +11,7 @@ import numpy as np
 from ..autograd.chain_rule import Local
 from ..autograd.function import Function
 from ..tensor import Tensor
-from ._dual import exp, sgn, transpose, unsqueeze
+from .array_or_tensor import exp, sgn, transpose, unsqueeze
 from ._util import constant, floating, normalize_dim
 from .reduction import _SCALAR_TYPE, _axes, _kept
 from .shape import Where
