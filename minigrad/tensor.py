@@ -624,6 +624,18 @@ class Tensor:
     def expand_as(self, other):
         return self.expand(other.shape)
 
+    def sum_to_size(self, *size):
+        """The sum that undoes broadcasting: ``size`` must broadcast to this tensor's shape."""
+        size = tuple(_sizes(size))
+        try:
+            fits = np.broadcast_shapes(size, self._array.shape) == self._array.shape
+        except ValueError:
+            fits = False
+        if not fits:
+            raise RuntimeError(f"size {{{list(size)}}} is not expandable to size "
+                               f"{{{list(self._array.shape)}}}.")
+        return _ops.array_or_tensor.sum_to(self, size)
+
     def clone(self):
         return _ops.shape.Clone.apply(self)
 

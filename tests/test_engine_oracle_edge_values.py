@@ -57,3 +57,19 @@ def test_numpy_warns_again_between_steps():
     with pytest.warns(RuntimeWarning):
         np.float64(1.0) / np.float64(0.0)
     list(steps)
+
+
+@pytest.mark.parametrize("size", [(3,), (1, 3), (2, 1), (1, 1), (2, 3), (4,), (3, 3)])
+def test_sum_to_size_matches_pytorch(pt, size):
+    results = []
+    for T in (minigrad, pt):
+        x = T.arange(6.0).reshape(2, 3).requires_grad_()
+        try:
+            y = x.sum_to_size(size)
+        except RuntimeError as error:
+            results.append(("error", str(error)))
+            continue
+        y.backward(T.ones_like(y))
+        name = None if y.grad_fn is None else type(y.grad_fn).__name__
+        results.append((y.tolist(), name, x.grad.tolist()))
+    assert results[0] == results[1]

@@ -25,7 +25,6 @@ import numpy as np
 from . import anomaly_mode, grad_mode
 from .function import AccumulateGrad, _NodePreHook, _OutputHook
 from .._dtype import from_numpy
-from ..ops.array_or_tensor import sum_to
 from ..tensor import Size, Tensor
 
 _STATE = grad_mode.STATE
@@ -641,7 +640,7 @@ def _check_gradient(node, i, child, nr, g, raw):
         if not fits:
             raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {i} - "
                                f"got {list(g._array.shape)} but expected shape compatible with {list(expected)}")
-        g = sum_to(g, expected)
+        g = g.sum_to_size(expected)
     return g._array if raw else g
 
 
@@ -710,9 +709,8 @@ def _store(tensor, g, undo=None):
 def _copy_with_history(g, leaf):
     """A leaf's first gradient under create_graph=True: PyTorch copies it into a new tensor,
     recorded (``grad_fn=<CopyBackwards>``), so the gradient's own graph goes on from there."""
-    from ..ops.inplace import _CopyFrom
     with grad_mode.enable_grad():
-        return _CopyFrom.apply(Tensor._make(np.zeros_like(leaf._array), False, None), g)
+        return Tensor._make(np.zeros_like(leaf._array), False, None).copy_(g)
 
 
 _CREATE_GRAPH_WARNING = (
