@@ -43,7 +43,7 @@ def _backward_pass(roots, gradients, run):
     """
     arrived = _starting_gradients(roots, gradients, run)  # node -> gradient summed so far
     waiting = _count_dependencies(list(arrived), run.captures)  # node -> edges still to arrive
-    ready = _ReadyQueue(node for node in arrived if waiting.get(node) == 0)
+    ready = _ReadyQueue([node for node in arrived if waiting.get(node) == 0])
     index = 0
     with _OnFailure(run):  # a failed pass leaves every .grad as it was
         while ready:
@@ -62,7 +62,8 @@ def _backward_pass(roots, gradients, run):
                     continue  # grad(): nothing past this node is needed
                 if node.__class__ is AccumulateGrad:
                     step = _accumulate(index, node, grad, run)
-                    _run_accumulate_hooks(node, grad, run)
+                    if node._post_hooks is not None or node._post_accumulate_hooks:
+                        _run_accumulate_hooks(node, grad, run)
                 else:
                     outgoing = _apply_backward(node, grad, run)
                     _send(node, outgoing, arrived, waiting, ready)
@@ -209,7 +210,7 @@ class _Pass:
         self.retains = accumulate or captures is not None
         self.steal = steal
         self.undo = []  # (tensor, its .grad before, its values before or None)
-        self.recording = _Recording(create_graph)
+        self.recording = _Recording() if create_graph else _NOT_RECORDING
         self.current = None  # the node running (named by anomaly mode if it fails)
 
 
@@ -217,18 +218,28 @@ class _Recording:
     """With create_graph=True, grad mode is on while a node's backward runs, whatever the
     caller's mode, and back to the caller's mode whenever a step is handed out."""
 
-    __slots__ = ("on", "previous")
-
-    def __init__(self, on):
-        self.on, self.previous = on, None
+    __slots__ = ("previous",)
 
     def __enter__(self):
-        if self.on:
-            self.previous, _STATE.enabled = _STATE.enabled, True
+        self.previous, _STATE.enabled = _STATE.enabled, True
 
     def __exit__(self, *error):
-        if self.on:
-            _STATE.enabled = self.previous
+        _STATE.enabled = self.previous
+
+
+class _NotRecording:
+    """A plain backward: grad mode stays as the caller set it (nothing is recorded anyway)."""
+
+    __slots__ = ()
+
+    def __enter__(self):
+        pass
+
+    def __exit__(self, *error):
+        pass
+
+
+_NOT_RECORDING = _NotRecording()
 
 
 class _OnFailure:
@@ -256,25 +267,20 @@ class _OnFailure:
 
 
 # -- the queue and the buffers -------------------------------------------------------------------
-class _ReadyQueue:
+class _ReadyQueue(list):
     """The nodes whose gradients have all arrived. The one created last comes out first, and
     ``AccumulateGrad`` before everything (PyTorch's order; creation numbers are unique, so the
-    order is deterministic and the heap never compares nodes)."""
-
-    __slots__ = ("_heap",)
+    order is deterministic and the heap never compares nodes). A heap of (order, node)."""
 
     def __init__(self, nodes):
-        self._heap = [(_order(node), node) for node in nodes]
-        heapq.heapify(self._heap)
-
-    def __bool__(self):
-        return bool(self._heap)
+        super().__init__((_order(node), node) for node in nodes)
+        heapq.heapify(self)
 
     def push(self, node):
-        heapq.heappush(self._heap, (_order(node), node))
+        heapq.heappush(self, (_order(node), node))
 
     def pop(self):
-        return heapq.heappop(self._heap)[1]
+        return heapq.heappop(self)[1]
 
 
 def _order(node):
@@ -544,7 +550,7 @@ def _run_post_hooks(node, outgoing, grad, raw):
 def _run_accumulate_hooks(node, grad, run):
     """After a leaf's ``.grad`` was written: ``register_post_accumulate_grad_hook`` hooks get the
     leaf, then the node's own post-hooks get ``((), (grad,))``; neither may return a value."""
-    if not run.accumulate or (node._post_hooks is None and not node._post_accumulate_hooks):
+    if not run.accumulate:
         return
     for hook in node._post_accumulate_hooks:
         result = hook(node.variable)
