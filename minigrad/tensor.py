@@ -9,12 +9,19 @@
 
 The arithmetic lives in ``minigrad/ops``; this class only routes Python operators to it.
 """
+from __future__ import annotations
+
 import numbers
 import warnings
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from . import _dtype, _printing
+
+if TYPE_CHECKING:  # a name for the type hints only (autograd imports this module)
+    from .autograd.function import Function
 
 
 class Size(tuple):
@@ -100,7 +107,7 @@ class Tensor:
 
     # -- autograd attributes ----------------------------------------------------------------------
     @property
-    def grad_fn(self):
+    def grad_fn(self) -> Function | None:
         """The node that made this tensor. A view whose base was changed in place since its node
         was made gets a new one first (see ``_refresh_view``), as PyTorch regenerates it."""
         if self._base is not None and self._base._grad_fn is not self._base_fn:
@@ -126,7 +133,7 @@ class Tensor:
             raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
         self.requires_grad_(value)
 
-    def requires_grad_(self, requires_grad=True):
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         if self.grad_fn is not None:
             if requires_grad:
                 return self  # already requires grad: nothing to change (as in PyTorch)
@@ -140,11 +147,11 @@ class Tensor:
         return self
 
     @property
-    def is_leaf(self):
+    def is_leaf(self) -> bool:
         return self.grad_fn is None
 
     @property
-    def grad(self):
+    def grad(self) -> Tensor | None:
         if self.grad_fn is not None and not self.retains_grad:
             warnings.warn(_NON_LEAF_GRAD_WARNING, UserWarning, stacklevel=2)
         return self._grad
@@ -194,7 +201,7 @@ class Tensor:
         node = self._grad_fn if self._base is None else self.grad_fn
         return 0 if node is None or node._n_outputs == 1 else node._output_nr_of(self)
 
-    def retain_grad(self):
+    def retain_grad(self) -> None:
         """Ask backward to fill ``.grad`` of this non-leaf tensor too."""
         if not self._requires_grad:
             raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
@@ -214,7 +221,7 @@ class Tensor:
             return False
         return node._n_outputs == 1 or self.output_nr in node._retained
 
-    def register_hook(self, hook):
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]):
         """``hook(grad)`` is called with this tensor's gradient during backward; it may return a
         replacement. Returns a handle with ``.remove()``."""
         if not self._requires_grad:
@@ -240,11 +247,12 @@ class Tensor:
         node._post_accumulate_hooks.append(hook)
         return _Handle(node._post_accumulate_hooks, hook)
 
-    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+    def backward(self, gradient: Tensor | None = None, retain_graph: bool | None = None,
+                 create_graph: bool = False, inputs: Tensor | Sequence[Tensor] | None = None) -> None:
         """Compute the gradient of this tensor w.r.t. the graph leaves (see ``autograd.backward``)."""
         _engine.backward(self, gradient, retain_graph, create_graph, inputs)
 
-    def detach(self):
+    def detach(self) -> Tensor:
         """The same values, cut from the graph (shares memory and version counter)."""
         t = Tensor._make(self._array, False, None)
         t._version_counter = self._version_counter
@@ -333,12 +341,12 @@ class Tensor:
         return self
 
     # -- leaving minigrad -------------------------------------------------------------------------
-    def item(self):
+    def item(self) -> float | int | bool:
         if self._array.size != 1:
             raise RuntimeError(f"a Tensor with {self._array.size} elements cannot be converted to Scalar")
         return self._array.reshape(()).item()
 
-    def numpy(self, *, force=False):
+    def numpy(self, *, force: bool = False) -> np.ndarray:
         if self._requires_grad and not force and _grad_state.grad:  # allowed under no_grad
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
                                "Use tensor.detach().numpy() instead.")

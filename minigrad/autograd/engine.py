@@ -15,10 +15,13 @@ Gradients travel as plain numpy arrays, because nothing about them needs recordi
 ``create_graph=True``: then they are tensors and every backward formula is itself recorded (see
 ``ops/array_or_tensor.py``: one formula, two kinds of values).
 """
+from __future__ import annotations
+
 import heapq
 import sys
 import warnings
 from collections import deque
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -26,6 +29,11 @@ from . import anomaly_mode, grad_mode
 from .function import AccumulateGrad, _NodePreHook, _OutputHook
 from .._dtype import from_numpy
 from ..tensor import Size, Tensor
+
+if TYPE_CHECKING:  # names for the type hints only
+    from collections.abc import Iterator, Sequence
+
+    Gradients = Tensor | Sequence[Tensor | None] | None
 
 _STATE = grad_mode.STATE
 _ANOMALY = anomaly_mode.STATE
@@ -73,7 +81,9 @@ def _backward_pass(roots, gradients, run):
             step = outgoing = None  # hold no gradient longer than its step does (see _unshared)
 
 
-def backward_steps(roots, gradients=None, retain_graph=False, create_graph=False, accumulate=True):
+def backward_steps(roots: Tensor | Sequence[Tensor], gradients: Gradients = None,
+                   retain_graph: bool = False, create_graph: bool = False,
+                   accumulate: bool = True) -> Iterator[BackwardStep]:
     """Run backward from ``roots`` node by node, yielding a ``BackwardStep`` after each.
 
     ``gradients``: one per root (``None`` means 1 for a scalar root). ``accumulate=False`` runs
@@ -84,7 +94,9 @@ def backward_steps(roots, gradients=None, retain_graph=False, create_graph=False
     return _quiet_steps(_backward_pass(roots, gradients, _Pass(retain_graph, create_graph, accumulate)))
 
 
-def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+def backward(tensors: Tensor | Sequence[Tensor], grad_tensors: Gradients = None,
+             retain_graph: bool | None = None, create_graph: bool = False,
+             inputs: Tensor | Sequence[Tensor] | None = None) -> None:
     """Compute the gradient of ``tensors`` and add it to every leaf's ``.grad``."""
     if retain_graph is None:
         retain_graph = create_graph
@@ -108,8 +120,9 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
               maxlen=0)
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
-         allow_unused=False):
+def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
+         grad_outputs: Gradients = None, retain_graph: bool | None = None,
+         create_graph: bool = False, allow_unused: bool = False) -> tuple[Tensor | None, ...]:
     """Return d(outputs)/d(inputs) (a vector-Jacobian product) without touching any ``.grad``."""
     if retain_graph is None:
         retain_graph = create_graph

@@ -12,10 +12,13 @@ numpy arrays (fast, nothing recorded), ``create_graph=True`` runs it on tensors 
 gradients of gradients work). User subclasses work exactly like ``torch.autograd.Function``:
 tensors in, tensors out.
 """
+from __future__ import annotations
+
 import functools
 import itertools
 import re
 import weakref
+from typing import Any
 
 import numpy as np
 
@@ -116,7 +119,7 @@ class Function:
 
     # -- running an op -------------------------------------------------------------------------
     @classmethod
-    def apply(cls, *args, **options):
+    def apply(cls, *args: Any, **options: Any) -> Any:
         """Run ``forward``; record a node when grad mode is on and an input requires grad."""
         ctx = _new(cls._node_class)
         if _STATE.enabled:
@@ -254,16 +257,16 @@ class Function:
         self._sequence_nr = next(_sequence)
 
     # -- what forward and backward use ----------------------------------------------------------
-    def save_for_backward(self, *values):
+    def save_for_backward(self, *values: Any) -> None:
         """Keep what backward needs. Freed after backward unless ``retain_graph=True``."""
         self._saved = values
 
-    def mark_non_differentiable(self, *tensors):
+    def mark_non_differentiable(self, *tensors: Tensor) -> None:
         """Outputs (returned by this forward) that get no gradient: they come out with
         ``requires_grad=False``, and backward receives zeros (or None) for them."""
         self._non_differentiable = self._non_differentiable + tensors
 
-    def mark_dirty(self, *tensors):
+    def mark_dirty(self, *tensors: Tensor) -> None:
         """Inputs this forward changed in place (and returns): the returned tensor is that input
         itself, whose history is now this node (its version goes up once more, as in PyTorch)."""
         self._dirty = tensors
@@ -301,7 +304,7 @@ class Function:
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     @property
-    def saved_tensors(self):
+    def saved_tensors(self) -> tuple[Any, ...]:
         """What forward saved, checked to be unchanged since (in-place changes would make the
         gradient wrong, so they raise PyTorch's error here)."""
         saved = self._saved
@@ -384,11 +387,11 @@ class Function:
         return _Handle(self._pre_hooks, wrapped)
 
     @staticmethod
-    def forward(ctx, *args, **kwargs):
+    def forward(ctx: Function, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError("You must implement the forward function for custom autograd.Function.")
 
     @staticmethod
-    def backward(ctx, *grad_outputs):
+    def backward(ctx: Function, *grad_outputs: Tensor) -> Any:
         raise NotImplementedError("You must implement either the backward or vjp method for your "
                                   "custom autograd.Function to use it with backward mode AD.")
 

@@ -1,6 +1,9 @@
-"""``draw_graph``, the ``GraphPicture`` it returns, and ``GraphState`` (what a step widget highlights)."""
+"""``draw_graph`` and the ``GraphPicture`` it returns (``GraphState``, what a step widget
+highlights, lives in ``state.py``)."""
+from __future__ import annotations
+
 import base64
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from ..tensor import Tensor
 from . import _dot, _model, _render, _text
@@ -272,9 +275,11 @@ def _names(names):
             if isinstance(k, str) and not k.startswith("_") and isinstance(v, Tensor)]
 
 
-def draw_graph(root, names=None, *, view="data", show_values=False, show_grads=False,
-               show_saved=False, direction="TB", max_nodes=150, state=None, legend=True,
-               renderer=None, compact=False):
+def draw_graph(root: Tensor | Sequence[Tensor], names: Mapping[str, Tensor] | None = None, *,
+               view: str = "data", show_values: bool = False, show_grads: bool = False,
+               show_saved: bool = False, direction: str = "TB", max_nodes: int = 150,
+               state: GraphState | None = None, legend: bool = True,
+               renderer: str | None = None, compact: bool = False) -> GraphPicture:
     """Draw the computational graph that produced ``root`` (a tensor or a list of tensors).
 
     - ``names``: ``{name: tensor}`` (``dict(x=x, w=w)`` or ``locals()``; other values and names
