@@ -115,7 +115,7 @@ def backward(tensors: Tensor | Sequence[Tensor], grad_tensors: Gradients = None,
                 _store(t, g)
         return
     # drained without keeping any step: a .grad may then take a gradient nobody else holds
-    with _QUIET_NUMPY():
+    with _quiet_numpy():
         deque(_backward_pass(tensors, grad_tensors, _Pass(retain_graph, create_graph, steal=True)),
               maxlen=0)
 
@@ -139,7 +139,7 @@ def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
 def _grad_for(outputs, grad_outputs, inputs, retain_graph, create_graph, allow_unused):
     captures = {t._gradient_node(): None for t in inputs}
     run = _Pass(retain_graph, create_graph, accumulate=False, captures=captures)
-    with _QUIET_NUMPY():
+    with _quiet_numpy():
         deque(_backward_pass(outputs, grad_outputs, run), maxlen=0)
     result = []
     for i, t in enumerate(inputs):
@@ -180,7 +180,7 @@ class BackwardStep:
 
 
 # -- numpy's floating-point warnings ----------------------------------------------------------------
-def _QUIET_NUMPY():
+def _quiet_numpy():
     """A gradient may be inf or nan (sqrt at 0, log at 0, 0/0): PyTorch computes it silently,
     and so does minigrad, instead of numpy's RuntimeWarnings (anomaly mode finds the NaNs)."""
     return np.errstate(all="ignore")
@@ -190,7 +190,7 @@ def _quiet_steps(steps):
     """``backward_steps`` with numpy quiet while each step computes, and as usual between steps
     (the caller's own code runs there)."""
     while True:
-        with _QUIET_NUMPY():
+        with _quiet_numpy():
             step = next(steps, None)
         if step is None:
             return
