@@ -641,10 +641,10 @@ class Tensor:
         return _ops.selection.narrow(self, dim, start, length)
 
     def index_select(self, dim, index):
-        return _ops.selection.index_select(self, dim, index)
+        return _ops.selection.index_select(self, dim, index, method=True)
 
     def gather(self, dim, index):
-        return _ops.selection.gather(self, dim, index)
+        return _ops.selection.gather(self, dim, index, method=True)
 
     def masked_select(self, mask):
         return _ops.selection.masked_select(self, mask)

@@ -130,9 +130,10 @@ def prod(a, dim=None, keepdim=False, method=False):
         got = type(dim).__name__
         prefix = "" if method else "Tensor, "
         head = "" if method else "Tensor input, "
+        out = "" if method else ", Tensor out = None"  # only the function takes out=
         raise TypeError(f"prod() received an invalid combination of arguments - got ({prefix}{got}), "
                         f"but expected one of:\n * ({head}*, torch.dtype dtype = None)\n"
-                        f" * ({head}int dim, bool keepdim = False, *, torch.dtype dtype = None)\n")
+                        f" * ({head}int dim, bool keepdim = False, *, torch.dtype dtype = None{out})\n")
     if dim is not None:
         dim = normalize_dim(dim, a._array.ndim)
     return Prod.apply(a, dim=dim, keepdim=keepdim)
@@ -308,6 +309,8 @@ class Norm(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        if ctx.p == 0:  # a count of non-zeros: PyTorch sends no gradient at all (.grad stays None)
+            return None
         a, out = ctx.saved_like(grad)
         return ctx.gradient(ctx, a, out, grad)
 
@@ -325,9 +328,16 @@ def norm(a, p="fro", dim=None, keepdim=False, dtype=None):
     if isinstance(dim, (int, np.integer)):
         dim = (dim,)
     axes = _axes(dim, a._array.ndim)
-    if a._array.size == 0 and np.isinf(float(p)) and any(a._array.shape[ax] == 0 for ax in axes):
-        raise IndexError("linalg.vector_norm cannot compute the inf norm on an empty tensor "
-                         "because the operation does not have an identity")
+    if a._array.size == 0 and np.isinf(float(p)):
+        order = "inf" if float(p) > 0 else "-inf"
+        if dim is None:
+            raise RuntimeError(f"linalg.vector_norm cannot compute the {order} norm on an empty "
+                               "tensor because the operation does not have an identity")
+        empty = next((ax for ax in axes if a._array.shape[ax] == 0), None)
+        if empty is not None:  # PyTorch's message, its missing space included
+            raise RuntimeError(f"linalg.vector_norm cannot compute the {order} norm on the "
+                               f"dimension {empty}because this dimension is empty and the "
+                               "operation does not have an identity")
     out = Norm.apply(a, p=float(p), axes=axes, keepdim=keepdim)
     return out if dtype is None else out.to(dtype)
 
@@ -367,7 +377,8 @@ class Logsumexp(Function):
     def backward(ctx, grad):
         a, out = ctx.saved_like(grad)
         g = _keep_dims(grad, ctx.shape, ctx.axes, ctx.keepdim)
-        return g * exp(a - _keep_dims(out, ctx.shape, ctx.axes, ctx.keepdim))
+        with np.errstate(invalid="ignore"):  # inf - inf: a nan gradient, as PyTorch's, no warning
+            return g * exp(a - _keep_dims(out, ctx.shape, ctx.axes, ctx.keepdim))
 
 
 def logsumexp(a, dim, keepdim=False):

@@ -268,7 +268,14 @@ class Round(_Step):
     @staticmethod
     def forward(ctx, a, *, decimals=0):
         if a._array.dtype.kind != "f":
-            raise NotImplementedError(f'"round_cpu" not implemented for \'{_type_name(a)}\'')
+            # PyTorch 2.13: integers round to themselves, bool has no kernel, and with
+            # decimals no integer type has one
+            if decimals != 0:
+                raise NotImplementedError(f'"round_cpu" not implemented for \'{_type_name(a)}\'')
+            if a._array.dtype == np.bool_:
+                raise NotImplementedError(f'"round_vml_cpu" not implemented for \'{_type_name(a)}\'')
+            ctx.node_name = "RoundBackward0"
+            return a._array.copy()
         ctx.node_name = "RoundBackward0" if decimals == 0 else "RoundBackward1"
         if decimals == 0:
             return np.round(a._array)
