@@ -656,6 +656,8 @@ class Tensor:
         return _ops.selection.masked_fill_(self, mask, value)
 
     def repeat(self, *sizes):
+        if not sizes:
+            raise TypeError('repeat() missing 1 required positional arguments: "repeats"')
         return _ops.selection.repeat(self, _sizes(sizes))
 
     def sort(self, dim=-1, descending=False, stable=False):

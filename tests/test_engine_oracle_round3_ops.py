@@ -9,6 +9,8 @@ Left out on purpose (README's deliberate differences):
   order; PyTorch's unstable sort may pick another of the tied indices (cases here have no ties);
 - ``norm(p='nuc')``: minigrad has no nuclear norm and raises NotImplementedError;
 - floor / ceil / trunc of a bool tensor (PyTorch refuses some of them, minigrad copies);
+- a missing or clashing argument (``cumprod()`` without dim, ``var(1, True, correction=0)``):
+  PyTorch's argument parser lists its overloads, minigrad gives Python's or a short TypeError;
 - ``round(decimals=0)`` written out on an integer tensor: PyTorch's decimals overload has no
   integer kernel ("round_vml_cpu" not implemented), while minigrad cannot tell it from a plain
   ``round()`` (which gives the integers back in both).
@@ -49,6 +51,7 @@ PRINTED = {
     "index_select": lambda T: _m(T).index_select(1, T.tensor([2, 0, 2])),
     "gather": lambda T: _m(T).gather(1, T.tensor([[0, 0], [2, 1]])),
     "masked_select": lambda T: _m(T).masked_select(_m(T) > 1),
+    "masked_select_larger_mask": lambda T: _m(T).masked_select(T.tensor([[[True], [False]]] * 2)),
     "masked_fill": lambda T: _m(T).masked_fill(T.tensor([True, False, True]), -7.0),
     "masked_fill_tensor_value": lambda T: _m(T).masked_fill(T.tensor([True, False, True]),
                                                            T.tensor(2.5, requires_grad=True)),
@@ -182,6 +185,38 @@ BAD = {
     "median_dim": lambda T, x, y: x.median(2),
     "median_empty_dim": lambda T, x, y: T.ones(2, 0).median(1),
     "round_bool": lambda T, x, y: T.tensor([True]).round(),
+    # more shapes, 0-d inputs and argument types
+    "unbind_dim_1d": lambda T, x, y: T.ones(3).unbind(-2),
+    "chunk_negative": lambda T, x, y: x.chunk(-2, 1),
+    "chunk_0d": lambda T, x, y: T.tensor(1.0).chunk(1),
+    "narrow_start_tensor_dim": lambda T, x, y: x.narrow(-3, 0, 1),
+    "index_select_0d_two_values": lambda T, x, y: T.tensor(2.0).index_select(0, I(T, 0, 0)),
+    "index_select_0d_dim": lambda T, x, y: T.tensor(2.0).index_select(1, I(T, 0)),
+    "gather_0d_out_of_range": lambda T, x, y: T.tensor(2.0).gather(0, T.tensor(1)),
+    "gather_negative": lambda T, x, y: x.gather(0, T.tensor([[-1, 0, 0]])),
+    "masked_fill_value_requires_grad_inplace_leaf": lambda T, x, y: x.masked_fill_(
+        y > 1, T.tensor(1.0, requires_grad=True)),
+    "repeat_none": lambda T, x, y: x.repeat(),
+    "hstack_dtype_mix_shapes": lambda T, x, y: T.hstack([T.ones(2), T.ones(2, 1)]),
+    "vstack_0d_and_vector": lambda T, x, y: T.vstack([T.tensor(1.0), T.ones(2)]),
+    "mv_dtype": lambda T, x, y: x.mv(T.ones(3, dtype=T.float64)),
+    "mv_int_vector": lambda T, x, y: x.mv(T.ones(3, dtype=T.int64)),
+    "mv_double_matrix": lambda T, x, y: T.mv(x.double(), T.ones(3)),
+    "mv_shapes_before_dtype": lambda T, x, y: T.mv(x, T.ones(2, dtype=T.float64)),
+    "prod_0d_dim": lambda T, x, y: T.tensor(2.0).prod(1),
+    "var_0d_dim": lambda T, x, y: T.tensor(2.0).var(1),
+    "norm_dim_repeated": lambda T, x, y: x.norm(dim=(1, 1)),
+    "norm_p_fro_vector_dims": lambda T, x, y: T.ones(2, 2, 2).norm("fro", dim=(0, 1, 2)),
+    "norm_p_fro_dims_unsorted": lambda T, x, y: T.norm(T.ones(2, 2, 2), "fro", dim=(2, -3, 1)),
+    "norm_nuc_string_typo": lambda T, x, y: x.norm("inf"),
+    "logsumexp_repeated_dim": lambda T, x, y: x.logsumexp((0, 0)),
+    "cumsum_0d_dim": lambda T, x, y: T.tensor(1.0).cumsum(1),
+    "amax_0d_dim": lambda T, x, y: T.tensor(1.0).amax(1),
+    "sort_descending_dim": lambda T, x, y: x.sort(5, True),
+    "topk_0d_k": lambda T, x, y: T.tensor(1.0).topk(2),
+    "topk_0d_dim": lambda T, x, y: T.tensor(1.0).topk(1, 1),
+    "median_0d_dim": lambda T, x, y: T.tensor(1.0).median(1),
+    "argsort_0d_dim": lambda T, x, y: T.tensor(1.0).argsort(1),
     "round_int_decimals": lambda T, x, y: T.tensor([1, 2]).round(decimals=1),
 }
 

@@ -321,6 +321,9 @@ def norm(a, p="fro", dim=None, keepdim=False, dtype=None):
             raise NotImplementedError("minigrad has no nuclear norm (p='nuc'); use p='fro' or a number")
         if p != "fro":
             raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
+        if isinstance(dim, (tuple, list)) and len(dim) > 2:  # 'fro' is a matrix norm then
+            raise RuntimeError("linalg.matrix_norm: dim must be a 2-tuple. Got "
+                               + " ".join(str(d) for d in dim))
         p = 2
     if a._array.dtype.kind != "f":
         raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
