@@ -59,6 +59,14 @@ PRINTED = {
     "hstack": lambda T: T.hstack([_m(T), _m(T)]),
     "vstack": lambda T: T.vstack([_m(T)[0], _m(T)[1]]),
     "mv": lambda T: T.mv(_m(T), T.tensor([1.0, 2.0, 3.0])),
+    "sort_int": lambda T: T.tensor([[3, 1, 2], [0, 5, 4]]).sort(0, descending=True),
+    "topk_plain_float64": lambda T: T.tensor([0.5, -2.0, 7.0], dtype=T.float64).topk(2, largest=False),
+    "median_int_dim": lambda T: T.tensor([[3, 1, 2], [0, 5, 4]]).median(1),
+    "amax_int": lambda T: T.tensor([[3, 1, 2], [0, 5, 4]]).amax(0),
+    "median_nan": lambda T: T.tensor([1.0, float("nan"), 0.0], requires_grad=True).median(),
+    "unbind_pieces_0d": lambda T: T.tensor([1.0, 2.0], requires_grad=True).unbind(),
+    "split_empty_piece": lambda T: _m(T).split([0, 3], 1),
+    "chunk_fewer": lambda T: T.ones(5, requires_grad=True).chunk(4),
     "prod": lambda T: _m(T).prod(),
     "prod_dim": lambda T: _m(T).prod(1),
     "prod_int": lambda T: T.tensor([2, 3, 4]).prod(),
@@ -285,6 +293,9 @@ TIES = {
                                                           -float("inf")).logsumexp(0),
     "round_half": lambda T, x: (x * 0 + 0.5).round(),
     "sign_at_zero": lambda T, x: (x * 0).sign(),
+    "amax_signed_zeros": lambda T, x: (x * 0).amax(),
+    "amin_dim_tie": lambda T, x: x.reshape(2, 2).amin(0),
+    "median_nan": lambda T, x: (x.log()).median(),  # log(-1) is nan: the nan is the median
 }
 TIE_VALUES = [2.0, -1.0, 2.0, 0.5]
 WEIGHTS = {"sum": None, "weighted": [1.0, -2.0, 3.0, 0.5]}
@@ -359,3 +370,58 @@ def test_a_write_through_a_piece_reaches_the_base(pt, name):
         results.append(b.tolist())
     assert results[0] == results[1]
     assert results[0] != minigrad.arange(6.0).reshape(2, 3).tolist()
+
+
+# -- second derivatives at zeros (create_graph through the gradient's own formula) ---------------------
+SECOND = {name: TIES[name] for name in ("prod_one_zero", "prod_two_zeros", "prod_dim_zeros",
+                                        "cumprod_one_zero", "cumprod_two_zeros", "std_at_zero",
+                                        "norm_at_zero", "amax_tie", "median_tie")}
+
+
+def _second(T, name):
+    x = T.tensor(TIE_VALUES, dtype=T.float64, requires_grad=True)
+    first, = T.autograd.grad(SECOND[name](T, x).sum(), x, create_graph=True)
+    if not first.requires_grad:
+        return first.tolist(), None
+    second, = T.autograd.grad((first * T.tensor(WEIGHTS["weighted"], dtype=T.float64)).sum(), x,
+                              allow_unused=True)
+    return first.tolist(), None if second is None else second.tolist()
+
+
+@pytest.mark.filterwarnings("ignore:invalid value:RuntimeWarning")  # norm: 0/0 in Div's backward
+@pytest.mark.filterwarnings("ignore:divide by zero:RuntimeWarning")
+@pytest.mark.parametrize("name", sorted(SECOND))
+def test_second_derivative_at_zeros_matches_pytorch(pt, name):
+    (first, second), (their_first, their_second) = _second(minigrad, name), _second(pt, name)
+    np.testing.assert_allclose(first, their_first, rtol=1e-12, atol=1e-12)
+    assert (second is None) == (their_second is None)
+    if second is not None:
+        np.testing.assert_allclose(second, their_second, rtol=1e-12, atol=1e-12)
+
+
+# -- results that are copies: a write into the input does not show in them ---------------------------
+COPIES = {
+    "index_select": lambda T, b: b.index_select(1, T.tensor([0, 2])),
+    "gather": lambda T, b: b.gather(1, T.tensor([[1], [0]])),
+    "masked_select": lambda T, b: b.masked_select(b > 1),
+    "masked_fill": lambda T, b: b.masked_fill(b > 4, 0.0),
+    "repeat": lambda T, b: b.repeat(1, 2),
+    "hstack": lambda T, b: T.hstack([b, b]),
+    "sort_values": lambda T, b: b.sort(1, descending=True).values,
+    "topk_values": lambda T, b: b.topk(1).values,
+    "amax": lambda T, b: b.amax(1),
+    "cumsum": lambda T, b: b.cumsum(1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(COPIES))
+def test_copies_do_not_see_writes_into_their_input(pt, name):
+    results = []
+    for T in (minigrad, pt):
+        b = T.arange(6.0).reshape(2, 3)
+        out = COPIES[name](T, b)
+        before = out.tolist()
+        b.add_(100)
+        results.append((out.tolist(), out._version))
+        assert out.tolist() == before
+    assert results[0] == results[1]

@@ -41,6 +41,13 @@ def _where(mask, x):
     return np.where(mask, x, 0)
 
 
+def _nonzero(x, zero):
+    """``x`` with its zeros (where the constant mask ``zero`` holds) turned into ones: a divisor
+    whose quotient is masked out there anyway, so that neither the division nor its own
+    derivative (under create_graph) divides by zero."""
+    return x + _like(x, zero)
+
+
 def _sum(x, axes, keepdim=True):
     if isinstance(x, Tensor):
         return x.sum(axes, keepdim) if axes else x
@@ -202,8 +209,9 @@ class Std(Function):
     @staticmethod
     def scale(ctx, grad, out):
         """grad / ((N - correction)·std), and 0 where std is 0 (PyTorch's choice)."""
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return _where(_array(out) != 0, grad / (out * ctx.dof))
+        zero = _array(out) == 0
+        with np.errstate(divide="ignore", invalid="ignore"):  # dof 0: inf and nan, as PyTorch's
+            return _where(~zero, grad / (_nonzero(out, zero) * ctx.dof))
 
     @staticmethod
     def local(ctx):
@@ -290,7 +298,7 @@ class Norm(Function):
             if p == 1:
                 return sgn(a) * g
             if p == 2:
-                return g * _where(~zero_norm, a / norm)
+                return g * _where(~zero_norm, a / norm)  # its second derivative is nan at 0, as PyTorch's
             if np.isinf(p):  # the gradient of max |a|: shared by the entries that tie for it
                 winners = np.abs(_array(a)) == _array(norm)
                 share = winners / np.sum(winners, axis=ctx.axes, keepdims=True)
