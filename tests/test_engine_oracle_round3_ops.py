@@ -8,7 +8,6 @@ Left out on purpose (README's deliberate differences):
 - ties in sort / topk / argsort / median(dim): minigrad sorts stably, so equal values keep their
   order; PyTorch's unstable sort may pick another of the tied indices (cases here have no ties);
 - ``norm(p='nuc')``: minigrad has no nuclear norm and raises NotImplementedError;
-- floor / ceil / trunc of a bool tensor (PyTorch refuses some of them, minigrad copies);
 - a missing or clashing argument (``cumprod()`` without dim, ``var(1, True, correction=0)``):
   PyTorch's argument parser lists its overloads, minigrad gives Python's or a short TypeError;
 - ``round(decimals=0)`` written out on an integer tensor: PyTorch's decimals overload has no
@@ -67,6 +66,14 @@ PRINTED = {
     "unbind_pieces_0d": lambda T: T.tensor([1.0, 2.0], requires_grad=True).unbind(),
     "split_empty_piece": lambda T: _m(T).split([0, 3], 1),
     "chunk_fewer": lambda T: T.ones(5, requires_grad=True).chunk(4),
+    "chunk_empty": lambda T: T.ones(0, requires_grad=True).chunk(3),
+    "chunk_empty_dim": lambda T: T.ones(2, 0).chunk(2, 1),
+    "split_empty": lambda T: T.ones(0, requires_grad=True).split(2),
+    "unbind_empty": lambda T: T.ones(0, 2).unbind(),
+    "sign_bool": lambda T: T.tensor([True, False]).sign(),
+    "sign_int": lambda T: T.sign(T.tensor([-3, 0, 2])),
+    "floor_int": lambda T: T.tensor([-3, 2]).floor(),
+    "trunc_int16": lambda T: T.trunc(T.tensor([-3, 2], dtype=T.int16)),
     "prod": lambda T: _m(T).prod(),
     "prod_dim": lambda T: _m(T).prod(1),
     "prod_int": lambda T: T.tensor([2, 3, 4]).prod(),
@@ -101,6 +108,48 @@ def _printed(T, name):
 @pytest.mark.parametrize("name", sorted(PRINTED))
 def test_printed_result_and_node_match_pytorch(pt, name):
     assert _printed(minigrad, name) == _printed(pt, name)
+
+
+# -- warnings: PyTorch's, and no numpy warning leaking out -------------------------------------------
+WARNED = {
+    "var_one_entry": lambda T: T.ones(1, requires_grad=True).var(),
+    "std_dim_one_entry": lambda T: T.std(T.ones(2, 1), 1),
+    "var_large_correction": lambda T: T.ones(3).var(correction=5),
+    "var_empty": lambda T: T.ones(0).var(),
+    "std_empty_dim": lambda T: T.ones(2, 0).std(1),
+    "logsumexp_empty": lambda T: T.ones(0).logsumexp(0),
+    "median_empty": lambda T: T.ones(0).median(),
+    "prod_empty": lambda T: T.ones(0).prod(),
+    "norm_empty": lambda T: T.ones(0).norm(),
+    "amax_empty_other_dim": lambda T: T.ones(0, 2).amax(1),
+    "cumprod_empty": lambda T: T.ones(0).cumprod(0),
+    "std_backward_one_entry": lambda T: _gradient_of(T, lambda x: x.std(), 1),
+    "var_backward_one_entry": lambda T: _gradient_of(T, lambda x: x.var(), 1),
+    "logsumexp_backward_empty": lambda T: _gradient_of(T, lambda x: x.logsumexp(0), 0),
+    "norm_backward_zero": lambda T: _gradient_of(T, lambda x: (x * 0).norm(), 3),
+}
+
+
+def _gradient_of(T, f, n):
+    x = T.ones(n, requires_grad=True)
+    return T.autograd.grad(f(x), x)[0]
+
+
+def _warned(T, name):
+    import warnings
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            shown = str(WARNED[name](T))
+        except Exception as error:  # noqa: BLE001  (compared with PyTorch's)
+            shown = f"{type(error).__name__}: {error}"
+    return shown, [(w.category.__name__, str(w.message).split(" (Triggered internally")[0])
+                   for w in caught]
+
+
+@pytest.mark.parametrize("name", sorted(WARNED))
+def test_warnings_match_pytorch(pt, name):
+    assert _warned(minigrad, name) == _warned(pt, name)
 
 
 # -- bad input: PyTorch's exception and message, nothing corrupted ------------------------------------
@@ -193,6 +242,9 @@ BAD = {
     "median_dim": lambda T, x, y: x.median(2),
     "median_empty_dim": lambda T, x, y: T.ones(2, 0).median(1),
     "round_bool": lambda T, x, y: T.tensor([True]).round(),
+    "floor_bool": lambda T, x, y: T.tensor([True]).floor(),
+    "ceil_bool": lambda T, x, y: T.ceil(T.tensor([True])),
+    "trunc_bool": lambda T, x, y: T.tensor([False]).trunc(),
     # more shapes, 0-d inputs and argument types
     "unbind_dim_1d": lambda T, x, y: T.ones(3).unbind(-2),
     "chunk_negative": lambda T, x, y: x.chunk(-2, 1),

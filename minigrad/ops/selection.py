@@ -170,7 +170,9 @@ def chunk(a, chunks, dim=0):
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     dim = normalize_dim(dim, a._array.ndim)
     n = a._array.shape[dim]
-    return split(a, max(-(-n // chunks), 1) if n else 1, dim)
+    if n == 0:  # PyTorch: `chunks` empty pieces
+        return split(a, [0] * chunks, dim)
+    return split(a, -(-n // chunks), dim)
 
 
 # -- one view: narrow -----------------------------------------------------------------------------

@@ -166,8 +166,9 @@ class Var(Function):
         ctx.dof = max(count - correction, 0)
         if count - correction <= 0:
             warnings.warn(_DOF_WARNING.format(ctx.name_in_warning), UserWarning, stacklevel=4)
-        centered = x - np.mean(x, axis=axes, keepdims=True)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # the mean of nothing: nan, silently
+            centered = x - np.mean(x, axis=axes, keepdims=True)
             out = np.sum(centered * centered, axis=axes, keepdims=keepdim) / x.dtype.type(ctx.dof)
         ctx.save_for_backward(a)
         return np.asarray(out, dtype=x.dtype)
@@ -366,7 +367,8 @@ class Logsumexp(Function):
         x = floating(a)
         ctx.axes, ctx.keepdim, ctx.shape = axes, keepdim, x.shape
         if x.size == 0:
-            out = np.log(np.sum(np.exp(x), axis=axes, keepdims=keepdim))
+            with np.errstate(divide="ignore"):  # log 0 = -inf, without numpy's warning
+                out = np.log(np.sum(np.exp(x), axis=axes, keepdims=keepdim))
         else:
             top = np.max(x, axis=axes, keepdims=True)
             top = np.where(np.isinf(top), 0, top)  # all -inf (or an inf): nothing to take out
