@@ -154,7 +154,9 @@ def test_warnings_match_pytorch(pt, name):
 
 # -- bad input: PyTorch's exception and message, nothing corrupted ------------------------------------
 # Each case gets x (a 2x3 leaf that requires grad, .grad already set) and y (a plain 2x3 tensor).
-I = lambda T, *v: T.tensor(list(v))  # noqa: E731  (an int64 index)
+def _index(T, *values):
+    return T.tensor(list(values))  # an int64 index
+
 
 BAD = {
     # dim out of range
@@ -175,21 +177,21 @@ BAD = {
     "narrow_length": lambda T, x, y: x.narrow(1, 1, 3),
     "narrow_length_negative": lambda T, x, y: x.narrow(1, 0, -1),
     "narrow_0d": lambda T, x, y: T.tensor(1.0).narrow(0, 0, 1),
-    "index_select_dim": lambda T, x, y: x.index_select(2, I(T, 0)),
+    "index_select_dim": lambda T, x, y: x.index_select(2, _index(T, 0)),
     "index_select_float_index": lambda T, x, y: x.index_select(1, T.tensor([0.0])),
     "index_select_2d_index": lambda T, x, y: x.index_select(1, T.tensor([[0, 1]])),
-    "index_select_out_of_range": lambda T, x, y: x.index_select(1, I(T, 0, 3)),
-    "index_select_negative": lambda T, x, y: T.index_select(x, 0, I(T, -1)),
+    "index_select_out_of_range": lambda T, x, y: x.index_select(1, _index(T, 0, 3)),
+    "index_select_negative": lambda T, x, y: T.index_select(x, 0, _index(T, -1)),
     "index_select_list": lambda T, x, y: x.index_select(0, [0]),
     "index_select_function_list": lambda T, x, y: T.index_select(x, 0, [0]),
-    "index_select_negative_after_too_large": lambda T, x, y: x.index_select(0, I(T, 5, -1)),
-    "index_select_0d_negative": lambda T, x, y: T.tensor(2.0).index_select(0, I(T, -1)),
+    "index_select_negative_after_too_large": lambda T, x, y: x.index_select(0, _index(T, 5, -1)),
+    "index_select_0d_negative": lambda T, x, y: T.tensor(2.0).index_select(0, _index(T, -1)),
     "gather_dim": lambda T, x, y: x.gather(2, T.tensor([[0]])),
     "gather_float_index": lambda T, x, y: x.gather(1, T.tensor([[0.0]])),
     "gather_int16_index": lambda T, x, y: x.gather(1, T.tensor([[0]], dtype=T.int16)),
     "gather_list": lambda T, x, y: x.gather(1, [[0]]),
     "gather_function_list": lambda T, x, y: T.gather(x, 1, [[0]]),
-    "gather_ndim": lambda T, x, y: x.gather(1, I(T, 0, 1)),
+    "gather_ndim": lambda T, x, y: x.gather(1, _index(T, 0, 1)),
     "gather_too_large": lambda T, x, y: x.gather(1, T.tensor([[0], [1], [2]])),
     "gather_out_of_range": lambda T, x, y: T.gather(x, 1, T.tensor([[0, 3]])),
     "masked_select_float_mask": lambda T, x, y: x.masked_select(y),
@@ -250,8 +252,8 @@ BAD = {
     "chunk_negative": lambda T, x, y: x.chunk(-2, 1),
     "chunk_0d": lambda T, x, y: T.tensor(1.0).chunk(1),
     "narrow_start_tensor_dim": lambda T, x, y: x.narrow(-3, 0, 1),
-    "index_select_0d_two_values": lambda T, x, y: T.tensor(2.0).index_select(0, I(T, 0, 0)),
-    "index_select_0d_dim": lambda T, x, y: T.tensor(2.0).index_select(1, I(T, 0)),
+    "index_select_0d_two_values": lambda T, x, y: T.tensor(2.0).index_select(0, _index(T, 0, 0)),
+    "index_select_0d_dim": lambda T, x, y: T.tensor(2.0).index_select(1, _index(T, 0)),
     "gather_0d_out_of_range": lambda T, x, y: T.tensor(2.0).gather(0, T.tensor(1)),
     "gather_negative": lambda T, x, y: x.gather(0, T.tensor([[-1, 0, 0]])),
     "masked_fill_value_requires_grad_inplace_leaf": lambda T, x, y: x.masked_fill_(
@@ -477,3 +479,35 @@ def test_copies_do_not_see_writes_into_their_input(pt, name):
         results.append((out.tolist(), out._version))
         assert out.tolist() == before
     assert results[0] == results[1]
+
+
+# -- a refused in-place change leaves a non-leaf's values, version and history as they were -----------
+INPLACE_BAD = {
+    "float_mask": lambda T, z: z.masked_fill_(z.detach(), 0.0),
+    "value_1d": lambda T, z: z.masked_fill_(z > 1, T.tensor([1.0, 2.0])),
+    "mask_enlarges": lambda T, z: z[0].masked_fill_(T.ones(2, 3, dtype=T.bool), 0.0),
+    "mask_shape": lambda T, z: z.masked_fill_(T.tensor([True, False]), 0.0),
+    "piece": lambda T, z: z.unbind(0)[1].masked_fill_(T.tensor([True, False, True]), 0.0),
+}
+
+
+def _refused_inplace(T, name):
+    x = T.tensor([[3.0, -1.0, 2.0], [0.5, 5.0, -4.0]], requires_grad=True)
+    z = x * 2
+    version, values = z._version, z.detach().clone()
+    try:
+        INPLACE_BAD[name](T, z)
+    except Exception as error:  # noqa: BLE001  (compared with PyTorch's)
+        outcome = type(error).__name__, str(error)
+    else:
+        outcome = "no error", ""
+    assert z._version == version and T.equal(z.detach(), values), name
+    (z * T.arange(6.0).reshape(2, 3)).sum().backward()
+    return outcome, z.grad_fn.name(), x.grad.tolist()
+
+
+@pytest.mark.parametrize("name", sorted(INPLACE_BAD))
+def test_refused_inplace_change_on_a_non_leaf_changes_nothing(pt, name):
+    theirs = _refused_inplace(pt, name)
+    assert theirs[0][0] != "no error"
+    assert _refused_inplace(minigrad, name) == theirs
