@@ -8,6 +8,8 @@ Left out on purpose (README's deliberate differences):
 - ties in sort / topk / argsort / median(dim): minigrad sorts stably, so equal values keep their
   order; PyTorch's unstable sort may pick another of the tied indices (cases here have no ties);
 - ``norm(p='nuc')``: minigrad has no nuclear norm and raises NotImplementedError;
+- the gradient of ``norm(0)`` (a count): PyTorch sends none (``.grad`` stays None), minigrad
+  sends zeros, so that every edge of the chain-rule pictures carries a gradient;
 - a missing or clashing argument (``cumprod()`` without dim, ``var(1, True, correction=0)``):
   PyTorch's argument parser lists its overloads, minigrad gives Python's or a short TypeError;
 - ``round(decimals=0)`` written out on an integer tensor: PyTorch's decimals overload has no
@@ -327,7 +329,8 @@ TIES = {
     "norm_p05_at_zero": lambda T, x: (x * 0).norm(0.5),
     "norm_inf_tie": lambda T, x: x.norm(float("inf")),
     "norm_inf_at_zero": lambda T, x: (x * 0).norm(float("inf")),
-    "norm_p0": lambda T, x: x.norm(0),
+    # norm(0) is left out: PyTorch sends no gradient at all (.grad stays None), minigrad zeros,
+    # because the chain-rule pictures need a gradient on every edge (README's differences)
     "std_at_zero": lambda T, x: (x * 0 + 2).std(),
     "std_dim_at_zero": lambda T, x: (x * T.tensor([0.0, 0.0, 1.0, 1.0], dtype=T.float64))
                                     .reshape(2, 2).std(1),
@@ -361,7 +364,7 @@ def _tie_gradient(T, name, weights):
     if weights is not None and out.numel() > 1:
         out = out * T.tensor(weights[:out.numel()], dtype=T.float64).reshape(out.shape)
     out.sum().backward()
-    return repr(out.detach()), None if x.grad is None else x.grad.tolist()
+    return repr(out.detach()), x.grad.tolist()
 
 
 @pytest.mark.parametrize("weights", sorted(WEIGHTS))
@@ -370,10 +373,7 @@ def test_gradient_at_ties_and_zeros_matches_pytorch(pt, name, weights):
     (mine_out, mine), (their_out, theirs) = (_tie_gradient(T, name, WEIGHTS[weights])
                                              for T in (minigrad, pt))
     assert mine_out == their_out
-    if theirs is None:  # norm(0): PyTorch sends no gradient at all
-        assert mine is None
-    else:
-        np.testing.assert_allclose(mine, theirs, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(mine, theirs, rtol=1e-12, atol=1e-12)
 
 
 # -- pieces share memory with their input -----------------------------------------------------------

@@ -318,8 +318,6 @@ class Norm(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        if ctx.p == 0:  # a count of non-zeros: PyTorch sends no gradient at all (.grad stays None)
-            return None
         a, out = ctx.saved_like(grad)
         return ctx.gradient(ctx, a, out, grad)
 
