@@ -661,10 +661,10 @@ class Tensor:
         return _ops.selection.narrow(self, dim, start, length)
 
     def index_select(self, dim, index):
-        return _ops.selection.index_select(self, dim, index)
+        return _ops.selection.index_select(self, dim, index, method=True)
 
     def gather(self, dim, index):
-        return _ops.selection.gather(self, dim, index)
+        return _ops.selection.gather(self, dim, index, method=True)
 
     def masked_select(self, mask):
         return _ops.selection.masked_select(self, mask)
@@ -676,6 +676,8 @@ class Tensor:
         return _ops.selection.masked_fill_(self, mask, value)
 
     def repeat(self, *sizes):
+        if not sizes:
+            raise TypeError('repeat() missing 1 required positional arguments: "repeats"')
         return _ops.selection.repeat(self, _sizes(sizes))
 
     def sort(self, dim=-1, descending=False, stable=False):

@@ -293,4 +293,15 @@ def mv(a, v):
     if a._array.shape[1] != v._array.shape[0]:
         raise RuntimeError(f"size mismatch, got input ({a._array.shape[0]}), mat "
                            f"({a._array.shape[0]}x{a._array.shape[1]}), vec ({v._array.shape[0]})")
+    if a._array.dtype != v._array.dtype:  # PyTorch names the result's dtype (the vector's) first
+        vec, mat = _scalar_type(v), _scalar_type(a)
+        raise RuntimeError(f"addmv input tensors must have the same dtype, but got {vec}, {mat}, "
+                           f"and {vec}")
     return Mv.apply(a, v)
+
+
+def _scalar_type(x):
+    from .reduction import _SCALAR_TYPE
+    name = x._array.dtype.name
+    return {"float32": "Float", "float64": "Double", "float16": "Half"}.get(
+        name, _SCALAR_TYPE.get(name, name))

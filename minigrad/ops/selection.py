@@ -146,7 +146,10 @@ def split(a, split_size_or_sections, dim=0):
     n = a._array.shape[dim]
     if isinstance(split_size_or_sections, (list, tuple)):
         sizes = [int(s) for s in split_size_or_sections]
-        if any(s < 0 for s in sizes) or sum(sizes) != n:
+        if any(s < 0 for s in sizes):
+            raise RuntimeError("split_with_sizes expects split_sizes have only non-negative "
+                               f"entries, but got split_sizes={sizes}")
+        if sum(sizes) != n:
             raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input "
                                f"tensor's size at dimension {dim}), but got split_sizes={sizes}")
         return SplitWithSizes.apply(a, dim=dim, bounds=[int(b) for b in np.cumsum([0] + sizes)])
@@ -167,7 +170,9 @@ def chunk(a, chunks, dim=0):
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     dim = normalize_dim(dim, a._array.ndim)
     n = a._array.shape[dim]
-    return split(a, max(-(-n // chunks), 1) if n else 1, dim)
+    if n == 0:  # PyTorch: `chunks` empty pieces
+        return split(a, [0] * chunks, dim)
+    return split(a, -(-n // chunks), dim)
 
 
 # -- one view: narrow -----------------------------------------------------------------------------
@@ -263,21 +268,25 @@ def _along(index, dim):
     return tuple(grid)
 
 
-def _index_array(name, index, expected="int32/int64"):
+def _index_array(name, index, expected="int32/int64", method=False):
     if not isinstance(index, Tensor):
-        raise TypeError(f"{name}(): argument 'index' must be Tensor, not {type(index).__name__}")
+        position = 2 if method else 3  # PyTorch counts self as argument 1 only in the function
+        raise TypeError(f"{name}(): argument 'index' (position {position}) must be Tensor, not "
+                        f"{type(index).__name__}")
     if index._array.dtype not in (np.int64, np.int32):
         raise RuntimeError(f"{name}(): Expected dtype {expected} for index")
     return index._array
 
 
-def index_select(a, dim, index):
-    idx = _index_array("index_select", index, "int32 or int64")
+def index_select(a, dim, index, method=False):
+    idx = _index_array("index_select", index, "int32 or int64", method)
     if idx.ndim > 1:
         raise IndexError("index_select(): Index is supposed to be a vector")
     dim = normalize_dim(dim, a._array.ndim)
     n = a._array.shape[dim] if a._array.ndim else 1
-    bad = idx[(idx < 0) | (idx >= n)]
+    if (idx < 0).any():  # PyTorch checks for negative indices first, with another error
+        raise IndexError("index out of range in self")
+    bad = idx[idx >= n]
     if bad.size:
         raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad[0]} axis_dim={n}")
     if a._array.ndim == 0:  # the one entry a 0-d tensor has
@@ -289,8 +298,8 @@ def index_select(a, dim, index):
     return IndexSelect.apply(a, key=key)
 
 
-def gather(a, dim, index):
-    idx = _index_array("gather", index)
+def gather(a, dim, index, method=False):
+    idx = _index_array("gather", index, method=method)
     shape = a._array.shape
     dim = normalize_dim(dim, len(shape))
     if idx.ndim != len(shape):
@@ -418,7 +427,7 @@ def _broadcast(shape_a, shape_b):
 
 def masked_select(a, mask):
     array = _mask_array("masked_select", mask)
-    _broadcast(a._array.shape, array.shape)
+    _broadcast(array.shape, a._array.shape)  # PyTorch names the mask tensor a
     return MaskedSelect.apply(a, mask=array)
 
 
@@ -468,7 +477,7 @@ def _fill_value(value):
 
 def masked_fill(a, mask, value):
     array = _mask_array("masked_fill", mask)
-    _broadcast(a._array.shape, array.shape)
+    _broadcast(array.shape, a._array.shape)  # PyTorch names the mask tensor a
     return MaskedFill.apply(a, _fill_value(value), mask=array)
 
 

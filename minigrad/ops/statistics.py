@@ -41,6 +41,13 @@ def _where(mask, x):
     return np.where(mask, x, 0)
 
 
+def _nonzero(x, zero):
+    """``x`` with its zeros (where the constant mask ``zero`` holds) turned into ones: a divisor
+    whose quotient is masked out there anyway, so that neither the division nor its own
+    derivative (under create_graph) divides by zero."""
+    return x + _like(x, zero)
+
+
 def _sum(x, axes, keepdim=True):
     if isinstance(x, Tensor):
         return x.sum(axes, keepdim) if axes else x
@@ -130,9 +137,10 @@ def prod(a, dim=None, keepdim=False, method=False):
         got = type(dim).__name__
         prefix = "" if method else "Tensor, "
         head = "" if method else "Tensor input, "
+        out = "" if method else ", Tensor out = None"  # only the function takes out=
         raise TypeError(f"prod() received an invalid combination of arguments - got ({prefix}{got}), "
                         f"but expected one of:\n * ({head}*, torch.dtype dtype = None)\n"
-                        f" * ({head}int dim, bool keepdim = False, *, torch.dtype dtype = None)\n")
+                        f" * ({head}int dim, bool keepdim = False, *, torch.dtype dtype = None{out})\n")
     if dim is not None:
         dim = normalize_dim(dim, a._array.ndim)
     return Prod.apply(a, dim=dim, keepdim=keepdim)
@@ -158,8 +166,9 @@ class Var(Function):
         ctx.dof = max(count - correction, 0)
         if count - correction <= 0:
             warnings.warn(_DOF_WARNING.format(ctx.name_in_warning), UserWarning, stacklevel=4)
-        centered = x - np.mean(x, axis=axes, keepdims=True)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # the mean of nothing: nan, silently
+            centered = x - np.mean(x, axis=axes, keepdims=True)
             out = np.sum(centered * centered, axis=axes, keepdims=keepdim) / x.dtype.type(ctx.dof)
         ctx.save_for_backward(a)
         return np.asarray(out, dtype=x.dtype)
@@ -201,8 +210,9 @@ class Std(Function):
     @staticmethod
     def scale(ctx, grad, out):
         """grad / ((N - correction)·std), and 0 where std is 0 (PyTorch's choice)."""
-        with np.errstate(divide="ignore", invalid="ignore"):
-            return _where(_array(out) != 0, grad / (out * ctx.dof))
+        zero = _array(out) == 0
+        with np.errstate(divide="ignore", invalid="ignore"):  # dof 0: inf and nan, as PyTorch's
+            return _where(~zero, grad / (_nonzero(out, zero) * ctx.dof))
 
     @staticmethod
     def local(ctx):
@@ -289,7 +299,7 @@ class Norm(Function):
             if p == 1:
                 return sgn(a) * g
             if p == 2:
-                return g * _where(~zero_norm, a / norm)
+                return g * _where(~zero_norm, a / norm)  # its second derivative is nan at 0, as PyTorch's
             if np.isinf(p):  # the gradient of max |a|: shared by the entries that tie for it
                 winners = np.abs(_array(a)) == _array(norm)
                 share = winners / np.sum(winners, axis=ctx.axes, keepdims=True)
@@ -318,6 +328,9 @@ def norm(a, p="fro", dim=None, keepdim=False, dtype=None):
             raise NotImplementedError("minigrad has no nuclear norm (p='nuc'); use p='fro' or a number")
         if p != "fro":
             raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
+        if isinstance(dim, (tuple, list)) and len(dim) > 2:  # 'fro' is a matrix norm then
+            raise RuntimeError("linalg.matrix_norm: dim must be a 2-tuple. Got "
+                               + " ".join(str(d) for d in dim))
         p = 2
     if a._array.dtype.kind != "f":
         raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
@@ -325,9 +338,16 @@ def norm(a, p="fro", dim=None, keepdim=False, dtype=None):
     if isinstance(dim, (int, np.integer)):
         dim = (dim,)
     axes = _axes(dim, a._array.ndim)
-    if a._array.size == 0 and np.isinf(float(p)) and any(a._array.shape[ax] == 0 for ax in axes):
-        raise IndexError("linalg.vector_norm cannot compute the inf norm on an empty tensor "
-                         "because the operation does not have an identity")
+    if a._array.size == 0 and np.isinf(float(p)):
+        order = "inf" if float(p) > 0 else "-inf"
+        if dim is None:
+            raise RuntimeError(f"linalg.vector_norm cannot compute the {order} norm on an empty "
+                               "tensor because the operation does not have an identity")
+        empty = next((ax for ax in axes if a._array.shape[ax] == 0), None)
+        if empty is not None:  # PyTorch's message, its missing space included
+            raise RuntimeError(f"linalg.vector_norm cannot compute the {order} norm on the "
+                               f"dimension {empty}because this dimension is empty and the "
+                               "operation does not have an identity")
     out = Norm.apply(a, p=float(p), axes=axes, keepdim=keepdim)
     return out if dtype is None else out.to(dtype)
 
@@ -345,7 +365,8 @@ class Logsumexp(Function):
         x = floating(a)
         ctx.axes, ctx.keepdim, ctx.shape = axes, keepdim, x.shape
         if x.size == 0:
-            out = np.log(np.sum(np.exp(x), axis=axes, keepdims=keepdim))
+            with np.errstate(divide="ignore"):  # log 0 = -inf, without numpy's warning
+                out = np.log(np.sum(np.exp(x), axis=axes, keepdims=keepdim))
         else:
             top = np.max(x, axis=axes, keepdims=True)
             top = np.where(np.isinf(top), 0, top)  # all -inf (or an inf): nothing to take out
@@ -367,7 +388,8 @@ class Logsumexp(Function):
     def backward(ctx, grad):
         a, out = ctx.saved_like(grad)
         g = _keep_dims(grad, ctx.shape, ctx.axes, ctx.keepdim)
-        return g * exp(a - _keep_dims(out, ctx.shape, ctx.axes, ctx.keepdim))
+        with np.errstate(invalid="ignore"):  # inf - inf: a nan gradient, as PyTorch's, no warning
+            return g * exp(a - _keep_dims(out, ctx.shape, ctx.axes, ctx.keepdim))
 
 
 def logsumexp(a, dim, keepdim=False):

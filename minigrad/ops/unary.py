@@ -145,6 +145,8 @@ class Sign(Function):
 
     @staticmethod
     def forward(ctx, a):
+        if a._array.dtype == np.bool_:  # True and False are their own signs
+            return a._array.copy()
         return np.sign(a._array)
 
     @staticmethod
@@ -268,7 +270,14 @@ class Round(_Step):
     @staticmethod
     def forward(ctx, a, *, decimals=0):
         if a._array.dtype.kind != "f":
-            raise NotImplementedError(f'"round_cpu" not implemented for \'{_type_name(a)}\'')
+            # PyTorch 2.13: integers round to themselves, bool has no kernel, and with
+            # decimals no integer type has one
+            if decimals != 0:
+                raise NotImplementedError(f'"round_cpu" not implemented for \'{_type_name(a)}\'')
+            if a._array.dtype == np.bool_:
+                raise NotImplementedError(f'"round_vml_cpu" not implemented for \'{_type_name(a)}\'')
+            ctx.node_name = "RoundBackward0"
+            return a._array.copy()
         ctx.node_name = "RoundBackward0" if decimals == 0 else "RoundBackward1"
         if decimals == 0:
             return np.round(a._array)
@@ -286,7 +295,7 @@ class Floor(_Step):
 
     @staticmethod
     def forward(ctx, a):
-        return np.floor(a._array) if a._array.dtype.kind == "f" else a._array.copy()
+        return _integral(a, "floor") if a._array.dtype.kind != "f" else np.floor(a._array)
 
 
 class Ceil(_Step):
@@ -296,7 +305,7 @@ class Ceil(_Step):
 
     @staticmethod
     def forward(ctx, a):
-        return np.ceil(a._array) if a._array.dtype.kind == "f" else a._array.copy()
+        return _integral(a, "ceil") if a._array.dtype.kind != "f" else np.ceil(a._array)
 
 
 class Trunc(_Step):
@@ -306,7 +315,14 @@ class Trunc(_Step):
 
     @staticmethod
     def forward(ctx, a):
-        return np.trunc(a._array) if a._array.dtype.kind == "f" else a._array.copy()
+        return _integral(a, "trunc") if a._array.dtype.kind != "f" else np.trunc(a._array)
+
+
+def _integral(a, name):
+    """floor / ceil / trunc of integers: the integers themselves; bool has no kernel in PyTorch."""
+    if a._array.dtype == np.bool_:
+        raise NotImplementedError(f'"{name}_vml_cpu" not implemented for \'Bool\'')
+    return a._array.copy()
 
 
 def _type_name(a):
