@@ -1,5 +1,6 @@
 """Where a formula meets 0, inf or nan: the same gradients as PyTorch, and no numpy
 RuntimeWarning (PyTorch computes inf and nan silently; anomaly mode is how one finds them)."""
+
 import warnings
 
 import numpy as np
@@ -11,15 +12,18 @@ pytestmark = pytest.mark.oracle
 
 CASES = {
     "sqrt at 0": (lambda T, x: x.sqrt(), [0.0, 4.0]),
-    "sqrt at 0 times 0": (lambda T, x: x.sqrt() * T.tensor([0.0, 1.0], dtype=T.float64), [0.0, 4.0]),
+    "sqrt at 0 times 0": (
+        lambda T, x: x.sqrt() * T.tensor([0.0, 1.0], dtype=T.float64),
+        [0.0, 4.0],
+    ),
     "log at 0": (lambda T, x: x.log(), [0.0, 2.0]),
     "log1p at -1": (lambda T, x: x.log1p(), [-1.0, 2.0]),
     "x / x at 0": (lambda T, x: x / x, [0.0, 2.0]),
-    "x ** 0.5 at 0": (lambda T, x: x ** 0.5, [0.0, 2.0]),
-    "x ** -1 at 0": (lambda T, x: x ** -1, [0.0, 2.0]),
-    "0 ** x": (lambda T, x: 0.0 ** x, [0.0, 1.0, -1.0]),
-    "2 ** x": (lambda T, x: 2.0 ** x, [0.0, 1.0, -1.0]),
-    "x ** x": (lambda T, x: x ** x, [0.0, 1.0, 2.0]),
+    "x ** 0.5 at 0": (lambda T, x: x**0.5, [0.0, 2.0]),
+    "x ** -1 at 0": (lambda T, x: x**-1, [0.0, 2.0]),
+    "0 ** x": (lambda T, x: 0.0**x, [0.0, 1.0, -1.0]),
+    "2 ** x": (lambda T, x: 2.0**x, [0.0, 1.0, -1.0]),
+    "x ** x": (lambda T, x: x**x, [0.0, 1.0, 2.0]),
     "x ** 0 as a tensor": (lambda T, x: x ** T.zeros(3, dtype=T.float64), [0.0, 1.0, 2.0]),
     "logsumexp of log": (lambda T, x: x.log().logsumexp(0), [0.0, 1.0]),
 }
@@ -31,7 +35,7 @@ def _grads(T, fn, values):
     out.sum().backward()
     first = x.grad.numpy().copy()
     x2 = T.tensor(values, dtype=T.float64, requires_grad=True)
-    g, = T.autograd.grad(fn(T, x2).sum(), x2, create_graph=True)
+    (g,) = T.autograd.grad(fn(T, x2).sum(), x2, create_graph=True)
     return out.detach().numpy(), first, g.detach().numpy()
 
 
@@ -42,8 +46,13 @@ def test_values_and_gradients_match_pytorch_without_warnings(pt, name):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a numpy RuntimeWarning fails the test
         mine = _grads(minigrad, fn, values)
-        steps = list(minigrad.autograd.backward_steps(
-            fn(minigrad, minigrad.tensor(values, dtype=minigrad.float64, requires_grad=True)).sum()))
+        steps = list(
+            minigrad.autograd.backward_steps(
+                fn(
+                    minigrad, minigrad.tensor(values, dtype=minigrad.float64, requires_grad=True)
+                ).sum()
+            )
+        )
     assert steps
     for m, t in zip(mine, theirs):
         np.testing.assert_allclose(m, t, rtol=1e-12, atol=0)  # inf and nan must match too
@@ -73,3 +82,41 @@ def test_sum_to_size_matches_pytorch(pt, size):
         name = None if y.grad_fn is None else type(y.grad_fn).__name__
         results.append((y.tolist(), name, x.grad.tolist()))
     assert results[0] == results[1]
+
+
+ZERO_DIM = [
+    ("int32", "int64"),
+    ("float32", "float64"),
+    ("int64", "float32"),
+    ("int32", "bool"),
+    ("bool", "int64"),
+    ("float64", "float32"),
+    ("int16", "float64"),
+]
+
+
+@pytest.mark.parametrize("shaped, zero_d", ZERO_DIM)
+@pytest.mark.parametrize("op", ["+", "-", "*", "/", "//", "**"])
+def test_a_zero_dim_tensor_does_not_widen_a_shaped_one(pt, shaped, zero_d, op):
+    """PyTorch's promotion: a 0-d tensor counts only when it is of a higher kind."""
+    results = []
+    for T in (minigrad, pt):
+        a = T.tensor([1, 2, 3]).to(getattr(T, shaped))
+        b = T.tensor(2).to(getattr(T, zero_d))
+        try:
+            out = eval(f"a {op} b"), eval(f"b {op} a")
+            results.append([repr(o.dtype) for o in out] + [o.tolist() for o in out])
+        except RuntimeError as error:
+            results.append(str(error))
+    assert results[0] == results[1]
+
+
+@pytest.mark.parametrize("case", ["m - 1", "1 - m", "m - m", "i - m", "m - i"])
+def test_bool_subtraction_is_refused_as_in_pytorch(pt, case):
+    messages = []
+    for T in (minigrad, pt):
+        m, i = T.tensor([True, False]), T.tensor([1, 2])  # noqa: F841  (used by eval)
+        with pytest.raises(RuntimeError) as error:
+            eval(case)
+        messages.append(str(error.value))
+    assert messages[0] == messages[1]

@@ -1,4 +1,5 @@
 """Small helpers shared by the ops: operand unwrapping, dtype promotion, broadcasting errors."""
+
 import numpy as np
 
 from .._dtype import get_default_dtype
@@ -27,6 +28,29 @@ def binary(ufunc, a, b):
     if out.dtype is _F64 and not (_is_f64(x) or _is_f64(y)):
         # numpy widens int/float mixes to float64; PyTorch stays in the default float type
         out = out.astype(get_default_dtype().numpy)
+    return _zero_dim_defers(out, x, y)
+
+
+_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2}
+
+
+def _zero_dim_defers(out, x, y):
+    """PyTorch's rule for a 0-d tensor beside a tensor with dimensions: it does not widen the
+    result within its kind (int32 tensor // 0-d int64 tensor is int32; float32 + 0-d float64 is
+    float32), it only lifts it to a higher kind (int tensor + 0-d float tensor is float)."""
+    if not (isinstance(x, np.ndarray) and isinstance(y, np.ndarray)) or (x.ndim == 0) == (
+        y.ndim == 0
+    ):
+        return out
+    zero_d, shaped = (x, y) if x.ndim == 0 else (y, x)
+    kind = _CATEGORY.get(out.dtype.kind)
+    if (
+        kind is not None
+        and out.dtype != shaped.dtype
+        and kind == _CATEGORY.get(shaped.dtype.kind)
+        and _CATEGORY.get(zero_d.dtype.kind, 3) <= kind
+    ):
+        return out.astype(shaped.dtype)
     return out
 
 
@@ -48,8 +72,10 @@ def broadcast_message(shape_a, shape_b):
     b = (1,) * (n - len(shape_b)) + tuple(shape_b)
     for i in range(n - 1, -1, -1):
         if a[i] != b[i] and a[i] != 1 and b[i] != 1:
-            return (f"The size of tensor a ({a[i]}) must match the size of tensor b ({b[i]}) at "
-                    f"non-singleton dimension {i} (shapes {list(shape_a)} and {list(shape_b)})")
+            return (
+                f"The size of tensor a ({a[i]}) must match the size of tensor b ({b[i]}) at "
+                f"non-singleton dimension {i} (shapes {list(shape_a)} and {list(shape_b)})"
+            )
     return f"shapes {list(shape_a)} and {list(shape_b)} cannot be broadcast together"
 
 

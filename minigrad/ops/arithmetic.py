@@ -1,4 +1,5 @@
 """+ - * / ** and negation. Each backward undoes broadcasting with ``sum_to``."""
+
 import numpy as np
 
 from ..autograd.chain_rule import Local, constant_text as _number
@@ -10,6 +11,7 @@ from ._util import binary, shape_of, value
 
 class Add(Function):
     """a + b"""
+
     node_name = "AddBackward0"
     formula = "d(a+b)/da = 1,  d(a+b)/db = 1"
     scalars_are_inputs = True
@@ -29,12 +31,15 @@ class Add(Function):
     def backward(ctx, grad):
         shape_a, shape_b = ctx.shapes
         need_a, need_b = ctx.needs_input_grad
-        return (sum_to(grad, shape_a) if need_a else None,
-                sum_to(grad, shape_b) if need_b else None)
+        return (
+            sum_to(grad, shape_a) if need_a else None,
+            sum_to(grad, shape_b) if need_b else None,
+        )
 
 
 class Sub(Function):
     """a - b"""
+
     node_name = "SubBackward0"
     formula = "d(a-b)/da = 1,  d(a-b)/db = -1"
     scalars_are_inputs = True
@@ -44,6 +49,7 @@ class Sub(Function):
     @staticmethod
     def forward(ctx, a, b):
         ctx.shapes = shape_of(a), shape_of(b)
+        _refuse_bool(a, b)
         return binary(np.subtract, a, b)
 
     @staticmethod
@@ -54,12 +60,15 @@ class Sub(Function):
     def backward(ctx, grad):
         shape_a, shape_b = ctx.shapes
         need_a, need_b = ctx.needs_input_grad
-        return (sum_to(grad, shape_a) if need_a else None,
-                sum_to(-grad, shape_b) if need_b else None)
+        return (
+            sum_to(grad, shape_a) if need_a else None,
+            sum_to(-grad, shape_b) if need_b else None,
+        )
 
 
 class Rsub(Function):
     """number - a (PyTorch records it as a reversed subtraction with one input)"""
+
     node_name = "RsubBackward1"
     formula = "d(c-a)/da = -1"
     label = "-"
@@ -68,6 +77,7 @@ class Rsub(Function):
     @staticmethod
     def forward(ctx, a, *, other):
         ctx.other = other
+        _refuse_bool(a, other)
         return binary(np.subtract, other, a)
 
     def expression(self, operands):
@@ -84,6 +94,7 @@ class Rsub(Function):
 
 class Mul(Function):
     """a * b"""
+
     node_name = "MulBackward0"
     saved_names = ("other", "self")  # node._saved_<name>, as PyTorch names them
     formula = "d(a*b)/da = b,  d(a*b)/db = a"
@@ -107,12 +118,15 @@ class Mul(Function):
     def backward(ctx, grad):
         b, a = ctx.saved_like(grad)
         shape_a, shape_b = ctx.shapes
-        return (sum_to(grad * b, shape_a) if b is not None else None,
-                sum_to(grad * a, shape_b) if a is not None else None)
+        return (
+            sum_to(grad * b, shape_a) if b is not None else None,
+            sum_to(grad * a, shape_b) if a is not None else None,
+        )
 
 
 class Div(Function):
     """a / b"""
+
     node_name = "DivBackward0"
     saved_names = ("self", "other")  # node._saved_<name>, as PyTorch names them
     formula = "d(a/b)/da = 1/b,  d(a/b)/db = -a/b²"
@@ -139,13 +153,16 @@ class Div(Function):
         a, b = ctx.saved_like(grad)
         shape_a, shape_b = ctx.shapes
         need_a, need_b = ctx.needs_input_grad
-        return (sum_to(grad / b, shape_a) if need_a else None,
-                sum_to(-grad * (a / b / b), shape_b) if need_b else None)
+        return (
+            sum_to(grad / b, shape_a) if need_a else None,
+            sum_to(-grad * (a / b / b), shape_b) if need_b else None,
+        )
 
 
 class MulScalar(Function):
     """a · n for a number n that PyTorch holds as a C++ scalar (inside a gradient formula):
     the number is no input, so one edge"""
+
     node_name = "MulBackward1"
     formula = "d(a·n)/da = n"
     label = "*"
@@ -168,6 +185,7 @@ class MulScalar(Function):
 class DivScalar(Function):
     """a / n for a number n that PyTorch holds as a C++ scalar (a mean inside a loss or a
     gradient formula): unlike ``a / 2`` in Python, the number is no input, so one edge"""
+
     node_name = "DivBackward1"
     formula = "d(a/n)/da = 1/n"
     label = "/"
@@ -189,6 +207,7 @@ class DivScalar(Function):
 
 class Neg(Function):
     """-a"""
+
     node_name = "NegBackward0"
     formula = "d(-a)/da = -1"
     label = "neg"
@@ -209,6 +228,7 @@ class Neg(Function):
 
 class Reciprocal(Function):
     """1 / a"""
+
     node_name = "ReciprocalBackward0"
     saved_names = ("result",)  # node._saved_<name>, as PyTorch names them
     formula = "d(1/a)/da = -1/a²"
@@ -224,17 +244,18 @@ class Reciprocal(Function):
 
     @staticmethod
     def local(ctx):
-        out, = ctx.saved_like(None)
+        (out,) = ctx.saved_like(None)
         return Local("-1/{a}²", -out * out)
 
     @staticmethod
     def backward(ctx, grad):
-        out, = ctx.saved_like(grad)
+        (out,) = ctx.saved_like(grad)
         return -grad * out * out
 
 
 class PowScalar(Function):
     """a ** c for a number c"""
+
     node_name = "PowBackward0"
     saved_names = ("self",)  # node._saved_<name>, as PyTorch names them
     saved_options = ("exponent",)
@@ -254,7 +275,7 @@ class PowScalar(Function):
 
     @staticmethod
     def local(ctx):
-        a, = ctx.saved_like(None)
+        (a,) = ctx.saved_like(None)
         c = ctx.exponent
         if c == 0:
             return Local("0", 0)
@@ -263,7 +284,7 @@ class PowScalar(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        a, = ctx.saved_like(grad)
+        (a,) = ctx.saved_like(grad)
         c = ctx.exponent
         if c == 0:
             return grad * 0
@@ -272,6 +293,7 @@ class PowScalar(Function):
 
 class Pow(Function):
     """a ** b for two tensors"""
+
     node_name = "PowBackward1"
     saved_names = ("self", "exponent", "result")  # node._saved_<name>, as PyTorch names them
     formula = "d(aᵇ)/da = b·aᵇ⁻¹,  d(aᵇ)/db = aᵇ·ln a"
@@ -290,8 +312,10 @@ class Pow(Function):
     def local(ctx):
         a, b, out = ctx.saved_like(None)
         with np.errstate(divide="ignore", invalid="ignore"):
-            return (Local("{b}·{a}^({b} - 1)", b * a ** (b - 1)),
-                    Local("{a}^{b}·ln {a}", out * np.log(a)))
+            return (
+                Local("{b}·{a}^({b} - 1)", b * a ** (b - 1)),
+                Local("{a}^{b}·ln {a}", out * np.log(a)),
+            )
 
     @staticmethod
     def backward(ctx, grad):
@@ -303,12 +327,15 @@ class Pow(Function):
         shape = shape_of(grad)
         slope_a = np.broadcast_to(value(b) != 0, shape)
         slope_b = np.broadcast_to((value(a) != 0) | (value(b) < 0), shape)
-        return (sum_to(where(slope_a, grad * b * a ** (b - 1), 0), shape_a) if need_a else None,
-                sum_to(grad * where(slope_b, out * log(a), 0), shape_b) if need_b else None)
+        return (
+            sum_to(where(slope_a, grad * b * a ** (b - 1), 0), shape_a) if need_a else None,
+            sum_to(grad * where(slope_b, out * log(a), 0), shape_b) if need_b else None,
+        )
 
 
 class RPow(Function):
     """c ** a for a number c"""
+
     node_name = "PowBackward2"
     formula = "d(cᵃ)/da = cᵃ·ln c"
     label = "**"
@@ -328,16 +355,31 @@ class RPow(Function):
 
     @staticmethod
     def local(ctx):
-        out, = ctx.saved_like(None)
+        (out,) = ctx.saved_like(None)
         base = _number(ctx.base)
         return Local(f"{base}^{{a}}·ln {base}", out * ctx.log_base)
 
     @staticmethod
     def backward(ctx, grad):
-        out, = ctx.saved_like(grad)
+        (out,) = ctx.saved_like(grad)
         if ctx.base == 0:  # 0ᵃ: PyTorch takes no slope where it is finite (a ≥ 0), not 0·(-∞)
             return where(~np.isfinite(value(out)), grad * out * ctx.log_base, 0)
         return grad * out * ctx.log_base
+
+
+def _refuse_bool(*operands):
+    """PyTorch has no bool subtraction (numpy neither: ``~`` is what is meant)."""
+    bools = [isinstance(value(x), np.ndarray) and value(x).dtype == np.bool_ for x in operands]
+    if all(bools):
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` "
+            "or `logical_xor()` operator instead."
+        )
+    if any(bools):
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+            "trying to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
 
 
 # -- the functions behind the operators -----------------------------------------------------------
@@ -381,6 +423,7 @@ class FloorDivide(Function):
     """a // b, rounded towards -inf. PyTorch gives it no derivative (it is flat almost
     everywhere, and undefined at its jumps): the result still requires grad, through a node
     named NotImplemented whose backward raises."""
+
     node_name = "NotImplemented"
     formula = "not implemented: floor_divide has no derivative"
     label = "//"
@@ -406,4 +449,3 @@ class FloorDivide(Function):
     @staticmethod
     def backward(ctx, grad):
         raise RuntimeError("derivative for aten::floor_divide is not implemented")
-
