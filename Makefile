@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 # JupyterLab refuses to run as root (containers often do) unless told it may
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u 2>/dev/null)),--allow-root,)
 
-.PHONY: lab test notebooks figures bench clean
+.PHONY: lab test lint notebooks figures bench clean
 
 # pip prints one line per package it collects, so a first install (20-80 s) shows its progress.
 # setuptools' "Editable installation" notice (a boxed warning about folders named like the
@@ -39,9 +39,16 @@ lab: $(VENV)/.lab-installed
 	$(BIN)/jupyter lab --ServerApp.root_dir=. $(ALLOW_ROOT) notebooks/00_index.ipynb
 
 ## make test: every test (engine, pictures, widgets, lessons under nbval, browser when chromium exists)
+# two workers, one test file each at a time (the browser tests share one server per worker)
+PYTEST_ARGS ?= -n 2 --dist loadfile
 test: $(VENV)/.test-installed
 	$(call say,"running every test (engine, pictures, widgets, lessons, browser)")
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## make lint: ruff's checks and its formatter, as configured in pyproject.toml (CI runs it first)
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 ## make notebooks: re-execute every lesson in place (the only way outputs are produced)
 notebooks: $(VENV)/.test-installed

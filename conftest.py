@@ -1,9 +1,12 @@
 """Root pytest set-up for the lessons under nbval (tests/conftest.py covers tests/ only)."""
+
 import pytest
 
-NBVAL_SKIP_REASON = ("optional PyTorch comparison cell (# NBVAL_SKIP): its text depends on whether "
-                     "torch is installed; tests/test_lessons.py runs it without PyTorch and the "
-                     "oracle tests compare with PyTorch")
+NBVAL_SKIP_REASON = (
+    "optional PyTorch comparison cell (# NBVAL_SKIP): its text depends on whether "
+    "torch is installed; tests/test_lessons.py runs it without PyTorch and the "
+    "oracle tests compare with PyTorch"
+)
 
 
 @pytest.hookimpl(tryfirst=True)

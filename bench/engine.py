@@ -27,6 +27,7 @@ PyTorch; tutorial graph >= 1.5x faster than PyTorch and <= 2.5x numpy by hand; a
 ``autograd`` and ``mygrad`` on both; ``import minigrad`` <= 0.1 s. Nothing here is asserted by
 the test suite: shared machines are too noisy.
 """
+
 import argparse
 import json
 import os
@@ -39,8 +40,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 LIBRARIES = ("minigrad", "numpy", "torch", "autograd", "mygrad")
-TITLES = {"minigrad": "minigrad", "numpy": "numpy by hand", "torch": "PyTorch (1 thread)",
-          "autograd": "HIPS autograd", "mygrad": "MyGrad"}
+TITLES = {
+    "minigrad": "minigrad",
+    "numpy": "numpy by hand",
+    "torch": "PyTorch (1 thread)",
+    "autograd": "HIPS autograd",
+    "mygrad": "MyGrad",
+}
 ONE_THREAD = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 
@@ -53,10 +59,14 @@ def best(fn, number, repeat):
 # -- the data, the same for every library ---------------------------------------------------------
 def tutorial_data():
     import numpy as np
+
     rng = np.random.default_rng(0)
-    return dict(x=np.ones(5, np.float32), y=np.zeros(3, np.float32),
-                w=rng.standard_normal((5, 3)).astype(np.float32),
-                b=rng.standard_normal(3).astype(np.float32))
+    return dict(
+        x=np.ones(5, np.float32),
+        y=np.zeros(3, np.float32),
+        w=rng.standard_normal((5, 3)).astype(np.float32),
+        b=rng.standard_normal(3).astype(np.float32),
+    )
 
 
 N, D, H, K, LR = 1024, 64, 128, 10, 0.1
@@ -64,15 +74,22 @@ N, D, H, K, LR = 1024, 64, 128, 10, 0.1
 
 def mlp_data():
     import numpy as np
+
     rng = np.random.default_rng(0)
-    return dict(x=rng.standard_normal((N, D)).astype(np.float32), t=rng.integers(0, K, N),
-                w1=(rng.standard_normal((H, D)) / 8).astype(np.float32), b1=np.zeros(H, np.float32),
-                w2=(rng.standard_normal((K, H)) / 11).astype(np.float32), b2=np.zeros(K, np.float32))
+    return dict(
+        x=rng.standard_normal((N, D)).astype(np.float32),
+        t=rng.integers(0, K, N),
+        w1=(rng.standard_normal((H, D)) / 8).astype(np.float32),
+        b1=np.zeros(H, np.float32),
+        w2=(rng.standard_normal((K, H)) / 11).astype(np.float32),
+        b2=np.zeros(K, np.float32),
+    )
 
 
 # -- one module per library: tutorial() and mlp() each return (run, check) ------------------------
 # ``run`` does the work once; ``check()`` returns the gradients of the last run (tutorial: dw, db;
 # mlp: the parameters after one step from the start), compared with numpy's by the parent.
+
 
 def numpy_lib():
     import numpy as np
@@ -89,6 +106,7 @@ def numpy_lib():
             dz = (1 / (1 + np.exp(-z)) - y) / z.size
             out["dw"] = np.outer(x, dz)
             out["db"] = dz
+
         return run, lambda: [out["dw"], out["db"]]
 
     def mlp():
@@ -115,12 +133,15 @@ def numpy_lib():
             db1 = d_hidden.sum(axis=0)
             for p, g in zip(params, (dw1, db1, dw2, db2)):
                 p -= LR * g
+
         return run, lambda: params
+
     return tutorial, mlp
 
 
 def minigrad_lib():
     import minigrad
+
     F = minigrad.nn.functional
 
     def tutorial():
@@ -135,12 +156,14 @@ def minigrad_lib():
             w.grad = None
             b.grad = None
             loss.backward()
+
         return run, lambda: [w.grad.numpy(), b.grad.numpy()]
 
     def mlp():
         d = mlp_data()
-        model = minigrad.nn.Sequential(minigrad.nn.Linear(D, H), minigrad.nn.ReLU(),
-                                       minigrad.nn.Linear(H, K))
+        model = minigrad.nn.Sequential(
+            minigrad.nn.Linear(D, H), minigrad.nn.ReLU(), minigrad.nn.Linear(H, K)
+        )
         for p, v in zip(model.parameters(), (d["w1"], d["b1"], d["w2"], d["b2"])):
             p.data[...] = v
         opt = minigrad.optim.SGD(model.parameters(), lr=LR)
@@ -151,12 +174,15 @@ def minigrad_lib():
             loss = F.cross_entropy(model(x), t)
             loss.backward()
             opt.step()
+
         return run, lambda: [p.data.numpy() for p in model.parameters()]
+
     return tutorial, mlp
 
 
 def torch_lib():
     import torch
+
     torch.set_num_threads(1)
     F = torch.nn.functional
 
@@ -172,6 +198,7 @@ def torch_lib():
             w.grad = None
             b.grad = None
             loss.backward()
+
         return run, lambda: [w.grad.numpy(), b.grad.numpy()]
 
     def mlp():
@@ -188,7 +215,9 @@ def torch_lib():
             loss = F.cross_entropy(model(x), t)
             loss.backward()
             opt.step()
+
         return run, lambda: [p.detach().numpy() for p in model.parameters()]
+
     return tutorial, mlp
 
 
@@ -203,11 +232,13 @@ def autograd_lib():
         def loss(w, b):
             z = anp.dot(x, w) + b
             return anp.mean(anp.maximum(z, 0) - z * y + anp.log1p(anp.exp(-anp.abs(z))))
+
         gradient = autograd.grad(loss, (0, 1))
         out = {}
 
         def run():
             out["grads"] = gradient(d["w"], d["b"])
+
         return run, lambda: list(out["grads"])
 
     def mlp():
@@ -222,12 +253,15 @@ def autograd_lib():
             shifted = logits - anp.max(logits, axis=1, keepdims=True)
             logp = shifted - anp.log(anp.sum(anp.exp(shifted), axis=1, keepdims=True))
             return -anp.mean(logp[rows, t])
+
         gradient = autograd.grad(loss)
 
         def run():
             grads = gradient(params)
             params[:] = [p - LR * g for p, g in zip(params, grads)]
+
         return run, lambda: params
+
     return tutorial, mlp
 
 
@@ -244,6 +278,7 @@ def mygrad_lib():
             z = mg.matmul(x, w) + b
             loss = mg.mean(mg.maximum(z, 0) - z * y + mg.log1p(mg.exp(-mg.abs(z))))
             loss.backward()
+
         return run, lambda: [w.grad, b.grad]
 
     def mlp():
@@ -257,20 +292,33 @@ def mygrad_lib():
             softmax_crossentropy(logits, t).backward()  # mean over the batch
             for p in params:
                 p.data -= LR * p.grad
+
         return run, lambda: [p.data for p in params]
+
     return tutorial, mlp
 
 
-LIBRARY_MODULES = {"minigrad": minigrad_lib, "numpy": numpy_lib, "torch": torch_lib,
-                   "autograd": autograd_lib, "mygrad": mygrad_lib}
-IMPORT_NAMES = {"minigrad": "minigrad", "numpy": "numpy", "torch": "torch",
-                "autograd": "autograd", "mygrad": "mygrad"}
+LIBRARY_MODULES = {
+    "minigrad": minigrad_lib,
+    "numpy": numpy_lib,
+    "torch": torch_lib,
+    "autograd": autograd_lib,
+    "mygrad": mygrad_lib,
+}
+IMPORT_NAMES = {
+    "minigrad": "minigrad",
+    "numpy": "numpy",
+    "torch": "torch",
+    "autograd": "autograd",
+    "mygrad": "mygrad",
+}
 
 
 def measure_one(name, quick=False):
     """In a child process: time one library on both workloads; JSON-ready results."""
     import importlib.util
     import resource
+
     if importlib.util.find_spec(IMPORT_NAMES[name]) is None:
         return {"skipped": f"{IMPORT_NAMES[name]} is not installed (pip install -e .[bench])"}
     tutorial, mlp = LIBRARY_MODULES[name]()
@@ -292,6 +340,7 @@ def measure_one(name, quick=False):
 
 def _arrays(values):
     import numpy as np
+
     return [np.asarray(v, dtype=np.float64) for v in values]
 
 
@@ -313,8 +362,9 @@ def import_seconds(repeat):
     env = dict(os.environ, **ONE_THREAD, PYTHONPATH=str(ROOT))
     times = []
     for _ in range(repeat):
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             env=env, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+        )
         times.append(float(out.stdout))
     return min(times)
 
@@ -322,6 +372,7 @@ def import_seconds(repeat):
 def agree(results, reference="numpy"):
     """Drop (with a note) any library whose gradients differ from numpy by hand."""
     import numpy as np
+
     ref = results.get(reference, {})
     for name, r in results.items():
         if name == reference or "skipped" in r or "failed" in r or "tutorial_check" not in ref:
@@ -361,12 +412,14 @@ def main(argv=None):
 
 def table(results, import_s, rounds):
     mg, np_ = results["minigrad"], results["numpy"]
-    lines = [f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-             f"{time.strftime('%Y-%m-%d %H:%M %Z')}; each library in its own process, best of "
-             f"{rounds} processes x 7 repeats",
-             "",
-             f"{'library':<20} {'tutorial graph':>15} {'vs minigrad':>12} {'vs numpy':>9}"
-             f"   {'MLP step':>10} {'vs minigrad':>12} {'vs numpy':>9} {'faults/step':>12}"]
+    lines = [
+        f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{time.strftime('%Y-%m-%d %H:%M %Z')}; each library in its own process, best of "
+        f"{rounds} processes x 7 repeats",
+        "",
+        f"{'library':<20} {'tutorial graph':>15} {'vs minigrad':>12} {'vs numpy':>9}"
+        f"   {'MLP step':>10} {'vs minigrad':>12} {'vs numpy':>9} {'faults/step':>12}",
+    ]
     notes = []
     for name in LIBRARIES:
         r = results[name]
@@ -375,38 +428,71 @@ def table(results, import_s, rounds):
             continue
         cells = []
         for key in ("tutorial", "mlp"):
-            cells.append(f"{r[key]:>10.1f} µs" + f" {r[key] / mg[key]:>11.2f}x {r[key] / np_[key]:>8.2f}x")
+            cells.append(
+                f"{r[key]:>10.1f} µs" + f" {r[key] / mg[key]:>11.2f}x {r[key] / np_[key]:>8.2f}x"
+            )
         lines.append(f"{TITLES[name]:<20} {cells[0]}   {cells[1]} {r['mlp_faults']:>12.0f}")
     lines += [f"{'import minigrad':<20} {import_s * 1e3:>10.1f} ms"]
-    lines += ["", "vs minigrad: this library's time / minigrad's (above 1: minigrad is faster).",
-              "faults/step: minor page faults per MLP training step (memory the allocator got "
-              "back from the OS)."]
+    lines += [
+        "",
+        "vs minigrad: this library's time / minigrad's (above 1: minigrad is faster).",
+        "faults/step: minor page faults per MLP training step (memory the allocator got "
+        "back from the OS).",
+    ]
     lines += [f"skipped: {n}" for n in notes]
     lines += ["", "targets (issue 14):"]
     for label, ok, value in targets(results, import_s):
-        lines.append(f"  {'met   ' if ok else 'MISSED' if ok is not None else 'n/a   '} {label}: {value}")
+        lines.append(
+            f"  {'met   ' if ok else 'MISSED' if ok is not None else 'n/a   '} {label}: {value}"
+        )
     return "\n".join(lines)
 
 
 def targets(results, import_s):
     mg, np_ = results["minigrad"], results["numpy"]
-    rows = [("MLP step <= 1.15x numpy by hand", mg["mlp"] / np_["mlp"] <= 1.15, f"{mg['mlp'] / np_['mlp']:.2f}x")]
-    rows.append(("tutorial graph <= 2.5x numpy by hand", mg["tutorial"] / np_["tutorial"] <= 2.5,
-                 f"{mg['tutorial'] / np_['tutorial']:.2f}x"))
+    rows = [
+        (
+            "MLP step <= 1.15x numpy by hand",
+            mg["mlp"] / np_["mlp"] <= 1.15,
+            f"{mg['mlp'] / np_['mlp']:.2f}x",
+        )
+    ]
+    rows.append(
+        (
+            "tutorial graph <= 2.5x numpy by hand",
+            mg["tutorial"] / np_["tutorial"] <= 2.5,
+            f"{mg['tutorial'] / np_['tutorial']:.2f}x",
+        )
+    )
     th = results.get("torch", {})
     if "mlp" in th:
-        rows.append(("MLP step at parity with PyTorch or ahead (PyTorch / minigrad >= 1)",
-                     th["mlp"] / mg["mlp"] >= 1, f"{th['mlp'] / mg['mlp']:.2f}x"))
-        rows.append(("tutorial graph >= 1.5x faster than PyTorch", th["tutorial"] / mg["tutorial"] >= 1.5,
-                     f"{th['tutorial'] / mg['tutorial']:.2f}x"))
+        rows.append(
+            (
+                "MLP step at parity with PyTorch or ahead (PyTorch / minigrad >= 1)",
+                th["mlp"] / mg["mlp"] >= 1,
+                f"{th['mlp'] / mg['mlp']:.2f}x",
+            )
+        )
+        rows.append(
+            (
+                "tutorial graph >= 1.5x faster than PyTorch",
+                th["tutorial"] / mg["tutorial"] >= 1.5,
+                f"{th['tutorial'] / mg['tutorial']:.2f}x",
+            )
+        )
     else:
         rows.append(("vs PyTorch", None, "PyTorch not installed"))
     for peer in ("autograd", "mygrad"):
         r = results.get(peer, {})
         if "mlp" in r:
             ratios = (r["tutorial"] / mg["tutorial"], r["mlp"] / mg["mlp"])
-            rows.append((f"ahead of {TITLES[peer]} on both", min(ratios) > 1,
-                         f"{ratios[0]:.2f}x / {ratios[1]:.2f}x"))
+            rows.append(
+                (
+                    f"ahead of {TITLES[peer]} on both",
+                    min(ratios) > 1,
+                    f"{ratios[0]:.2f}x / {ratios[1]:.2f}x",
+                )
+            )
         else:
             rows.append((f"ahead of {TITLES[peer]} on both", None, "not installed"))
     rows.append(("import minigrad <= 0.1 s", import_s <= 0.1, f"{import_s * 1e3:.0f} ms"))

@@ -5,6 +5,7 @@ emptied before every run, so each run really starts graphviz-pure), the best run
 time (this process + the renderer; steadier than wall time on a busy machine), the target and the
 ratio median wall time / target (below 1.00 meets it). Nothing asserts: tests never depend on speed.
 """
+
 import resource
 import statistics
 import sys
@@ -52,9 +53,11 @@ def measure(label, target, make, repeat=9):
         times.append(time.perf_counter() - start)
         cpu.append(_cpu() - start_cpu)
     median = statistics.median(times)
-    print(f"{label:<50} {size:>4} nodes  median {median * 1000:6.1f} ms  best {min(times) * 1000:6.1f} ms"
-          f"  cpu {statistics.median(cpu) * 1000:6.1f} ms  target {target * 1000:4.0f} ms"
-          f"  ratio {median / target:4.2f}")
+    print(
+        f"{label:<50} {size:>4} nodes  median {median * 1000:6.1f} ms  best {min(times) * 1000:6.1f} ms"
+        f"  cpu {statistics.median(cpu) * 1000:6.1f} ms  target {target * 1000:4.0f} ms"
+        f"  ratio {median / target:4.2f}"
+    )
 
 
 def _cpu():
@@ -68,6 +71,7 @@ def full(names, **options):
         picture = draw_graph(names["loss"], names, **options)
         picture.svg()
         return len(picture.nodes)
+
     return run
 
 
@@ -81,7 +85,9 @@ def main():
     big = chain(50)
     deep = mlp(37)
     measure("10-node graph (tutorial), draw + render", 0.010, full(seed))
-    measure("10-node graph, autograd view + saved", 0.010, full(seed, view="autograd", show_saved=True))
+    measure(
+        "10-node graph, autograd view + saved", 0.010, full(seed, view="autograd", show_saved=True)
+    )
     measure("300-node graph (chain), draw + render", 0.25, full(big, max_nodes=None))
     measure("300-node graph (deep MLP), draw + render", 0.25, full(deep, max_nodes=None))
     measure("600-box graph capped at max_nodes=150", 0.25, full(chain(100)))
@@ -93,12 +99,14 @@ def main():
         for s in steps:
             base.with_state(s).svg()
         return len(base.nodes)
+
     measure("10-node graph, with_state + render (per 2 steps)", 0.020, restate)
 
     def build_only():
         picture = draw_graph(big["loss"], big, max_nodes=None)
         assert picture.source
         return len(picture.nodes)
+
     measure("300-node graph, build model + DOT only (no render)", 0.025, build_only)
     return 0
 

@@ -14,6 +14,7 @@ click renders its own picture), and once more at a student's pace with it on. Ti
 medians and the worst case over many repeats; ratios are measured / target (<= 1 meets the
 target). Nothing here is asserted by the tests: shared machines are too noisy.
 """
+
 import os
 import statistics
 import sys
@@ -102,7 +103,7 @@ def time_other(repeats=20):
         with ForwardRecorder() as rec:
             z = minigrad.matmul(x, w) + b
             minigrad.nn.functional.binary_cross_entropy_with_logits(z, minigrad.zeros(3))
-        rec.view  # builds the view and draws the last step
+        _ = rec.view  # builds the view and draws the last step
         recorder.append(time.perf_counter() - t)
     return explorer, recorder
 
@@ -114,15 +115,22 @@ def time_lessons(repeats=2):
     and its slowest other cell. Nothing is written back."""
     import nbformat
     from nbclient import NotebookClient
+
     root = str(NOTEBOOKS.parent)  # the kernels import this checkout's minigrad
-    os.environ["PYTHONPATH"] = os.pathsep.join([root] + [p for p in [os.environ.get("PYTHONPATH")] if p])
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        [root] + [p for p in [os.environ.get("PYTHONPATH")] if p]
+    )
     results = []
     for path in sorted(NOTEBOOKS.glob("[0-9]*.ipynb")):
         runs = []
         for _ in range(repeats):
             nb = nbformat.read(path, as_version=4)
-            client = NotebookClient(nb, timeout=300, kernel_name="python3",
-                                    resources={"metadata": {"path": str(NOTEBOOKS)}})
+            client = NotebookClient(
+                nb,
+                timeout=300,
+                kernel_name="python3",
+                resources={"metadata": {"path": str(NOTEBOOKS)}},
+            )
             cells, optional = [], 0.0
             with client.setup_kernel():
                 start = time.perf_counter()
@@ -144,14 +152,18 @@ def row(label, values, target=None):
     med, worst = ms(statistics.median(values)), ms(max(values))
     text = f"{label:<56} median {med:7.2f} ms   worst {worst:7.2f} ms"
     if target is not None:
-        text += f"   target {target:5.0f} ms   ratio {med / target:5.2f} (worst {worst / target:4.2f})"
+        text += (
+            f"   target {target:5.0f} ms   ratio {med / target:5.2f} (worst {worst / target:4.2f})"
+        )
     return text
 
 
 def main(argv=None):
     lessons = "--no-lessons" not in (sys.argv[1:] if argv is None else argv)
     renderer = _render.find_renderer()
-    print(f"renderer: {Path(renderer).name if renderer else 'none (pictures fall back to DOT text)'}")
+    print(
+        f"renderer: {Path(renderer).name if renderer else 'none (pictures fall back to DOT text)'}"
+    )
     BackwardStepper(seed_graph()["loss"])  # warm up imports and the first subprocess
     nodes, steps = time_steps()
     _, autograd_steps = time_steps("autograd")
@@ -159,16 +171,24 @@ def main(argv=None):
     build = time_build()
     explorer, recorder = time_other()
     print(row(f"BackwardStepper: Next, {nodes}-node graph, data view", steps, STEP_TARGET_MS))
-    print(row(f"BackwardStepper: Next, {nodes}-node graph, autograd view", autograd_steps, STEP_TARGET_MS))
+    print(
+        row(
+            f"BackwardStepper: Next, {nodes}-node graph, autograd view",
+            autograd_steps,
+            STEP_TARGET_MS,
+        )
+    )
     print(row("  the same (data view), next step prefetched", paced, STEP_TARGET_MS))
     print(row("BackwardStepper: build for the seed graph", build, BUILD_TARGET_MS))
     print(row("AccumulationExplorer: one backward(v) click", explorer))
     print(row("ForwardRecorder: record the seed forward + view", recorder))
     if lessons:
         for name, seconds, without, (slowest, cell) in time_lessons():
-            print(f"lesson {name:<24} {seconds:6.2f} s top to bottom, {without:6.2f} s without the "
-                  f"PyTorch cells   target {LESSON_TARGET_S:3.0f} s   ratio {seconds / LESSON_TARGET_S:4.2f} "
-                  f"/ {without / LESSON_TARGET_S:4.2f}   (slowest other cell #{cell}: {slowest:4.2f} s)")
+            print(
+                f"lesson {name:<24} {seconds:6.2f} s top to bottom, {without:6.2f} s without the "
+                f"PyTorch cells   target {LESSON_TARGET_S:3.0f} s   ratio {seconds / LESSON_TARGET_S:4.2f} "
+                f"/ {without / LESSON_TARGET_S:4.2f}   (slowest other cell #{cell}: {slowest:4.2f} s)"
+            )
 
 
 if __name__ == "__main__":

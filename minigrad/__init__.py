@@ -4,20 +4,63 @@
 PyTorch prints. Pictures (``minigrad.viz``) and widgets (``minigrad.widgets``) are imported on first
 use, so ``import minigrad`` stays fast.
 """
+
 import numpy as _np
 
-from ._dtype import (bool_ as bool, dtype, float16, float32, float64, get_default_dtype,  # noqa: F401
-                     int8, int16, int32, int64, set_default_dtype, uint8)
+from ._dtype import (
+    bool_ as bool,
+    dtype,
+    float16,
+    float32,
+    float64,
+    get_default_dtype,  # noqa: F401
+    int8,
+    int16,
+    int32,
+    int64,
+    set_default_dtype,
+    uint8,
+)
 from ._printing import set_printoptions  # noqa: F401
 from .tensor import Size, Tensor, tensor  # noqa: F401
-from .creation import (arange, as_tensor, empty, empty_like, eye, from_numpy, full,  # noqa: F401
-                       full_like, initial_seed, is_tensor, linspace, manual_seed, numel, ones,
-                       ones_like, rand, rand_like, randint, randn, randn_like, randperm, zeros,
-                       zeros_like)
-from .autograd import (enable_grad, inference_mode, is_grad_enabled,  # noqa: F401
-                       is_inference_mode_enabled, no_grad, set_grad_enabled)
-from .autograd.anomaly_mode import (is_anomaly_check_nan_enabled, is_anomaly_enabled,  # noqa: F401
-                                    set_anomaly_enabled)
+from .creation import (
+    arange,
+    as_tensor,
+    empty,
+    empty_like,
+    eye,
+    from_numpy,
+    full,  # noqa: F401
+    full_like,
+    initial_seed,
+    is_tensor,
+    linspace,
+    manual_seed,
+    numel,
+    ones,
+    ones_like,
+    rand,
+    rand_like,
+    randint,
+    randn,
+    randn_like,
+    randperm,
+    zeros,
+    zeros_like,
+)
+from .autograd import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,  # noqa: F401
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
+from .autograd.anomaly_mode import (
+    is_anomaly_check_nan_enabled,
+    is_anomaly_enabled,  # noqa: F401
+    set_anomaly_enabled,
+)
 from . import autograd, nn, optim  # noqa: F401
 from .ops import arithmetic as _arith, linalg as _linalg, reduction as _red, shape as _shape
 from .ops import unary as _unary, activation as _act
@@ -84,7 +127,7 @@ def neg(input):
 
 def pow(input, exponent):  # noqa: A001
     if isinstance(input, Tensor):
-        return input ** exponent
+        return input**exponent
     return _arith.rpow(exponent, input)
 
 
@@ -105,7 +148,7 @@ def log1p(input):
 
 
 def square(input):
-    return input ** 2
+    return input**2
 
 
 def diag(input, diagonal=0):
@@ -371,5 +414,6 @@ def __getattr__(name):
     """Import the picture and widget packages on first use (they pull in graphviz/ipywidgets)."""
     if name in ("viz", "widgets", "exercises"):
         import importlib
+
         return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'minigrad' has no attribute '{name}'")

@@ -3,6 +3,7 @@
 Lessons are run with ``import minigrad as torch``, so a dtype prints as ``torch.float32``:
 what the student sees is exactly what PyTorch would show for the same code.
 """
+
 import numpy as np
 
 

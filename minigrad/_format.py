@@ -10,6 +10,7 @@ written here: ``print(t)`` follows PyTorch's own rules (``minigrad/_printing.py`
 - ``block(values)``: every number of a small tensor in aligned rows; big ones abbreviated with
   ``…`` the way tensor reprs abbreviate them.
 """
+
 import math
 
 import numpy as np
@@ -98,11 +99,18 @@ def block(values, max_rows=6, max_cols=6):
         more = f", {ELLIPSIS}" if flat.size > max_cols else ""
         return f"[{shown}{more}]  (shape {shape_text(a.shape)})"
     if a.ndim == 1:
-        return "[" + ", ".join(number(a[i]) if i is not None else ELLIPSIS
-                               for i in _pick(a.shape[0], max_cols)) + "]"
+        return (
+            "["
+            + ", ".join(
+                number(a[i]) if i is not None else ELLIPSIS for i in _pick(a.shape[0], max_cols)
+            )
+            + "]"
+        )
     picked_rows, picked_cols = _pick(a.shape[0], max_rows), _pick(a.shape[1], max_cols)
-    cells = [[number(a[r, c]) if r is not None and c is not None else ELLIPSIS
-              for c in picked_cols] for r in picked_rows]
+    cells = [
+        [number(a[r, c]) if r is not None and c is not None else ELLIPSIS for c in picked_cols]
+        for r in picked_rows
+    ]
     width = max((len(c) for row in cells for c in row), default=1)
     return "\n".join("  ".join(c.rjust(width) for c in row) for row in cells)
 

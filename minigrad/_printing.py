@@ -7,6 +7,7 @@ The rules (measured against PyTorch 2.x):
 - every element is right-aligned to the widest one, lines wrap at 80 characters;
 - tensors with more than 1000 elements are summarised with 3 items at each edge and ``...``.
 """
+
 import math
 from dataclasses import dataclass
 
@@ -27,8 +28,9 @@ class PrintOptions:
 OPTIONS = PrintOptions()
 
 
-def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None,
-                     profile=None, sci_mode=None):
+def set_printoptions(
+    precision=None, threshold=None, edgeitems=None, linewidth=None, profile=None, sci_mode=None
+):
     """Same knobs as ``torch.set_printoptions``."""
     if profile == "default":
         OPTIONS.__init__()
@@ -119,10 +121,13 @@ def _rows(a, indent, summarize, fmt):
         else:
             items = [fmt(v) for v in a.tolist()]
         per_line = max(1, (OPTIONS.linewidth - indent) // (fmt.width + 2))
-        lines = [", ".join(items[i:i + per_line]) for i in range(0, len(items), per_line)]
+        lines = [", ".join(items[i : i + per_line]) for i in range(0, len(items), per_line)]
         return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
-    index = list(range(e)) + [None] + list(range(a.shape[0] - e, a.shape[0])) if cut \
+    index = (
+        list(range(e)) + [None] + list(range(a.shape[0] - e, a.shape[0]))
+        if cut
         else range(a.shape[0])
+    )
     parts = ["..." if i is None else _rows(a[i], indent + 1, summarize, fmt) for i in index]
     return "[" + ("," + "\n" * (a.ndim - 1) + " " * (indent + 1)).join(parts) + "]"
 
@@ -168,7 +173,9 @@ def tensor_repr(t):
             suffixes.append("dtype=" + repr(d))
         body = format_data(a, d.is_floating_point, indent)
     if t.grad_fn is not None:
-        suffixes.append(f"grad_fn=<{type(t.grad_fn).__name__}>")  # the class name, as PyTorch prints it
+        suffixes.append(
+            f"grad_fn=<{type(t.grad_fn).__name__}>"
+        )  # the class name, as PyTorch prints it
     elif t.requires_grad:
         suffixes.append("requires_grad=True")
     return _join_suffixes(prefix + body, suffixes, indent)

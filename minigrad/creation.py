@@ -4,6 +4,7 @@ Random numbers come from one numpy generator seeded with a fixed value at import
 notebook draws the same numbers; ``manual_seed(n)`` restarts it. (They are not PyTorch's numbers:
 PyTorch's generator is a different algorithm.)
 """
+
 import numpy as np
 
 from . import _dtype
@@ -52,8 +53,13 @@ def empty(*size, dtype=None, requires_grad=False, device=None):
 def full(size, fill_value, dtype=None, requires_grad=False, device=None):
     """Like PyTorch, the dtype follows the fill value: ``full((2,), 3)`` holds integers."""
     if dtype is None:
-        dtype = (_dtype.bool_ if isinstance(fill_value, bool) else
-                 _dtype.int64 if isinstance(fill_value, int) else _dtype.get_default_dtype())
+        dtype = (
+            _dtype.bool_
+            if isinstance(fill_value, bool)
+            else _dtype.int64
+            if isinstance(fill_value, int)
+            else _dtype.get_default_dtype()
+        )
     return _leaf(np.full(_sizes((size,)), fill_value), dtype, requires_grad)
 
 

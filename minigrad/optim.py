@@ -6,6 +6,7 @@ reads the settings from the groups every time, so ``opt.param_groups[0]['lr'] = 
 the next step (that is how learning-rate schedules work). ``state[p]`` keeps what an optimizer
 remembers about parameter ``p`` between steps (momentum buffers, Adam's averages).
 """
+
 import math
 from collections import defaultdict
 
@@ -20,8 +21,10 @@ class Optimizer:
 
     def __init__(self, params, defaults):
         if isinstance(params, Tensor):
-            raise TypeError("params argument given to the optimizer should be an iterable of "
-                            f"Tensors or dicts, but got torch.{params.type().split('.')[-1]}")
+            raise TypeError(
+                "params argument given to the optimizer should be an iterable of "
+                f"Tensors or dicts, but got torch.{params.type().split('.')[-1]}"
+            )
         self.defaults = defaults
         self.state = defaultdict(dict)
         self.param_groups = []
@@ -41,14 +44,18 @@ class Optimizer:
         if isinstance(params, Tensor):
             params = [params]
         elif isinstance(params, set):
-            raise TypeError("optimizer parameters need to be organized in ordered collections, "
-                            "but the ordering of tensors in sets will change between runs. Please "
-                            "use a list instead.")
+            raise TypeError(
+                "optimizer parameters need to be organized in ordered collections, "
+                "but the ordering of tensors in sets will change between runs. Please "
+                "use a list instead."
+            )
         params = list(params)
         for p in params:
             if not isinstance(p, Tensor):
-                raise TypeError(f"optimizer can only optimize Tensors, but one of the params is "
-                                f"{type(p).__name__}")
+                raise TypeError(
+                    f"optimizer can only optimize Tensors, but one of the params is "
+                    f"{type(p).__name__}"
+                )
             if not p.is_leaf:
                 raise ValueError("can't optimize a non-leaf Tensor")
         taken = {id(p) for group in self.param_groups for p in group["params"]}
@@ -85,14 +92,18 @@ class Optimizer:
         if len(groups) != len(self.param_groups):
             raise ValueError("loaded state dict has a different number of parameter groups")
         if any(len(g["params"]) != len(own["params"]) for g, own in zip(groups, self.param_groups)):
-            raise ValueError("loaded state dict contains a parameter group that doesn't match the "
-                             "size of optimizer's group")
+            raise ValueError(
+                "loaded state dict contains a parameter group that doesn't match the "
+                "size of optimizer's group"
+            )
         self.state = defaultdict(dict)
         for saved, own in zip(groups, self.param_groups):
             for i, p in zip(saved["params"], own["params"]):
                 if i in state_dict["state"]:
-                    self.state[p] = {k: v.clone() if isinstance(v, Tensor) else v
-                                     for k, v in state_dict["state"][i].items()}
+                    self.state[p] = {
+                        k: v.clone() if isinstance(v, Tensor) else v
+                        for k, v in state_dict["state"][i].items()
+                    }
             own.update((k, v) for k, v in saved.items() if k != "params")
 
     def __repr__(self):
@@ -127,18 +138,41 @@ class SGD(Optimizer):
     """p ← p - lr · (grad + weight_decay·p), with optional momentum (PyTorch's update rule):
     buf ← momentum·buf + (1 - dampening)·g, then g = buf (or g + momentum·buf with nesterov)."""
 
-    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False,
-                 maximize=False, foreach=None, differentiable=False, fused=None):
+    def __init__(
+        self,
+        params,
+        lr=1e-3,
+        momentum=0,
+        dampening=0,
+        weight_decay=0,
+        nesterov=False,
+        maximize=False,
+        foreach=None,
+        differentiable=False,
+        fused=None,
+    ):
         _check(lr >= 0, f"Invalid learning rate: {lr}")
         _check(momentum >= 0, f"Invalid momentum value: {momentum}")
         _check(weight_decay >= 0, f"Invalid weight_decay value: {weight_decay}")
-        _check(not nesterov or (momentum > 0 and dampening == 0),
-               "Nesterov momentum requires a momentum and zero dampening")
+        _check(
+            not nesterov or (momentum > 0 and dampening == 0),
+            "Nesterov momentum requires a momentum and zero dampening",
+        )
         # foreach, differentiable and fused only complete PyTorch's parameter group: one way here
-        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
-                                      weight_decay=weight_decay, nesterov=nesterov,
-                                      maximize=maximize, foreach=foreach,
-                                      differentiable=differentiable, fused=fused))
+        super().__init__(
+            params,
+            dict(
+                lr=lr,
+                momentum=momentum,
+                dampening=dampening,
+                weight_decay=weight_decay,
+                nesterov=nesterov,
+                maximize=maximize,
+                foreach=foreach,
+                differentiable=differentiable,
+                fused=fused,
+            ),
+        )
 
     @no_grad()
     def step(self, closure=None):
@@ -168,18 +202,43 @@ class Adam(Optimizer):
     p ← p - lr/(1-β₁ᵗ) · m / (√v/√(1-β₂ᵗ) + eps)  (amsgrad: the largest v so far instead of v).
     ``decoupled_weight_decay=True`` (AdamW) shrinks p by lr·weight_decay instead of adding to g."""
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
-                 amsgrad=False, *, foreach=None, maximize=False, capturable=False,
-                 differentiable=False, fused=None, decoupled_weight_decay=False):
+    def __init__(
+        self,
+        params,
+        lr=1e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=0,
+        amsgrad=False,
+        *,
+        foreach=None,
+        maximize=False,
+        capturable=False,
+        differentiable=False,
+        fused=None,
+        decoupled_weight_decay=False,
+    ):
         _check(lr >= 0, f"Invalid learning rate: {lr}")
         _check(eps >= 0, f"Invalid epsilon value: {eps}")
         _check(0 <= betas[0] < 1, f"Invalid beta parameter at index 0: {betas[0]}")
         _check(0 <= betas[1] < 1, f"Invalid beta parameter at index 1: {betas[1]}")
         _check(weight_decay >= 0, f"Invalid weight_decay value: {weight_decay}")
-        super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
-                                      amsgrad=amsgrad, maximize=maximize, foreach=foreach,
-                                      capturable=capturable, differentiable=differentiable,
-                                      fused=fused, decoupled_weight_decay=decoupled_weight_decay))
+        super().__init__(
+            params,
+            dict(
+                lr=lr,
+                betas=betas,
+                eps=eps,
+                weight_decay=weight_decay,
+                amsgrad=amsgrad,
+                maximize=maximize,
+                foreach=foreach,
+                capturable=capturable,
+                differentiable=differentiable,
+                fused=fused,
+                decoupled_weight_decay=decoupled_weight_decay,
+            ),
+        )
 
     @no_grad()
     def step(self, closure=None):
@@ -206,10 +265,12 @@ class Adam(Optimizer):
                 v *= beta2
                 v += (1 - beta2) * g * g
                 if group["amsgrad"]:
-                    np.maximum(state["max_exp_avg_sq"]._array, v, out=state["max_exp_avg_sq"]._array)
+                    np.maximum(
+                        state["max_exp_avg_sq"]._array, v, out=state["max_exp_avg_sq"]._array
+                    )
                     v = state["max_exp_avg_sq"]._array
-                denom = np.sqrt(v) / math.sqrt(1 - beta2 ** t) + eps
-                p._array -= (lr / (1 - beta1 ** t)) * (m / denom)
+                denom = np.sqrt(v) / math.sqrt(1 - beta2**t) + eps
+                p._array -= (lr / (1 - beta1**t)) * (m / denom)
                 self._changed(p)
         return loss
 
@@ -219,5 +280,6 @@ def _run_closure(closure):
     if closure is None:
         return None
     from .autograd.grad_mode import enable_grad
+
     with enable_grad():
         return closure()

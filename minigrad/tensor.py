@@ -9,6 +9,7 @@
 
 The arithmetic lives in ``minigrad/ops``; this class only routes Python operators to it.
 """
+
 from __future__ import annotations
 
 import numbers
@@ -49,17 +50,32 @@ _DETACH_VIEW_MESSAGE = (
     "Can't detach views in-place. Use detach() instead. If you are using DistributedDataParallel "
     "(DDP) for training, and gradient_as_bucket_view is set as True, gradients are views of DDP "
     "buckets, and hence detach_() cannot be called on these gradients. To fix this error, please "
-    "refer to the Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution.")
+    "refer to the Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution."
+)
 
 
 class Tensor:
-    __slots__ = ("_array", "_requires_grad", "_grad_fn", "_grad", "_version_counter", "_acc",
-                 "_base", "_view_path", "_base_fn", "_no_grad_view", "__weakref__")
+    __slots__ = (
+        "_array",
+        "_requires_grad",
+        "_grad_fn",
+        "_grad",
+        "_version_counter",
+        "_acc",
+        "_base",
+        "_view_path",
+        "_base_fn",
+        "_no_grad_view",
+        "__weakref__",
+    )
     __array_priority__ = 1000  # numpy_array * tensor -> Tensor.__rmul__
 
     def __init__(self, data=(), *, dtype=None, requires_grad=False):
-        t = tensor(data, dtype=dtype if dtype is not None else _dtype.get_default_dtype(),
-                   requires_grad=requires_grad)
+        t = tensor(
+            data,
+            dtype=dtype if dtype is not None else _dtype.get_default_dtype(),
+            requires_grad=requires_grad,
+        )
         self._init(t._array, t._requires_grad, None)
 
     def _init(self, data, requires_grad, grad_fn):
@@ -101,8 +117,10 @@ class Tensor:
         if not isinstance(value, Tensor):
             raise TypeError(f"Variable data has to be a tensor, but got {type(value).__name__}")
         if self._requires_grad and value._array.dtype.kind != "f":
-            raise RuntimeError("data set to a tensor that requires gradients must be floating "
-                               "point or complex dtype")
+            raise RuntimeError(
+                "data set to a tensor that requires gradients must be floating "
+                "point or complex dtype"
+            )
         self._array = value._array
 
     # -- autograd attributes ----------------------------------------------------------------------
@@ -130,7 +148,9 @@ class Tensor:
             _refuse_non_leaf(value)
         if value and not self.dtype.is_floating_point:
             # PyTorch's attribute setter words it differently from requires_grad_()
-            raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
+            raise RuntimeError(
+                "only Tensors of floating point and complex dtype can require gradients"
+            )
         self.requires_grad_(value)
 
     def requires_grad_(self, requires_grad: bool = True) -> Tensor:
@@ -141,8 +161,10 @@ class Tensor:
         if requires_grad and not self.dtype.is_floating_point:
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
         if requires_grad and self._version_counter is None and not _grad_state.inference:
-            raise RuntimeError("Setting requires_grad=True on inference tensor outside "
-                               "InferenceMode is not allowed.")
+            raise RuntimeError(
+                "Setting requires_grad=True on inference tensor outside "
+                "InferenceMode is not allowed."
+            )
         self._requires_grad = bool(requires_grad)
         return self
 
@@ -164,12 +186,16 @@ class Tensor:
     def grad(self, value):
         if value is not None:
             if not isinstance(value, Tensor):
-                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of "
-                                f"type {type(value).__name__}")
+                raise TypeError(
+                    f"assigned grad expected to be a Tensor or None but got grad of "
+                    f"type {type(value).__name__}"
+                )
             if value._array.shape != self._array.shape:
-                raise RuntimeError(f"attempting to assign a gradient of size '{list(value._array.shape)}' to a "
-                                   f"tensor of size '{list(self._array.shape)}'. Please ensure that the "
-                                   "gradient and the tensor are the same size")
+                raise RuntimeError(
+                    f"attempting to assign a gradient of size '{list(value._array.shape)}' to a "
+                    f"tensor of size '{list(self._array.shape)}'. Please ensure that the "
+                    "gradient and the tensor are the same size"
+                )
         self._grad = value
 
     @property
@@ -240,15 +266,22 @@ class Tensor:
         if not self._requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is not None:
-            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+            raise RuntimeError(
+                "post accumulate grad hooks cannot be registered on non-leaf tensors"
+            )
         node = self._accumulator()
         if not node._post_accumulate_hooks:
             node._post_accumulate_hooks = []
         node._post_accumulate_hooks.append(hook)
         return _Handle(node._post_accumulate_hooks, hook)
 
-    def backward(self, gradient: Tensor | None = None, retain_graph: bool | None = None,
-                 create_graph: bool = False, inputs: Tensor | Sequence[Tensor] | None = None) -> None:
+    def backward(
+        self,
+        gradient: Tensor | None = None,
+        retain_graph: bool | None = None,
+        create_graph: bool = False,
+        inputs: Tensor | Sequence[Tensor] | None = None,
+    ) -> None:
         """Compute the gradient of this tensor w.r.t. the graph leaves (see ``autograd.backward``)."""
         _engine.backward(self, gradient, retain_graph, create_graph, inputs)
 
@@ -343,13 +376,17 @@ class Tensor:
     # -- leaving minigrad -------------------------------------------------------------------------
     def item(self) -> float | int | bool:
         if self._array.size != 1:
-            raise RuntimeError(f"a Tensor with {self._array.size} elements cannot be converted to Scalar")
+            raise RuntimeError(
+                f"a Tensor with {self._array.size} elements cannot be converted to Scalar"
+            )
         return self._array.reshape(()).item()
 
     def numpy(self, *, force: bool = False) -> np.ndarray:
         if self._requires_grad and not force and _grad_state.grad:  # allowed under no_grad
-            raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
-                               "Use tensor.detach().numpy() instead.")
+            raise RuntimeError(
+                "Can't call numpy() on Tensor that requires grad. "
+                "Use tensor.detach().numpy() instead."
+            )
         return self._array
 
     def tolist(self):
@@ -394,8 +431,10 @@ class Tensor:
 
     def __deepcopy__(self, memo):
         if self.grad_fn is not None:
-            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) support "
-                               "the deepcopy protocol at the moment.")
+            raise RuntimeError(
+                "Only Tensors created explicitly by the user (graph leaves) support "
+                "the deepcopy protocol at the moment."
+            )
         t = type(self).__new__(type(self))
         t._init(self._array.copy(), self._requires_grad, None)
         if self._grad is not None:
@@ -501,7 +540,7 @@ class Tensor:
         return self // other
 
     def pow(self, exponent):
-        return self ** exponent
+        return self**exponent
 
     def matmul(self, other):
         return _ops.linalg.matmul(self, other)
@@ -526,7 +565,7 @@ class Tensor:
         return _ops.unary.Log1p.apply(self)
 
     def square(self):
-        return self ** 2
+        return self**2
 
     def sqrt(self):
         return _ops.unary.Sqrt.apply(self)
@@ -640,8 +679,9 @@ class Tensor:
         except ValueError:
             fits = False
         if not fits:
-            raise RuntimeError(f"size {{{list(size)}}} is not expandable to size "
-                               f"{{{list(self._array.shape)}}}.")
+            raise RuntimeError(
+                f"size {{{list(size)}}} is not expandable to size {{{list(self._array.shape)}}}."
+            )
         return _ops.array_or_tensor.sum_to(self, size)
 
     def clone(self):
@@ -738,10 +778,14 @@ class Tensor:
 
     # -- in-place ops (they bump the version counter) -------------------------------------------
     def add_(self, other, *, alpha=1):
-        return _ops.inplace.apply_inplace(self, _ops.arithmetic.Add, other if alpha == 1 else other * alpha)
+        return _ops.inplace.apply_inplace(
+            self, _ops.arithmetic.Add, other if alpha == 1 else other * alpha
+        )
 
     def sub_(self, other, *, alpha=1):
-        return _ops.inplace.apply_inplace(self, _ops.arithmetic.Sub, other if alpha == 1 else other * alpha)
+        return _ops.inplace.apply_inplace(
+            self, _ops.arithmetic.Sub, other if alpha == 1 else other * alpha
+        )
 
     def mul_(self, other):
         return _ops.inplace.apply_inplace(self, _ops.arithmetic.Mul, other)
@@ -800,8 +844,10 @@ _new_tensor = object.__new__
 def _refuse_non_leaf(requires_grad):
     message = "you can only change requires_grad flags of leaf variables."
     if not requires_grad:
-        message += (" If you want to use a computed variable in a subgraph that doesn't "
-                    "require differentiation use var_no_grad = var.detach().")
+        message += (
+            " If you want to use a computed variable in a subgraph that doesn't "
+            "require differentiation use var_no_grad = var.detach()."
+        )
     raise RuntimeError(message)
 
 
@@ -817,8 +863,9 @@ def _dim(dim, ndim):
     """Normalise a possibly negative dimension, with PyTorch's error when it is out of range."""
     low, high = (-ndim, ndim - 1) if ndim else (-1, 0)
     if not low <= dim <= high:
-        raise IndexError(f"Dimension out of range (expected to be in range of [{low}, {high}], "
-                         f"but got {dim})")
+        raise IndexError(
+            f"Dimension out of range (expected to be in range of [{low}, {high}], but got {dim})"
+        )
     return dim % ndim if ndim else 0
 
 
@@ -853,8 +900,11 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
         array = array.astype(_dtype.to_numpy(dtype))
     elif array.dtype.kind == "f" and array.dtype not in (np.float32, np.float64, np.float16):
         array = array.astype(_dtype.get_default_dtype().numpy)
-    elif array.dtype.kind in "iu" and array.dtype != np.int64 and \
-            not isinstance(data, (np.ndarray, np.generic)):
+    elif (
+        array.dtype.kind in "iu"
+        and array.dtype != np.int64
+        and not isinstance(data, (np.ndarray, np.generic))
+    ):
         array = array.astype(np.int64)
     if requires_grad and array.dtype.kind != "f":
         raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
@@ -896,7 +946,9 @@ def _check_ragged(data, depth):
         for item in data:
             if not isinstance(item, (list, tuple)) or len(item) != len(first):
                 got = len(item) if isinstance(item, (list, tuple)) else 1
-                raise ValueError(f"expected sequence of length {len(first)} at dim {depth + 1} (got {got})")
+                raise ValueError(
+                    f"expected sequence of length {len(first)} at dim {depth + 1} (got {got})"
+                )
         for item in data:
             _check_ragged(item, depth + 1)
 

@@ -5,6 +5,7 @@ fixture (which marks them automatically). When PyTorch cannot be imported they a
 clear reason, except when ``MINIGRAD_REQUIRE_ORACLE=1`` (set by CI): then each of them FAILS, so a
 broken oracle install can never turn the comparison suite green by skipping it.
 """
+
 import os
 
 import pytest
@@ -16,16 +17,21 @@ settings.register_profile(
     derandomize=True,  # the same examples on every run and every machine
     database=None,
     max_examples=10,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                           HealthCheck.filter_too_much],
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        HealthCheck.filter_too_much,
+    ],
 )
 settings.register_profile("thorough", parent=settings.get_profile("minigrad"), max_examples=200)
 settings.load_profile(os.environ.get("MINIGRAD_HYPOTHESIS_PROFILE", "minigrad"))
 
 REQUIRE_ORACLE = os.environ.get("MINIGRAD_REQUIRE_ORACLE") == "1"
-SKIP_REASON = ("PyTorch is not installed, so this comparison with PyTorch is skipped (to run it, "
-               "install a CPU build as the README says: .venv/bin/pip install torch==2.13.0 "
-               "--index-url https://download.pytorch.org/whl/cpu)")
+SKIP_REASON = (
+    "PyTorch is not installed, so this comparison with PyTorch is skipped (to run it, "
+    "install a CPU build as the README says: .venv/bin/pip install torch==2.13.0 "
+    "--index-url https://download.pytorch.org/whl/cpu)"
+)
 
 
 def _import_torch():
@@ -57,8 +63,9 @@ def pytest_runtest_call(item):
         return
     torch, error = _import_torch()
     if torch is None:
-        pytest.fail(f"MINIGRAD_REQUIRE_ORACLE=1 but PyTorch cannot be imported: {error}",
-                    pytrace=False)
+        pytest.fail(
+            f"MINIGRAD_REQUIRE_ORACLE=1 but PyTorch cannot be imported: {error}", pytrace=False
+        )
 
 
 @pytest.fixture(scope="session")
@@ -74,6 +81,7 @@ def pt():
 def _restore_global_state():
     """Tests must not leak grad mode, print options or the default dtype into each other."""
     import minigrad
+
     yield
     minigrad.set_grad_enabled(True)
     minigrad.set_printoptions(profile="default")

@@ -5,6 +5,7 @@ Each strategy draws shapes (broadcasting, dims, keepdim, keys ...) and a seed, a
 ``T = minigrad`` (finite-difference tests) and with ``T = torch`` (oracle tests), plus the input
 arrays, kept away from the points where the op is not differentiable.
 """
+
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -36,7 +37,9 @@ def rng_of(draw):
 
 
 def two_broadcastable(draw):
-    shapes = draw(hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=3)).input_shapes
+    shapes = draw(
+        hnp.mutually_broadcastable_shapes(num_shapes=2, max_dims=3, max_side=3)
+    ).input_shapes
     return shapes
 
 
@@ -47,6 +50,7 @@ def case(name, smooth=True):
     def register(strategy_fn):
         CASES[name] = (st.composite(strategy_fn)(), smooth)
         return strategy_fn
+
     return register
 
 
@@ -108,34 +112,38 @@ def _(draw):
     shape = draw(small_shapes)
     # integer exponents are fine for any non-zero base, the others need a positive base
     base = away_from_zero(rng, shape) if float(c).is_integer() else positive(rng, shape)
-    return Case(lambda T, a: a ** c, [base], f"a ** {c!r}")
+    return Case(lambda T, a: a**c, [base], f"a ** {c!r}")
 
 
 @case("pow_method_and_function")
 def _(draw):
     rng = rng_of(draw)
     c = draw(st.sampled_from([2, 2.5, -0.5]))
-    return Case(lambda T, a: a.pow(c) + T.pow(a, c), [positive(rng, draw(small_shapes))], f"pow {c}")
+    return Case(
+        lambda T, a: a.pow(c) + T.pow(a, c), [positive(rng, draw(small_shapes))], f"pow {c}"
+    )
 
 
 @case("pow_tensor")
 def _(draw):
     rng = rng_of(draw)
     sa, sb = two_broadcastable(draw)
-    return Case(lambda T, a, b: a ** b, [positive(rng, sa), normal(rng, sb)], f"pow {sa} {sb}")
+    return Case(lambda T, a, b: a**b, [positive(rng, sa), normal(rng, sb)], f"pow {sa} {sb}")
 
 
 @case("rpow_scalar")
 def _(draw):
     rng = rng_of(draw)
     c = draw(st.sampled_from([2, 0.5, 3.7, np.e]))
-    return Case(lambda T, a: c ** a, [normal(rng, draw(small_shapes))], f"{c} ** a")
+    return Case(lambda T, a: c**a, [normal(rng, draw(small_shapes))], f"{c} ** a")
 
 
 @case("reciprocal")
 def _(draw):
     rng = rng_of(draw)
-    return Case(lambda T, a: a.reciprocal(), [away_from_zero(rng, draw(small_shapes))], "reciprocal")
+    return Case(
+        lambda T, a: a.reciprocal(), [away_from_zero(rng, draw(small_shapes))], "reciprocal"
+    )
 
 
 # -- matmul in every arrangement -----------------------------------------------------------------
@@ -147,33 +155,56 @@ def _matmul(name, shapes_fn, op="@"):
     def _(draw):
         rng = rng_of(draw)
         sa, sb = shapes_fn(draw)
-        fns = {"@": lambda T, a, b: a @ b, "matmul": lambda T, a, b: T.matmul(a, b),
-               "mm": lambda T, a, b: T.mm(a, b), "method": lambda T, a, b: a.matmul(b),
-               "dot": lambda T, a, b: T.dot(a, b), "mv": lambda T, a, b: T.mv(a, b)}
+        fns = {
+            "@": lambda T, a, b: a @ b,
+            "matmul": lambda T, a, b: T.matmul(a, b),
+            "mm": lambda T, a, b: T.mm(a, b),
+            "method": lambda T, a, b: a.matmul(b),
+            "dot": lambda T, a, b: T.dot(a, b),
+            "mv": lambda T, a, b: T.mv(a, b),
+        }
         return Case(fns[op], [normal(rng, sa), normal(rng, sb)], f"{name} {sa} @ {sb}")
 
 
-_matmul("matmul_1d_1d", lambda d: ((d(sides),) * 2))
-_matmul("dot", lambda d: ((d(sides),) * 2), op="dot")
+_matmul("matmul_1d_1d", lambda d: (d(sides),) * 2)
+_matmul("dot", lambda d: (d(sides),) * 2, op="dot")
 _matmul("matmul_2d_2d", lambda d: (lambda n, k, m: ((n, k), (k, m)))(d(sides), d(sides), d(sides)))
 _matmul("mm", lambda d: (lambda n, k, m: ((n, k), (k, m)))(d(sides), d(sides), d(sides)), op="mm")
-_matmul("matmul_function", lambda d: (lambda n, k, m: ((n, k), (k, m)))(d(sides), d(sides), d(sides)),
-        op="matmul")
+_matmul(
+    "matmul_function",
+    lambda d: (lambda n, k, m: ((n, k), (k, m)))(d(sides), d(sides), d(sides)),
+    op="matmul",
+)
 _matmul("matrix_vector", lambda d: (lambda n, k: ((n, k), (k,)))(d(sides), d(sides)))
 _matmul("mv", lambda d: (lambda n, k: ((n, k), (k,)))(d(sides), d(sides)), op="mv")
 _matmul("vector_matrix", lambda d: (lambda k, m: ((k,), (k, m)))(d(sides), d(sides)))
-_matmul("matmul_batched", lambda d: (lambda b, n, k, m: ((b, n, k), (b, k, m)))(
-    d(sides), d(sides), d(sides), d(sides)), op="method")
-_matmul("matmul_broadcast_batched", lambda d: (lambda b, c, n, k, m: ((b, 1, n, k), (c, k, m)))(
-    d(sides), d(sides), d(sides), d(sides), d(sides)))
-_matmul("matmul_batched_matrix", lambda d: (lambda b, n, k, m: ((b, n, k), (k, m)))(
-    d(sides), d(sides), d(sides), d(sides)))
-_matmul("matmul_matrix_batched", lambda d: (lambda b, n, k, m: ((n, k), (b, k, m)))(
-    d(sides), d(sides), d(sides), d(sides)))
-_matmul("matmul_batched_vector", lambda d: (lambda b, n, k: ((b, n, k), (k,)))(
-    d(sides), d(sides), d(sides)))
-_matmul("matmul_vector_batched", lambda d: (lambda b, k, m: ((k,), (b, k, m)))(
-    d(sides), d(sides), d(sides)))
+_matmul(
+    "matmul_batched",
+    lambda d: (lambda b, n, k, m: ((b, n, k), (b, k, m)))(d(sides), d(sides), d(sides), d(sides)),
+    op="method",
+)
+_matmul(
+    "matmul_broadcast_batched",
+    lambda d: (lambda b, c, n, k, m: ((b, 1, n, k), (c, k, m)))(
+        d(sides), d(sides), d(sides), d(sides), d(sides)
+    ),
+)
+_matmul(
+    "matmul_batched_matrix",
+    lambda d: (lambda b, n, k, m: ((b, n, k), (k, m)))(d(sides), d(sides), d(sides), d(sides)),
+)
+_matmul(
+    "matmul_matrix_batched",
+    lambda d: (lambda b, n, k, m: ((n, k), (b, k, m)))(d(sides), d(sides), d(sides), d(sides)),
+)
+_matmul(
+    "matmul_batched_vector",
+    lambda d: (lambda b, n, k: ((b, n, k), (k,)))(d(sides), d(sides), d(sides)),
+)
+_matmul(
+    "matmul_vector_batched",
+    lambda d: (lambda b, k, m: ((k,), (b, k, m)))(d(sides), d(sides), d(sides)),
+)
 
 
 # -- elementwise functions -----------------------------------------------------------------------
@@ -201,14 +232,19 @@ _unary("sigmoid", lambda T, a: a.sigmoid(), make=lambda r, s: normal(r, s, 2.0))
 _unary("torch_sigmoid", lambda T, a: T.sigmoid(a))
 _unary("relu", lambda T, a: a.relu(), make=away_from_zero, smooth=False)
 _unary("torch_relu", lambda T, a: T.relu(a) * a, make=away_from_zero, smooth=False)
-_unary("nn_functional_relu_sigmoid_tanh",
-       lambda T, a: T.nn.functional.relu(a) + T.nn.functional.sigmoid(a) * T.nn.functional.tanh(a),
-       make=away_from_zero, smooth=False)
+_unary(
+    "nn_functional_relu_sigmoid_tanh",
+    lambda T, a: T.nn.functional.relu(a) + T.nn.functional.sigmoid(a) * T.nn.functional.tanh(a),
+    make=away_from_zero,
+    smooth=False,
+)
 
 
 _unary("log1p", lambda T, a: T.log1p(a), make=lambda r, s: positive(r, s, 0.1, 3.0))
 _unary("square", lambda T, a: T.square(a))
-_unary("logsigmoid", lambda T, a: T.nn.functional.logsigmoid(a), make=lambda r, s: normal(r, s, 3.0))
+_unary(
+    "logsigmoid", lambda T, a: T.nn.functional.logsigmoid(a), make=lambda r, s: normal(r, s, 3.0)
+)
 
 
 @case("clamp", smooth=False)
@@ -216,7 +252,9 @@ def _(draw):
     rng = rng_of(draw)
     shape = draw(small_shapes)
     low = draw(st.one_of(st.none(), st.floats(-1.5, 0.0)))
-    high = draw(st.one_of(st.floats(0.5, 1.5), st.none()) if low is not None else st.floats(0.5, 1.5))
+    high = draw(
+        st.one_of(st.floats(0.5, 1.5), st.none()) if low is not None else st.floats(0.5, 1.5)
+    )
     how = draw(st.sampled_from(["method", "function", "clip"]))
     values = away_from(rng, rng.uniform(-2, 2, size=shape), [low, high])
 
@@ -226,6 +264,7 @@ def _(draw):
         if how == "function":
             return T.clamp(a, low, high)
         return a.clip(low, high)
+
     return Case(fn, [values], f"clamp {how} [{low}, {high}]")
 
 
@@ -238,8 +277,9 @@ def dims_for(draw, ndim, allow_tuple=True):
     single = st.integers(-ndim, ndim - 1)
     options = [st.none(), single]
     if allow_tuple:
-        options.append(st.lists(single, min_size=1, max_size=ndim,
-                                unique_by=lambda d: d % ndim).map(tuple))
+        options.append(
+            st.lists(single, min_size=1, max_size=ndim, unique_by=lambda d: d % ndim).map(tuple)
+        )
     return draw(st.one_of(*options))
 
 
@@ -261,6 +301,7 @@ def _reduction(name, method):
             if style == "method":
                 return getattr(a, method)(dim, keepdim=keepdim)
             return getattr(T, method)(a, dim, keepdim=keepdim)
+
         return Case(fn, [normal(rng, shape)], f"{method} dim={dim} keepdim={keepdim} {style}")
 
 
@@ -281,12 +322,16 @@ def _extreme(name, method):
         def fn(T, a):
             if dim is None:
                 return getattr(a, method)()
-            result = getattr(a, method)(dim, keepdim=keepdim) if unpack != "tuple" \
+            result = (
+                getattr(a, method)(dim, keepdim=keepdim)
+                if unpack != "tuple"
                 else getattr(T, method)(a, dim, keepdim)
+            )
             if unpack == "values":
                 return result.values
             values, indices = result
             return values * 1.0
+
         return Case(fn, [distinct(rng, shape)], f"{method} dim={dim} keepdim={keepdim} {unpack}")
 
 
@@ -330,14 +375,20 @@ def _(draw):
     n = max(len(shape), 1)  # a 0-d tensor takes dims 0 and -1
     d0, d1 = draw(st.integers(-n, n - 1)), draw(st.integers(-n, n - 1))
     how = draw(st.sampled_from(["method", "function"]))
-    fn = (lambda T, a: a.transpose(d0, d1)) if how == "method" else (lambda T, a: T.transpose(a, d0, d1))
+    fn = (
+        (lambda T, a: a.transpose(d0, d1))
+        if how == "method"
+        else (lambda T, a: T.transpose(a, d0, d1))
+    )
     return Case(fn, [normal(rng, shape)], f"transpose {d0} {d1}")
 
 
 @case("T_property")
 def _(draw):
     rng = rng_of(draw)
-    shape = draw(hnp.array_shapes(min_dims=2, max_dims=2, max_side=4))  # PyTorch deprecates other dims
+    shape = draw(
+        hnp.array_shapes(min_dims=2, max_dims=2, max_side=4)
+    )  # PyTorch deprecates other dims
     return Case(lambda T, a: a.T * 1.0, [normal(rng, shape)], "a.T")
 
 
@@ -355,6 +406,7 @@ def _(draw):
         if how == "tuple":
             return a.permute(tuple(order))
         return T.permute(a, order)
+
     return Case(fn, [normal(rng, shape)], f"permute {order} {how}")
 
 
@@ -388,6 +440,7 @@ def _reshaping(name, method, transpose_first=False):
                 a = a.transpose(0, -1)  # not contiguous: reshape has to copy
             f = getattr(a, method)
             return f(*target) if how == "varargs" else f(target)
+
         return Case(fn, [normal(rng, shape)], f"{method} {shape} -> {target}")
 
 
@@ -403,8 +456,11 @@ def _(draw):
     n = len(shape)
     start = draw(st.integers(-n, n - 1))
     end = draw(st.integers(start % n, n - 1))
-    return Case(lambda T, a: T.flatten(T.reshape(a, shape), start, end) * 1.0 + a.flatten().sum(),
-                [normal(rng, shape)], f"flatten {start} {end}")
+    return Case(
+        lambda T, a: T.flatten(T.reshape(a, shape), start, end) * 1.0 + a.flatten().sum(),
+        [normal(rng, shape)],
+        f"flatten {start} {end}",
+    )
 
 
 @case("squeeze")
@@ -419,6 +475,7 @@ def _(draw):
         if dim is None:
             return a.squeeze() if how == "method" else T.squeeze(a)
         return a.squeeze(dim) if how == "method" else T.squeeze(a, dim)
+
     return Case(fn, [normal(rng, shape)], f"squeeze {shape} dim={dim}")
 
 
@@ -453,8 +510,11 @@ def _(draw):
             return a.expand(*target)
         if how == "tuple":
             return a.expand(tuple(target))
-        other = T.zeros(tuple(s if s != -1 else a.shape[i - len(lead)] for i, s in enumerate(target)))
+        other = T.zeros(
+            tuple(s if s != -1 else a.shape[i - len(lead)] for i, s in enumerate(target))
+        )
         return a.expand_as(other)
+
     return Case(fn, [normal(rng, shape)], f"expand {shape} -> {target} {how}")
 
 
@@ -477,7 +537,7 @@ def basic_keys(draw, shape):
             key.append(None)
             key.append(slice(None))
     if key and draw(st.booleans()):
-        key = key[:draw(st.integers(0, len(key)))] + [Ellipsis]
+        key = key[: draw(st.integers(0, len(key)))] + [Ellipsis]
     if len(key) == 1 and draw(st.booleans()):
         return key[0]
     return tuple(key)
@@ -512,6 +572,7 @@ def _(draw):
         if kind == "with_slice":
             return a[1:, idx2] if a.dim() > 1 else a[idx]
         return a[idx, ..., idx2]
+
     return Case(fn, [normal(rng, shape)], f"a{list(shape)}[{kind} {idx} {idx2}]")
 
 
@@ -524,6 +585,7 @@ def _(draw):
 
     def fn(T, a):
         return a[T.tensor(mask)]
+
     return Case(fn, [normal(rng, shape)], f"mask {mask.shape} of {shape}")
 
 
@@ -538,8 +600,19 @@ def _(draw):
 def _(draw):
     rng = rng_of(draw)
     shape = draw(hnp.array_shapes(min_dims=1, max_dims=3, min_side=2, max_side=4))
-    kind = draw(st.sampled_from(["int", "slice", "index_list", "mask_scalar", "mask_values",
-                                 "broadcast_row", "python_number"]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "int",
+                "slice",
+                "index_list",
+                "mask_scalar",
+                "mask_values",
+                "broadcast_row",
+                "python_number",
+            ]
+        )
+    )
     if kind == "int":
         key, value_shape = 1, shape[1:]
     elif kind == "slice":
@@ -571,6 +644,7 @@ def _(draw):
             return y * b.sum()
         y[index(T, key)] = b
         return y * y
+
     return Case(fn, [x, v], f"setitem {kind} {shape} value {value_shape}")
 
 
@@ -595,6 +669,7 @@ def _(draw):
         if how == "keyword":
             return T.cat(xs, dim=dim)
         return T.concat(xs, dim) * 1.0
+
     return Case(fn, [normal(rng, s) for s in shapes], f"cat dim={dim} {shapes}")
 
 
@@ -604,8 +679,11 @@ def _(draw):
     shape = draw(small_shapes)
     dim = draw(st.integers(-len(shape) - 1, len(shape)))
     count = draw(st.integers(1, 3))
-    return Case(lambda T, *xs: T.stack(xs, dim), [normal(rng, shape) for _ in range(count)],
-                f"stack dim={dim} {shape} x{count}")
+    return Case(
+        lambda T, *xs: T.stack(xs, dim),
+        [normal(rng, shape) for _ in range(count)],
+        f"stack dim={dim} {shape} x{count}",
+    )
 
 
 @case("diag_of_vector")
@@ -621,7 +699,9 @@ def _(draw):
     rows, cols = draw(st.integers(1, 4)), draw(st.integers(1, 4))
     # times 2: the root's name is compared with PyTorch's, whose diagonal node is called
     # DiagonalBackward0_copy (a kernel detail; the picture shows DiagonalBackward0)
-    return Case(lambda T, m: T.diag(m) * 2, [normal(rng, (rows, cols))], f"diag of [{rows}, {cols}]")
+    return Case(
+        lambda T, m: T.diag(m) * 2, [normal(rng, (rows, cols))], f"diag of [{rows}, {cols}]"
+    )
 
 
 @case("where")
@@ -629,8 +709,11 @@ def _(draw):
     rng = rng_of(draw)
     sa, sb = two_broadcastable(draw)
     condition = rng.random(np.broadcast_shapes(sa, sb)) > 0.5
-    return Case(lambda T, a, b: T.where(T.tensor(condition), a * a, b * 3),
-                [normal(rng, sa), normal(rng, sb)], f"where {sa} {sb}")
+    return Case(
+        lambda T, a, b: T.where(T.tensor(condition), a * a, b * 3),
+        [normal(rng, sa), normal(rng, sb)],
+        f"where {sa} {sb}",
+    )
 
 
 # -- softmax family ------------------------------------------------------------------------------
@@ -649,6 +732,7 @@ def _softmax(name, method, functional):
             if how == "torch":
                 return getattr(T, method)(a, dim)
             return getattr(T.nn.functional, functional)(a, dim=dim)
+
         return Case(fn, [normal(rng, shape, 2.0)], f"{method} dim={dim} {how}")
 
 
@@ -683,9 +767,14 @@ def _(draw):
         if with_pos_weight:
             kwargs["pos_weight"] = const(T, pos_weight, z)
         return getattr(T.nn.functional, F)(z, y, **kwargs)
+
     arrays = [normal(rng, shape, 2.0)] + ([target] if target_grad else [])
-    return Case(fn, arrays, f"bce_logits {reduction} weight={with_weight} "
-                            f"pos_weight={with_pos_weight} target_grad={target_grad}")
+    return Case(
+        fn,
+        arrays,
+        f"bce_logits {reduction} weight={with_weight} "
+        f"pos_weight={with_pos_weight} target_grad={target_grad}",
+    )
 
 
 @case("binary_cross_entropy")
@@ -702,6 +791,7 @@ def _(draw):
         y = maybe_target[0] if maybe_target else const(T, target, p)
         w = const(T, weight, p) if with_weight else None
         return T.nn.functional.binary_cross_entropy(p, y, weight=w, reduction=reduction)
+
     arrays = [rng.uniform(0.05, 0.95, size=shape)] + ([target] if target_grad else [])
     return Case(fn, arrays, f"bce {reduction} weight={with_weight} target_grad={target_grad}")
 
@@ -711,8 +801,11 @@ def _(draw):
     rng = rng_of(draw)
     shape = draw(small_shapes)
     reduction = draw(reductions)
-    return Case(lambda T, a, b: T.nn.functional.mse_loss(a, b, reduction=reduction),
-                [normal(rng, shape), normal(rng, shape)], f"mse {reduction}")
+    return Case(
+        lambda T, a, b: T.nn.functional.mse_loss(a, b, reduction=reduction),
+        [normal(rng, shape), normal(rng, shape)],
+        f"mse {reduction}",
+    )
 
 
 def _ignored_class(ignore, targets, c):
@@ -745,8 +838,12 @@ def _(draw):
         if with_weight:
             kwargs["weight"] = const(T, weight, x)
         return T.nn.functional.cross_entropy(x, T.tensor(targets), **kwargs)
-    return Case(fn, [normal(rng, (n, c) if batched else (c,), 2.0)],
-                f"cross_entropy {reduction} batched={batched} ignore={ignore} weight={with_weight}")
+
+    return Case(
+        fn,
+        [normal(rng, (n, c) if batched else (c,), 2.0)],
+        f"cross_entropy {reduction} batched={batched} ignore={ignore} weight={with_weight}",
+    )
 
 
 @case("cross_entropy_probabilities")
@@ -763,6 +860,7 @@ def _(draw):
     def fn(T, x, *maybe_target):
         y = maybe_target[0] if maybe_target else const(T, probabilities, x)
         return T.nn.functional.cross_entropy(x, y, reduction=reduction)
+
     arrays = [normal(rng, shape, 2.0)] + ([probabilities] if target_grad else [])
     return Case(fn, arrays, f"cross_entropy probs {reduction} {shape} target_grad={target_grad}")
 
@@ -774,8 +872,9 @@ def _(draw):
     batched = draw(st.booleans())
     reduction = draw(reductions)
     targets = rng.integers(0, c, size=(n,) if batched else ())
-    ignore = _ignored_class(draw(st.one_of(st.none(), st.just(-100), st.integers(0, c - 1))),
-                            targets, c)
+    ignore = _ignored_class(
+        draw(st.one_of(st.none(), st.just(-100), st.integers(0, c - 1))), targets, c
+    )
     with_weight = draw(st.booleans())
     weight = rng.uniform(0.2, 2, size=c)
 
@@ -786,8 +885,12 @@ def _(draw):
         if with_weight:
             kwargs["weight"] = const(T, weight, logp)
         return T.nn.functional.nll_loss(logp, T.tensor(targets), **kwargs)
-    return Case(fn, [normal(rng, (n, c) if batched else (c,))],
-                f"nll {reduction} targets={targets.tolist()} ignore={ignore} weight={with_weight}")
+
+    return Case(
+        fn,
+        [normal(rng, (n, c) if batched else (c,))],
+        f"nll {reduction} targets={targets.tolist()} ignore={ignore} weight={with_weight}",
+    )
 
 
 @case("linear")
@@ -802,6 +905,7 @@ def _(draw):
 
     def fn(T, x, w, *b):
         return T.nn.functional.linear(x, w, *b)
+
     # without a bias, PyTorch's linear on a vector or a batch of matrices goes through matmul's
     # extra view nodes (see NAME_DIFFERENCES in test_engine_oracle_ops.py); minigrad records the
     # product itself
@@ -810,8 +914,12 @@ def _(draw):
         known = ("MmBackward0", "SqueezeBackward4")
     elif not with_bias and len(lead) >= 2:
         known = ("BmmBackward0", "UnsafeViewBackward0")
-    return Case(fn, arrays, f"linear input {lead + (fan_in,)} -> {fan_out} bias={with_bias}",
-                extra={"name_difference": known} if known else {})
+    return Case(
+        fn,
+        arrays,
+        f"linear input {lead + (fan_in,)} -> {fan_out} bias={with_bias}",
+        extra={"name_difference": known} if known else {},
+    )
 
 
 @case("composite_tutorial_graph")
@@ -825,6 +933,7 @@ def _(draw):
     def fn(T, w, b):
         z = T.matmul(const(T, x, w), w) + b
         return T.nn.functional.binary_cross_entropy_with_logits(z, const(T, y, w))
+
     return Case(fn, [normal(rng, (n, m)), normal(rng, (m,))], "tutorial graph")
 
 
@@ -852,6 +961,7 @@ def _(draw):
         if how == "method_one":  # only one piece used: the others send no gradient
             return a.unbind(dim)[pick]
         return T.stack(list(T.unbind(a, dim))[::-1], 0)
+
     return Case(fn, [normal(rng, shape)], f"unbind {shape} dim={dim} {how} pick={pick}")
 
 
@@ -866,12 +976,15 @@ def _pieces_case(name, cut):
         use = draw(st.sampled_from(["one", "first_and_last", "function"]))
 
         def fn(T, a):
-            pieces = getattr(a, name)(arg, dim) if use != "function" else getattr(T, name)(a, arg, dim)
+            pieces = (
+                getattr(a, name)(arg, dim) if use != "function" else getattr(T, name)(a, arg, dim)
+            )
             if use == "one":
                 return pieces[len(pieces) // 2]
             if use == "first_and_last":
                 return T.cat([pieces[-1], pieces[0]], dim)
             return T.cat(list(pieces), dim) * 2.0
+
         return Case(fn, [normal(rng, shape)], f"{name}({arg}) {shape} dim={dim} {use}")
 
 
@@ -901,6 +1014,7 @@ def _(draw):
         if use == "one":
             return pieces[-1]
         return T.cat(list(pieces)[::-1], dim)
+
     return Case(fn, [normal(rng, shape)], f"split {sizes} {shape} dim={dim} {use}")
 
 
@@ -913,8 +1027,11 @@ def _(draw):
     start = draw(st.integers(-n, n - 1))
     length = draw(st.integers(0, n - start % n))
     how = draw(st.sampled_from(["method", "function"]))
-    fn = (lambda T, a: a.narrow(dim, start, length)) if how == "method" else \
-        (lambda T, a: T.narrow(a, dim, start, length))
+    fn = (
+        (lambda T, a: a.narrow(dim, start, length))
+        if how == "method"
+        else (lambda T, a: T.narrow(a, dim, start, length))
+    )
     return Case(fn, [normal(rng, shape)], f"narrow {shape} dim={dim} start={start} length={length}")
 
 
@@ -929,6 +1046,7 @@ def _(draw):
     def fn(T, a):
         index = T.tensor(idx, dtype=T.int64)
         return a.index_select(dim, index) if how == "method" else T.index_select(a, dim, index)
+
     return Case(fn, [normal(rng, shape)], f"index_select {shape} dim={dim} {idx}")
 
 
@@ -938,14 +1056,17 @@ def _(draw):
     shape = draw(nonscalar_shapes)
     dim = _some_dim(draw, shape)
     # the index may be smaller than the input in every dim but dim, and longer along dim
-    index_shape = tuple(draw(st.integers(1, 5)) if d == dim % len(shape) else draw(st.integers(1, s))
-                        for d, s in enumerate(shape))
+    index_shape = tuple(
+        draw(st.integers(1, 5)) if d == dim % len(shape) else draw(st.integers(1, s))
+        for d, s in enumerate(shape)
+    )
     index = rng.integers(0, shape[dim], size=index_shape)
     how = draw(st.sampled_from(["method", "function"]))
 
     def fn(T, a):
         i = T.tensor(index)
         return a.gather(dim, i) if how == "method" else T.gather(a, dim, i)
+
     return Case(fn, [normal(rng, shape)], f"gather {shape} dim={dim} index {index_shape}")
 
 
@@ -959,6 +1080,7 @@ def _(draw):
     def fn(T, a):
         m = T.tensor(mask)
         return a.masked_select(m) if how == "method" else T.masked_select(a, m)
+
     return Case(fn, [normal(rng, sa)], f"masked_select {sa} mask {sm}")
 
 
@@ -977,6 +1099,7 @@ def _(draw):
         if value == "function":
             return T.masked_fill(a, m, -1.5)
         return a.masked_fill(m, 0.25)
+
     return Case(fn, arrays, f"masked_fill {sa} mask {sm} value={value}")
 
 
@@ -990,6 +1113,7 @@ def _(draw):
         y = a * 2.0
         y.masked_fill_(T.tensor(mask), v)
         return y * a
+
     return Case(fn, [normal(rng, shape), normal(rng, ())], f"masked_fill_ {shape}")
 
 
@@ -1007,8 +1131,11 @@ def _(draw):
         if which == "vstack" and len(s) >= 2:
             s[0] = draw(st.integers(1, 3))
         shapes.append(tuple(s))
-    return Case(lambda T, *xs: getattr(T, which)(list(xs)), [normal(rng, s) for s in shapes],
-                f"{which} {shapes}")
+    return Case(
+        lambda T, *xs: getattr(T, which)(list(xs)),
+        [normal(rng, s) for s in shapes],
+        f"{which} {shapes}",
+    )
 
 
 @case("repeat")
@@ -1019,7 +1146,11 @@ def _(draw):
     how = draw(st.sampled_from(["varargs", "tuple"]))
     if not repeats:
         how = "tuple"
-    fn = (lambda T, a: a.repeat(*repeats)) if how == "varargs" else (lambda T, a: a.repeat(tuple(repeats)))
+    fn = (
+        (lambda T, a: a.repeat(*repeats))
+        if how == "varargs"
+        else (lambda T, a: a.repeat(tuple(repeats)))
+    )
     return Case(fn, [normal(rng, shape)], f"repeat {shape} {repeats}")
 
 
@@ -1046,6 +1177,7 @@ def _(draw):
         if dim is None:
             return a.prod() if how == "method" else T.prod(a)
         return a.prod(dim, keepdim=keepdim) if how == "method" else T.prod(a, dim, keepdim)
+
     return Case(fn, [_with_zeros(rng, shape, zeros)], f"prod {shape} dim={dim} zeros={zeros}")
 
 
@@ -1073,6 +1205,7 @@ def _spread_case(name):
             if style == "correction0":
                 return f(dim, correction=0, keepdim=keepdim)
             return getattr(T, name)(a, dim, keepdim=keepdim)
+
         return Case(fn, [normal(rng, shape)], f"{name} {shape} dim={dim} {style} keepdim={keepdim}")
 
 
@@ -1093,8 +1226,11 @@ def _norm_case(name, ps, make, smooth):
         how = draw(st.sampled_from(["method", "function"]))
 
         def fn(T, a):
-            kwargs = {"p": p, "dim": dim, "keepdim": keepdim} if dim is not None or keepdim else {"p": p}
+            kwargs = (
+                {"p": p, "dim": dim, "keepdim": keepdim} if dim is not None or keepdim else {"p": p}
+            )
             return a.norm(**kwargs) if how == "method" else T.norm(a, **kwargs)
+
         return Case(fn, [make(rng, shape)], f"norm p={p} {shape} dim={dim} keepdim={keepdim}")
 
 
@@ -1116,8 +1252,11 @@ def _(draw):
     dim = draw(dims_for(len(shape)).filter(lambda d: d is not None))
     keepdim = draw(st.booleans())
     how = draw(st.sampled_from(["method", "function"]))
-    fn = (lambda T, a: a.logsumexp(dim, keepdim)) if how == "method" else \
-        (lambda T, a: T.logsumexp(a, dim, keepdim=keepdim))
+    fn = (
+        (lambda T, a: a.logsumexp(dim, keepdim))
+        if how == "method"
+        else (lambda T, a: T.logsumexp(a, dim, keepdim=keepdim))
+    )
     return Case(fn, [normal(rng, shape, 3.0)], f"logsumexp {shape} dim={dim} keepdim={keepdim}")
 
 
@@ -1129,13 +1268,18 @@ def _running_case(name, make):
         n = max(len(shape), 1)
         dim = draw(st.integers(-n, n - 1))
         how = draw(st.sampled_from(["method", "function"]))
-        fn = (lambda T, a: getattr(a, name)(dim)) if how == "method" else \
-            (lambda T, a: getattr(T, name)(a, dim))
+        fn = (
+            (lambda T, a: getattr(a, name)(dim))
+            if how == "method"
+            else (lambda T, a: getattr(T, name)(a, dim))
+        )
         return Case(fn, [make(draw, rng, shape)], f"{name} {shape} dim={dim}")
 
 
 _running_case("cumsum", lambda draw, rng, shape: normal(rng, shape))
-_running_case("cumprod", lambda draw, rng, shape: _with_zeros(rng, shape, draw(st.sampled_from([0, 1, 2]))))
+_running_case(
+    "cumprod", lambda draw, rng, shape: _with_zeros(rng, shape, draw(st.sampled_from([0, 1, 2])))
+)
 
 
 def _amax_case(name):
@@ -1150,7 +1294,12 @@ def _amax_case(name):
         def fn(T, a):
             if dim is None:
                 return getattr(a, name)() if how == "method" else getattr(T, name)(a)
-            return getattr(a, name)(dim, keepdim) if how == "method" else getattr(T, name)(a, dim, keepdim=keepdim)
+            return (
+                getattr(a, name)(dim, keepdim)
+                if how == "method"
+                else getattr(T, name)(a, dim, keepdim=keepdim)
+            )
+
         return Case(fn, [distinct(rng, shape)], f"{name} {shape} dim={dim} keepdim={keepdim}")
 
 
@@ -1175,6 +1324,7 @@ def _(draw):
             values, indices = a.sort(dim=dim, descending=descending)
             return values
         return T.sort(a, dim, descending)[0]
+
     return Case(fn, [distinct(rng, shape)], f"sort {shape} dim={dim} descending={descending} {how}")
 
 
@@ -1193,6 +1343,7 @@ def _(draw):
         if how == "method":
             return a.topk(k, dim, largest).values
         return T.topk(a, k, dim=dim, largest=largest)[0]
+
     return Case(fn, [distinct(rng, shape)], f"topk {shape} k={k} dim={dim} largest={largest}")
 
 
@@ -1209,7 +1360,12 @@ def _(draw):
     def fn(T, a):
         if dim is None:
             return a.median() if how == "method" else T.median(a)
-        return a.median(dim, keepdim).values if how == "method" else T.median(a, dim, keepdim=keepdim)[0]
+        return (
+            a.median(dim, keepdim).values
+            if how == "method"
+            else T.median(a, dim, keepdim=keepdim)[0]
+        )
+
     return Case(fn, [distinct(rng, shape)], f"median {shape} dim={dim} keepdim={keepdim}")
 
 
@@ -1231,6 +1387,7 @@ def _(draw):
         if op == "round_decimals":
             return a.round(decimals=1) if how == "method" else T.round(a, decimals=1)
         return getattr(a, op)() if how == "method" else getattr(T, op)(a)
+
     return Case(fn, [_off_the_steps(rng, shape)], f"{op} {how} {shape}")
 
 

@@ -3,6 +3,7 @@
 Nothing here computes an expected value with minigrad's own backward: the oracles are central
 finite differences (of minigrad's *forward* only), hand-derived formulas, or PyTorch.
 """
+
 import contextlib
 import io
 import re
@@ -19,6 +20,7 @@ def examples(fraction):
     """A share of the loaded hypothesis profile's max_examples (so a thorough profile scales
     every test, also those that run fewer examples than the default)."""
     return max(2, int(settings().max_examples * fraction))
+
 
 F64 = np.float64
 
@@ -116,7 +118,9 @@ def check_first_derivatives(fn, arrays, rng, rtol=1e-5, atol=1e-6):
 
     xs = leaves(arrays)
     out = fn(minigrad, *xs)
-    grads = minigrad.autograd.grad(out, xs, minigrad.tensor(v), create_graph=True, allow_unused=True)
+    grads = minigrad.autograd.grad(
+        out, xs, minigrad.tensor(v), create_graph=True, allow_unused=True
+    )
     for x, g, expected in zip(xs, grads, numeric):
         if g is not None:
             assert g.shape == x.shape and g.dtype == x.dtype
@@ -138,10 +142,14 @@ def check_second_derivatives(fn, arrays, rng, rtol=1e-4, atol=1e-5):
     numeric = finite_differences(projected_gradient, arrays, eps=1e-5)
 
     xs = leaves(arrays)
-    grads = minigrad.autograd.grad(fn(minigrad, *xs), xs, minigrad.tensor(v), create_graph=True,
-                                   allow_unused=True)
-    terms = [(g * minigrad.tensor(u)).sum() for g, u in zip(grads, us)
-             if g is not None and g.requires_grad]
+    grads = minigrad.autograd.grad(
+        fn(minigrad, *xs), xs, minigrad.tensor(v), create_graph=True, allow_unused=True
+    )
+    terms = [
+        (g * minigrad.tensor(u)).sum()
+        for g, u in zip(grads, us)
+        if g is not None and g.requires_grad
+    ]
     if terms:
         total = terms[0]
         for term in terms[1:]:

@@ -1,5 +1,6 @@
 """``minigrad.autograd.gradcheck`` / ``gradgradcheck`` against PyTorch's: the same verdict, the same
 exception type and message, on right and on deliberately wrong backwards."""
+
 import warnings
 
 import numpy as np
@@ -79,8 +80,10 @@ CASES = sorted(_functions(minigrad))
 def _inputs(lib, shapes, needs, dtype_name="float64", seed=0):
     rng = np.random.default_rng(seed)
     dtype = getattr(lib, dtype_name)
-    return tuple(lib.tensor(rng.standard_normal(s), dtype=dtype, requires_grad=r)
-                 for s, r in zip(shapes, needs))
+    return tuple(
+        lib.tensor(rng.standard_normal(s), dtype=dtype, requires_grad=r)
+        for s, r in zip(shapes, needs)
+    )
 
 
 def _outcome(lib, error_class, name, **options):
@@ -96,9 +99,11 @@ def _outcome(lib, error_class, name, **options):
 @pytest.mark.parametrize("name", CASES)
 def test_gradcheck_agrees_with_pytorch(pt, name):
     from torch.autograd.gradcheck import GradcheckError as TorchGradcheckError
+
     for options in ({}, {"raise_exception": False}):
-        assert _outcome(minigrad, GradcheckError, name, **options) == \
-            _outcome(pt, TorchGradcheckError, name, **options)
+        assert _outcome(minigrad, GradcheckError, name, **options) == _outcome(
+            pt, TorchGradcheckError, name, **options
+        )
 
 
 @pytest.mark.oracle
@@ -114,8 +119,11 @@ def test_gradgradcheck_agrees_with_pytorch(pt, name):
 
 def test_wrong_backward_is_named_by_input_and_the_error_is_a_runtime_error():
     fn, shapes, needs = _functions(minigrad)["wrong_second"]
-    with pytest.raises(RuntimeError, match=r"^Jacobian mismatch for output 0 with respect to input 1,\n"
-                                           r"numerical:tensor\(") as info:
+    with pytest.raises(
+        RuntimeError,
+        match=r"^Jacobian mismatch for output 0 with respect to input 1,\n"
+        r"numerical:tensor\(",
+    ) as info:
         minigrad.autograd.gradcheck(fn, _inputs(minigrad, shapes, needs))
     assert isinstance(info.value, GradcheckError)
     assert "analytical:tensor(" in str(info.value)
@@ -126,7 +134,7 @@ def test_gradgradcheck_catches_a_first_derivative_that_is_not_differentiated_rig
         @staticmethod
         def forward(ctx, x):
             ctx.save_for_backward(x)
-            return x ** 3
+            return x**3
 
         @staticmethod
         def backward(ctx, g):
@@ -141,8 +149,11 @@ def test_gradgradcheck_catches_a_first_derivative_that_is_not_differentiated_rig
 @pytest.mark.oracle
 def test_bad_inputs_give_pytorchs_errors_and_warnings(pt):
     for lib in (minigrad, pt):
-        with pytest.raises(ValueError, match="gradcheck expects at least one input tensor to require "
-                                             "gradient, but none of them have requires_grad=True."):
+        with pytest.raises(
+            ValueError,
+            match="gradcheck expects at least one input tensor to require "
+            "gradient, but none of them have requires_grad=True.",
+        ):
             lib.autograd.gradcheck(lambda a: a * 2, (lib.ones(2, dtype=lib.float64),))
     messages = []
     for lib in (minigrad, pt):

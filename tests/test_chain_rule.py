@@ -7,6 +7,7 @@ derivative, summed back to the input's shape, must equal the gradient the engine
 edge; an ``AccumulateGrad`` step's ``before + arriving`` must equal its ``after``; the
 contributions summed into a node must add up to what arrived.
 """
+
 import numpy as np
 import pytest
 from hypothesis import given, strategies as st
@@ -42,7 +43,9 @@ def check_every_step(steps):
             np.testing.assert_allclose(before + e.incoming, e.after, rtol=1e-6, atol=1e-9)
             continue
         if step.node.builtin:
-            assert locals_of(step.node) is not None, f"{step.node.name()} describes no local derivative"
+            assert locals_of(step.node) is not None, (
+                f"{step.node.name()} describes no local derivative"
+            )
         for edge in e.edges:
             assert edge.local is not None, f"{step.node.name()} edge {edge.index} has no Local"
             rules.add(edge.local.rule)
@@ -51,8 +54,13 @@ def check_every_step(steps):
                 continue
             assert edge.computed is not None
             assert edge.computed.shape == edge.sent.shape, (step.node.name(), edge.index)
-            np.testing.assert_allclose(edge.computed, edge.sent, rtol=1e-7, atol=1e-9,
-                                       err_msg=f"{step.node.name()} edge {edge.index}")
+            np.testing.assert_allclose(
+                edge.computed,
+                edge.sent,
+                rtol=1e-7,
+                atol=1e-9,
+                err_msg=f"{step.node.name()} edge {edge.index}",
+            )
             assert edge.agrees
     return rules
 
@@ -118,12 +126,12 @@ def test_a_custom_function_has_no_local_but_is_still_explained():
         @staticmethod
         def forward(ctx, a):
             ctx.save_for_backward(a)
-            return a ** 3
+            return a**3
 
         @staticmethod
         def backward(ctx, grad):
-            a, = ctx.saved_tensors
-            return grad * 3 * a ** 2
+            (a,) = ctx.saved_tensors
+            return grad * 3 * a**2
 
     x = minigrad.tensor([1.0, 2.0], requires_grad=True)
     steps = steps_of(Cube.apply(x).sum())
@@ -149,13 +157,24 @@ def test_a_hook_that_changes_the_gradient_is_noticed():
 
 def test_a_double_backward_graph_is_explained_too():
     x = minigrad.tensor([0.5, -1.0], dtype=minigrad.float64, requires_grad=True)
-    g, = minigrad.autograd.grad(x.tanh().sum(), x, create_graph=True)
+    (g,) = minigrad.autograd.grad(x.tanh().sum(), x, create_graph=True)
     steps = steps_of(g.sum())
     assert any(s.node.name() == "TanhBackwardBackward0" for s in steps)
     check_every_step(steps)
 
 
 def test_every_rule_is_described_and_unknown_rules_are_refused():
-    assert set(RULES) >= {"×", "g@v", "v@g", "g⊗v", "v⊗g", "gJ", "reshape", "permute", "route", "given"}
+    assert set(RULES) >= {
+        "×",
+        "g@v",
+        "v@g",
+        "g⊗v",
+        "v⊗g",
+        "gJ",
+        "reshape",
+        "permute",
+        "route",
+        "given",
+    }
     with pytest.raises(ValueError):
         Local("x", 1, rule="÷")

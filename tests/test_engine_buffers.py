@@ -6,6 +6,7 @@ never share memory with a tensor the user holds (the gradient they passed to ``b
 retained gradient, what a hook saw or returned, another leaf's ``.grad``), nor change what a
 recorded ``BackwardStep`` shows.
 """
+
 import tracemalloc
 
 import numpy as np
@@ -44,10 +45,17 @@ def test_a_gradient_given_to_backward_is_copied_into_a_leafs_grad():
     assert_private(w.grad, g)
 
 
-@pytest.mark.parametrize("make, back", [
-    (lambda w: w.t(), lambda g: g.T), (lambda w: w.reshape(6), lambda g: g.reshape(3, 2)),
-    (lambda w: w.view(2, 3), lambda g: g.reshape(3, 2)), (lambda w: w + 0.0, lambda g: g),
-    (lambda w: w.clone(), lambda g: g)], ids=["t", "reshape", "view", "add", "clone"])
+@pytest.mark.parametrize(
+    "make, back",
+    [
+        (lambda w: w.t(), lambda g: g.T),
+        (lambda w: w.reshape(6), lambda g: g.reshape(3, 2)),
+        (lambda w: w.view(2, 3), lambda g: g.reshape(3, 2)),
+        (lambda w: w + 0.0, lambda g: g),
+        (lambda w: w.clone(), lambda g: g),
+    ],
+    ids=["t", "reshape", "view", "add", "clone"],
+)
 def test_a_gradient_passed_through_views_of_the_users_gradient_is_copied(make, back):
     w = leaf()
     y = make(w)
@@ -76,6 +84,7 @@ def test_a_hook_that_returns_its_input_and_keeps_it():
     def keep(g):
         seen.append(g)
         return g
+
     h = w * 2.0
     h.register_hook(keep)
     w.register_hook(keep)
@@ -135,7 +144,7 @@ def test_later_backward_calls_do_not_change_recorded_steps():
 def test_grad_returns_fresh_tensors():
     w = leaf()
     g = minigrad.ones(3, 2, dtype=F64)
-    d, = minigrad.autograd.grad(w * 1.0, w, g)
+    (d,) = minigrad.autograd.grad(w * 1.0, w, g)
     assert_private(d, g)
 
 

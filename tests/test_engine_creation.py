@@ -1,4 +1,5 @@
 """Creating tensors: dtype inference, creation functions, seeded random numbers."""
+
 import numpy as np
 import pytest
 
@@ -45,12 +46,17 @@ def test_creation_functions_by_hand():
     assert minigrad.full((2, 2), 3).dtype is minigrad.int64
     assert minigrad.full((2,), 1.5).dtype is minigrad.float32
     np.testing.assert_array_equal(minigrad.eye(2, 3).numpy(), [[1, 0, 0], [0, 1, 0]])
-    assert minigrad.arange(5).tolist() == [0, 1, 2, 3, 4] and minigrad.arange(5).dtype is minigrad.int64
+    assert (
+        minigrad.arange(5).tolist() == [0, 1, 2, 3, 4]
+        and minigrad.arange(5).dtype is minigrad.int64
+    )
     assert minigrad.arange(1, 2.5, 0.5).tolist() == [1.0, 1.5, 2.0]
     assert minigrad.arange(1, 2.5, 0.5).dtype is minigrad.float32
     np.testing.assert_allclose(minigrad.linspace(0, 1, 5).numpy(), [0, 0.25, 0.5, 0.75, 1])
     x = minigrad.ones(3, 2, dtype=minigrad.float64)
-    assert minigrad.zeros_like(x).dtype is minigrad.float64 and tuple(minigrad.zeros_like(x).shape) == (3, 2)
+    assert minigrad.zeros_like(x).dtype is minigrad.float64 and tuple(
+        minigrad.zeros_like(x).shape
+    ) == (3, 2)
     assert minigrad.ones_like(minigrad.arange(3)).tolist() == [1, 1, 1]
     r = minigrad.randn_like(x)
     assert r.dtype is minigrad.float64 and tuple(r.shape) == (3, 2)
@@ -61,9 +67,17 @@ def test_creation_functions_by_hand():
 
 def test_manual_seed_makes_rand_and_randn_reproducible():
     minigrad.manual_seed(123)
-    first = (minigrad.rand(3, 2).tolist(), minigrad.randn(4).tolist(), minigrad.randn(2, 2).tolist())
+    first = (
+        minigrad.rand(3, 2).tolist(),
+        minigrad.randn(4).tolist(),
+        minigrad.randn(2, 2).tolist(),
+    )
     minigrad.manual_seed(123)
-    second = (minigrad.rand(3, 2).tolist(), minigrad.randn(4).tolist(), minigrad.randn(2, 2).tolist())
+    second = (
+        minigrad.rand(3, 2).tolist(),
+        minigrad.randn(4).tolist(),
+        minigrad.randn(2, 2).tolist(),
+    )
     assert first == second
     minigrad.manual_seed(124)
     assert minigrad.rand(3, 2).tolist() != first[0]
@@ -147,5 +161,8 @@ def test_shapes_and_dtypes_match_pytorch(pt, name):
     assert repr(mine.dtype) == repr(theirs.dtype)
     assert mine.requires_grad == theirs.requires_grad and mine.is_leaf == theirs.is_leaf
     if not name.startswith(("rand", "empty")):
-        np.testing.assert_allclose(np.asarray(mine.tolist(), dtype=float),
-                                   np.asarray(theirs.tolist(), dtype=float), rtol=1e-6)
+        np.testing.assert_allclose(
+            np.asarray(mine.tolist(), dtype=float),
+            np.asarray(theirs.tolist(), dtype=float),
+            rtol=1e-6,
+        )

@@ -13,6 +13,7 @@ Deliberate behaviour difference: when backward fails half-way, PyTorch keeps wha
 already added to some leaves' ``.grad``; minigrad puts every ``.grad`` back as it was
 (``test_grad_is_unchanged_after_the_error``).
 """
+
 import re
 import warnings
 
@@ -77,6 +78,7 @@ def inplace_zero_on_leaf(T, a, W):
 def matmul(shape_a, shape_b):
     def case(T, a, W):
         return T.ones(shape_a, requires_grad=True) @ T.ones(shape_b)
+
     case.__name__ = f"matmul_{'x'.join(map(str, shape_a))}_by_{'x'.join(map(str, shape_b))}"
     return case
 
@@ -321,42 +323,84 @@ def len_of_0d(T, a, W):
 
 
 CASES = [
-    (freed_graph, EXACT), (freed_graph_via_grad, EXACT),
-    (implicit_gradient_of_non_scalar, EXACT), (backward_without_grad, EXACT),
+    (freed_graph, EXACT),
+    (freed_graph_via_grad, EXACT),
+    (implicit_gradient_of_non_scalar, EXACT),
+    (backward_without_grad, EXACT),
     (backward_on_plain_tensor, EXACT),
-    (inplace_on_leaf, EXACT), (inplace_mul_on_leaf, EXACT), (inplace_setitem_on_leaf, EXACT),
-    (inplace_setitem_all_of_leaf, EXACT), (inplace_setitem_mask_on_leaf, EXACT),
+    (inplace_on_leaf, EXACT),
+    (inplace_mul_on_leaf, EXACT),
+    (inplace_setitem_on_leaf, EXACT),
+    (inplace_setitem_all_of_leaf, EXACT),
+    (inplace_setitem_mask_on_leaf, EXACT),
     (inplace_zero_on_leaf, EXACT),
-    (matmul((2, 3), (4, 5)), EXACT), (matmul((2, 3), (4,)), EXACT), (matmul((3,), (4, 5)), EXACT),
-    (matmul((3,), (4,)), EXACT), (matmul((2, 2, 3), (2, 4, 5)), EXACT),
-    (matmul((2, 2, 3), (4, 5)), EXACT), (matmul((5, 3), (2, 4, 2)), EXACT),
-    (matmul((2, 2, 3), (3, 3, 5)), PREFIX), (matmul((3,), ()), EXACT),
-    (matmul((4, 2), (2, 4, 2)), EXACT), (matmul((2, 4, 2), (3,)), EXACT),
-    (matmul_with_leaf, EXACT), (matmul_function_with_leaf, EXACT), (mm_with_leaf, EXACT),
-    (broadcast_add, PREFIX), (broadcast_mul, PREFIX), (broadcast_sub_vectors, PREFIX),
+    (matmul((2, 3), (4, 5)), EXACT),
+    (matmul((2, 3), (4,)), EXACT),
+    (matmul((3,), (4, 5)), EXACT),
+    (matmul((3,), (4,)), EXACT),
+    (matmul((2, 2, 3), (2, 4, 5)), EXACT),
+    (matmul((2, 2, 3), (4, 5)), EXACT),
+    (matmul((5, 3), (2, 4, 2)), EXACT),
+    (matmul((2, 2, 3), (3, 3, 5)), PREFIX),
+    (matmul((3,), ()), EXACT),
+    (matmul((4, 2), (2, 4, 2)), EXACT),
+    (matmul((2, 4, 2), (3,)), EXACT),
+    (matmul_with_leaf, EXACT),
+    (matmul_function_with_leaf, EXACT),
+    (mm_with_leaf, EXACT),
+    (broadcast_add, PREFIX),
+    (broadcast_mul, PREFIX),
+    (broadcast_sub_vectors, PREFIX),
     (broadcast_div_3d, PREFIX),
-    (wrong_gradient_shape, EXACT), (wrong_gradient_shape_matrix, EXACT),
-    (modified_saved_output, UNTIL_INSTEAD), (modified_saved_input, UNTIL_INSTEAD),
+    (wrong_gradient_shape, EXACT),
+    (wrong_gradient_shape_matrix, EXACT),
+    (modified_saved_output, UNTIL_INSTEAD),
+    (modified_saved_input, UNTIL_INSTEAD),
     (modified_saved_after_other_branch_ran, UNTIL_INSTEAD),
-    (modified_saved_leaf_input, UNTIL_INSTEAD), (modified_saved_sigmoid_output, UNTIL_INSTEAD),
-    (view_of_non_contiguous, EXACT), (bad_reshape, EXACT), (bad_view_with_inferred_size, EXACT),
+    (modified_saved_leaf_input, UNTIL_INSTEAD),
+    (modified_saved_sigmoid_output, UNTIL_INSTEAD),
+    (view_of_non_contiguous, EXACT),
+    (bad_reshape, EXACT),
+    (bad_view_with_inferred_size, EXACT),
     (two_inferred_sizes, EXACT),
-    (cat_size_mismatch, EXACT), (cat_size_mismatch_dim1, EXACT), (cat_dims_mismatch, EXACT),
-    (cat_empty, EXACT), (stack_empty, EXACT), (stack_size_mismatch, EXACT), (stack_three, EXACT),
-    (index_out_of_range, EXACT), (index_out_of_range_second_dim, EXACT),
-    (index_out_of_range_negative, EXACT), (advanced_index_out_of_range, EXACT),
-    (item_of_many, EXACT), (numpy_of_requires_grad, EXACT),
-    (requires_grad_int_tensor, EXACT), (requires_grad_int_method, EXACT),
-    (requires_grad_int_ones, EXACT), (requires_grad_int_arange, EXACT),
-    (requires_grad_int_attribute, EXACT), (requires_grad_false_on_non_leaf, EXACT),
-    (requires_grad_attribute_true_on_non_leaf, EXACT), (requires_grad_attribute_false_on_non_leaf, EXACT),
-    (retain_grad_without_grad, EXACT), (hook_without_grad, EXACT),
-    (grad_of_unused_input, EXACT), (grad_of_input_without_grad, EXACT),
-    (dim_out_of_range, EXACT), (expand_mismatch, EXACT), (permute_duplicates, EXACT),
-    (t_of_3d, EXACT), (ambiguous_bool, EXACT), (clamp_without_bounds, EXACT),
-    (ragged_list, EXACT), (mean_of_int, EXACT), (assign_grad_of_wrong_size, EXACT),
-    (bce_input_out_of_range, EXACT), (bce_with_logits_size_mismatch, EXACT),
-    (nll_target_out_of_bounds, EXACT), (len_of_0d, EXACT),
+    (cat_size_mismatch, EXACT),
+    (cat_size_mismatch_dim1, EXACT),
+    (cat_dims_mismatch, EXACT),
+    (cat_empty, EXACT),
+    (stack_empty, EXACT),
+    (stack_size_mismatch, EXACT),
+    (stack_three, EXACT),
+    (index_out_of_range, EXACT),
+    (index_out_of_range_second_dim, EXACT),
+    (index_out_of_range_negative, EXACT),
+    (advanced_index_out_of_range, EXACT),
+    (item_of_many, EXACT),
+    (numpy_of_requires_grad, EXACT),
+    (requires_grad_int_tensor, EXACT),
+    (requires_grad_int_method, EXACT),
+    (requires_grad_int_ones, EXACT),
+    (requires_grad_int_arange, EXACT),
+    (requires_grad_int_attribute, EXACT),
+    (requires_grad_false_on_non_leaf, EXACT),
+    (requires_grad_attribute_true_on_non_leaf, EXACT),
+    (requires_grad_attribute_false_on_non_leaf, EXACT),
+    (retain_grad_without_grad, EXACT),
+    (hook_without_grad, EXACT),
+    (grad_of_unused_input, EXACT),
+    (grad_of_input_without_grad, EXACT),
+    (dim_out_of_range, EXACT),
+    (expand_mismatch, EXACT),
+    (permute_duplicates, EXACT),
+    (t_of_3d, EXACT),
+    (ambiguous_bool, EXACT),
+    (clamp_without_bounds, EXACT),
+    (ragged_list, EXACT),
+    (mean_of_int, EXACT),
+    (assign_grad_of_wrong_size, EXACT),
+    (bce_input_out_of_range, EXACT),
+    (bce_with_logits_size_mismatch, EXACT),
+    (nll_target_out_of_bounds, EXACT),
+    (len_of_0d, EXACT),
 ]
 IDS = [case.__name__ for case, _ in CASES]
 
@@ -386,7 +430,7 @@ def _compare(mine, theirs, how):
         assert mine == theirs
     elif how == PREFIX:
         assert mine.startswith(theirs)
-        assert re.fullmatch(r" \(shapes \[[\d, ]*\] and \[[\d, ]*\]\)", mine[len(theirs):])
+        assert re.fullmatch(r" \(shapes \[[\d, ]*\] and \[[\d, ]*\]\)", mine[len(theirs) :])
     else:
         cut = theirs.index("instead.") + len("instead.")
         assert theirs[cut:].startswith(" Hint: enable anomaly detection")
@@ -420,16 +464,38 @@ def _outcome(f):
 def test_matmul_shape_errors_match_pytorch_for_every_arrangement(pt):
     """All pairs of shapes (1-D to 4-D, batch sizes 0, 1 and more) and each requires_grad
     combination: PyTorch's message depends on how it dispatches, and minigrad must follow."""
-    shapes = [(3,), (4,), (2, 3), (5, 3), (4, 2), (1, 3), (0, 3), (2, 4, 2), (2, 2, 3), (3, 3, 5),
-              (1, 4, 5), (1, 5, 2), (2, 0, 3), (2, 1, 2, 3), (7, 2, 4, 5), (1, 1, 4, 5)]
+    shapes = [
+        (3,),
+        (4,),
+        (2, 3),
+        (5, 3),
+        (4, 2),
+        (1, 3),
+        (0, 3),
+        (2, 4, 2),
+        (2, 2, 3),
+        (3, 3, 5),
+        (1, 4, 5),
+        (1, 5, 2),
+        (2, 0, 3),
+        (2, 1, 2, 3),
+        (7, 2, 4, 5),
+        (1, 1, 4, 5),
+    ]
     checked = 0
     for shape_a in shapes:
         for shape_b in shapes:
             for grad_a in (False, True):
                 for grad_b in (False, True):
+
                     def run(T):
-                        return _outcome(lambda: T.ones(shape_a, requires_grad=grad_a)
-                                        @ T.ones(shape_b, requires_grad=grad_b))
+                        return _outcome(
+                            lambda: (
+                                T.ones(shape_a, requires_grad=grad_a)
+                                @ T.ones(shape_b, requires_grad=grad_b)
+                            )
+                        )
+
                     (their_type, theirs), (my_type, mine) = run(pt), run(minigrad)
                     where = (shape_a, shape_b, grad_a, grad_b)
                     assert my_type == their_type, where
@@ -502,8 +568,8 @@ def _non_leaf_grad(T):
 
 @pytest.mark.oracle
 def test_non_leaf_grad_warning_matches_pytorch(pt):
-    (their_kind, theirs), = _warning_text(pt, _non_leaf_grad)
-    (my_kind, mine), = _warning_text(minigrad, _non_leaf_grad)
+    ((their_kind, theirs),) = _warning_text(pt, _non_leaf_grad)
+    ((my_kind, mine),) = _warning_text(minigrad, _non_leaf_grad)
     assert my_kind == their_kind == "UserWarning"
     # PyTorch appends where in its C++ sources the warning was raised
     assert re.fullmatch(re.escape(mine) + r" \(Triggered internally at .*\)", theirs)
@@ -522,4 +588,5 @@ def test_non_leaf_grad_warning_not_given_after_retain_grad_or_for_leaves():
 def test_mse_size_mismatch_warning_matches_pytorch(pt):
     def build(T):
         T.nn.functional.mse_loss(T.ones(3), T.ones(2, 3))
+
     assert _warning_text(minigrad, build) == _warning_text(pt, build)

@@ -1,4 +1,5 @@
 """Custom ``autograd.Function``s, ``autograd.functional`` and the step-trace API."""
+
 import numpy as np
 import pytest
 
@@ -42,12 +43,12 @@ def _functions(T):
         @staticmethod
         def forward(ctx, x):
             ctx.save_for_backward(x)
-            return x ** 3
+            return x**3
 
         @staticmethod
         def backward(ctx, grad):
-            x, = ctx.saved_tensors
-            return grad * 3 * x ** 2
+            (x,) = ctx.saved_tensors
+            return grad * 3 * x**2
 
     class TooFew(T.autograd.Function):
         @staticmethod
@@ -101,9 +102,16 @@ def _functions(T):
         def forward(ctx, x):
             return x * 2
 
-    return dict(Scale=Scale, Cube=Cube, TooFew=TooFew, TooMany=TooMany, WrongShape=WrongShape,
-                SameSizeWrongShape=SameSizeWrongShape, ExpandedGradient=ExpandedGradient,
-                NoBackward=NoBackward)
+    return dict(
+        Scale=Scale,
+        Cube=Cube,
+        TooFew=TooFew,
+        TooMany=TooMany,
+        WrongShape=WrongShape,
+        SameSizeWrongShape=SameSizeWrongShape,
+        ExpandedGradient=ExpandedGradient,
+        NoBackward=NoBackward,
+    )
 
 
 MG = _functions(minigrad)
@@ -116,7 +124,9 @@ def test_custom_function_forward_backward_and_context():
     assert out.grad_fn.name() == "ScaleBackward"
     assert out.grad_fn.seen_needs == (True, False, True)
     assert out.grad_fn.needs_input_grad == (True, False, True)
-    assert [n.name() for n, _ in out.grad_fn.next_functions] == ["torch::autograd::AccumulateGrad"] * 2
+    assert [n.name() for n, _ in out.grad_fn.next_functions] == [
+        "torch::autograd::AccumulateGrad"
+    ] * 2
     np.testing.assert_array_equal(values(out), [7.5, -5.0])
     out.backward(minigrad.tensor([1.0, 10.0], dtype=F64))
     np.testing.assert_array_equal(values(x.grad), [7.5, -25.0])
@@ -175,18 +185,32 @@ BAD_FUNCTIONS = [
 def test_bad_custom_functions_raise_clear_errors(name, make_inputs):
     kind, message = _error(minigrad, name, make_inputs)
     expected = {
-        "TooFew": ("RuntimeError", "function TooFewBackward returned an incorrect number of "
-                                   "gradients (expected 2, got 1)"),
-        "TooMany": ("RuntimeError", "function TooManyBackward returned an incorrect number of "
-                                    "gradients (expected 1, got 2)"),
-        "WrongShape": ("RuntimeError", "Function WrongShapeBackward returned an invalid gradient "
-                                       "at index 0 - got [4] but expected shape compatible with [2, 3]"),
-        "SameSizeWrongShape": ("RuntimeError", "Function SameSizeWrongShapeBackward returned an "
-                                               "invalid gradient at index 0 - got [6] but expected "
-                                               "shape compatible with [2, 3]"),
-        "NoBackward": ("NotImplementedError", "You must implement either the backward or vjp method "
-                                              "for your custom autograd.Function to use it with "
-                                              "backward mode AD."),
+        "TooFew": (
+            "RuntimeError",
+            "function TooFewBackward returned an incorrect number of gradients (expected 2, got 1)",
+        ),
+        "TooMany": (
+            "RuntimeError",
+            "function TooManyBackward returned an incorrect number of "
+            "gradients (expected 1, got 2)",
+        ),
+        "WrongShape": (
+            "RuntimeError",
+            "Function WrongShapeBackward returned an invalid gradient "
+            "at index 0 - got [4] but expected shape compatible with [2, 3]",
+        ),
+        "SameSizeWrongShape": (
+            "RuntimeError",
+            "Function SameSizeWrongShapeBackward returned an "
+            "invalid gradient at index 0 - got [6] but expected "
+            "shape compatible with [2, 3]",
+        ),
+        "NoBackward": (
+            "NotImplementedError",
+            "You must implement either the backward or vjp method "
+            "for your custom autograd.Function to use it with "
+            "backward mode AD.",
+        ),
     }[name]
     assert (kind, message) == expected
 
@@ -214,6 +238,7 @@ def test_custom_function_results_match_pytorch(pt):
         out.sum().backward()
         name = out.grad_fn.name()
         return values(out), values(x.grad), values(y.grad), name
+
     mine, theirs = run(minigrad), run(pt)
     for m, t in zip(mine[:3], theirs[:3]):
         np.testing.assert_allclose(m, t, rtol=1e-12)
@@ -240,12 +265,14 @@ def test_jacobian_matches_finite_differences():
 
 def test_jacobian_of_several_inputs_and_vjp_match_finite_differences():
     x0, y0 = np.array([[0.3, -0.8], [1.2, 0.1]]), np.array([0.5, -1.5])
-    jx, jy = minigrad.autograd.functional.jacobian(lambda x, y: _f_pair(minigrad, x, y),
-                                                     (vec(x0), vec(y0)))
+    jx, jy = minigrad.autograd.functional.jacobian(
+        lambda x, y: _f_pair(minigrad, x, y), (vec(x0), vec(y0))
+    )
     assert tuple(jx.shape) == (2, 2, 2) and tuple(jy.shape) == (2, 2)
     v = np.array([1.0, -2.0])
-    out, (vx, vy) = minigrad.autograd.functional.vjp(lambda x, y: _f_pair(minigrad, x, y),
-                                                      (vec(x0), vec(y0)), vec(v, False))
+    out, (vx, vy) = minigrad.autograd.functional.vjp(
+        lambda x, y: _f_pair(minigrad, x, y), (vec(x0), vec(y0)), vec(v, False)
+    )
     np.testing.assert_allclose(values(out), forward_value(_f_pair, [x0, y0]))
     fx, fy = finite_differences(lambda arrs: float(forward_value(_f_pair, arrs) @ v), [x0, y0])
     np.testing.assert_allclose(values(vx), fx, rtol=1e-6, atol=1e-8)
@@ -256,7 +283,7 @@ def test_jacobian_of_several_inputs_and_vjp_match_finite_differences():
 
 def test_vjp_of_a_scalar_function_needs_no_v_and_leaves_inputs_alone():
     x = vec([1.0, 2.0])
-    out, g = minigrad.autograd.functional.vjp(lambda t: (t ** 2).sum(), x)
+    out, g = minigrad.autograd.functional.vjp(lambda t: (t**2).sum(), x)
     np.testing.assert_array_equal(values(g), [2.0, 4.0])
     assert out.item() == 5.0 and x.grad is None and not out.requires_grad
     with pytest.raises(RuntimeError, match="The vector v can only be None"):
@@ -270,11 +297,16 @@ def test_functional_matches_torch_autograd_functional(pt):
 
     def run(T):
         x, y = T.tensor(x0), T.tensor(y0)
-        f = (lambda a, b: _f_pair(T, a, b))
+        f = lambda a, b: _f_pair(T, a, b)
         jac = T.autograd.functional.jacobian(f, (x, y))
         out, grads = T.autograd.functional.vjp(f, (x, y), T.tensor(v))
-        single = T.autograd.functional.jacobian(lambda a: _f_single(T, a), T.tensor(y0[:1].repeat(3)))
-        return [values(j) for j in jac] + [values(out)] + [values(g) for g in grads] + [values(single)]
+        single = T.autograd.functional.jacobian(
+            lambda a: _f_single(T, a), T.tensor(y0[:1].repeat(3))
+        )
+        return (
+            [values(j) for j in jac] + [values(out)] + [values(g) for g in grads] + [values(single)]
+        )
+
     for mine, theirs in zip(run(minigrad), run(pt)):
         assert mine.shape == theirs.shape
         np.testing.assert_allclose(mine, theirs, rtol=1e-12, atol=1e-14)
@@ -286,7 +318,8 @@ def _graph():
     b = vec([0.1, -0.2])
     x = minigrad.tensor([1.0, 2.0], dtype=F64)
     loss = minigrad.nn.functional.binary_cross_entropy_with_logits(
-        (x @ w + b).tanh() * 2, minigrad.tensor([1.0, 0.0], dtype=F64))
+        (x @ w + b).tanh() * 2, minigrad.tensor([1.0, 0.0], dtype=F64)
+    )
     return loss, w, b
 
 
@@ -312,9 +345,12 @@ def test_replaying_backward_steps_gives_what_backward_gives():
 def test_step_values_by_hand():
     a, b = vec([1.0, 2.0]), vec([3.0, 4.0])
     steps = list(minigrad.autograd.backward_steps((a * b).sum()))
-    assert [s.node.name() for s in steps] == ["SumBackward0", "MulBackward0",
-                                              "torch::autograd::AccumulateGrad",
-                                              "torch::autograd::AccumulateGrad"]
+    assert [s.node.name() for s in steps] == [
+        "SumBackward0",
+        "MulBackward0",
+        "torch::autograd::AccumulateGrad",
+        "torch::autograd::AccumulateGrad",
+    ]
     total, product = steps[0], steps[1]
     assert total.incoming.item() == 1.0
     np.testing.assert_array_equal(values(total.outgoing[0]), [1.0, 1.0])
@@ -379,8 +415,12 @@ def test_record_forward_collects_nodes_in_creation_order():
             w * 3  # grad mode off: no node
         loss = z.sigmoid().sum()
     later = loss * 2  # after the block: not recorded
-    assert [s.node.name() for s in rec.steps] == ["MmBackward0", "AddBackward0", "SigmoidBackward0",
-                                                  "SumBackward0"]
+    assert [s.node.name() for s in rec.steps] == [
+        "MmBackward0",
+        "AddBackward0",
+        "SigmoidBackward0",
+        "SumBackward0",
+    ]
     assert [s.index for s in rec] == [0, 1, 2, 3] and len(rec) == 4
     assert rec.steps[1].output is z and rec.steps[3].output is loss
     assert rec.steps[3].node is loss.grad_fn and constant.grad_fn is None

@@ -5,29 +5,86 @@ run on numpy arrays) and ``create_graph=True`` (the same formulas run on tensors
 derivatives (gradients of gradients) are checked against finite differences of the first
 gradient. The oracle is minigrad's *forward* only, perturbed one element at a time.
 """
+
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
 
 import minigrad
 from engine_cases import CASES
-from engine_helpers import examples, check_first_derivatives, check_second_derivatives, finite_differences
+from engine_helpers import (
+    examples,
+    check_first_derivatives,
+    check_second_derivatives,
+    finite_differences,
+)
 
 NAMES = sorted(CASES)
 SMOOTH = sorted(name for name, (_, smooth) in CASES.items() if smooth)
 
 
 def test_every_op_of_the_acceptance_list_has_a_case():
-    required = {"add", "sub", "mul", "div", "neg", "add_scalar", "radd_scalar", "sub_scalar",
-                "rsub_scalar", "mul_scalar", "rmul_scalar", "div_scalar", "rdiv_scalar",
-                "pow_scalar", "pow_tensor", "rpow_scalar", "matmul_1d_1d", "matmul_2d_2d",
-                "matmul_batched", "matmul_broadcast_batched", "vector_matrix", "matrix_vector",
-                "exp", "log", "sqrt", "abs", "sin", "cos", "tanh", "sigmoid", "relu", "clamp",
-                "sum", "mean", "max", "min", "t", "transpose", "permute", "reshape", "view",
-                "squeeze", "unsqueeze", "expand", "index_basic", "index_advanced",
-                "index_bool_mask", "setitem_nonleaf", "cat", "stack", "softmax", "log_softmax",
-                "binary_cross_entropy_with_logits", "binary_cross_entropy", "mse_loss",
-                "cross_entropy_indices", "cross_entropy_probabilities", "nll_loss", "linear"}
+    required = {
+        "add",
+        "sub",
+        "mul",
+        "div",
+        "neg",
+        "add_scalar",
+        "radd_scalar",
+        "sub_scalar",
+        "rsub_scalar",
+        "mul_scalar",
+        "rmul_scalar",
+        "div_scalar",
+        "rdiv_scalar",
+        "pow_scalar",
+        "pow_tensor",
+        "rpow_scalar",
+        "matmul_1d_1d",
+        "matmul_2d_2d",
+        "matmul_batched",
+        "matmul_broadcast_batched",
+        "vector_matrix",
+        "matrix_vector",
+        "exp",
+        "log",
+        "sqrt",
+        "abs",
+        "sin",
+        "cos",
+        "tanh",
+        "sigmoid",
+        "relu",
+        "clamp",
+        "sum",
+        "mean",
+        "max",
+        "min",
+        "t",
+        "transpose",
+        "permute",
+        "reshape",
+        "view",
+        "squeeze",
+        "unsqueeze",
+        "expand",
+        "index_basic",
+        "index_advanced",
+        "index_bool_mask",
+        "setitem_nonleaf",
+        "cat",
+        "stack",
+        "softmax",
+        "log_softmax",
+        "binary_cross_entropy_with_logits",
+        "binary_cross_entropy",
+        "mse_loss",
+        "cross_entropy_indices",
+        "cross_entropy_probabilities",
+        "nll_loss",
+        "linear",
+    }
     assert required <= set(CASES)
 
 
@@ -55,7 +112,7 @@ class _WrongSin(minigrad.autograd.Function):
 
     @staticmethod
     def backward(ctx, grad):
-        a, = ctx.saved_tensors
+        (a,) = ctx.saved_tensors
         return grad * a.cos() * 1.01  # 1% off
 
 
@@ -69,22 +126,29 @@ class _WrongSecondDerivative(minigrad.autograd.Function):
 
     @staticmethod
     def backward(ctx, grad):
-        a, = ctx.saved_tensors
-        return grad * minigrad.tensor(3 * a.data ** 2)
+        (a,) = ctx.saved_tensors
+        return grad * minigrad.tensor(3 * a.data**2)
 
 
 def test_first_order_checker_detects_a_wrong_gradient():
     with pytest.raises(AssertionError):
-        check_first_derivatives(lambda T, a: _WrongSin.apply(a), [np.array([0.3, -1.2])],
-                                np.random.default_rng(0))
+        check_first_derivatives(
+            lambda T, a: _WrongSin.apply(a), [np.array([0.3, -1.2])], np.random.default_rng(0)
+        )
 
 
 def test_second_order_checker_detects_a_gradient_without_graph():
-    check_first_derivatives(lambda T, a: _WrongSecondDerivative.apply(a), [np.array([0.5, 1.5])],
-                            np.random.default_rng(0))  # first order is right ...
+    check_first_derivatives(
+        lambda T, a: _WrongSecondDerivative.apply(a),
+        [np.array([0.5, 1.5])],
+        np.random.default_rng(0),
+    )  # first order is right ...
     with pytest.raises(AssertionError):  # ... the second is not
-        check_second_derivatives(lambda T, a: _WrongSecondDerivative.apply(a),
-                                 [np.array([0.5, 1.5])], np.random.default_rng(0))
+        check_second_derivatives(
+            lambda T, a: _WrongSecondDerivative.apply(a),
+            [np.array([0.5, 1.5])],
+            np.random.default_rng(0),
+        )
 
 
 def test_finite_differences_of_a_known_function():
@@ -95,10 +159,10 @@ def test_finite_differences_of_a_known_function():
 # -- second derivatives by hand (autograd.grad twice) -------------------------------------------
 def test_grad_twice_by_hand():
     x = minigrad.tensor([0.5, -1.0, 2.0], dtype=minigrad.float64, requires_grad=True)
-    y = (x ** 3 + x.sin() * x).sum()
+    y = (x**3 + x.sin() * x).sum()
     (g,) = minigrad.autograd.grad(y, x, create_graph=True)
     xv = x.detach().numpy()
-    np.testing.assert_allclose(g.detach().numpy(), 3 * xv ** 2 + np.cos(xv) * xv + np.sin(xv))
+    np.testing.assert_allclose(g.detach().numpy(), 3 * xv**2 + np.cos(xv) * xv + np.sin(xv))
     (h,) = minigrad.autograd.grad(g.sum(), x)
     np.testing.assert_allclose(h.numpy(), 6 * xv - np.sin(xv) * xv + 2 * np.cos(xv))
 
@@ -117,7 +181,7 @@ def test_third_derivative_of_exp_and_log():
 @pytest.mark.filterwarnings("ignore:Using backward\\(\\) with create_graph=True")
 def test_backward_with_create_graph_puts_a_differentiable_grad_in_leaf():
     x = minigrad.tensor([1.0, 2.0], dtype=minigrad.float64, requires_grad=True)
-    (x ** 3).sum().backward(create_graph=True)
+    (x**3).sum().backward(create_graph=True)
     assert x.grad.requires_grad
     np.testing.assert_allclose(x.grad.detach().numpy(), [3.0, 12.0])
     (h,) = minigrad.autograd.grad(x.grad.sum(), x)

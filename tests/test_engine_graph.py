@@ -1,9 +1,9 @@
 """The recorded graph against PyTorch: node names, next_functions (names, None edges, output
 numbers), shared nodes, and the AccumulateGrad nodes' variables."""
+
 import pytest
 
 import minigrad
-
 
 
 def _name(T, node):
@@ -49,9 +49,11 @@ GRAPHS = {
     "mse": lambda T: (lambda a, b, c: T.nn.functional.mse_loss(a, c))(*_leaves(T)),
     "mse_both": lambda T: (lambda a, b, c: T.nn.functional.mse_loss(a, b))(*_leaves(T)),
     "cross_entropy": lambda T: T.nn.functional.cross_entropy(
-        T.ones(2, 3, requires_grad=True), T.tensor([0, 2])),
+        T.ones(2, 3, requires_grad=True), T.tensor([0, 2])
+    ),
     "bce": lambda T: T.nn.functional.binary_cross_entropy(
-        _leaves(T)[0].sigmoid(), T.tensor([1.0, 0.0, 1.0])),
+        _leaves(T)[0].sigmoid(), T.tensor([1.0, 0.0, 1.0])
+    ),
     "relu_max_sum": lambda T: _leaves(T)[0].relu().max(),
     "max_along_dim": lambda T: _leaves(T)[0].reshape(3, 1).max(1)[0],
     "inplace_on_non_leaf": lambda T: (_leaves(T)[0] * 2).add_(1),
@@ -66,19 +68,30 @@ GRAPHS = {
     "dot": lambda T: (lambda a, b, c: a @ b)(*_leaves(T)),
     "expand_sum": lambda T: _leaves(T)[0].expand(2, 3).sum(0),
     "nll_with_weight": lambda T: T.nn.functional.nll_loss(
-        T.ones(2, 3, requires_grad=True), T.tensor([0, 2]), weight=T.ones(3)),
+        T.ones(2, 3, requires_grad=True), T.tensor([0, 2]), weight=T.ones(3)
+    ),
     "bce_logits_weights": lambda T: T.nn.functional.binary_cross_entropy_with_logits(
-        T.ones(2, 3, requires_grad=True), T.ones(2, 3), weight=T.ones(3), pos_weight=T.ones(3)),
+        T.ones(2, 3, requires_grad=True), T.ones(2, 3), weight=T.ones(3), pos_weight=T.ones(3)
+    ),
     "linear_layer_function": lambda T: T.nn.functional.linear(
-        T.ones(2, 3, requires_grad=True), T.ones(4, 3, requires_grad=True), T.ones(4, requires_grad=True)),
+        T.ones(2, 3, requires_grad=True),
+        T.ones(4, 3, requires_grad=True),
+        T.ones(4, requires_grad=True),
+    ),
     "linear_constant_input": lambda T: T.nn.functional.linear(
-        T.ones(2, 3), T.ones(4, 3, requires_grad=True), T.ones(4, requires_grad=True)),
+        T.ones(2, 3), T.ones(4, 3, requires_grad=True), T.ones(4, requires_grad=True)
+    ),
     "linear_no_bias": lambda T: T.nn.functional.linear(
-        T.ones(2, 3), T.ones(4, 3, requires_grad=True)),
+        T.ones(2, 3), T.ones(4, 3, requires_grad=True)
+    ),
     "linear_vector_input": lambda T: T.nn.functional.linear(
-        T.ones(3, requires_grad=True), T.ones(4, 3, requires_grad=True), T.ones(4, requires_grad=True)),
+        T.ones(3, requires_grad=True),
+        T.ones(4, 3, requires_grad=True),
+        T.ones(4, requires_grad=True),
+    ),
     "linear_batched_input": lambda T: T.nn.functional.linear(
-        T.ones(5, 2, 3, requires_grad=True), T.ones(4, 3), T.ones(4, requires_grad=True)),
+        T.ones(5, 2, 3, requires_grad=True), T.ones(4, 3), T.ones(4, requires_grad=True)
+    ),
 }
 
 # vector @ matrix: PyTorch records unsqueeze -> mm -> squeeze and its root is SqueezeBackward4;
@@ -114,8 +127,9 @@ def _setitem(T):
 
 
 def test_the_structure_helper_sees_differences(pt):
-    assert structure(minigrad, GRAPHS["chain"](minigrad).grad_fn) != \
-        structure(pt, GRAPHS["mean_of_sigmoid_squared"](pt).grad_fn)
+    assert structure(minigrad, GRAPHS["chain"](minigrad).grad_fn) != structure(
+        pt, GRAPHS["mean_of_sigmoid_squared"](pt).grad_fn
+    )
 
 
 def test_tensor_used_twice_has_one_accumulate_grad_node(pt):
@@ -143,6 +157,17 @@ def test_seed_graph_by_hand():
     loss = _seed_graph(minigrad)
     assert structure(minigrad, loss.grad_fn) == (
         "BinaryCrossEntropyWithLogitsBackward0",
-        ((("AddBackward0", ((("MmBackward0", ((None, 0), (("AccumulateGrad", ()), 0))), 0),
-                            (("AccumulateGrad", ()), 0))), 0),
-         (None, 0)))
+        (
+            (
+                (
+                    "AddBackward0",
+                    (
+                        (("MmBackward0", ((None, 0), (("AccumulateGrad", ()), 0))), 0),
+                        (("AccumulateGrad", ()), 0),
+                    ),
+                ),
+                0,
+            ),
+            (None, 0),
+        ),
+    )

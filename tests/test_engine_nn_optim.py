@@ -1,4 +1,5 @@
 """nn.Module / Parameter / layers and optim.SGD, against hand-derived values and PyTorch."""
+
 from collections import OrderedDict
 
 import numpy as np
@@ -14,8 +15,9 @@ def values(t):
 
 
 def _model(nn):
-    return nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2, bias=False), nn.Tanh(),
-                         nn.Sigmoid())
+    return nn.Sequential(
+        nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2, bias=False), nn.Tanh(), nn.Sigmoid()
+    )
 
 
 class _TwoLayers(minigrad.nn.Module):
@@ -37,23 +39,30 @@ def test_parameters_and_named_parameters_in_registration_order():
     # the module's own parameters first, then each child's (PyTorch's order)
     assert names == ["scale", "hidden.weight", "hidden.bias", "out.1.weight", "out.1.bias"]
     assert [id(p) for p in m.parameters()] == [id(p) for _, p in m.named_parameters()]
-    assert all(isinstance(p, minigrad.nn.Parameter) and p.requires_grad and p.is_leaf
-               for p in m.parameters())
+    assert all(
+        isinstance(p, minigrad.nn.Parameter) and p.requires_grad and p.is_leaf
+        for p in m.parameters()
+    )
     assert len(list(m.parameters())) == 5
 
 
 @pytest.mark.oracle
 def test_parameter_order_matches_pytorch(pt):
     """PyTorch lists a module's own parameters first, then its children's, in assignment order."""
+
     class Theirs(pt.nn.Module):
         def __init__(self):
             super().__init__()
             self.hidden = pt.nn.Linear(2, 3)
             self.scale = pt.nn.Parameter(pt.tensor([2.0]))
             self.out = pt.nn.Sequential(pt.nn.Tanh(), pt.nn.Linear(3, 1))
-    assert [n for n, _ in _TwoLayers().named_parameters()] == [n for n, _ in Theirs().named_parameters()]
-    assert [n for n, _ in _model(minigrad.nn).named_parameters()] == \
-        [n for n, _ in _model(pt.nn).named_parameters()]
+
+    assert [n for n, _ in _TwoLayers().named_parameters()] == [
+        n for n, _ in Theirs().named_parameters()
+    ]
+    assert [n for n, _ in _model(minigrad.nn).named_parameters()] == [
+        n for n, _ in _model(pt.nn).named_parameters()
+    ]
     assert list(_model(minigrad.nn).state_dict()) == list(_model(pt.nn).state_dict())
 
 
@@ -78,11 +87,15 @@ def test_linear_default_initialisation_bounds_and_forward():
     layer = minigrad.nn.Linear(16, 5)
     bound = 1 / np.sqrt(16)
     assert tuple(layer.weight.shape) == (5, 16) and tuple(layer.bias.shape) == (5,)
-    assert np.all(np.abs(values(layer.weight)) <= bound) and np.all(np.abs(values(layer.bias)) <= bound)
+    assert np.all(np.abs(values(layer.weight)) <= bound) and np.all(
+        np.abs(values(layer.bias)) <= bound
+    )
     assert values(layer.weight).std() > bound / 4  # spread over the interval, not all zero
     x = np.random.default_rng(0).standard_normal((7, 16)).astype(np.float32)
     out = layer(minigrad.tensor(x))
-    np.testing.assert_allclose(values(out), x @ values(layer.weight).T + values(layer.bias), rtol=1e-5)
+    np.testing.assert_allclose(
+        values(out), x @ values(layer.weight).T + values(layer.bias), rtol=1e-5
+    )
     assert minigrad.nn.Linear(3, 2, bias=False).bias is None
 
 
@@ -109,12 +122,16 @@ def _state_error(T, state):
 
 
 @pytest.mark.oracle
-@pytest.mark.parametrize("state", [
-    lambda T: {"weight": T.ones(2, 2)},
-    lambda T: {"weight": T.ones(2, 2), "bias": T.ones(2), "extra": T.ones(1)},
-    lambda T: {"weight": T.ones(3, 2), "bias": T.ones(2)},
-    lambda T: {"bias": T.ones(5), "other": T.ones(1)},
-], ids=["missing", "unexpected", "size_mismatch", "all_three"])
+@pytest.mark.parametrize(
+    "state",
+    [
+        lambda T: {"weight": T.ones(2, 2)},
+        lambda T: {"weight": T.ones(2, 2), "bias": T.ones(2), "extra": T.ones(1)},
+        lambda T: {"weight": T.ones(3, 2), "bias": T.ones(2)},
+        lambda T: {"bias": T.ones(5), "other": T.ones(1)},
+    ],
+    ids=["missing", "unexpected", "size_mismatch", "all_three"],
+)
 def test_load_state_dict_errors_match_pytorch(pt, state):
     assert _state_error(minigrad, state) == _state_error(pt, state)
 
@@ -132,12 +149,26 @@ def test_parameter_basics():
 def test_module_and_parameter_reprs_match_pytorch(pt):
     def build(T):
         nn = T.nn
-        return [_model(nn), nn.Linear(3, 4), nn.Linear(2, 1, bias=False), nn.ReLU(), nn.Tanh(),
-                nn.Sigmoid(), nn.Softmax(dim=1), nn.Flatten(), nn.MSELoss(), nn.BCEWithLogitsLoss(),
-                nn.CrossEntropyLoss(), nn.NLLLoss(), nn.BCELoss(),
-                nn.Sequential(OrderedDict([("fc", nn.Linear(1, 1)), ("act", nn.ReLU())])),
-                nn.Sequential(nn.Sequential(nn.Linear(1, 1)), nn.ReLU()),
-                nn.Parameter(T.tensor([1.0, 2.0])), nn.Parameter(T.ones(2, 2), requires_grad=False)]
+        return [
+            _model(nn),
+            nn.Linear(3, 4),
+            nn.Linear(2, 1, bias=False),
+            nn.ReLU(),
+            nn.Tanh(),
+            nn.Sigmoid(),
+            nn.Softmax(dim=1),
+            nn.Flatten(),
+            nn.MSELoss(),
+            nn.BCEWithLogitsLoss(),
+            nn.CrossEntropyLoss(),
+            nn.NLLLoss(),
+            nn.BCELoss(),
+            nn.Sequential(OrderedDict([("fc", nn.Linear(1, 1)), ("act", nn.ReLU())])),
+            nn.Sequential(nn.Sequential(nn.Linear(1, 1)), nn.ReLU()),
+            nn.Parameter(T.tensor([1.0, 2.0])),
+            nn.Parameter(T.ones(2, 2), requires_grad=False),
+        ]
+
     for mine, theirs in zip(build(minigrad), build(pt)):
         assert repr(mine) == repr(theirs)
 
@@ -147,8 +178,9 @@ def test_sequential_indexing_and_activation_modules():
     seq = minigrad.nn.Sequential(relu, tanh, sigmoid)
     assert len(seq) == 3 and seq[1] is tanh and list(seq) == [relu, tanh, sigmoid]
     x = np.array([-1.0, 0.5, 2.0])
-    np.testing.assert_allclose(values(seq(minigrad.tensor(x, dtype=F64))),
-                               1 / (1 + np.exp(-np.tanh(np.maximum(x, 0)))))
+    np.testing.assert_allclose(
+        values(seq(minigrad.tensor(x, dtype=F64))), 1 / (1 + np.exp(-np.tanh(np.maximum(x, 0))))
+    )
     assert seq[1:][0] is tanh
 
 
@@ -229,8 +261,11 @@ def test_sgd_trajectory_matches_pytorch(pt, config):
 
     def build(T):
         nn = T.nn
-        model = nn.Sequential(nn.Linear(3, 4, dtype=T.float64), nn.Tanh(), nn.Linear(4, 1, dtype=T.float64))
+        model = nn.Sequential(
+            nn.Linear(3, 4, dtype=T.float64), nn.Tanh(), nn.Linear(4, 1, dtype=T.float64)
+        )
         return model, T.optim.SGD(model.parameters(), **config)
+
     mine, my_opt = build(minigrad)
     theirs, their_opt = build(pt)
     with pt.no_grad():
@@ -243,22 +278,36 @@ def test_sgd_trajectory_matches_pytorch(pt, config):
             loss.backward()
             opt.step()
         for (name, p), (_, q) in zip(mine.named_parameters(), theirs.named_parameters()):
-            np.testing.assert_allclose(values(p), q.detach().numpy(), rtol=1e-10, atol=1e-12,
-                                       err_msg=f"{name} after step {step + 1}")
+            np.testing.assert_allclose(
+                values(p),
+                q.detach().numpy(),
+                rtol=1e-10,
+                atol=1e-12,
+                err_msg=f"{name} after step {step + 1}",
+            )
 
 
 @pytest.mark.oracle
-@pytest.mark.parametrize("kwargs", [dict(lr=-1), dict(lr=0.1, momentum=-1), dict(lr=0.1, weight_decay=-1),
-                                    dict(lr=0.1, nesterov=True),
-                                    dict(lr=0.1, nesterov=True, momentum=0.9, dampening=0.1)],
-                         ids=["lr", "momentum", "weight_decay", "nesterov", "nesterov_dampening"])
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        dict(lr=-1),
+        dict(lr=0.1, momentum=-1),
+        dict(lr=0.1, weight_decay=-1),
+        dict(lr=0.1, nesterov=True),
+        dict(lr=0.1, nesterov=True, momentum=0.9, dampening=0.1),
+    ],
+    ids=["lr", "momentum", "weight_decay", "nesterov", "nesterov_dampening"],
+)
 def test_sgd_argument_errors_match_pytorch(pt, kwargs):
     def error(T, params):
         with pytest.raises(ValueError) as info:
             T.optim.SGD(params, **kwargs)
         return str(info.value)
-    assert error(minigrad, [minigrad.nn.Parameter(minigrad.ones(1))]) == \
-        error(pt, [pt.nn.Parameter(pt.ones(1))])
+
+    assert error(minigrad, [minigrad.nn.Parameter(minigrad.ones(1))]) == error(
+        pt, [pt.nn.Parameter(pt.ones(1))]
+    )
 
 
 @pytest.mark.oracle

@@ -5,6 +5,7 @@ gradient through relu, abs or nll_loss does, though its own derivative is 0), it
 carry PyTorch's name (``TanhBackwardBackward0``, ``ThresholdBackwardBackward0``, ...), and the
 second gradient must have PyTorch's values.
 """
+
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -22,20 +23,38 @@ pytestmark = pytest.mark.oracle
 # have one formula node (or a where) in PyTorch and a few ordinary ops in minigrad; a[key] = v
 # routes the value's gradient through PyTorch's clone and view nodes; prod of a tensor holding a
 # zero: PyTorch's formula ends in a view (ViewBackward0), minigrad's in the product (MulBackward0).
-NAME_DIFFERENCES = {"binary_cross_entropy", "composite_tutorial_graph", "linear", "matmul_2d_2d",
-                    "matmul_batched_matrix", "matmul_batched_vector", "matmul_broadcast_batched",
-                    "matmul_function", "matmul_matrix_batched", "matmul_vector_batched", "mm",
-                    "pow_tensor", "prod", "setitem_nonleaf", "vector_matrix"}
+NAME_DIFFERENCES = {
+    "binary_cross_entropy",
+    "composite_tutorial_graph",
+    "linear",
+    "matmul_2d_2d",
+    "matmul_batched_matrix",
+    "matmul_batched_vector",
+    "matmul_broadcast_batched",
+    "matmul_function",
+    "matmul_matrix_batched",
+    "matmul_vector_batched",
+    "mm",
+    "pow_tensor",
+    "prod",
+    "setitem_nonleaf",
+    "vector_matrix",
+}
 
 
 def _first_and_second(T, case, v, u):
     xs = [T.tensor(np.array(a), dtype=T.float64, requires_grad=True) for a in case.arrays]
     out = case.fn(T, *xs)
     firsts = T.autograd.grad(out, xs, T.tensor(v), create_graph=True, allow_unused=True)
-    described = [None if g is None else
-                 (g.requires_grad, type(g.grad_fn).__name__ if g.grad_fn is not None else None)
-                 for g in firsts]
-    terms = [(g * T.tensor(w)).sum() for g, w in zip(firsts, u) if g is not None and g.requires_grad]
+    described = [
+        None
+        if g is None
+        else (g.requires_grad, type(g.grad_fn).__name__ if g.grad_fn is not None else None)
+        for g in firsts
+    ]
+    terms = [
+        (g * T.tensor(w)).sum() for g, w in zip(firsts, u) if g is not None and g.requires_grad
+    ]
     if not terms:
         return described, None
     seconds = T.autograd.grad(sum(terms[1:], terms[0]), xs, allow_unused=True)
@@ -65,4 +84,3 @@ def test_gradient_of_gradient_matches_pytorch(pt, name, data, seed):
             assert np.allclose(m if t is None else t, 0, atol=1e-12)
         else:
             np.testing.assert_allclose(m, t, rtol=1e-7, atol=1e-9)
-

@@ -1,6 +1,7 @@
 """The oracle gate itself: without PyTorch, oracle tests skip with a reason, unless
 MINIGRAD_REQUIRE_ORACLE=1 (CI), where each of them fails. Checked in a child pytest in which
 ``import torch`` is made to fail."""
+
 import os
 import subprocess
 import sys
@@ -23,9 +24,25 @@ def _child_pytest(tmp_path, require):
         env["MINIGRAD_REQUIRE_ORACLE"] = "1"
     env["PYTHONPATH"] = os.pathsep.join([str(tmp_path)] + [p for p in [env.get("PYTHONPATH")] if p])
     result = subprocess.run(
-        [sys.executable, "-m", "pytest", *TARGETS, "-p", "block_torch", "-p", "no:cacheprovider",
-         "-q", "-rsf", "--no-header"],
-        cwd=TESTS.parent, env=env, capture_output=True, text=True, timeout=120)
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            *TARGETS,
+            "-p",
+            "block_torch",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "-rsf",
+            "--no-header",
+        ],
+        cwd=TESTS.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     return result.returncode, result.stdout + result.stderr
 
 

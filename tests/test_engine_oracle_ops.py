@@ -4,6 +4,7 @@ The cases are the same hypothesis strategies the finite-difference tests use (en
 Each example runs in float64 (values compared tightly) and in float32 (dtype of result and
 gradients, values to float32 accuracy).
 """
+
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -23,8 +24,14 @@ NAME_DIFFERENCES = {
 }
 # The batched products: PyTorch's root node depends on the shapes (UnsafeViewBackward0,
 # ViewBackward0, CloneBackward0, TransposeBackward0, ...); minigrad always records BmmBackward0.
-for _name in ("matmul_batched", "matmul_broadcast_batched", "matmul_batched_matrix",
-              "matmul_matrix_batched", "matmul_batched_vector", "matmul_vector_batched"):
+for _name in (
+    "matmul_batched",
+    "matmul_broadcast_batched",
+    "matmul_batched_matrix",
+    "matmul_matrix_batched",
+    "matmul_batched_vector",
+    "matmul_vector_batched",
+):
     NAME_DIFFERENCES[_name] = ("BmmBackward0", None)
 
 
@@ -51,8 +58,10 @@ def _grad_fn_name(T, out):
 def test_op_matches_pytorch(pt, name, data, seed):
     case = data.draw(CASES[name][0], label="case")
     rng = np.random.default_rng(seed)
-    for mg_dtype, pt_dtype, rtol, atol in ((minigrad.float64, pt.float64, 1e-10, 1e-12),
-                                           (minigrad.float32, pt.float32, 2e-5, 1e-6)):
+    for mg_dtype, pt_dtype, rtol, atol in (
+        (minigrad.float64, pt.float64, 1e-10, 1e-12),
+        (minigrad.float32, pt.float32, 2e-5, 1e-6),
+    ):
         with pt.no_grad():
             shape = tuple(case.fn(pt, *[pt.tensor(a) for a in case.arrays]).shape)
         v = rng.standard_normal(shape)
@@ -66,8 +75,9 @@ def test_op_matches_pytorch(pt, name, data, seed):
             assert (m_x.grad is None) == (t_x.grad is None)
             if t_x.grad is not None:
                 assert repr(m_x.grad.dtype) == repr(t_x.grad.dtype)
-                np.testing.assert_allclose(_numpy(m_x.grad), _numpy(t_x.grad), rtol=rtol,
-                                           atol=atol * 10)
+                np.testing.assert_allclose(
+                    _numpy(m_x.grad), _numpy(t_x.grad), rtol=rtol, atol=atol * 10
+                )
 
         mine, theirs = _grad_fn_name(minigrad, m_out), _grad_fn_name(pt, t_out)
         difference = NAME_DIFFERENCES.get(name) or case.extra.get("name_difference")

@@ -5,6 +5,7 @@ prints (values, types, names, warnings, the exception's type and message) must b
 memory addresses are masked. Snippets that go wrong on purpose also print the tensors and
 gradients afterwards, so a misuse that corrupts something shows up as a difference.
 """
+
 import pytest
 
 import minigrad
@@ -21,7 +22,9 @@ def snippet(name, code):
 
 
 # -- .data: a tensor sharing memory, with no history --------------------------------------------
-snippet("data_manual_sgd_step", """
+snippet(
+    "data_manual_sgd_step",
+    """
     w = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
     loss = (w * w).sum()
     loss.backward()
@@ -30,24 +33,33 @@ snippet("data_manual_sgd_step", """
     print(w)
     print(w.data, type(w.data).__name__, w.data.requires_grad, w.data.is_leaf, w.data.grad_fn)
     print(w._version, w.grad)
-""")
-snippet("data_shares_memory_but_not_the_version", """
+""",
+)
+snippet(
+    "data_shares_memory_but_not_the_version",
+    """
     x = torch.tensor([1.0, 2.0], requires_grad=True)
     d = x.data
     d.mul_(10)
     print(x, x._version, d._version)
     d[0] = -1.0
     print(x)
-""")
-snippet("data_of_a_non_leaf_and_of_a_parameter", """
+""",
+)
+snippet(
+    "data_of_a_non_leaf_and_of_a_parameter",
+    """
     x = torch.tensor([1.0, 2.0], requires_grad=True)
     y = x * 3
     print(y.data, y.data.is_leaf, y.data.grad_fn, y.data.requires_grad)
     p = torch.nn.Parameter(torch.ones(2))
     print(type(p.data).__name__, p.data)
     print(p.data.numpy(), type(x.detach().numpy()).__name__)
-""")
-snippet("data_assignment", """
+""",
+)
+snippet(
+    "data_assignment",
+    """
     x = torch.tensor([1.0, 2.0], requires_grad=True)
     x.data = torch.tensor([5.0, 6.0, 7.0])
     print(x, x.shape)
@@ -60,15 +72,21 @@ snippet("data_assignment", """
     except RuntimeError as e:
         print("RuntimeError", e)
     print(x)
-""")
-snippet("data_change_is_invisible_to_autograd", """
+""",
+)
+snippet(
+    "data_change_is_invisible_to_autograd",
+    """
     x = torch.tensor([1.0, 2.0], requires_grad=True)
     y = x.exp()
     y.data.zero_()  # not seen by the version check: backward uses the changed values
     y.sum().backward()
     print(x.grad)
-""")
-snippet("data_sgd_loop", """
+""",
+)
+snippet(
+    "data_sgd_loop",
+    """
     x = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
     t = torch.tensor([1.0, -1.0])
     w = torch.zeros(2, requires_grad=True)
@@ -79,23 +97,32 @@ snippet("data_sgd_loop", """
             w.data -= 0.05 * w.grad
         w.grad.zero_()
         print(round(loss.item(), 5), w)
-""")
+""",
+)
 
 # -- node type names -----------------------------------------------------------------------------
-snippet("node_type_names", """
+snippet(
+    "node_type_names",
+    """
     x = torch.tensor([1.0, 2.0], requires_grad=True)
     for z in (x - 1, x * x, x ** 2, x / 2, x.exp(), x.sum(), x.sum(0), x.mean(), x[0], x.view(2, 1),
               x.relu(), x.sigmoid(), x.tanh(), -x, 2 - x, 2 / x, 2 ** x, x.max(), x.clone()):
         node = z.grad_fn
         print(type(node), type(node).__name__, node.name(), node)
-""")
-snippet("accumulate_grad_names", """
+""",
+)
+snippet(
+    "accumulate_grad_names",
+    """
     x = torch.tensor([1.0, 2.0], requires_grad=True)
     acc = (x * 2).grad_fn.next_functions[0][0]
     print(type(acc), type(acc).__name__, acc.name(), acc)
     print(acc.variable is x)
-""")
-snippet("custom_function_node_names", """
+""",
+)
+snippet(
+    "custom_function_node_names",
+    """
     class Exp(torch.autograd.Function):
         @staticmethod
         def forward(ctx, i):
@@ -116,13 +143,17 @@ snippet("custom_function_node_names", """
     print(y.grad_fn.next_functions)
     y.sum().backward()
     print(x.grad)
-""")
-snippet("node_names_depending_on_arguments", """
+""",
+)
+snippet(
+    "node_names_depending_on_arguments",
+    """
     x = torch.ones(2, 3, requires_grad=True)
     for z in (x.sum(), x.sum(1), x.mean(), x.mean(0), x.squeeze(), x.squeeze(0), x[0], x[:, 1:],
               x[..., None], x[:, :]):
         print(type(z.grad_fn).__name__, z.grad_fn.name())
-""")
+""",
+)
 
 
 # -- custom Functions ----------------------------------------------------------------------------
@@ -144,15 +175,22 @@ TWO_OUTPUTS = """
     b = torch.tensor([3.0, 4.0], requires_grad=True)
     c = torch.tensor([5.0, 6.0])
 """
-snippet("function_needs_input_grad_under_no_grad", TWO_OUTPUTS + """
+snippet(
+    "function_needs_input_grad_under_no_grad",
+    TWO_OUTPUTS
+    + """
     with torch.no_grad():
         result = ProductAndSum.apply(a, b, c)
     print(type(result).__name__, result)
     with torch.no_grad():
         print(ProductAndSum.apply(a, c, c))
     print(ProductAndSum.apply(c, c, c))
-""")
-snippet("function_two_outputs", TWO_OUTPUTS + """
+""",
+)
+snippet(
+    "function_two_outputs",
+    TWO_OUTPUTS
+    + """
     p, s = ProductAndSum.apply(a, b, c)
     print(p, s)
     print(p.grad_fn is s.grad_fn, p.output_nr, s.output_nr, p.grad_fn.next_functions)
@@ -162,14 +200,22 @@ snippet("function_two_outputs", TWO_OUTPUTS + """
     print(a.grad, b.grad)
     q = (p * s).sum()
     print(q.grad_fn.next_functions[0][0].next_functions)
-""")
-snippet("function_two_outputs_grad_of_one", TWO_OUTPUTS + """
+""",
+)
+snippet(
+    "function_two_outputs_grad_of_one",
+    TWO_OUTPUTS
+    + """
     p, s = ProductAndSum.apply(a, b, c)
     print(torch.autograd.grad(s.sum(), (a, b)))
     p, s = ProductAndSum.apply(a, b, c)
     print(torch.autograd.grad([p.sum(), s.sum()], [a]))
-""")
-snippet("function_two_outputs_hooks_and_retain_grad", TWO_OUTPUTS + """
+""",
+)
+snippet(
+    "function_two_outputs_hooks_and_retain_grad",
+    TWO_OUTPUTS
+    + """
     p, s = ProductAndSum.apply(a, b, c)
     s.register_hook(lambda g: print("hook on s", g))
     p.register_hook(lambda g: g * 10)
@@ -177,8 +223,11 @@ snippet("function_two_outputs_hooks_and_retain_grad", TWO_OUTPUTS + """
     print(p.retains_grad, s.retains_grad)
     (p + s).sum().backward()
     print(a.grad, b.grad, s.grad)
-""")
-snippet("function_mark_non_differentiable", """
+""",
+)
+snippet(
+    "function_mark_non_differentiable",
+    """
     class SortedWithArgmax(torch.autograd.Function):
         @staticmethod
         def forward(ctx, x):
@@ -215,8 +264,11 @@ snippet("function_mark_non_differentiable", """
         y.sum().backward()
     except RuntimeError as e:
         print("RuntimeError", e)
-""")
-snippet("function_set_materialize_grads", """
+""",
+)
+snippet(
+    "function_set_materialize_grads",
+    """
     class TwoTimes(torch.autograd.Function):
         @staticmethod
         def forward(ctx, x, materialize):
@@ -233,8 +285,12 @@ snippet("function_set_materialize_grads", """
         first, second = TwoTimes.apply(x, materialize)
         first.sum().backward()
         print(x.grad)
-""")
-snippet("function_wrong_number_of_gradients", TWO_OUTPUTS + """
+""",
+)
+snippet(
+    "function_wrong_number_of_gradients",
+    TWO_OUTPUTS
+    + """
     class Bad(torch.autograd.Function):
         @staticmethod
         def forward(ctx, a, b):
@@ -250,10 +306,13 @@ snippet("function_wrong_number_of_gradients", TWO_OUTPUTS + """
     except RuntimeError as e:
         print("RuntimeError", e)
     print(a.grad, b.grad)
-""")
+""",
+)
 
 # -- hooks that return something wrong --------------------------------------------------------
-snippet("hook_changes_the_size", """
+snippet(
+    "hook_changes_the_size",
+    """
     x = torch.tensor([1.0, 2.0], requires_grad=True)
     w = torch.tensor([3.0, 4.0], requires_grad=True)
     (x * w).sum().backward()
@@ -273,8 +332,11 @@ snippet("hook_changes_the_size", """
     except RuntimeError as e:
         print("RuntimeError", e)
     print(x.grad, w.grad)
-""")
-snippet("hook_changes_the_type_or_returns_a_number", """
+""",
+)
+snippet(
+    "hook_changes_the_type_or_returns_a_number",
+    """
     x = torch.tensor([1.0, 2.0], requires_grad=True)
     x.register_hook(lambda g: g.double())
     try:
@@ -299,8 +361,11 @@ snippet("hook_changes_the_type_or_returns_a_number", """
         (v * 2).sum().backward()
     except RuntimeError as e:
         print("RuntimeError", e)
-""")
-snippet("node_hooks_that_return_something_wrong", """
+""",
+)
+snippet(
+    "node_hooks_that_return_something_wrong",
+    """
     x = torch.tensor([1.0, 2.0], requires_grad=True)
     y = x * 2
     y.grad_fn.register_prehook(lambda grad_outputs: (torch.ones(3),))
@@ -315,8 +380,11 @@ snippet("node_hooks_that_return_something_wrong", """
     except RuntimeError as e:
         print("RuntimeError", e)
     print(x.grad)
-""")
-snippet("hooks_that_replace_gradients", """
+""",
+)
+snippet(
+    "hooks_that_replace_gradients",
+    """
     x = torch.tensor([1.0, 2.0], requires_grad=True)
     w = torch.tensor([3.0, 4.0], requires_grad=True)
     y = x * w
@@ -325,11 +393,14 @@ snippet("hooks_that_replace_gradients", """
     y.grad_fn.register_prehook(lambda grad_outputs: (grad_outputs[0] * 2,))
     y.sum().backward()
     print(x.grad, w.grad)
-""")
+""",
+)
 
 
 # -- maximum and minimum -------------------------------------------------------------------------
-snippet("maximum_minimum_ties_share_the_gradient", """
+snippet(
+    "maximum_minimum_ties_share_the_gradient",
+    """
     for f in (torch.maximum, torch.minimum, torch.max, torch.min):
         a = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
         b = torch.tensor([1.0, 0.0, 5.0], requires_grad=True)
@@ -349,8 +420,11 @@ snippet("maximum_minimum_ties_share_the_gradient", """
     m = torch.maximum(x, y)
     m.sum().backward()
     print(m, x.grad, y.grad)
-""")
-snippet("maximum_minimum_misuse", """
+""",
+)
+snippet(
+    "maximum_minimum_misuse",
+    """
     a = torch.tensor([1.0, 2.0], requires_grad=True)
     for bad in (lambda: torch.maximum(a, 2), lambda: torch.maximum(a, 2.0), lambda: a.maximum(2),
                 lambda: torch.maximum(2, a), lambda: torch.minimum(a, [1, 2]),
@@ -361,19 +435,25 @@ snippet("maximum_minimum_misuse", """
         except (TypeError, IndexError) as e:
             print(type(e).__name__, e)
     print(a, a.grad)
-""")
+""",
+)
 
 
 # -- gradients of gradients ----------------------------------------------------------------------
-snippet("second_derivative_through_relu_and_abs", """
+snippet(
+    "second_derivative_through_relu_and_abs",
+    """
     for f in (torch.relu, torch.abs, torch.nn.functional.relu):
         x = torch.tensor([-1.0, 0.5, 2.0], requires_grad=True)
         g, = torch.autograd.grad(f(x).sum(), x, create_graph=True)
         print(g, g.requires_grad)
         h, = torch.autograd.grad(g.sum(), x)
         print(h)
-""")
-snippet("second_derivative_node_names", """
+""",
+)
+snippet(
+    "second_derivative_node_names",
+    """
     x = torch.tensor([-1.0, 0.5, 2.0], requires_grad=True)
     for f in (torch.tanh, torch.sigmoid, torch.relu, lambda t: t.softmax(0),
               lambda t: t.log_softmax(0), lambda t: t ** 3, torch.sin, torch.exp,
@@ -386,8 +466,11 @@ snippet("second_derivative_node_names", """
         print([type(n).__name__ if n is not None else None for n, _ in g.grad_fn.next_functions])
         h, = torch.autograd.grad((g * torch.tensor([1.0, -2.0, 3.0])).sum(), x)
         print(h)
-""")
-snippet("backward_with_create_graph_then_grad_of_grad", """
+""",
+)
+snippet(
+    "backward_with_create_graph_then_grad_of_grad",
+    """
     x = torch.tensor([1.0, 2.0], requires_grad=True)
     y = (x.tanh() * x).sum()
     y.backward(create_graph=True)
@@ -396,11 +479,14 @@ snippet("backward_with_create_graph_then_grad_of_grad", """
     x.grad = None
     g.sum().backward()
     print(x.grad)
-""")
+""",
+)
 
 
 # -- inference_mode ------------------------------------------------------------------------------
-snippet("inference_mode_block_and_decorators", """
+snippet(
+    "inference_mode_block_and_decorators",
+    """
     x = torch.tensor([1.0, 2.0], requires_grad=True)
     with torch.inference_mode():
         y = x * 2
@@ -431,8 +517,11 @@ snippet("inference_mode_block_and_decorators", """
     with torch.no_grad():
         with torch.inference_mode(False):
             print(torch.is_grad_enabled())
-""")
-snippet("inference_tensors_outside_inference_mode", """
+""",
+)
+snippet(
+    "inference_tensors_outside_inference_mode",
+    """
     x = torch.tensor([1.0, 2.0], requires_grad=True)
     with torch.inference_mode():
         y = x * 2
@@ -463,7 +552,8 @@ snippet("inference_tensors_outside_inference_mode", """
         t.add_(1)
         e.add_(1)
     print(t, t._version, t.is_inference(), e)
-""")
+""",
+)
 
 
 @pytest.mark.parametrize("name", sorted(SNIPPETS))
@@ -478,8 +568,14 @@ def test_a_refused_change_to_an_inference_tensor_changes_nothing():
     x = minigrad.tensor([1.0, 2.0], requires_grad=True)
     with minigrad.inference_mode():
         y = x * 2
-    for change in (lambda: y.add_(1), lambda: y.zero_(), lambda: y.copy_(minigrad.ones(2)),
-                   lambda: y.fill_(7), lambda: y.clamp_(0, 1), lambda: y.__setitem__(0, 5.0)):
+    for change in (
+        lambda: y.add_(1),
+        lambda: y.zero_(),
+        lambda: y.copy_(minigrad.ones(2)),
+        lambda: y.fill_(7),
+        lambda: y.clamp_(0, 1),
+        lambda: y.__setitem__(0, 5.0),
+    ):
         with pytest.raises(RuntimeError, match="Inplace update to inference tensor"):
             change()
         assert y.tolist() == [2.0, 4.0]

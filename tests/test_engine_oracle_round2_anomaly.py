@@ -5,6 +5,7 @@ modified-by-an-inplace-operation error in both modes.
 PyTorch's warning ends with "(Triggered internally at <C++ file>)", which minigrad leaves out
 (README: differences); everything before it must be identical.
 """
+
 import warnings
 
 import numpy as np
@@ -28,7 +29,7 @@ def _user_warnings(caught):
     """The UserWarnings (numpy's RuntimeWarnings about nan arithmetic are not compared), with
     PyTorch's C++ suffix cut off."""
     texts = [str(c.message) for c in caught if c.category is UserWarning]
-    return [t[:t.index(_SUFFIX)] if _SUFFIX in t else t for t in texts]
+    return [t[: t.index(_SUFFIX)] if _SUFFIX in t else t for t in texts]
 
 
 def _run(T, body):
@@ -85,6 +86,7 @@ def test_switches_match_pytorch(pt):
         except KeyError:
             seen.append(T.is_anomaly_enabled())  # restored after an error too
         return seen
+
     assert _run(minigrad, body) == _run(pt, body)
 
 
@@ -93,6 +95,7 @@ def test_detect_anomaly_is_no_decorator_in_pytorch_2_13(pt):
         @T.autograd.detect_anomaly()
         def f():
             return 1
+
     mine, theirs = _run(minigrad, body), _run(pt, body)
     assert mine == theirs and mine[0][0] is TypeError
 
@@ -101,12 +104,17 @@ def test_nan_gradient_raises_after_naming_the_forward_call(pt):
     def body(T):
         with T.autograd.detect_anomaly():
             return _nan_backward(T)
+
     mine, theirs = _run(minigrad, body), _run(pt, body)
     assert mine == theirs
     outcome, (entered, detected) = mine
-    assert outcome == (RuntimeError, "Function 'LogBackward0' returned nan values in its 0th output.")
-    assert detected.startswith("Error detected in LogBackward0. Traceback of forward call that "
-                               "caused the error:\n")
+    assert outcome == (
+        RuntimeError,
+        "Function 'LogBackward0' returned nan values in its 0th output.",
+    )
+    assert detected.startswith(
+        "Error detected in LogBackward0. Traceback of forward call that caused the error:\n"
+    )
     assert detected.endswith("    return x.log()  # the forward call the warning must name\n")
 
 
@@ -120,6 +128,7 @@ def test_check_nan_false_lets_nan_through(pt):
     def body(T):
         with T.autograd.detect_anomaly(check_nan=False):
             return _nan_backward(T)
+
     assert _run(minigrad, body) == _run(pt, body)
 
 
@@ -131,6 +140,7 @@ def test_nodes_keep_their_forward_stack_only_in_anomaly_mode(pt):
         inside = _log_forward(T, x).grad_fn.metadata
         T.autograd.set_detect_anomaly(False)
         return before, inside
+
     mine, theirs = _run(minigrad, body), _run(pt, body)
     assert mine == theirs
     assert list(mine[0][1]) == ["traceback_"] and mine[0][1]["traceback_"][-1].endswith("name\n")
@@ -151,9 +161,13 @@ def test_the_failing_node_is_the_one_named(pt, how):
                 loss.backward()
             else:
                 T.autograd.grad(loss, x, create_graph=how == "grad_create_graph")
+
     mine, theirs = _run(minigrad, body), _run(pt, body)
     assert mine == theirs
-    assert mine[0] == (RuntimeError, "Function 'SqrtBackward0' returned nan values in its 0th output.")
+    assert mine[0] == (
+        RuntimeError,
+        "Function 'SqrtBackward0' returned nan values in its 0th output.",
+    )
 
 
 def test_a_custom_functions_nan_is_reported_by_output_index(pt):
@@ -166,11 +180,17 @@ def test_a_custom_functions_nan_is_reported_by_output_index(pt):
             @staticmethod
             def backward(ctx, g):
                 return g, g * float("nan")
+
         with T.autograd.detect_anomaly():
             x = T.tensor([0.0, 1.0], requires_grad=True)
             Twice.apply(x, x * 2).sum().backward()
+
     (mine, [_, my_warning]), (theirs, [_, their_warning]) = _run(minigrad, body), _run(pt, body)
-    assert mine == theirs == (RuntimeError, "Function 'TwiceBackward' returned nan values in its 1th output.")
+    assert (
+        mine
+        == theirs
+        == (RuntimeError, "Function 'TwiceBackward' returned nan values in its 1th output.")
+    )
     # PyTorch's stack ends in its own Python apply(); the user's line before it is the same
     assert their_warning.startswith(my_warning)
     assert my_warning.endswith("Twice.apply(x, x * 2).sum().backward()\n")
@@ -186,21 +206,26 @@ def _modified(T):
 def test_inplace_error_hint_without_anomaly_mode(pt):
     mine, theirs = _run(minigrad, _modified), _run(pt, _modified)
     assert mine == theirs
-    assert mine[0][1].endswith("instead. Hint: enable anomaly detection to find the operation that "
-                               "failed to compute its gradient, with "
-                               "torch.autograd.set_detect_anomaly(True, check_nan=False).")
+    assert mine[0][1].endswith(
+        "instead. Hint: enable anomaly detection to find the operation that "
+        "failed to compute its gradient, with "
+        "torch.autograd.set_detect_anomaly(True, check_nan=False)."
+    )
 
 
 def test_inplace_error_in_anomaly_mode_names_the_forward_call(pt):
     def body(T):
         with T.autograd.detect_anomaly():
             _modified(T)
+
     mine, theirs = _run(minigrad, body), _run(pt, body)
     assert mine == theirs
     (_, message), (_, detected) = mine
-    assert message.endswith("instead. Hint: the backtrace further above shows the operation that "
-                            "failed to compute its gradient. The variable in question was changed "
-                            "in there or anywhere later. Good luck!")
+    assert message.endswith(
+        "instead. Hint: the backtrace further above shows the operation that "
+        "failed to compute its gradient. The variable in question was changed "
+        "in there or anywhere later. Good luck!"
+    )
     assert detected.startswith("Error detected in SigmoidBackward0.")
     assert detected.endswith("    y = x.sigmoid()\n")
 

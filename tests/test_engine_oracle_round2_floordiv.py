@@ -2,6 +2,7 @@
 -inf, ±inf and nan for a float divided by 0), dtypes, broadcasting, errors, and the missing
 derivative (the result requires grad through a node named NotImplemented, whose backward raises
 PyTorch's error and changes no .grad)."""
+
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -24,10 +25,21 @@ SHAPES = st.sampled_from([((3,), (3,)), ((2, 3), (3,)), ((2, 1), (1, 4)), ((), (
 
 
 @settings(max_examples=examples(1.0))
-@given(shapes=SHAPES, seed=st.integers(0, 2**32 - 1),
-       dtypes=st.sampled_from([("float32", "float32"), ("int64", "int64"), ("int64", "float32"),
-                               ("float64", "int64"), ("int32", "int64"), ("float32", "float64")]),
-       zeros=st.booleans())
+@given(
+    shapes=SHAPES,
+    seed=st.integers(0, 2**32 - 1),
+    dtypes=st.sampled_from(
+        [
+            ("float32", "float32"),
+            ("int64", "int64"),
+            ("int64", "float32"),
+            ("float64", "int64"),
+            ("int32", "int64"),
+            ("float32", "float64"),
+        ]
+    ),
+    zeros=st.booleans(),
+)
 def test_floor_divide_of_tensors_matches_pytorch(pt, shapes, seed, dtypes, zeros):
     rng = np.random.default_rng(seed)
     a = rng.integers(-20, 20, size=shapes[0]) * (0.5 if dtypes[0].startswith("float") else 1)
@@ -37,8 +49,12 @@ def test_floor_divide_of_tensors_matches_pytorch(pt, shapes, seed, dtypes, zeros
 
     def run(T):
         x, y = T.tensor(a, dtype=getattr(T, dtypes[0])), T.tensor(b, dtype=getattr(T, dtypes[1]))
-        return [_outcome(lambda: x // y), _outcome(lambda: T.floor_divide(x, y)),
-                _outcome(lambda: x.floor_divide(y))]
+        return [
+            _outcome(lambda: x // y),
+            _outcome(lambda: T.floor_divide(x, y)),
+            _outcome(lambda: x.floor_divide(y)),
+        ]
+
     assert run(minigrad) == run(pt)
 
 
@@ -50,8 +66,12 @@ NUMBERS = [2, -3, 2.5, -0.5, 0, 0.0, True]
 def test_floor_divide_with_a_number_matches_pytorch(pt, number, dtype):
     def run(T):
         x = T.tensor([7, -7, 3, 0, 1]).to(getattr(T, dtype))
-        return [_outcome(lambda: x // number), _outcome(lambda: number // x),
-                _outcome(lambda: T.floor_divide(x, number))]
+        return [
+            _outcome(lambda: x // number),
+            _outcome(lambda: number // x),
+            _outcome(lambda: T.floor_divide(x, number)),
+        ]
+
     assert run(minigrad) == run(pt)
 
 
@@ -61,11 +81,21 @@ def test_floor_divide_requires_grad_but_has_no_derivative(pt):
         x = T.tensor([3.0, -4.0], requires_grad=True)
         w = T.tensor([1.5, 2.0], requires_grad=True)
         y, z, r = x // 2, x // w, 5 // x
-        described = [(repr(t), t.requires_grad, type(t.grad_fn).__name__, t.grad_fn.name(),
-                      len(t.grad_fn.next_functions)) for t in (y, z, r)]
+        described = [
+            (
+                repr(t),
+                t.requires_grad,
+                type(t.grad_fn).__name__,
+                t.grad_fn.name(),
+                len(t.grad_fn.next_functions),
+            )
+            for t in (y, z, r)
+        ]
         x.grad = T.tensor([1.0, 1.0])
-        errors = [_outcome(lambda: (y + x).sum().backward()),
-                  _outcome(lambda: T.autograd.grad(z.sum(), w))]
+        errors = [
+            _outcome(lambda: (y + x).sum().backward()),
+            _outcome(lambda: T.autograd.grad(z.sum(), w)),
+        ]
         assert x.grad.tolist() == [1.0, 1.0] and w.grad is None  # nothing written
         with T.no_grad():
             off = (x // 2).requires_grad
@@ -80,7 +110,15 @@ def test_floor_divide_in_place_matches_pytorch(pt):
         y = T.tensor([7.0, -7.5], requires_grad=True) * 1
         y //= 2
         leaf = T.tensor([3.0, 4.0], requires_grad=True)
-        return [repr(x), x._version, repr(y), type(y.grad_fn).__name__,
-                _outcome(lambda: leaf.floor_divide_(2)), leaf.tolist(), leaf._version,
-                _outcome(lambda: T.tensor([3, 4]).floor_divide_(T.tensor([1, 0])))]
+        return [
+            repr(x),
+            x._version,
+            repr(y),
+            type(y.grad_fn).__name__,
+            _outcome(lambda: leaf.floor_divide_(2)),
+            leaf.tolist(),
+            leaf._version,
+            _outcome(lambda: T.tensor([3, 4]).floor_divide_(T.tensor([1, 0]))),
+        ]
+
     assert run(minigrad) == run(pt)

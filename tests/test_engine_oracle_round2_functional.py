@@ -1,6 +1,7 @@
 """``torch.autograd.functional`` against PyTorch and finite differences: vjp, jvp, jacobian,
 hessian, vhp, hvp (values, return structures for one input or a tuple, create_graph, strict,
 and every error message)."""
+
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -20,11 +21,11 @@ def _outcome(f):
 
 
 def _f1(x):
-    return (x.sin() * x ** 2).sum()
+    return (x.sin() * x**2).sum()
 
 
 def _f2(x, y):
-    return x.exp().sum() * (y ** 3).sum() + (x[:2] * y[0]).sum()
+    return x.exp().sum() * (y**3).sum() + (x[:2] * y[0]).sum()
 
 
 def _pair(x, y):
@@ -38,55 +39,91 @@ CASES = {
     "hessian_tuple": lambda T, F, x, y, o: F.hessian(_f2, (x, y)),
     "hessian_one_tuple": lambda T, F, x, y, o: F.hessian(_f1, (x,)),
     "hessian_create_graph_constant": lambda T, F, x, y, o: F.hessian(_f1, x, create_graph=True),
-    "hessian_create_graph": lambda T, F, x, y, o: F.hessian(_f1, x.clone().requires_grad_(), create_graph=True),
-    "hessian_unused_input": lambda T, F, x, y, o: F.hessian(lambda a, b: (a ** 2).sum(), (x, y)),
+    "hessian_create_graph": lambda T, F, x, y, o: F.hessian(
+        _f1, x.clone().requires_grad_(), create_graph=True
+    ),
+    "hessian_unused_input": lambda T, F, x, y, o: F.hessian(lambda a, b: (a**2).sum(), (x, y)),
     "hessian_not_scalar": lambda T, F, x, y, o: F.hessian(lambda a: a * 2, x),
     "hessian_tuple_output": lambda T, F, x, y, o: F.hessian(lambda a: (a, a), x),
     "hessian_strict_linear": lambda T, F, x, y, o: F.hessian(lambda a: a.sum() * 2, x, strict=True),
-    "hessian_strict_quadratic": lambda T, F, x, y, o: F.hessian(lambda a: (a ** 2).sum(), x, strict=True),
-    "hessian_strict_unused": lambda T, F, x, y, o: F.hessian(lambda a, b: (a ** 2).sum(), (x, y), strict=True),
-    "hessian_strategy": lambda T, F, x, y, o: F.hessian(lambda a: a.sum(), x, outer_jacobian_strategy="foo"),
+    "hessian_strict_quadratic": lambda T, F, x, y, o: F.hessian(
+        lambda a: (a**2).sum(), x, strict=True
+    ),
+    "hessian_strict_unused": lambda T, F, x, y, o: F.hessian(
+        lambda a, b: (a**2).sum(), (x, y), strict=True
+    ),
+    "hessian_strategy": lambda T, F, x, y, o: F.hessian(
+        lambda a: a.sum(), x, outer_jacobian_strategy="foo"
+    ),
     "hessian_relu_is_zero": lambda T, F, x, y, o: F.hessian(lambda a: a.relu().sum(), x),
-    "hessian_abs_create_graph": lambda T, F, x, y, o: F.hessian(lambda a: a.abs().sum(), x.clone().requires_grad_(), create_graph=True),
+    "hessian_abs_create_graph": lambda T, F, x, y, o: F.hessian(
+        lambda a: a.abs().sum(), x.clone().requires_grad_(), create_graph=True
+    ),
     "hvp": lambda T, F, x, y, o: F.hvp(_f1, x, o(3)),
     "hvp_tuple": lambda T, F, x, y, o: F.hvp(_f2, (x, y), (o(3), o(2, 2))),
-    "hvp_create_graph": lambda T, F, x, y, o: F.hvp(_f1, x.clone().requires_grad_(), o(3), create_graph=True),
+    "hvp_create_graph": lambda T, F, x, y, o: F.hvp(
+        _f1, x.clone().requires_grad_(), o(3), create_graph=True
+    ),
     "hvp_linear": lambda T, F, x, y, o: F.hvp(lambda a: a.sum(), x, o(3)),
     "hvp_strict_linear": lambda T, F, x, y, o: F.hvp(lambda a: a.sum(), x, o(3), strict=True),
     "hvp_not_scalar": lambda T, F, x, y, o: F.hvp(lambda a: a, x, o(3)),
     "hvp_v_none": lambda T, F, x, y, o: F.hvp(_f1, x),
-    "hvp_v_none_scalar": lambda T, F, x, y, o: F.hvp(lambda a: a ** 3, T.tensor(2.0, dtype=T.float64)),
+    "hvp_v_none_scalar": lambda T, F, x, y, o: F.hvp(
+        lambda a: a**3, T.tensor(2.0, dtype=T.float64)
+    ),
     "vhp_tuple": lambda T, F, x, y, o: F.vhp(_f2, (x, y), (o(3), o(2, 2))),
     "vhp_tuple_output": lambda T, F, x, y, o: F.vhp(lambda a: (a,), x, o(3)),
-    "vhp_strict_create_graph": lambda T, F, x, y, o: F.vhp(lambda a: (a ** 2).sum(), x, o(3), strict=True, create_graph=True),
-    "vhp_strict_quadratic": lambda T, F, x, y, o: F.vhp(lambda a: (a ** 2).sum(), x, o(3), strict=True),
+    "vhp_strict_create_graph": lambda T, F, x, y, o: F.vhp(
+        lambda a: (a**2).sum(), x, o(3), strict=True, create_graph=True
+    ),
+    "vhp_strict_quadratic": lambda T, F, x, y, o: F.vhp(
+        lambda a: (a**2).sum(), x, o(3), strict=True
+    ),
     "vhp_bad_v": lambda T, F, x, y, o: F.vhp(_f1, x, o(2)),
-    "jvp": lambda T, F, x, y, o: F.jvp(lambda a: a ** 2, x, o(3)),
+    "jvp": lambda T, F, x, y, o: F.jvp(lambda a: a**2, x, o(3)),
     "jvp_tuple": lambda T, F, x, y, o: F.jvp(_pair, (x, y), (o(3), o(2, 2))),
-    "jvp_create_graph": lambda T, F, x, y, o: F.jvp(lambda a: a ** 2, x.clone().requires_grad_(), o(3), create_graph=True),
+    "jvp_create_graph": lambda T, F, x, y, o: F.jvp(
+        lambda a: a**2, x.clone().requires_grad_(), o(3), create_graph=True
+    ),
     "jvp_v_none": lambda T, F, x, y, o: F.jvp(lambda a: a, x),
     "jvp_v_none_scalar": lambda T, F, x, y, o: F.jvp(lambda a: a * 2, T.tensor(2.0)),
-    "jvp_strict_unused": lambda T, F, x, y, o: F.jvp(lambda a, b: a * 2, (x, y), (o(3), o(2, 2)), strict=True),
+    "jvp_strict_unused": lambda T, F, x, y, o: F.jvp(
+        lambda a, b: a * 2, (x, y), (o(3), o(2, 2)), strict=True
+    ),
     "vjp_tuple": lambda T, F, x, y, o: F.vjp(_pair, (x, y), (o(3), o(3))),
     "vjp_create_graph_constant": lambda T, F, x, y, o: F.vjp(_f1, x, create_graph=True),
-    "vjp_create_graph": lambda T, F, x, y, o: F.vjp(_f1, x.clone().requires_grad_(), create_graph=True),
+    "vjp_create_graph": lambda T, F, x, y, o: F.vjp(
+        _f1, x.clone().requires_grad_(), create_graph=True
+    ),
     "vjp_unused": lambda T, F, x, y, o: F.vjp(lambda a, b: a * 2, (x, y), o(3)),
     "vjp_strict_unused": lambda T, F, x, y, o: F.vjp(lambda a, b: a * 2, (x, y), o(3), strict=True),
-    "vjp_strict_constant": lambda T, F, x, y, o: F.vjp(lambda a: T.ones(2), x, T.ones(2), strict=True),
+    "vjp_strict_constant": lambda T, F, x, y, o: F.vjp(
+        lambda a: T.ones(2), x, T.ones(2), strict=True
+    ),
     "vjp_list_inputs": lambda T, F, x, y, o: F.vjp(lambda a: a, [x]),
     "vjp_number_input": lambda T, F, x, y, o: F.vjp(lambda a: a, (x, 3)),
     "vjp_number_output": lambda T, F, x, y, o: F.vjp(lambda a: 3, x),
     "vjp_bad_size": lambda T, F, x, y, o: F.vjp(lambda a: a, x, T.ones(2)),
-    "vjp_bad_size_tuple": lambda T, F, x, y, o: F.vjp(lambda a, b: (a, b), (x, y), (T.ones(3), T.ones(2))),
+    "vjp_bad_size_tuple": lambda T, F, x, y, o: F.vjp(
+        lambda a, b: (a, b), (x, y), (T.ones(3), T.ones(2))
+    ),
     "vjp_v_for_one_of_two": lambda T, F, x, y, o: F.vjp(lambda a, b: (a, b), (x, y), T.ones(3)),
     "vjp_two_v_for_one": lambda T, F, x, y, o: F.vjp(lambda a: a, x, (o(3), o(3))),
     "vjp_v_none": lambda T, F, x, y, o: F.vjp(lambda a: a * 2, x),
     "jacobian_tuple": lambda T, F, x, y, o: F.jacobian(_pair, (x, y)),
-    "jacobian_create_graph": lambda T, F, x, y, o: F.jacobian(lambda a: a.exp(), x.clone().requires_grad_(), create_graph=True),
-    "jacobian_strict_constant": lambda T, F, x, y, o: F.jacobian(lambda a: T.ones(2), x, strict=True),
-    "jacobian_strict_unused": lambda T, F, x, y, o: F.jacobian(lambda a, b: a * 2, (x, y), strict=True),
+    "jacobian_create_graph": lambda T, F, x, y, o: F.jacobian(
+        lambda a: a.exp(), x.clone().requires_grad_(), create_graph=True
+    ),
+    "jacobian_strict_constant": lambda T, F, x, y, o: F.jacobian(
+        lambda a: T.ones(2), x, strict=True
+    ),
+    "jacobian_strict_unused": lambda T, F, x, y, o: F.jacobian(
+        lambda a, b: a * 2, (x, y), strict=True
+    ),
     "jacobian_strategy": lambda T, F, x, y, o: F.jacobian(lambda a: a, x, strategy="foo"),
-    "jacobian_forward_mode": lambda T, F, x, y, o: F.jacobian(lambda a: a, x, strategy="forward-mode"),
+    "jacobian_forward_mode": lambda T, F, x, y, o: F.jacobian(
+        lambda a: a, x, strategy="forward-mode"
+    ),
     "jacobian_empty_output": lambda T, F, x, y, o: F.jacobian(lambda a: a[:0], x),
 }
 
@@ -98,8 +135,12 @@ def test_functional_matches_pytorch(pt, name, grad_enabled):
         x = T.tensor([0.5, -1.0, 2.0], dtype=T.float64)
         y = T.tensor([[1.0, 2.0], [0.3, -0.4]], dtype=T.float64)
         with T.set_grad_enabled(grad_enabled):
-            return _outcome(lambda: CASES[name](T, T.autograd.functional, x, y,
-                                                lambda *s: T.ones(*s, dtype=T.float64)))
+            return _outcome(
+                lambda: CASES[name](
+                    T, T.autograd.functional, x, y, lambda *s: T.ones(*s, dtype=T.float64)
+                )
+            )
+
     assert run(minigrad) == run(pt)
 
 
@@ -108,11 +149,12 @@ def test_create_graph_results_are_differentiable_with_respect_to_the_callers_ten
     seen = []
     for T in (minigrad, pt):
         x = T.tensor([0.5, -1.0, 2.0], dtype=T.float64, requires_grad=True)
-        h = T.autograd.functional.hessian(lambda a: (a ** 3).sum(), x, create_graph=True)
-        _, hv = T.autograd.functional.hvp(lambda a: (a ** 3).sum(), x, T.ones(3, dtype=T.float64),
-                                          create_graph=True)
-        g1, = T.autograd.grad(h.sum(), x)
-        g2, = T.autograd.grad(hv.sum(), x)
+        h = T.autograd.functional.hessian(lambda a: (a**3).sum(), x, create_graph=True)
+        _, hv = T.autograd.functional.hvp(
+            lambda a: (a**3).sum(), x, T.ones(3, dtype=T.float64), create_graph=True
+        )
+        (g1,) = T.autograd.grad(h.sum(), x)
+        (g2,) = T.autograd.grad(hv.sum(), x)
         seen.append((g1.tolist(), g2.tolist(), x.grad))
     assert seen[0] == seen[1] == ([6.0] * 3, [6.0] * 3, None)
 
@@ -120,10 +162,12 @@ def test_create_graph_results_are_differentiable_with_respect_to_the_callers_ten
 # -- finite differences --------------------------------------------------------------------------
 def _smooth(T, kind):
     return {
-        "poly": lambda a: (a ** 3).sum() + (a[..., :1] * a).sum(),
+        "poly": lambda a: (a**3).sum() + (a[..., :1] * a).sum(),
         "trig": lambda a: (a.sin() * a.cos().exp()).sum(),
         "mixed": lambda a: ((a * a).sum() + 1).log() * a.tanh().sum(),
-        "softmax": lambda a: (a.reshape(-1).softmax(0) * T.arange(a.numel(), dtype=T.float64)).sum(),
+        "softmax": lambda a: (
+            a.reshape(-1).softmax(0) * T.arange(a.numel(), dtype=T.float64)
+        ).sum(),
     }[kind]
 
 
@@ -171,7 +215,9 @@ def test_products_are_finite_differences_along_v(shape, kind, seed):
     for result in (hv, vh, jv):
         np.testing.assert_allclose(result.numpy(), numeric, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(value.item(), f(minigrad.tensor(x)).item(), rtol=1e-14)
-    f_numeric = (f(minigrad.tensor(x + eps * v)).item() - f(minigrad.tensor(x - eps * v)).item()) / (2 * eps)
+    f_numeric = (
+        f(minigrad.tensor(x + eps * v)).item() - f(minigrad.tensor(x - eps * v)).item()
+    ) / (2 * eps)
     _, jf = F.jvp(f, minigrad.tensor(x), minigrad.tensor(v))
     np.testing.assert_allclose(jf.item(), f_numeric, rtol=1e-5, atol=1e-6)
 
@@ -184,8 +230,13 @@ def test_hessian_and_products_match_pytorch(pt, shape, kind, seed):
     results = []
     for T in (minigrad, pt):
         F, f = T.autograd.functional, _smooth(T, kind)
-        results.append([F.hessian(f, T.tensor(x)).numpy(), F.hvp(f, T.tensor(x), T.tensor(v))[1].numpy(),
-                        F.vhp(f, T.tensor(x), T.tensor(v))[1].numpy(),
-                        F.jvp(lambda a: a.sin() * a.sum(), T.tensor(x), T.tensor(v))[1].numpy()])
+        results.append(
+            [
+                F.hessian(f, T.tensor(x)).numpy(),
+                F.hvp(f, T.tensor(x), T.tensor(v))[1].numpy(),
+                F.vhp(f, T.tensor(x), T.tensor(v))[1].numpy(),
+                F.jvp(lambda a: a.sin() * a.sum(), T.tensor(x), T.tensor(v))[1].numpy(),
+            ]
+        )
     for m, t in zip(*results):
         np.testing.assert_allclose(m, t, rtol=1e-10, atol=1e-12)

@@ -4,6 +4,7 @@ Random draws are minigrad's own (README: the numbers are not PyTorch's), so for 
 random initialisers the oracle fixes everything except the draw: reprs, nodes, the scale, the
 bounds, the errors; the draws themselves are checked by their statistics with a fixed seed.
 """
+
 import math
 import warnings
 
@@ -24,7 +25,9 @@ def _error(f):
 
 
 # -- Dropout ------------------------------------------------------------------------------------
-@pytest.mark.parametrize("kwargs", [{}, dict(p=0.3), dict(p=0.2, inplace=True), dict(p=0.0), dict(p=1)])
+@pytest.mark.parametrize(
+    "kwargs", [{}, dict(p=0.3), dict(p=0.2, inplace=True), dict(p=0.0), dict(p=1)]
+)
 def test_dropout_repr_matches_pytorch(pt, kwargs):
     assert repr(minigrad.nn.Dropout(**kwargs)) == repr(pt.nn.Dropout(**kwargs))
     seq = lambda T: T.nn.Sequential(T.nn.Linear(2, 3), T.nn.Dropout(**kwargs), T.nn.ReLU())  # noqa: E731
@@ -89,8 +92,9 @@ def test_dropout_inplace_matches_pytorch(pt):
         assert y is z and z._version == 1 and type(z.grad_fn).__name__ == "MulBackward0"
         y.sum().backward()
         np.testing.assert_array_equal(x.grad.numpy(), np.where(z.detach().numpy() != 0, 4.0, 0.0))
-    assert _error(lambda: minigrad.nn.Dropout(0.5, inplace=True)(minigrad.ones(2, requires_grad=True))) == \
-        _error(lambda: pt.nn.Dropout(0.5, inplace=True)(pt.ones(2, requires_grad=True)))
+    assert _error(
+        lambda: minigrad.nn.Dropout(0.5, inplace=True)(minigrad.ones(2, requires_grad=True))
+    ) == _error(lambda: pt.nn.Dropout(0.5, inplace=True)(pt.ones(2, requires_grad=True)))
 
 
 @pytest.mark.parametrize("case", ["module_high", "module_negative", "functional", "integer"])
@@ -106,7 +110,11 @@ def test_dropout_errors_match_pytorch(pt, case):
 
 # -- ReLU(inplace=True) -------------------------------------------------------------------------
 def test_relu_inplace_matches_pytorch(pt):
-    assert repr(minigrad.nn.ReLU(inplace=True)) == repr(pt.nn.ReLU(inplace=True)) == "ReLU(inplace=True)"
+    assert (
+        repr(minigrad.nn.ReLU(inplace=True))
+        == repr(pt.nn.ReLU(inplace=True))
+        == "ReLU(inplace=True)"
+    )
     assert repr(minigrad.nn.ReLU()) == repr(pt.nn.ReLU()) == "ReLU()"
     values = np.array([[-1.0, 2.0, 0.5], [3.0, -0.2, -4.0]])
     seen = {}
@@ -123,8 +131,9 @@ def test_relu_inplace_matches_pytorch(pt):
         assert not isinstance(m, str) or m == t
     # on a leaf that requires grad: PyTorch's in-place error, and the leaf unchanged
     leaf = minigrad.tensor([-1.0, 1.0], requires_grad=True)
-    assert _error(lambda: minigrad.nn.ReLU(inplace=True)(leaf)) == \
-        _error(lambda: pt.nn.ReLU(inplace=True)(pt.tensor([-1.0, 1.0], requires_grad=True)))
+    assert _error(lambda: minigrad.nn.ReLU(inplace=True)(leaf)) == _error(
+        lambda: pt.nn.ReLU(inplace=True)(pt.tensor([-1.0, 1.0], requires_grad=True))
+    )
     assert leaf.tolist() == [-1.0, 1.0] and leaf._version == 0
 
 
@@ -146,12 +155,25 @@ SHAPES = [(3, 4), (5, 2), (6, 3, 2, 2), (4, 2, 5), (1, 1)]
 
 @pytest.mark.parametrize("shape", SHAPES)
 def test_fans_match_pytorch(pt, shape):
-    assert minigrad.nn.init._calculate_fan_in_and_fan_out(minigrad.ones(*shape)) == \
-        pt.nn.init._calculate_fan_in_and_fan_out(pt.ones(*shape))
+    assert minigrad.nn.init._calculate_fan_in_and_fan_out(
+        minigrad.ones(*shape)
+    ) == pt.nn.init._calculate_fan_in_and_fan_out(pt.ones(*shape))
 
 
-@pytest.mark.parametrize("args", [("linear",), ("conv2d",), ("sigmoid",), ("tanh",), ("relu",),
-                                  ("leaky_relu",), ("leaky_relu", 0.2), ("leaky_relu", 3), ("selu",)])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("linear",),
+        ("conv2d",),
+        ("sigmoid",),
+        ("tanh",),
+        ("relu",),
+        ("leaky_relu",),
+        ("leaky_relu", 0.2),
+        ("leaky_relu", 3),
+        ("selu",),
+    ],
+)
 def test_calculate_gain_matches_pytorch(pt, args):
     mine, theirs = minigrad.nn.init.calculate_gain(*args), pt.nn.init.calculate_gain(*args)
     assert mine == theirs and type(mine) is type(theirs)
@@ -227,16 +249,27 @@ def test_constant_inits_match_pytorch_values(pt, name):
 
 def _expected_std(name, shape):
     fan_in, fan_out = shape[1] * math.prod(shape[2:]), shape[0] * math.prod(shape[2:])
-    return {"uniform_": 1.0 / math.sqrt(12),  # U(-0.3, 0.7)
-            "normal_": 0.02,
-            "xavier_uniform_": 2.0 * math.sqrt(2.0 / (fan_in + fan_out)),
-            "xavier_normal_": math.sqrt(2.0 / (fan_in + fan_out)),
-            "kaiming_uniform_": math.sqrt(2.0 / (1 + 5)) / math.sqrt(fan_in),
-            "kaiming_normal_": math.sqrt(2.0) / math.sqrt(fan_out)}[name]
+    return {
+        "uniform_": 1.0 / math.sqrt(12),  # U(-0.3, 0.7)
+        "normal_": 0.02,
+        "xavier_uniform_": 2.0 * math.sqrt(2.0 / (fan_in + fan_out)),
+        "xavier_normal_": math.sqrt(2.0 / (fan_in + fan_out)),
+        "kaiming_uniform_": math.sqrt(2.0 / (1 + 5)) / math.sqrt(fan_in),
+        "kaiming_normal_": math.sqrt(2.0) / math.sqrt(fan_out),
+    }[name]
 
 
-@pytest.mark.parametrize("name", ["uniform_", "normal_", "xavier_uniform_", "xavier_normal_",
-                                  "kaiming_uniform_", "kaiming_normal_"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "uniform_",
+        "normal_",
+        "xavier_uniform_",
+        "xavier_normal_",
+        "kaiming_uniform_",
+        "kaiming_normal_",
+    ],
+)
 @pytest.mark.parametrize("shape", [(200, 300), (64, 32, 3, 3)])
 def test_random_inits_have_pytorchs_distribution(pt, name, shape):
     """Same spread as PyTorch's (its own draws checked the same way), uniform ones inside the
@@ -251,7 +284,10 @@ def test_random_inits_have_pytorchs_distribution(pt, name, shape):
         mean = {"uniform_": 0.2, "normal_": 1.0}.get(name, 0.0)
         assert abs(values.mean() - mean) < 0.01 * max(1.0, expected * 10)
     if "uniform" in name:
-        assert mine.min() >= theirs.min() - 0.01 * expected and mine.max() <= theirs.max() + 0.01 * expected
+        assert (
+            mine.min() >= theirs.min() - 0.01 * expected
+            and mine.max() <= theirs.max() + 0.01 * expected
+        )
         assert np.isclose(mine.max() - mine.min(), theirs.max() - theirs.min(), rtol=1e-3)
 
 
@@ -288,12 +324,21 @@ def _clip_run(T, arrays, max_norm, norm_type, dtype):
 
 
 @settings(max_examples=examples(0.5))
-@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 3), norm_type=st.sampled_from(NORM_TYPES),
-       max_norm=st.sampled_from([0.1, 1.0, 5.0, 1e3]), dtype=st.sampled_from(["float32", "float64"]))
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    n=st.integers(1, 3),
+    norm_type=st.sampled_from(NORM_TYPES),
+    max_norm=st.sampled_from([0.1, 1.0, 5.0, 1e3]),
+    dtype=st.sampled_from(["float32", "float64"]),
+)
 def test_clip_grad_norm_matches_pytorch(pt, seed, n, norm_type, max_norm, dtype):
     rng = np.random.default_rng(seed)
-    arrays = [rng.standard_normal(tuple(rng.integers(1, 4, size=rng.integers(1, 3)))) for _ in range(n)]
-    m_total, m_grads, m_none = _clip_run(minigrad, arrays, max_norm, norm_type, getattr(minigrad, dtype))
+    arrays = [
+        rng.standard_normal(tuple(rng.integers(1, 4, size=rng.integers(1, 3)))) for _ in range(n)
+    ]
+    m_total, m_grads, m_none = _clip_run(
+        minigrad, arrays, max_norm, norm_type, getattr(minigrad, dtype)
+    )
     t_total, t_grads, t_none = _clip_run(pt, arrays, max_norm, norm_type, getattr(pt, dtype))
     tol = 1e-12 if dtype == "float64" else 2e-6
     assert m_none is None and t_none is None
@@ -329,8 +374,15 @@ def test_clip_grad_norm_nonfinite_and_empty_generator_match_pytorch(pt):
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             empty = T.nn.utils.clip_grad_norm_((p for p in []), 1.0)
-        results.append((error, repr(total), repr(w.grad), repr(empty),
-                        [(c.category, str(c.message)) for c in caught]))
+        results.append(
+            (
+                error,
+                repr(total),
+                repr(w.grad),
+                repr(empty),
+                [(c.category, str(c.message)) for c in caught],
+            )
+        )
     assert results[0] == results[1]
 
 

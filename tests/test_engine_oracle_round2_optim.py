@@ -1,5 +1,6 @@
 """optim round 2 against PyTorch: Adam's trajectory, param_groups, add_param_group, state_dict,
 zero_grad and the argument errors."""
+
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -43,9 +44,13 @@ def test_adam_trajectory_matches_pytorch(pt, config, dtype):
 
     def build(T):
         nn = T.nn
-        model = nn.Sequential(nn.Linear(3, 4, dtype=getattr(T, dtype)), nn.Tanh(),
-                              nn.Linear(4, 2, dtype=getattr(T, dtype)))
+        model = nn.Sequential(
+            nn.Linear(3, 4, dtype=getattr(T, dtype)),
+            nn.Tanh(),
+            nn.Linear(4, 2, dtype=getattr(T, dtype)),
+        )
         return model, T.optim.Adam(model.parameters(), **config)
+
     mine, my_opt = build(minigrad)
     theirs, their_opt = build(pt)
     _copy_parameters(mine, theirs, pt)
@@ -55,8 +60,12 @@ def test_adam_trajectory_matches_pytorch(pt, config, dtype):
         _train(pt, theirs, their_opt, x, y, 1)
         for (name, p), (_, q) in zip(mine.named_parameters(), theirs.named_parameters()):
             assert p.dtype == p.grad.dtype == getattr(minigrad, dtype)
-            np.testing.assert_allclose(p.detach().numpy(), q.detach().numpy(), **tol,
-                                       err_msg=f"{name} after step {step + 1}")
+            np.testing.assert_allclose(
+                p.detach().numpy(),
+                q.detach().numpy(),
+                **tol,
+                err_msg=f"{name} after step {step + 1}",
+            )
     mine_state, their_state = my_opt.state_dict(), their_opt.state_dict()
     assert mine_state["param_groups"] == their_state["param_groups"]
     assert sorted(mine_state["state"]) == sorted(their_state["state"])
@@ -64,8 +73,9 @@ def test_adam_trajectory_matches_pytorch(pt, config, dtype):
         assert list(mine_state["state"][k]) == list(theirs_k)
         assert repr(mine_state["state"][k]["step"]) == repr(theirs_k["step"])  # tensor(6.)
         for key in theirs_k:
-            np.testing.assert_allclose(mine_state["state"][k][key].numpy(), theirs_k[key].numpy(),
-                                       **tol)
+            np.testing.assert_allclose(
+                mine_state["state"][k][key].numpy(), theirs_k[key].numpy(), **tol
+            )
 
 
 def test_adam_first_step_by_hand():
@@ -79,9 +89,13 @@ def test_adam_first_step_by_hand():
 
 
 @settings(max_examples=examples(0.5))
-@given(seed=st.integers(0, 2**32 - 1), steps=st.integers(1, 8),
-       lr=st.sampled_from([1e-3, 0.01, 0.3]), amsgrad=st.booleans(),
-       weight_decay=st.sampled_from([0, 0.05]))
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    steps=st.integers(1, 8),
+    lr=st.sampled_from([1e-3, 0.01, 0.3]),
+    amsgrad=st.booleans(),
+    weight_decay=st.sampled_from([0, 0.05]),
+)
 def test_adam_matches_pytorch_on_random_problems(pt, seed, steps, lr, amsgrad, weight_decay):
     rng = np.random.default_rng(seed)
     w0, target = rng.standard_normal((2, 3)), rng.standard_normal((2, 3))
@@ -106,10 +120,11 @@ def test_changing_lr_in_param_groups_changes_the_step(pt, name):
         for lr in (0.1, 0.5, 0.0, 0.02):
             opt.param_groups[0]["lr"] = lr
             opt.zero_grad()
-            (w ** 2).sum().backward()
+            (w**2).sum().backward()
             opt.step()
             seen.append(w.detach().numpy().copy())
         return np.array(seen), opt
+
     mine, my_opt = run(minigrad)
     theirs, their_opt = run(pt)
     np.testing.assert_allclose(mine, theirs, rtol=1e-12)
@@ -127,17 +142,19 @@ def test_param_groups_and_add_param_group_match_pytorch(pt, name):
         opt.add_param_group({"params": c, "lr": 0.01, "weight_decay": 0.1})
         for _ in range(3):
             opt.zero_grad()
-            ((a ** 2).sum() + (b ** 3).sum() + (c * a.sum()).sum()).backward()
+            ((a**2).sum() + (b**3).sum() + (c * a.sum()).sum()).backward()
             opt.step()
         return opt, (a, b, c)
+
     my_opt, mine = build(minigrad)
     their_opt, theirs = build(pt)
     assert repr(my_opt) == repr(their_opt)
     assert len(my_opt.param_groups) == 3
     for g, h in zip(my_opt.param_groups, their_opt.param_groups):
         assert list(g) == list(h)
-        assert {k: v for k, v in g.items() if k != "params"} == \
-            {k: v for k, v in h.items() if k != "params"}
+        assert {k: v for k, v in g.items() if k != "params"} == {
+            k: v for k, v in h.items() if k != "params"
+        }
     assert my_opt.param_groups[2]["params"][0] is mine[2]
     for p, q in zip(mine, theirs):
         np.testing.assert_allclose(p.detach().numpy(), q.detach().numpy(), rtol=1e-12)
@@ -148,9 +165,10 @@ def test_sgd_state_dict_and_state_match_pytorch(pt):
     def run(T):
         w = T.nn.Parameter(T.tensor([1.0, -2.0]))
         opt = T.optim.SGD([w], lr=0.1, momentum=0.9)
-        (w ** 2).sum().backward()
+        (w**2).sum().backward()
         opt.step()
         return opt, w
+
     (mine, w), (theirs, v) = run(minigrad), run(pt)
     assert list(mine.state[w]) == list(theirs.state[v]) == ["momentum_buffer"]
     assert repr(mine.state[w]["momentum_buffer"]) == repr(theirs.state[v]["momentum_buffer"])
@@ -159,20 +177,22 @@ def test_sgd_state_dict_and_state_match_pytorch(pt):
 
 def test_load_state_dict_resumes_adam():
     """A fresh optimizer loaded with another's state_dict takes the same next step."""
+
     def make():
         w = minigrad.nn.Parameter(minigrad.tensor([1.0, -2.0], dtype=minigrad.float64))
         return w, minigrad.optim.Adam([w], lr=0.1)
+
     w, opt = make()
     for _ in range(2):
         opt.zero_grad()
-        (w ** 2).sum().backward()
+        (w**2).sum().backward()
         opt.step()
     w2, opt2 = make()
     w2.data.copy_(w.detach())
     opt2.load_state_dict(opt.state_dict())
     for p, o in ((w, opt), (w2, opt2)):
         o.zero_grad()
-        (p ** 2).sum().backward()
+        (p**2).sum().backward()
         o.step()
     np.testing.assert_array_equal(w.detach().numpy(), w2.detach().numpy())
     assert opt2.state[w2]["step"].item() == 3.0
@@ -190,8 +210,14 @@ def test_zero_grad_sets_to_none_by_default(pt, name):
         assert w.grad is None
 
 
-ADAM_ERRORS = [dict(lr=-1), dict(eps=-1), dict(betas=(1.0, 0.9)), dict(betas=(0.9, 1.0)),
-               dict(betas=(-0.1, 0.9)), dict(weight_decay=-1)]
+ADAM_ERRORS = [
+    dict(lr=-1),
+    dict(eps=-1),
+    dict(betas=(1.0, 0.9)),
+    dict(betas=(0.9, 1.0)),
+    dict(betas=(-0.1, 0.9)),
+    dict(weight_decay=-1),
+]
 
 
 @pytest.mark.parametrize("kwargs", ADAM_ERRORS, ids=[str(k) for k in ADAM_ERRORS])
@@ -200,6 +226,7 @@ def test_adam_argument_errors_match_pytorch(pt, kwargs):
         with pytest.raises(ValueError) as info:
             T.optim.Adam([T.nn.Parameter(T.ones(1))], **kwargs)
         return str(info.value)
+
     assert error(minigrad) == error(pt)
 
 
@@ -211,7 +238,8 @@ BAD_PARAMS = {
     "twice": lambda T, p: T.optim.SGD([{"params": [p]}, {"params": [p]}], lr=0.1),
     "group_not_dict": lambda T, p: T.optim.SGD([p], lr=0.1).add_param_group([p]),
     "group_set": lambda T, p: T.optim.SGD([p], lr=0.1).add_param_group(
-        {"params": {T.nn.Parameter(T.ones(1))}}),
+        {"params": {T.nn.Parameter(T.ones(1))}}
+    ),
     "group_overlap": lambda T, p: T.optim.Adam([p]).add_param_group({"params": [p]}),
 }
 
@@ -223,4 +251,5 @@ def test_bad_parameters_give_pytorchs_errors(pt, case):
         with pytest.raises(Exception) as info:
             BAD_PARAMS[case](T, p)
         return type(info.value), str(info.value)
+
     assert error(minigrad) == error(pt)

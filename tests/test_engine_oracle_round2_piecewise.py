@@ -4,6 +4,7 @@ the gradient's formula), so the next autograd.grad returns zeros; through clamp,
 minimum, max and min the first gradient of a plain sum is a constant (requires_grad=False), so
 PyTorch's next grad raises, and minigrad's must raise the same error. Weighted by a function of
 x, every one of them has a non-zero second derivative that must be PyTorch's."""
+
 import numpy as np
 import pytest
 
@@ -32,18 +33,22 @@ OPS = {
 OUTER = {
     "sum": lambda T, x, y: y.sum(),
     "weighted": lambda T, x, y: (y * x.sum()).sum(),
-    "squared": lambda T, x, y: (y ** 2).sum(),
+    "squared": lambda T, x, y: (y**2).sum(),
 }
 
 
 def _second(T, op, outer):
     x = T.tensor([-1.0, 0.3, 2.0, 0.0], dtype=T.float64, requires_grad=True)
-    first, = T.autograd.grad(OUTER[outer](T, x, OPS[op](T, x)), x, create_graph=True)
-    described = (repr(first), first.requires_grad,
-                 type(first.grad_fn).__name__ if first.grad_fn is not None else None)
+    (first,) = T.autograd.grad(OUTER[outer](T, x, OPS[op](T, x)), x, create_graph=True)
+    described = (
+        repr(first),
+        first.requires_grad,
+        type(first.grad_fn).__name__ if first.grad_fn is not None else None,
+    )
     try:
-        second = T.autograd.grad((first * T.tensor([1.0, 2.0, 3.0, 4.0], dtype=T.float64)).sum(),
-                                 x, allow_unused=True)
+        second = T.autograd.grad(
+            (first * T.tensor([1.0, 2.0, 3.0, 4.0], dtype=T.float64)).sum(), x, allow_unused=True
+        )
     except RuntimeError as error:
         return described, ("error", str(error))
     return described, ("value", None if second[0] is None else repr(second[0]))
@@ -68,12 +73,14 @@ def test_second_derivative_of_weighted_relu_by_finite_differences():
 
     def first(values):
         x = minigrad.tensor(values, requires_grad=True)
-        g, = minigrad.autograd.grad((x * minigrad.relu(x)).sum(), x)
+        (g,) = minigrad.autograd.grad((x * minigrad.relu(x)).sum(), x)
         return g.numpy()
+
     eps = 1e-6
-    numeric = [(first(x0 + eps * e) - first(x0 - eps * e))[i] / (2 * eps)
-               for i, e in enumerate(np.eye(4))]
+    numeric = [
+        (first(x0 + eps * e) - first(x0 - eps * e))[i] / (2 * eps) for i, e in enumerate(np.eye(4))
+    ]
     x = minigrad.tensor(x0, requires_grad=True)
-    g, = minigrad.autograd.grad((x * minigrad.relu(x)).sum(), x, create_graph=True)
-    h, = minigrad.autograd.grad(g.sum(), x)
+    (g,) = minigrad.autograd.grad((x * minigrad.relu(x)).sum(), x, create_graph=True)
+    (h,) = minigrad.autograd.grad(g.sum(), x)
     np.testing.assert_allclose(h.numpy(), numeric, atol=1e-6)

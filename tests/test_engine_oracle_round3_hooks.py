@@ -5,6 +5,7 @@ Each scenario runs under PyTorch and under minigrad and returns what a student w
 as lists, node names, flags, the order hooks fired in); errors must have PyTorch's type and text.
 Gradients through custom Functions are also checked against finite differences.
 """
+
 import inspect
 
 import numpy as np
@@ -44,13 +45,17 @@ def _post_hook_replaces(T, returned):
     return _rounded(x.grad), _rounded(w.grad)
 
 
-@pytest.mark.parametrize("returned", [
-    lambda T, gi: (gi[0] * 10, gi[1]),  # both replaced
-    lambda T, gi: (None, gi[1] * 0),  # None keeps the node's own gradient
-    lambda T, gi: None,  # nothing returned: unchanged
-    lambda T, gi: (gi[0],),  # the wrong number of values
-    lambda T, gi: (T.ones(3), gi[1]),  # the wrong size
-], ids=["replaced", "one_kept", "unchanged", "too_few", "wrong_size"])
+@pytest.mark.parametrize(
+    "returned",
+    [
+        lambda T, gi: (gi[0] * 10, gi[1]),  # both replaced
+        lambda T, gi: (None, gi[1] * 0),  # None keeps the node's own gradient
+        lambda T, gi: None,  # nothing returned: unchanged
+        lambda T, gi: (gi[0],),  # the wrong number of values
+        lambda T, gi: (T.ones(3), gi[1]),  # the wrong size
+    ],
+    ids=["replaced", "one_kept", "unchanged", "too_few", "wrong_size"],
+)
 def test_a_nodes_post_hook_return_value_replaces_its_gradients(pt, returned):
     _same(pt, _post_hook_replaces, returned)
 
@@ -61,8 +66,11 @@ def _leaf_node_hooks(T, under_grad):
     y = x * 2
     acc = y.grad_fn.next_functions[0][0]
     acc.register_prehook(lambda grad_outputs: fired.append(("pre", _rounded(grad_outputs[0]))))
-    acc.register_hook(lambda grad_inputs, grad_outputs: fired.append(
-        ("post", len(grad_inputs), _rounded(grad_outputs[0]), _rounded(x.grad))))
+    acc.register_hook(
+        lambda grad_inputs, grad_outputs: fired.append(
+            ("post", len(grad_inputs), _rounded(grad_outputs[0]), _rounded(x.grad))
+        )
+    )
     x.register_post_accumulate_grad_hook(lambda t: fired.append(("accumulated", _rounded(t.grad))))
     x.register_hook(lambda g: fired.append(("tensor", _rounded(g))))
     if under_grad:
@@ -94,8 +102,10 @@ def test_a_pre_hook_on_a_leafs_node_replaces_the_gradient(pt):
 def _post_accumulate(T, case):
     x = T.tensor([1.0, 2.0], requires_grad=True)
     if case == "changes grad":
+
         def step(t):
             t.grad.mul_(10)
+
         x.register_post_accumulate_grad_hook(step)
     elif case == "returns a value":
         x.register_post_accumulate_grad_hook(lambda t: 5)
@@ -110,7 +120,9 @@ def _post_accumulate(T, case):
     return _rounded(x.grad)
 
 
-@pytest.mark.parametrize("case", ["changes grad", "returns a value", "removed", "non-leaf", "no grad"])
+@pytest.mark.parametrize(
+    "case", ["changes grad", "returns a value", "removed", "non-leaf", "no grad"]
+)
 def test_register_post_accumulate_grad_hook(pt, case):
     _same(pt, _post_accumulate, case)
 
@@ -120,8 +132,12 @@ def _wrong_hook(T, where, what):
     y = x * 2
 
     def my_hook(g):
-        return {"size": T.ones(2, dtype=g.dtype), "type": g.double() if g.dtype == T.float32 else g.float(),
-                "not a tensor": 3}[what]
+        return {
+            "size": T.ones(2, dtype=g.dtype),
+            "type": g.double() if g.dtype == T.float32 else g.float(),
+            "not a tensor": 3,
+        }[what]
+
     (x if where == "leaf" else y).register_hook(my_hook)
     y.sum().backward()
 
@@ -227,7 +243,7 @@ def _functions(T):
         @staticmethod
         @T.autograd.function.once_differentiable
         def backward(ctx, g):
-            x, = ctx.saved_tensors
+            (x,) = ctx.saved_tensors
             return g * 2 * x
 
     class Split(T.autograd.Function):
@@ -271,11 +287,11 @@ def _custom(T, case):
         Double.apply(x)
     if case == "once_differentiable":
         y = Square.apply(x)
-        g, = T.autograd.grad(y.sum(), x, create_graph=True)
+        (g,) = T.autograd.grad(y.sum(), x, create_graph=True)
         return _rounded(g), g.requires_grad
     if case == "once_differentiable twice":
         y = Square.apply(x * 1)
-        g, = T.autograd.grad((y * y).sum(), x, create_graph=True)
+        (g,) = T.autograd.grad((y * y).sum(), x, create_graph=True)
         first = (_rounded(g), g.requires_grad)
         g.sum().backward()
         return first
@@ -285,9 +301,17 @@ def _custom(T, case):
         return index.requires_grad, index.tolist(), a.grad_fn.received, _rounded(x.grad)
 
 
-CUSTOM_CASES = ["needs_input_grad under no_grad", "needs_input_grad", "too many",
-                "gradient for a number", "mark_dirty", "mark_dirty on a leaf", "once_differentiable",
-                "once_differentiable twice", "materialize and non-differentiable"]
+CUSTOM_CASES = [
+    "needs_input_grad under no_grad",
+    "needs_input_grad",
+    "too many",
+    "gradient for a number",
+    "mark_dirty",
+    "mark_dirty on a leaf",
+    "once_differentiable",
+    "once_differentiable twice",
+    "materialize and non-differentiable",
+]
 
 
 @pytest.mark.parametrize("case", CUSTOM_CASES)
@@ -311,10 +335,12 @@ def test_needs_input_grad_seen_by_forward_under_no_grad(pt):
             @staticmethod
             def backward(ctx, g):
                 return g, g, None
+
         with T.no_grad():
             Spy.apply(x, y, 2.0)
         Spy.apply(x, T.ones(1), 2.0)
         return seen
+
     assert _same(pt, seen) == ("ok", [(True, True, False), (True, False, False)])
 
 
@@ -331,6 +357,7 @@ def test_custom_function_gradients_match_finite_differences():
     def forward(arrays):
         with minigrad.no_grad():
             return float(run(arrays[0])[1])
+
     x, out = run(a)
     out.backward()
     np.testing.assert_allclose(x.grad.numpy(), finite_differences(forward, [a])[0], rtol=1e-6)
@@ -340,9 +367,20 @@ def test_custom_function_gradients_match_finite_differences():
 def _saved(T):
     x = T.tensor([1.0, 2.0], requires_grad=True)
     m = T.tensor([[3.0, 4.0]], requires_grad=True)
-    nodes = {"mul": x * m, "mul by a number": x * 2, "div": x / m, "pow": x ** 2, "pow tensor": x ** m,
-             "exp": x.exp(), "tanh": x.tanh(), "sigmoid": x.sigmoid(), "relu": x.relu(),
-             "log": x.log(), "abs": x.abs(), "mm": m.t().mm(m)}
+    nodes = {
+        "mul": x * m,
+        "mul by a number": x * 2,
+        "div": x / m,
+        "pow": x**2,
+        "pow tensor": x**m,
+        "exp": x.exp(),
+        "tanh": x.tanh(),
+        "sigmoid": x.sigmoid(),
+        "relu": x.relu(),
+        "log": x.log(),
+        "abs": x.abs(),
+        "mm": m.t().mm(m),
+    }
     names = ["_saved_self", "_saved_other", "_saved_result", "_saved_exponent", "_saved_mat2"]
     out = {}
     for key, t in nodes.items():
@@ -352,8 +390,11 @@ def _saved(T):
                 value = getattr(t.grad_fn, name)
             except AttributeError:
                 continue
-            seen[name] = value if isinstance(value, (int, float)) or value is None else \
-                (_rounded(value), value.requires_grad, value is x or value is m)
+            seen[name] = (
+                value
+                if isinstance(value, (int, float)) or value is None
+                else (_rounded(value), value.requires_grad, value is x or value is m)
+            )
         out[key] = seen
     y = x.exp()
     y.sum().backward()
@@ -369,9 +410,12 @@ def test_nodes_show_their_saved_values_by_pytorchs_names(pt):
 
 
 # -- grad modes -----------------------------------------------------------------------------------
-MODES = {"no_grad()": lambda T: T.no_grad(), "enable_grad()": lambda T: T.enable_grad(),
-         "set_grad_enabled(False)": lambda T: T.set_grad_enabled(False),
-         "inference_mode()": lambda T: T.inference_mode()}
+MODES = {
+    "no_grad()": lambda T: T.no_grad(),
+    "enable_grad()": lambda T: T.enable_grad(),
+    "set_grad_enabled(False)": lambda T: T.set_grad_enabled(False),
+    "inference_mode()": lambda T: T.inference_mode(),
+}
 
 
 def _generator(T, mode):
@@ -381,6 +425,7 @@ def _generator(T, mode):
         for _ in range(n):
             received = yield T.is_grad_enabled(), T.is_inference_mode_enabled(), received
         return "done"
+
     seen = []
     with T.no_grad():
         g = steps(3)
@@ -404,6 +449,7 @@ def test_grad_mode_decorators_apply_inside_a_generators_body(pt, mode):
 def _bare(T, how):
     def enabled():
         return T.is_grad_enabled()
+
     if how == "@no_grad":
         return T.no_grad(enabled)(), T.no_grad(enabled).__name__
     if how == "@enable_grad under no_grad":
@@ -417,8 +463,16 @@ def _bare(T, how):
         return T.inference_mode(enabled)(), T.inference_mode(enabled).__name__
 
 
-@pytest.mark.parametrize("how", ["@no_grad", "@enable_grad under no_grad", "set_grad_enabled(func)",
-                                 "@set_grad_enabled(False)", "@inference_mode"])
+@pytest.mark.parametrize(
+    "how",
+    [
+        "@no_grad",
+        "@enable_grad under no_grad",
+        "set_grad_enabled(func)",
+        "@set_grad_enabled(False)",
+        "@inference_mode",
+    ],
+)
 def test_grad_mode_decorators_without_parentheses(pt, how):
     _same(pt, _bare, how)
 
@@ -428,7 +482,9 @@ def test_decorated_generator_is_still_a_generator_function(pt):
         @T.no_grad()
         def gen():
             yield 1
+
         return inspect.isgeneratorfunction(gen), list(gen())
+
     _same(pt, check)
 
 
@@ -463,10 +519,20 @@ def _message(T, case):
         T.set_grad_enabled(1)
 
 
-MESSAGE_CASES = ["grad of a constant output", "grad of a constant w.r.t. a constant",
-                 "grad of a constant, allow_unused", "second output constant", "input needs no grad",
-                 "detach_ on a view of a leaf", "detach_ on a view of a plain tensor", "mean((0, 0))",
-                 "sum((1, -1))", "numpy under no_grad", "numpy with grad", "set_grad_enabled(1)"]
+MESSAGE_CASES = [
+    "grad of a constant output",
+    "grad of a constant w.r.t. a constant",
+    "grad of a constant, allow_unused",
+    "second output constant",
+    "input needs no grad",
+    "detach_ on a view of a leaf",
+    "detach_ on a view of a plain tensor",
+    "mean((0, 0))",
+    "sum((1, -1))",
+    "numpy under no_grad",
+    "numpy with grad",
+    "set_grad_enabled(1)",
+]
 
 
 @pytest.mark.parametrize("case", MESSAGE_CASES)

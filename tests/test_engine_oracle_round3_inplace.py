@@ -8,6 +8,7 @@ checked against central finite differences of its forward (also with ``create_gr
 tensor path of every backward), and against PyTorch: the same gradients, and the same node names
 on the result and on the changed base.
 """
+
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -138,6 +139,7 @@ def _unary(method, *args):
         y = _nonleaf(a) * b
         getattr(y, method)(*args)
         return y * a
+
     case.__name__ = method
     return case
 
@@ -149,14 +151,39 @@ def _relu_inplace(T, a, b):
     return y * a
 
 
-CASES = [_copy_into_nonleaf, _copy_constant_into_nonleaf, _view_of_plain_tensor, _view_of_nonleaf,
-         _view_of_nonleaf_by_tensor, _transposed_view, _flat_view, _unsqueezed_view,
-         _another_view_used_after, _view_used_after_its_own_change, _base_changed_view_used_after,
-         _fill_nonleaf, _zero_nonleaf, _fill_with_tensor, _fill_through_view, _mul_by_tensor,
-         _div_by_tensor, _setitem_advanced, _relu_inplace,
-         _unary("pow_", 2), _unary("pow_", 3.0), _unary("neg_"), _unary("exp_"), _unary("abs_"),
-         _unary("relu_"), _unary("sigmoid_"), _unary("tanh_")]
-IDS = [c.__name__.strip("_") + ("_" + str(i) if c.__name__ == "pow_" else "") for i, c in enumerate(CASES)]
+CASES = [
+    _copy_into_nonleaf,
+    _copy_constant_into_nonleaf,
+    _view_of_plain_tensor,
+    _view_of_nonleaf,
+    _view_of_nonleaf_by_tensor,
+    _transposed_view,
+    _flat_view,
+    _unsqueezed_view,
+    _another_view_used_after,
+    _view_used_after_its_own_change,
+    _base_changed_view_used_after,
+    _fill_nonleaf,
+    _zero_nonleaf,
+    _fill_with_tensor,
+    _fill_through_view,
+    _mul_by_tensor,
+    _div_by_tensor,
+    _setitem_advanced,
+    _relu_inplace,
+    _unary("pow_", 2),
+    _unary("pow_", 3.0),
+    _unary("neg_"),
+    _unary("exp_"),
+    _unary("abs_"),
+    _unary("relu_"),
+    _unary("sigmoid_"),
+    _unary("tanh_"),
+]
+IDS = [
+    c.__name__.strip("_") + ("_" + str(i) if c.__name__ == "pow_" else "")
+    for i, c in enumerate(CASES)
+]
 
 
 @st.composite
@@ -248,8 +275,15 @@ def _describe_graph(T):
     y = x * 1
     y[1] = 7.0
     out.append(("basic put", node(y), edges(y)))
-    for method, args in [("pow_", (2,)), ("neg_", ()), ("exp_", ()), ("abs_", ()), ("relu_", ()),
-                         ("sigmoid_", ()), ("tanh_", ())]:
+    for method, args in [
+        ("pow_", (2,)),
+        ("neg_", ()),
+        ("exp_", ()),
+        ("abs_", ()),
+        ("relu_", ()),
+        ("sigmoid_", ()),
+        ("tanh_", ()),
+    ]:
         y = x * 1
         r = getattr(y, method)(*args)
         out.append((method, r is y, node(y), y._version))
@@ -313,8 +347,16 @@ def _saved_then_changed(T, which):
         y.sum().backward()
 
 
-@pytest.mark.parametrize("which", ["exp_ then changed", "result of exp saved, then exp_",
-                                   "saved by mul, then tanh_", "sigmoid_ twice", "through a view"])
+@pytest.mark.parametrize(
+    "which",
+    [
+        "exp_ then changed",
+        "result of exp saved, then exp_",
+        "saved by mul, then tanh_",
+        "sigmoid_ twice",
+        "through a view",
+    ],
+)
 def test_a_changed_saved_value_raises_pytorchs_error(pt, which):
     with pytest.raises(RuntimeError) as theirs:
         _saved_then_changed(pt, which)
@@ -353,9 +395,14 @@ def test_in_place_on_a_leaf_or_its_view_is_refused_as_in_pytorch(pt, how):
 @pytest.mark.parametrize("how", ["slice", "view", "transpose", "setitem", "fill_", "leaf itself"])
 def test_a_refused_in_place_change_leaves_values_and_version_as_they_were(how):
     x = minigrad.tensor([1.0, 2.0, 3.0], requires_grad=True)
-    original = {"slice": lambda: x[0:2].mul_(2), "view": lambda: x.view(3).add_(1),
-                "transpose": lambda: x.unsqueeze(1).t().exp_(), "setitem": lambda: x.__setitem__(0, 5.0),
-                "fill_": lambda: x[1:].fill_(0.0), "leaf itself": lambda: x.tanh_()}[how]
+    original = {
+        "slice": lambda: x[0:2].mul_(2),
+        "view": lambda: x.view(3).add_(1),
+        "transpose": lambda: x.unsqueeze(1).t().exp_(),
+        "setitem": lambda: x.__setitem__(0, 5.0),
+        "fill_": lambda: x[1:].fill_(0.0),
+        "leaf itself": lambda: x.tanh_(),
+    }[how]
     with pytest.raises(RuntimeError):
         original()
     assert x.tolist() == [1.0, 2.0, 3.0] and x._version == 0 and x.grad is None and x.is_leaf
@@ -377,6 +424,7 @@ def test_no_grad_change_through_a_view_of_a_leaf_is_allowed(pt):
             x[0:2].mul_(2)
         (x * x).sum().backward()
         return x.tolist(), x.grad.tolist(), x._version
+
     assert run(minigrad) == run(pt)
 
 
@@ -387,6 +435,7 @@ def test_del_grad(pt):
         before = x.grad.tolist()
         del x.grad
         return before, x.grad
+
     assert run(minigrad) == run(pt)
 
 
@@ -410,8 +459,14 @@ def _no_grad_view(T, how):
         return y.tolist(), x.grad.tolist()
 
 
-@pytest.mark.parametrize("how", ["changed with grad mode on", "plain base, operand requires grad",
-                                 "its base changed, then used"])
+@pytest.mark.parametrize(
+    "how",
+    [
+        "changed with grad mode on",
+        "plain base, operand requires grad",
+        "its base changed, then used",
+    ],
+)
 def test_a_view_made_under_no_grad_refuses_recorded_changes_as_in_pytorch(pt, how):
     with pytest.raises(RuntimeError) as theirs:
         _no_grad_view(pt, how)
@@ -421,5 +476,6 @@ def test_a_view_made_under_no_grad_refuses_recorded_changes_as_in_pytorch(pt, ho
 
 
 def test_a_view_made_under_no_grad_can_change_under_no_grad(pt):
-    assert _no_grad_view(minigrad, "changed under no_grad too") == \
-        _no_grad_view(pt, "changed under no_grad too")
+    assert _no_grad_view(minigrad, "changed under no_grad too") == _no_grad_view(
+        pt, "changed under no_grad too"
+    )

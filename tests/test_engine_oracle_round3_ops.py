@@ -16,6 +16,7 @@ Left out on purpose (README's deliberate differences):
   integer kernel ("round_vml_cpu" not implemented), while minigrad cannot tell it from a plain
   ``round()`` (which gives the integers back in both).
 """
+
 import numpy as np
 import pytest
 
@@ -54,14 +55,17 @@ PRINTED = {
     "masked_select": lambda T: _m(T).masked_select(_m(T) > 1),
     "masked_select_larger_mask": lambda T: _m(T).masked_select(T.tensor([[[True], [False]]] * 2)),
     "masked_fill": lambda T: _m(T).masked_fill(T.tensor([True, False, True]), -7.0),
-    "masked_fill_tensor_value": lambda T: _m(T).masked_fill(T.tensor([True, False, True]),
-                                                           T.tensor(2.5, requires_grad=True)),
+    "masked_fill_tensor_value": lambda T: _m(T).masked_fill(
+        T.tensor([True, False, True]), T.tensor(2.5, requires_grad=True)
+    ),
     "repeat": lambda T: _m(T).repeat(2, 1, 1),
     "hstack": lambda T: T.hstack([_m(T), _m(T)]),
     "vstack": lambda T: T.vstack([_m(T)[0], _m(T)[1]]),
     "mv": lambda T: T.mv(_m(T), T.tensor([1.0, 2.0, 3.0])),
     "sort_int": lambda T: T.tensor([[3, 1, 2], [0, 5, 4]]).sort(0, descending=True),
-    "topk_plain_float64": lambda T: T.tensor([0.5, -2.0, 7.0], dtype=T.float64).topk(2, largest=False),
+    "topk_plain_float64": lambda T: T.tensor([0.5, -2.0, 7.0], dtype=T.float64).topk(
+        2, largest=False
+    ),
     "median_int_dim": lambda T: T.tensor([[3, 1, 2], [0, 5, 4]]).median(1),
     "amax_int": lambda T: T.tensor([[3, 1, 2], [0, 5, 4]]).amax(0),
     "median_nan": lambda T: T.tensor([1.0, float("nan"), 0.0], requires_grad=True).median(),
@@ -139,14 +143,16 @@ def _gradient_of(T, f, n):
 
 def _warned(T, name):
     import warnings
+
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             shown = str(WARNED[name](T))
         except Exception as error:  # noqa: BLE001  (compared with PyTorch's)
             shown = f"{type(error).__name__}: {error}"
-    return shown, [(w.category.__name__, str(w.message).split(" (Triggered internally")[0])
-                   for w in caught]
+    return shown, [
+        (w.category.__name__, str(w.message).split(" (Triggered internally")[0]) for w in caught
+    ]
 
 
 @pytest.mark.parametrize("name", sorted(WARNED))
@@ -259,7 +265,8 @@ BAD = {
     "gather_0d_out_of_range": lambda T, x, y: T.tensor(2.0).gather(0, T.tensor(1)),
     "gather_negative": lambda T, x, y: x.gather(0, T.tensor([[-1, 0, 0]])),
     "masked_fill_value_requires_grad_inplace_leaf": lambda T, x, y: x.masked_fill_(
-        y > 1, T.tensor(1.0, requires_grad=True)),
+        y > 1, T.tensor(1.0, requires_grad=True)
+    ),
     "repeat_none": lambda T, x, y: x.repeat(),
     "hstack_dtype_mix_shapes": lambda T, x, y: T.hstack([T.ones(2), T.ones(2, 1)]),
     "vstack_0d_and_vector": lambda T, x, y: T.vstack([T.tensor(1.0), T.ones(2)]),
@@ -322,8 +329,9 @@ TIES = {
     "median_all_equal": lambda T, x: (x * 0 + 1).median(),
     "max_vs_amax_tie": lambda T, x: x.max(),
     "norm_at_zero": lambda T, x: (x * 0).norm(),
-    "norm_dim_at_zero": lambda T, x: (x * T.tensor([0.0, 0.0, 1.0, 1.0], dtype=T.float64))
-                                     .reshape(2, 2).norm(dim=1),
+    "norm_dim_at_zero": lambda T, x: (
+        (x * T.tensor([0.0, 0.0, 1.0, 1.0], dtype=T.float64)).reshape(2, 2).norm(dim=1)
+    ),
     "norm_p1_at_zero": lambda T, x: (x * 0).norm(1),
     "norm_p3_at_zero": lambda T, x: (x * 0).norm(3),
     "norm_p05_at_zero": lambda T, x: (x * 0).norm(0.5),
@@ -332,22 +340,33 @@ TIES = {
     # norm(0) is left out: PyTorch sends no gradient at all (.grad stays None), minigrad zeros,
     # because the chain-rule pictures need a gradient on every edge (README's differences)
     "std_at_zero": lambda T, x: (x * 0 + 2).std(),
-    "std_dim_at_zero": lambda T, x: (x * T.tensor([0.0, 0.0, 1.0, 1.0], dtype=T.float64))
-                                    .reshape(2, 2).std(1),
+    "std_dim_at_zero": lambda T, x: (
+        (x * T.tensor([0.0, 0.0, 1.0, 1.0], dtype=T.float64)).reshape(2, 2).std(1)
+    ),
     "var_at_zero": lambda T, x: (x * 0).var(),
     "prod_one_zero": lambda T, x: (x * T.tensor([1.0, 0.0, 1.0, 1.0], dtype=T.float64)).prod(),
     "prod_two_zeros": lambda T, x: (x * T.tensor([0.0, 1.0, 0.0, 1.0], dtype=T.float64)).prod(),
-    "prod_dim_zeros": lambda T, x: (x * T.tensor([0.0, 1.0, 0.0, 0.0], dtype=T.float64))
-                                   .reshape(2, 2).prod(1),
-    "cumprod_one_zero": lambda T, x: (x * T.tensor([1.0, 0.0, 1.0, 1.0], dtype=T.float64)).cumprod(0),
-    "cumprod_two_zeros": lambda T, x: (x * T.tensor([1.0, 0.0, 1.0, 0.0], dtype=T.float64)).cumprod(0),
-    "cumprod_first_zero": lambda T, x: (x * T.tensor([0.0, 1.0, 1.0, 1.0], dtype=T.float64)).cumprod(0),
-    "logsumexp_inf": lambda T, x: x.masked_fill(T.tensor([False, False, False, True]),
-                                                float("inf")).logsumexp(0),
-    "logsumexp_minus_inf": lambda T, x: x.masked_fill(T.tensor([True, False, False, False]),
-                                                      -float("inf")).logsumexp(0),
-    "logsumexp_all_minus_inf": lambda T, x: x.masked_fill(T.ones(4, dtype=T.bool),
-                                                          -float("inf")).logsumexp(0),
+    "prod_dim_zeros": lambda T, x: (
+        (x * T.tensor([0.0, 1.0, 0.0, 0.0], dtype=T.float64)).reshape(2, 2).prod(1)
+    ),
+    "cumprod_one_zero": lambda T, x: (x * T.tensor([1.0, 0.0, 1.0, 1.0], dtype=T.float64)).cumprod(
+        0
+    ),
+    "cumprod_two_zeros": lambda T, x: (x * T.tensor([1.0, 0.0, 1.0, 0.0], dtype=T.float64)).cumprod(
+        0
+    ),
+    "cumprod_first_zero": lambda T, x: (
+        x * T.tensor([0.0, 1.0, 1.0, 1.0], dtype=T.float64)
+    ).cumprod(0),
+    "logsumexp_inf": lambda T, x: x.masked_fill(
+        T.tensor([False, False, False, True]), float("inf")
+    ).logsumexp(0),
+    "logsumexp_minus_inf": lambda T, x: x.masked_fill(
+        T.tensor([True, False, False, False]), -float("inf")
+    ).logsumexp(0),
+    "logsumexp_all_minus_inf": lambda T, x: x.masked_fill(
+        T.ones(4, dtype=T.bool), -float("inf")
+    ).logsumexp(0),
     "round_half": lambda T, x: (x * 0 + 0.5).round(),
     "sign_at_zero": lambda T, x: (x * 0).sign(),
     "amax_signed_zeros": lambda T, x: (x * 0).amax(),
@@ -362,7 +381,7 @@ def _tie_gradient(T, name, weights):
     x = T.tensor(TIE_VALUES, dtype=T.float64, requires_grad=True)
     out = TIES[name](T, x)
     if weights is not None and out.numel() > 1:
-        out = out * T.tensor(weights[:out.numel()], dtype=T.float64).reshape(out.shape)
+        out = out * T.tensor(weights[: out.numel()], dtype=T.float64).reshape(out.shape)
     out.sum().backward()
     return repr(out.detach()), x.grad.tolist()
 
@@ -370,8 +389,9 @@ def _tie_gradient(T, name, weights):
 @pytest.mark.parametrize("weights", sorted(WEIGHTS))
 @pytest.mark.parametrize("name", sorted(TIES))
 def test_gradient_at_ties_and_zeros_matches_pytorch(pt, name, weights):
-    (mine_out, mine), (their_out, theirs) = (_tie_gradient(T, name, WEIGHTS[weights])
-                                             for T in (minigrad, pt))
+    (mine_out, mine), (their_out, theirs) = (
+        _tie_gradient(T, name, WEIGHTS[weights]) for T in (minigrad, pt)
+    )
     assert mine_out == their_out
     np.testing.assert_allclose(mine, theirs, rtol=1e-12, atol=1e-12)
 
@@ -427,18 +447,30 @@ def test_a_write_through_a_piece_reaches_the_base(pt, name):
 
 
 # -- second derivatives at zeros (create_graph through the gradient's own formula) ---------------------
-SECOND = {name: TIES[name] for name in ("prod_one_zero", "prod_two_zeros", "prod_dim_zeros",
-                                        "cumprod_one_zero", "cumprod_two_zeros", "std_at_zero",
-                                        "norm_at_zero", "amax_tie", "median_tie")}
+SECOND = {
+    name: TIES[name]
+    for name in (
+        "prod_one_zero",
+        "prod_two_zeros",
+        "prod_dim_zeros",
+        "cumprod_one_zero",
+        "cumprod_two_zeros",
+        "std_at_zero",
+        "norm_at_zero",
+        "amax_tie",
+        "median_tie",
+    )
+}
 
 
 def _second(T, name):
     x = T.tensor(TIE_VALUES, dtype=T.float64, requires_grad=True)
-    first, = T.autograd.grad(SECOND[name](T, x).sum(), x, create_graph=True)
+    (first,) = T.autograd.grad(SECOND[name](T, x).sum(), x, create_graph=True)
     if not first.requires_grad:
         return first.tolist(), None
-    second, = T.autograd.grad((first * T.tensor(WEIGHTS["weighted"], dtype=T.float64)).sum(), x,
-                              allow_unused=True)
+    (second,) = T.autograd.grad(
+        (first * T.tensor(WEIGHTS["weighted"], dtype=T.float64)).sum(), x, allow_unused=True
+    )
     return first.tolist(), None if second is None else second.tolist()
 
 

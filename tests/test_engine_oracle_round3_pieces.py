@@ -1,6 +1,7 @@
 """unbind / split / chunk return several views of one tensor: PyTorch refuses to change them
 (or views of them) in place when that would be recorded, and says so; untracked changes go
 through to the base. Compared message by message with PyTorch."""
+
 import pytest
 
 import minigrad

@@ -1,4 +1,5 @@
 """Warnings PyTorch gives once per process, checked in fresh interpreters (one per library)."""
+
 import subprocess
 import sys
 
@@ -24,8 +25,9 @@ for w in caught:
 
 
 def _run(code):
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout
 

@@ -1,4 +1,5 @@
 """Printed tensors against PyTorch: ``str``/``repr`` must be character for character the same."""
+
 import re
 
 import numpy as np
@@ -39,7 +40,8 @@ CASES = {
     "grad_fn_add": lambda T: T.tensor([1.5, 2.0], requires_grad=True) + 1,
     "grad_fn_matrix": lambda T: T.ones(3, 3, requires_grad=True) * 2,
     "grad_fn_bce": lambda T: T.nn.functional.binary_cross_entropy_with_logits(
-        T.tensor([2.5098, 4.8237, -1.1953], requires_grad=True), T.zeros(3)),
+        T.tensor([2.5098, 4.8237, -1.1953], requires_grad=True), T.zeros(3)
+    ),
     "float64": lambda T: T.tensor([1.5, 2.0], dtype=T.float64),
     "float64_requires_grad": lambda T: T.tensor([1.5, 2.0], dtype=T.float64, requires_grad=True),
     "float64_grad_fn": lambda T: T.tensor([1.5, 2.0], dtype=T.float64, requires_grad=True).exp(),
@@ -49,7 +51,7 @@ CASES = {
     "int64_matrix": lambda T: T.arange(12).reshape(3, 4),
     "int32": lambda T: T.tensor([1, 2, -300], dtype=T.int32),
     "uint8": lambda T: T.tensor([1, 2, 255], dtype=T.uint8),
-    "int_large": lambda T: T.tensor([10 ** 12, 1]),
+    "int_large": lambda T: T.tensor([10**12, 1]),
     "bool": lambda T: T.tensor([True, False, True]),
     "bool_matrix": lambda T: T.arange(6).reshape(2, 3) > 2,
     "sci_small_value": lambda T: T.tensor([1e-5, 1.0, 2.0]),
@@ -109,22 +111,25 @@ def test_print_writes_the_same_text(pt, capsys):
 float_arrays = st.builds(
     lambda shape, exponent, seed, kind, dtype: _array(shape, exponent, seed, kind, dtype),
     hnp.array_shapes(min_dims=0, max_dims=3, min_side=1, max_side=6),
-    st.integers(-7, 10), st.integers(0, 2**32 - 1),
+    st.integers(-7, 10),
+    st.integers(0, 2**32 - 1),
     st.sampled_from(["normal", "whole", "mixed_scales", "special"]),
-    st.sampled_from([np.float32, np.float64]))
+    st.sampled_from([np.float32, np.float64]),
+)
 
 
 def _array(shape, exponent, seed, kind, dtype):
     rng = np.random.default_rng(seed)
     if kind == "normal":
-        a = rng.standard_normal(shape) * 10.0 ** exponent
+        a = rng.standard_normal(shape) * 10.0**exponent
     elif kind == "whole":
         a = np.round(rng.standard_normal(shape) * 10.0 ** abs(exponent))
     elif kind == "mixed_scales":
         a = rng.standard_normal(shape) * 10.0 ** rng.integers(-3, 4, size=shape)
     else:
-        a = rng.choice([0.0, 1.0, -1.0, 0.5, 1e-4, 9.99995e-5, 1e8, 1.00001e8, 999.9, nan, inf],
-                       size=shape)
+        a = rng.choice(
+            [0.0, 1.0, -1.0, 0.5, 1e-4, 9.99995e-5, 1e8, 1.00001e8, 999.9, nan, inf], size=shape
+        )
     return np.asarray(a).astype(dtype)
 
 
@@ -134,12 +139,18 @@ def test_random_float_tensors_print_like_pytorch(pt, a, requires_grad, through_o
     def build(T):
         t = T.tensor(a, requires_grad=requires_grad)
         return t * 1 if requires_grad and through_op else t
+
     assert repr(build(minigrad)) == repr(build(pt))
 
 
 @settings(max_examples=examples(4))
-@given(a=hnp.arrays(np.int64, hnp.array_shapes(min_dims=0, max_dims=3, max_side=5),
-                    elements=st.integers(-10**12, 10**12)))
+@given(
+    a=hnp.arrays(
+        np.int64,
+        hnp.array_shapes(min_dims=0, max_dims=3, max_side=5),
+        elements=st.integers(-(10**12), 10**12),
+    )
+)
 def test_random_int_tensors_print_like_pytorch(pt, a):
     assert repr(minigrad.tensor(a)) == repr(pt.tensor(a))
 
@@ -154,8 +165,14 @@ def test_long_vectors_wrap_and_summarise_like_pytorch(pt, n, scale):
 def test_print_options_precision_and_sci_mode(pt):
     values = [1.123456789, 22.5, -0.000123]
     try:
-        for kwargs in ({"precision": 2}, {"precision": 6}, {"sci_mode": False}, {"sci_mode": True},
-                       {"linewidth": 40}, {"threshold": 5, "edgeitems": 1}):
+        for kwargs in (
+            {"precision": 2},
+            {"precision": 6},
+            {"sci_mode": False},
+            {"sci_mode": True},
+            {"linewidth": 40},
+            {"threshold": 5, "edgeitems": 1},
+        ):
             pt.set_printoptions(**kwargs)
             minigrad.set_printoptions(**kwargs)
             for data in (values, list(range(12))):
@@ -174,6 +191,7 @@ def test_grad_fn_repr_matches_pytorch_format(pt):
     def build(T):
         x = T.ones(2, requires_grad=True)
         return (x * 3).sum()
+
     mine, theirs = build(minigrad), build(pt)
     assert _addresses(repr(mine.grad_fn)) == _addresses(repr(theirs.grad_fn))
     assert _addresses(f"{mine.grad_fn}") == _addresses(f"{theirs.grad_fn}")
@@ -183,9 +201,22 @@ def test_grad_fn_repr_matches_pytorch_format(pt):
 def test_size_dtype_and_return_types_print_like_pytorch(pt):
     def build(T):
         x = T.tensor([[1.0, 5.0, 2.0], [7.0, 0.5, 3.0]])
-        return [x.shape, x.size(), x[0].shape, T.tensor(1.0).shape, x.dtype, T.float64, T.int64,
-                T.tensor([True]).dtype, x.max(1), x.min(0, keepdim=True), x.type(),
-                T.tensor([1]).type(), x.double().type()]
+        return [
+            x.shape,
+            x.size(),
+            x[0].shape,
+            T.tensor(1.0).shape,
+            x.dtype,
+            T.float64,
+            T.int64,
+            T.tensor([True]).dtype,
+            x.max(1),
+            x.min(0, keepdim=True),
+            x.type(),
+            T.tensor([1]).type(),
+            x.double().type(),
+        ]
+
     for mine, theirs in zip(build(minigrad), build(pt)):
         assert repr(mine) == repr(theirs)
         assert str(mine) == str(theirs)

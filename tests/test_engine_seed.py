@@ -15,6 +15,7 @@ their printed output (no prose: the project keeps no copy of the tutorial's text
 on a machine without the shared seed. ``test_vendored_cells_are_the_shared_seeds`` rebuilds that
 file from the shared seed whenever it is present and compares.
 """
+
 import ast
 import io
 import os
@@ -32,9 +33,11 @@ VENDORED = HERE / "data" / "seed_cells.txt"
 
 
 def _shared_seed():
-    candidates = [os.environ.get("MINIGRAD_SEED_FILE"),
-                  HERE.parent.parent / "shared" / "seed" / "autograd_tutorial.txt",
-                  "/work/shared/seed/autograd_tutorial.txt"]
+    candidates = [
+        os.environ.get("MINIGRAD_SEED_FILE"),
+        HERE.parent.parent / "shared" / "seed" / "autograd_tutorial.txt",
+        "/work/shared/seed/autograd_tutorial.txt",
+    ]
     for c in candidates:
         if c and Path(c).is_file():
             return Path(c)
@@ -53,7 +56,9 @@ class Cell:
 
 
 def _is_print(node):
-    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print"
+    return (
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "print"
+    )
 
 
 def _is_code(paragraph):
@@ -77,7 +82,7 @@ def parse_cells(text):
     for k, start in enumerate(starts):
         number = int(re.search(r"\d+", lines[start]).group())
         end = starts[k + 1] if k + 1 < len(starts) else len(lines)
-        body = lines[start + 1:end]
+        body = lines[start + 1 : end]
         paragraphs, current = [], []
         for line in body + [""]:
             if line.strip():
@@ -123,18 +128,24 @@ def run_cells(library, values):
     for cell in CELLS:
         code = cell.code
         if is_minigrad:
-            code = "\n".join("import minigrad as torch" if line == "import torch" else line
-                             for line in code.splitlines())
+            code = "\n".join(
+                "import minigrad as torch" if line == "import torch" else line
+                for line in code.splitlines()
+            )
         tree = ast.parse(code)
         last = tree.body[-1] if isinstance(tree.body[-1], ast.Expr) else None
         body = tree.body[:-1] if last is not None else tree.body
         out = io.StringIO()
         with redirect_stdout(out):
-            exec(compile(ast.Module(body=body, type_ignores=[]), f"<cell {cell.number}>", "exec"),
-                 namespace)
+            exec(
+                compile(ast.Module(body=body, type_ignores=[]), f"<cell {cell.number}>", "exec"),
+                namespace,
+            )
             if last is not None:
-                value = eval(compile(ast.Expression(body=last.value), f"<cell {cell.number}>", "eval"),
-                             namespace)
+                value = eval(
+                    compile(ast.Expression(body=last.value), f"<cell {cell.number}>", "eval"),
+                    namespace,
+                )
                 if value is not None:  # Jupyter displays the last bare expression's repr
                     print(repr(value))
         transcript[cell.number] = out.getvalue()
@@ -147,6 +158,7 @@ def patch_randn(monkeypatch, library, next_values):
         values = np.asarray(next_values(shape), dtype=np.float32)
         t = library.tensor(values, requires_grad=requires_grad)
         return t if dtype is None else t.to(dtype)
+
     monkeypatch.setattr(library, "randn", randn)
 
 
@@ -160,12 +172,15 @@ def seed_printed_values():
     output = CELLS[0].output
     arrays = []
     for name in ("w", "b"):
-        text = re.search(rf"^{name}: tensor\((.*?)requires_grad=True\)", output, re.S | re.M).group(1)
+        text = re.search(rf"^{name}: tensor\((.*?)requires_grad=True\)", output, re.S | re.M).group(
+            1
+        )
         arrays.append(np.array([float(v) for v in re.findall(r"-?\d+\.\d+", text)]))
     queue = list(arrays)
 
     def next_values(shape):
         return queue.pop(0).reshape(shape)
+
     return next_values
 
 
@@ -189,8 +204,9 @@ def test_cells_are_parsed_as_written():
     assert len([line for line in first.code.splitlines() if line.strip()]) == 11
     assert first.output.startswith("x: tensor([1., 1., 1., 1., 1.])")
     assert first.output.endswith("grad_fn=<AddBackward0>)")
-    assert CELLS[1].code == ("loss = torch.nn.functional.binary_cross_entropy_with_logits(z, y)\n"
-                             "print('loss:', loss)")
+    assert CELLS[1].code == (
+        "loss = torch.nn.functional.binary_cross_entropy_with_logits(z, y)\nprint('loss:', loss)"
+    )
     assert CELLS[3].output.splitlines()[-1] == "tensor([0.3083, 0.3307, 0.0774])"
     assert CELLS[4].code.splitlines()[-1] == "z.requires_grad" and CELLS[4].output == "True"
     assert CELLS[5].code.startswith("with torch.no_grad():") and CELLS[5].output == "False"

@@ -1,4 +1,5 @@
 """Autograd semantics, checked with hand-derived values (no PyTorch needed)."""
+
 import sys
 
 import numpy as np
@@ -37,7 +38,7 @@ def test_gradients_accumulate_across_backward_calls_and_zero_resets():
 def test_accumulation_adds_new_graphs_too():
     x = vec([1.0, -1.0])
     (3 * x).sum().backward()
-    (x ** 2).sum().backward()
+    (x**2).sum().backward()
     np.testing.assert_array_equal(values(x.grad), [3 + 2.0, 3 - 2.0])
 
 
@@ -106,9 +107,8 @@ def test_enable_grad_inside_no_grad_and_nesting():
 
 
 def test_grad_mode_is_restored_after_an_exception():
-    with pytest.raises(ValueError):
-        with minigrad.no_grad():
-            raise ValueError("boom")
+    with pytest.raises(ValueError), minigrad.no_grad():
+        raise ValueError("boom")
     assert minigrad.is_grad_enabled()
 
 
@@ -268,9 +268,13 @@ def test_requires_grad_flag_and_method():
     assert x.requires_grad
     y = x * 2
     assert y.requires_grad_(True) is y  # already true on a non-leaf: allowed
-    with pytest.raises(RuntimeError, match="you can only change requires_grad flags of leaf variables"):
+    with pytest.raises(
+        RuntimeError, match="you can only change requires_grad flags of leaf variables"
+    ):
         y.requires_grad_(False)
-    with pytest.raises(RuntimeError, match="you can only change requires_grad flags of leaf variables"):
+    with pytest.raises(
+        RuntimeError, match="you can only change requires_grad flags of leaf variables"
+    ):
         y.requires_grad = True
     assert y.requires_grad and not y.is_leaf
     plain = minigrad.ones(2) * 2  # computed from tensors that need no grad: a leaf
@@ -280,14 +284,37 @@ def test_requires_grad_flag_and_method():
 
 
 # -- versions and in-place --------------------------------------------------------------------
-@pytest.mark.parametrize("change", [
-    lambda t: t.add_(1), lambda t: t.sub_(1), lambda t: t.mul_(2), lambda t: t.div_(2),
-    lambda t: t.zero_(), lambda t: t.fill_(3.0), lambda t: t.copy_(minigrad.ones(2, 3)),
-    lambda t: t.clamp_(0, 1), lambda t: t.__setitem__(0, 5.0) or t,
-    lambda t: t.__setitem__((0, 1), 5.0) or t,
-    lambda t: t.__iadd__(1), lambda t: t.__imul__(2),
-], ids=["add_", "sub_", "mul_", "div_", "zero_", "fill_", "copy_", "clamp_", "setitem_row",
-        "setitem_element", "iadd", "imul"])
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda t: t.add_(1),
+        lambda t: t.sub_(1),
+        lambda t: t.mul_(2),
+        lambda t: t.div_(2),
+        lambda t: t.zero_(),
+        lambda t: t.fill_(3.0),
+        lambda t: t.copy_(minigrad.ones(2, 3)),
+        lambda t: t.clamp_(0, 1),
+        lambda t: t.__setitem__(0, 5.0) or t,
+        lambda t: t.__setitem__((0, 1), 5.0) or t,
+        lambda t: t.__iadd__(1),
+        lambda t: t.__imul__(2),
+    ],
+    ids=[
+        "add_",
+        "sub_",
+        "mul_",
+        "div_",
+        "zero_",
+        "fill_",
+        "copy_",
+        "clamp_",
+        "setitem_row",
+        "setitem_element",
+        "iadd",
+        "imul",
+    ],
+)
 def test_every_in_place_change_bumps_the_version(change):
     t = minigrad.ones(2, 3)
     view, row, transposed, detached = t.view(6), t[1], t.t(), t.detach()
@@ -321,11 +348,15 @@ def test_modifying_a_saved_tensor_makes_backward_raise():
     with pytest.raises(RuntimeError) as info:
         y.sum().backward()
     message = str(info.value)
-    assert message.startswith("one of the variables needed for gradient computation has been "
-                              "modified by an inplace operation: [torch.DoubleTensor [2]]")
-    assert message.endswith("is at version 1; expected version 0 instead. Hint: enable anomaly "
-                            "detection to find the operation that failed to compute its gradient, "
-                            "with torch.autograd.set_detect_anomaly(True, check_nan=False).")
+    assert message.startswith(
+        "one of the variables needed for gradient computation has been "
+        "modified by an inplace operation: [torch.DoubleTensor [2]]"
+    )
+    assert message.endswith(
+        "is at version 1; expected version 0 instead. Hint: enable anomaly "
+        "detection to find the operation that failed to compute its gradient, "
+        "with torch.autograd.set_detect_anomaly(True, check_nan=False)."
+    )
 
 
 def test_modifying_a_tensor_nobody_saved_is_fine():
@@ -390,13 +421,13 @@ def test_chain_of_ten_thousand_ops():
         y = y * 1.0001
     assert sys.getrecursionlimit() == limit
     y.backward(minigrad.ones(1, dtype=F64))
-    np.testing.assert_allclose(values(x.grad), [1.0001 ** 10_000], rtol=1e-9)
+    np.testing.assert_allclose(values(x.grad), [1.0001**10_000], rtol=1e-9)
     z = x
     for _ in range(10_000):
         z = z + 1.0
     steps = list(minigrad.autograd.backward_steps(z.sum()))
     assert len(steps) == 10_002  # sum, 10 000 adds, AccumulateGrad
-    np.testing.assert_allclose(values(x.grad), [1.0001 ** 10_000 + 1], rtol=1e-9)
+    np.testing.assert_allclose(values(x.grad), [1.0001**10_000 + 1], rtol=1e-9)
 
 
 def test_node_used_twice_sums_before_it_runs():
@@ -486,7 +517,7 @@ def test_autograd_grad_for_a_non_leaf_input():
 
 def test_autograd_grad_create_graph_gives_differentiable_gradients():
     x = vec([2.0])
-    (g,) = minigrad.autograd.grad((x ** 3).sum(), x, create_graph=True)
+    (g,) = minigrad.autograd.grad((x**3).sum(), x, create_graph=True)
     assert g.requires_grad and g.grad_fn is not None
     g.sum().backward()
     np.testing.assert_array_equal(values(x.grad), [12.0])  # d(3x²)/dx
@@ -528,6 +559,7 @@ def test_leaf_backward_and_gradient_dtype():
 def test_a_path_that_sends_no_gradient_does_not_block_the_others():
     """A custom backward returning None for one use of h: h's node must still run once its other
     consumer has sent its gradient (PyTorch: a.grad == 6)."""
+
     class Stop(minigrad.autograd.Function):
         @staticmethod
         def forward(ctx, x):

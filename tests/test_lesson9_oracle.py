@@ -3,6 +3,7 @@ real ``torch`` imported as ``torch``, and must print what the committed lesson p
 minigrad (nbval keeps that output current). Two parts of PyTorch's messages are left out on
 purpose: where in its C++ sources a warning was raised, and the hint to use anomaly detection
 (``detect_anomaly`` is not in minigrad yet)."""
+
 import contextlib
 import io
 import linecache
@@ -26,16 +27,27 @@ def _printed(cell):
 
 def _normal(text):
     text = re.sub(r" \(Triggered internally at [^)]*\)", "", text)
-    text = re.sub(r" Hint: enable anomaly detection to find the operation that failed to compute "
-                  r"its gradient, with torch.autograd.set_detect_anomaly\(True(, check_nan=False)?\)\.",
-                  "", text)
+    text = re.sub(
+        r" Hint: enable anomaly detection to find the operation that failed to compute "
+        r"its gradient, with torch.autograd.set_detect_anomaly\(True(, check_nan=False)?\)\.",
+        "",
+        text,
+    )
     return text
 
 
 def test_the_lesson_has_oracle_cells_for_every_section():
     sources = "\n".join(c.source for c in _oracle_cells())
-    for claim in ("_version", "retain_grad", "register_hook", "inference_mode", "set_grad_enabled",
-                  "eval()", "save_for_backward", "gradcheck"):
+    for claim in (
+        "_version",
+        "retain_grad",
+        "register_hook",
+        "inference_mode",
+        "set_grad_enabled",
+        "eval()",
+        "save_for_backward",
+        "gradcheck",
+    ):
         assert claim in sources, claim
     assert all(c.outputs for c in _oracle_cells()[1:])
 
@@ -71,8 +83,10 @@ def test_what_each_node_saves_is_what_pytorch_saves(pt):
             values = [[v for v in vs if isinstance(v, pt.Tensor)] for vs in values]
         else:
             values = [list(n._saved) for n in nodes]
+
         def rounded(t):  # float32 sigmoids may differ in the last bit between the libraries
             return [round(v, 5) for v in t.detach().tolist()]
+
         return [sorted(rounded(v) for v in vs) for vs in values], rounded(s)
 
     ours, s = saved(minigrad)

@@ -6,6 +6,7 @@ testpaths); these tests check what nbval cannot: the seed's code is all there, v
 lesson that mirrors its section; the committed outputs are complete and clean; nbval collects every
 lesson and skips nothing but the optional PyTorch cells, which in turn stay quiet without PyTorch.
 """
+
 import json
 import re
 import subprocess
@@ -19,9 +20,17 @@ from test_engine_seed import SEED_TEXT, parse_cells  # the vendored seed and its
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
-LESSONS = ["01_tensors.ipynb", "02_graphs.ipynb", "03_gradients.ipynb", "04_no_grad.ipynb",
-           "05_dynamic_graphs.ipynb", "06_jacobians.ipynb", "07_training.ipynb",
-           "08_seed_verbatim.ipynb", "09_autograd_mechanics.ipynb"]
+LESSONS = [
+    "01_tensors.ipynb",
+    "02_graphs.ipynb",
+    "03_gradients.ipynb",
+    "04_no_grad.ipynb",
+    "05_dynamic_graphs.ipynb",
+    "06_jacobians.ipynb",
+    "07_training.ipynb",
+    "08_seed_verbatim.ipynb",
+    "09_autograd_mechanics.ipynb",
+]
 VERBATIM = "08_seed_verbatim.ipynb"
 ALL = ["00_index.ipynb", *LESSONS, "solutions.ipynb"]
 # the seed's section headings -> the lesson that mirrors that section
@@ -64,8 +73,10 @@ def sections(text):
 
 def as_minigrad(code):
     """The seed's code as the lessons run it: the import line is the only change."""
-    return "\n".join("import minigrad as torch" if line.strip() == "import torch" else line
-                     for line in code.splitlines())
+    return "\n".join(
+        "import minigrad as torch" if line.strip() == "import torch" else line
+        for line in code.splitlines()
+    )
 
 
 @pytest.fixture(scope="module")
@@ -80,10 +91,13 @@ def seed_cells():
 def test_the_seed_parses_into_its_eight_code_cells(seed_cells):
     assert [n for n, _, _ in seed_cells] == [1, 2, 3, 4, 5, 6, 7, 18]
     first = seed_cells[0][2]
-    assert first.startswith("import torch\n\nx = torch.ones(5)") and first.endswith("print('z:', z)")
+    assert first.startswith("import torch\n\nx = torch.ones(5)") and first.endswith(
+        "print('z:', z)"
+    )
     assert seed_cells[4][2] == "z = torch.matmul(x, w) + b\nz.requires_grad"
-    assert seed_cells[-1][2].endswith("inp.grad.zero_()\nout.backward(torch.ones_like(out), "
-                                      "retain_graph=True)\ninp.grad")
+    assert seed_cells[-1][2].endswith(
+        "inp.grad.zero_()\nout.backward(torch.ones_like(out), retain_graph=True)\ninp.grad"
+    )
     assert {section for _, section, _ in seed_cells} <= set(SECTION_LESSON)
 
 
@@ -92,8 +106,9 @@ def test_every_seed_cell_is_in_the_lesson_of_its_section(seed_cells):
         lesson = SECTION_LESSON[section]
         wanted = _normal(as_minigrad(code))
         sources = [_normal(c.source) for c in _code_cells(lesson)]
-        assert any(wanted in s for s in sources), \
+        assert any(wanted in s for s in sources), (
             f"seed cell In [{number}] ({section or 'introduction'}) is not verbatim in {lesson}"
+        )
 
 
 def test_the_verbatim_notebook_runs_every_seed_cell_in_order(seed_cells):
@@ -107,13 +122,15 @@ def test_notebook_is_committed_executed_in_order(name):
     cells = [c for c in _code_cells(name) if c.source.strip()]
     counts = [c.execution_count for c in cells]
     assert None not in counts, f"{name}: some code cells were never executed (run make notebooks)"
-    assert counts == list(range(1, len(cells) + 1)), \
+    assert counts == list(range(1, len(cells) + 1)), (
         f"{name}: execution counts {counts} are not 1, 2, 3...: re-run it top to bottom"
+    )
     for cell in cells:
         for output in cell.outputs:
             assert output.output_type != "error", f"{name}: committed with an error:\n{cell.source}"
-            assert output.get("name") != "stderr", \
+            assert output.get("name") != "stderr", (
                 f"{name}: committed with stderr output (nbval compares it):\n{cell.source}"
+            )
     nb = _notebook(name)
     assert nb.metadata.kernelspec.name == "python3"
     assert "widgets" not in nb.metadata, f"{name}: widget state left in the metadata"
@@ -129,16 +146,22 @@ def test_every_lesson_has_code_and_outputs(name):
 def _marker(cell):
     first = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
     found = re.findall(r"#\s*(NBVAL_\w+)", first)
-    tags = [t.replace("-", "_").upper() for t in cell.metadata.get("tags", [])
-            if t.startswith("nbval")]
+    tags = [
+        t.replace("-", "_").upper() for t in cell.metadata.get("tags", []) if t.startswith("nbval")
+    ]
     return found + tags
 
 
 def test_nbval_collects_every_code_cell_of_every_lesson():
     """``make test`` runs pytest with the addopts of pyproject.toml: they must switch nbval on,
     and nbval must collect each lesson with every one of its code cells."""
-    result = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "notebooks"],
-                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "notebooks"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     collected = {}
     for line in result.stdout.splitlines():
@@ -146,8 +169,9 @@ def test_nbval_collects_every_code_cell_of_every_lesson():
         if match:
             collected[match.group(1)] = collected.get(match.group(1), 0) + 1
     for name in LESSONS + ["solutions.ipynb"]:
-        assert collected.get(name) == len(_code_cells(name)), \
+        assert collected.get(name) == len(_code_cells(name)), (
             f"nbval collects {collected.get(name, 0)} cells of {name}, which has {len(_code_cells(name))}"
+        )
 
 
 def test_only_the_optional_pytorch_cells_are_skipped():
@@ -155,15 +179,20 @@ def test_only_the_optional_pytorch_cells_are_skipped():
         for cell in _code_cells(name):
             markers = _marker(cell)
             is_torch = TORCH_CELL in cell.source
-            assert ("NBVAL_SKIP" in markers) == is_torch, \
+            assert ("NBVAL_SKIP" in markers) == is_torch, (
                 f"{name}: NBVAL_SKIP is only for the optional PyTorch cells:\n{cell.source}"
+            )
             if is_torch:
                 assert "except ImportError" in cell.source
 
 
 def test_ignored_outputs_are_rare_and_only_timings():
-    ignored = [(name, cell) for name in ALL for cell in _code_cells(name)
-               if "NBVAL_IGNORE_OUTPUT" in _marker(cell)]
+    ignored = [
+        (name, cell)
+        for name in ALL
+        for cell in _code_cells(name)
+        if "NBVAL_IGNORE_OUTPUT" in _marker(cell)
+    ]
     assert len(ignored) <= 2, [name for name, _ in ignored]
     for name, cell in ignored:
         assert "timeit" in cell.source, f"{name}: NBVAL_IGNORE_OUTPUT on a cell that is no timing"
@@ -184,14 +213,20 @@ def test_pytorch_cells_stay_quiet_without_pytorch():
         for cell in _code_cells(name):
             if TORCH_CELL not in cell.source:
                 continue
-            result = subprocess.run([sys.executable, "-c", block_torch + cell.source],
-                                    cwd=NOTEBOOKS, capture_output=True, text=True, timeout=60)
+            result = subprocess.run(
+                [sys.executable, "-c", block_torch + cell.source],
+                cwd=NOTEBOOKS,
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
             assert result.returncode == 0 and result.stderr == "", (name, result.stderr)
             assert result.stdout == "PyTorch is not installed: nothing to compare.\n", result.stdout
 
 
 def test_the_sanitize_file_replaces_memory_addresses():
     from nbval.plugin import get_sanitize_patterns
+
     patterns = get_sanitize_patterns((NOTEBOOKS / "sanitize.cfg").read_text())
     assert patterns
     text = "<AddBackward0 object at 0x7f3a2b1c9d50>"
@@ -232,6 +267,7 @@ def test_lesson_exercises_ship_unanswered(name):
 
 def test_the_solutions_answer_every_exercise_correctly():
     from minigrad.exercises import keys
+
     lesson_keys = [_check_key(c) for name in LESSONS for c in _check_cells(name)]
     assert sorted(lesson_keys) == sorted(keys()), "every exercise appears in exactly one lesson"
     solved = {_check_key(c): c for c in _check_cells("solutions.ipynb")}
@@ -262,18 +298,26 @@ def test_relative_links_in_markdown_resolve():
 
 
 # -- make notebooks ---------------------------------------------------------------------------------
-@pytest.mark.parametrize("source, shown", [
-    ("1 / 0", "ZeroDivisionError"),
-    ("import warnings\nwarnings.warn('careful')", "a cell wrote to stderr"),
-])
+@pytest.mark.parametrize(
+    "source, shown",
+    [
+        ("1 / 0", "ZeroDivisionError"),
+        ("import warnings\nwarnings.warn('careful')", "a cell wrote to stderr"),
+    ],
+)
 def test_run_notebooks_fails_loudly_and_writes_nothing(tmp_path, source, shown):
     path = tmp_path / "broken.ipynb"
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print('fine')"),
-                                         nbformat.v4.new_code_cell(source)])
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell("print('fine')"), nbformat.v4.new_code_cell(source)]
+    )
     nbformat.write(nb, path)
     before = path.read_text()
-    result = subprocess.run([sys.executable, str(ROOT / "tools" / "run_notebooks.py"), str(path)],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "run_notebooks.py"), str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 1
     assert f"FAILED {path}" in result.stderr and shown in result.stderr
     assert path.read_text() == before

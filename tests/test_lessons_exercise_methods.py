@@ -1,6 +1,7 @@
 """Exercises that check the method, not only the result: intermediate steps of a derivation by hand,
 a finite difference run on a function that has no backward, backwards written by the student
 (gradchecked, the wrong input named), and predictions made in the stepper."""
+
 import numpy as np
 import pytest
 
@@ -38,7 +39,10 @@ def test_a_wrong_intermediate_step_is_named_and_a_right_one_confirmed():
     result = check("lesson3.dx", right, steps={"dz": dz * 3}, **t)  # the answer right, a step not
     assert result.passed
     result = check("lesson3.dx", right * 2, steps={"dz": dz * 3}, **t)
-    assert "Your step dz is not right yet (3 of the 3 numbers are off): fix it first." in result.message
+    assert (
+        "Your step dz is not right yet (3 of the 3 numbers are off): fix it first."
+        in result.message
+    )
 
 
 def test_steps_alone_can_be_checked_before_the_answer():
@@ -50,26 +54,33 @@ def test_steps_alone_can_be_checked_before_the_answer():
     result = check("lesson3.mse_db", steps={"dz": dz + 1}, **t)
     assert result.status == "wrong" and "step dz is not right yet" in result.message
     assert result.hint_level == 1
-    assert check("lesson3.mse_db", steps={"dz": dz + 1}, **t).hint_level == 2  # a miss like any other
+    assert (
+        check("lesson3.mse_db", steps={"dz": dz + 1}, **t).hint_level == 2
+    )  # a miss like any other
 
 
 def test_steps_of_the_optimizer_exercises():
-    w0 = np.array([1., -2.])
+    w0 = np.array([1.0, -2.0])
     w1 = w0 - 0.1 * 2 * w0
     grad2 = 2 * w0 + 2 * w1
     assert check("lesson7.forgot_zero", w1 - 0.1 * grad2, steps={"w1": w1, "grad2": grad2}).passed
     result = check("lesson7.forgot_zero", w1 - 0.1 * 2 * w1, steps={"w1": w1, "grad2": 2 * w1})
     assert "step grad2 is not right yet" in result.message  # forgot that the gradients add up
-    result = check("lesson7.forgot_zero", [0., 0.], steps={"w1": w1})
+    result = check("lesson7.forgot_zero", [0.0, 0.0], steps={"w1": w1})
     assert "Your step w1 is right." in result.message
-    assert check("lesson6.vjp", [2., 0., -6.], steps={"J": np.diag([2., 4., 6.])}).passed
-    assert "step J is not right" in check("lesson6.vjp", [0., 0., 0.], steps={"J": np.eye(3)}).message
+    assert check("lesson6.vjp", [2.0, 0.0, -6.0], steps={"J": np.diag([2.0, 4.0, 6.0])}).passed
+    assert (
+        "step J is not right"
+        in check("lesson6.vjp", [0.0, 0.0, 0.0], steps={"J": np.eye(3)}).message
+    )
 
 
 def test_unknown_steps_are_a_clear_error():
     t, _ = _lesson()
-    with pytest.raises(TypeError, match="exercise 'lesson3.dx' has no step called 'dw'; its steps are: dz"):
-        check("lesson3.dx", [0.] * 5, steps={"dw": 1}, **t)
+    with pytest.raises(
+        TypeError, match="exercise 'lesson3.dx' has no step called 'dw'; its steps are: dz"
+    ):
+        check("lesson3.dx", [0.0] * 5, steps={"dw": 1}, **t)
     with pytest.raises(TypeError, match="its steps are: none"):
         check("lesson5.twice", 7.0, steps={"x": 1})
 
@@ -230,7 +241,7 @@ class Mul3ForgetsBroadcast(Mul3):  # right for equal shapes only: c's gradient u
     @staticmethod
     def backward(ctx, grad_output):
         a, b, c = ctx.saved_tensors
-        gc = (grad_output * a * b).reshape(-1)[:c.numel()].reshape(c.shape)
+        gc = (grad_output * a * b).reshape(-1)[: c.numel()].reshape(c.shape)
         return grad_output * b * c, grad_output * a * c, gc
 
 
@@ -247,16 +258,19 @@ def test_right_functions_pass_the_gradcheck():
     assert check("lesson9.mul3", Mul3).passed
 
 
-@pytest.mark.parametrize("answer, words", [
-    (SigmoidIgnoringGrad, "ignores grad_output"),
-    (SigmoidWrongFormula, "The gradient for input 0 (x) is wrong (gradcheck)."),
-    (SigmoidWrongForward, "Your forward gives the wrong values"),
-    (SigmoidForgotToSave, "Your backward raised"),
-    (ForwardOnly, "Your class has no backward yet"),
-    (MySigmoid.apply, "(not its .apply)"),
-    (MySigmoid(), "Answer with your class itself"),
-    (lambda x: x.sigmoid(), "Answer with your class itself"),
-])
+@pytest.mark.parametrize(
+    "answer, words",
+    [
+        (SigmoidIgnoringGrad, "ignores grad_output"),
+        (SigmoidWrongFormula, "The gradient for input 0 (x) is wrong (gradcheck)."),
+        (SigmoidWrongForward, "Your forward gives the wrong values"),
+        (SigmoidForgotToSave, "Your backward raised"),
+        (ForwardOnly, "Your class has no backward yet"),
+        (MySigmoid.apply, "(not its .apply)"),
+        (MySigmoid(), "Answer with your class itself"),
+        (lambda x: x.sigmoid(), "Answer with your class itself"),
+    ],
+)
 def test_each_kind_of_wrong_sigmoid_is_named(answer, words):
     result = check("lesson9.sigmoid", answer)
     assert result.status == "wrong" and words in result.message, result.message
@@ -267,12 +281,16 @@ def test_each_kind_of_wrong_product_of_three_is_named():
     assert "The gradient for input 2 (c) is wrong" in message
     assert "broadcast" not in message  # already wrong with equal shapes
     message = check("lesson9.mul3", Mul3SummedB).message
-    assert "The gradient for input 1 (b) does not have b's shape (Function Mul3SummedBBackward " \
-           "returned an invalid gradient at index 1 - got [] but expected shape compatible with " \
-           "[3])." in message
+    assert (
+        "The gradient for input 1 (b) does not have b's shape (Function Mul3SummedBBackward "
+        "returned an invalid gradient at index 1 - got [] but expected shape compatible with "
+        "[3])." in message
+    )
     message = check("lesson9.mul3", Mul3ForgetsBroadcast).message
-    assert "The gradient for input 2 (c) is wrong with broadcast shapes a (2, 3), b (3,), " \
-           "c (2, 1) (gradcheck)." in message
+    assert (
+        "The gradient for input 2 (c) is wrong with broadcast shapes a (2, 3), b (3,), "
+        "c (2, 1) (gradcheck)." in message
+    )
     message = check("lesson9.mul3", Mul3TwoGradients).message
     assert "incorrect number of gradients (expected 3, got 2)" in message
 
@@ -283,6 +301,7 @@ def test_a_wrong_softplus_is_caught_even_when_its_forward_is_right():
         def backward(ctx, grad_output):
             (x,) = ctx.saved_tensors
             return grad_output * (x / 2).tanh()
+
     assert "input 0 (x) is wrong" in check("lesson9.softplus", SoftplusWithTanh).message
 
 
@@ -341,4 +360,7 @@ def test_the_result_draws_the_students_function_in_the_stepper():
     assert set(grads) == {"a", "b", "c"} and all(g is not None for g in grads.values())
     wrong = check("lesson9.mul3", Mul3WrongC)
     assert wrong.stepper is not None  # a wrong backward can be watched too
-    assert check("lesson9.mul3", 3).stepper is None and check("lesson1.batch_shape", (4, 3)).stepper is None
+    assert (
+        check("lesson9.mul3", 3).stepper is None
+        and check("lesson1.batch_shape", (4, 3)).stepper is None
+    )

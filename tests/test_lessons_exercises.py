@@ -3,6 +3,7 @@ next, the answer only on ``reveal=True``), a friendly placeholder message, and n
 what a miss shows. Answers are computed from the problem, not stored. Method checks (intermediate
 steps, a finite difference run on a function without backward, a student's own backward) are in
 tests/test_lessons_exercise_methods.py."""
+
 import html
 import re
 import warnings
@@ -15,8 +16,9 @@ from minigrad import exercises
 from minigrad.exercises import Result, check
 
 # exercises whose answer is a value (the method exercises take a function, a class or a widget)
-VALUE_KEYS = [k for k in exercises.keys()
-              if exercises._get(k).kind not in ("function", "backward", "stepper")]
+VALUE_KEYS = [
+    k for k in exercises.keys() if exercises._get(k).kind not in ("function", "backward", "stepper")
+]
 
 
 @pytest.fixture(autouse=True)
@@ -77,8 +79,9 @@ def _number_texts(expected):
         return []
     if isinstance(expected, tuple):
         return [str(expected), ", ".join(map(str, expected))]
-    values = np.asarray(expected.detach().numpy() if hasattr(expected, "detach") else expected,
-                        dtype=float).reshape(-1)
+    values = np.asarray(
+        expected.detach().numpy() if hasattr(expected, "detach") else expected, dtype=float
+    ).reshape(-1)
     texts = []
     for v in values:
         if float(v).is_integer():
@@ -186,11 +189,13 @@ def test_no_first_hint_contains_the_solutions_numbers_or_expressions(key):
 
 def test_the_leak_check_catches_the_hints_we_used_to_give():
     """The former first hints of 3.1, 6.2 and 7.1 gave the answer away: the check must say so."""
-    former = {"lesson3.mse_db": "L = mean((z - y)²) over 3 outputs, so dL/dz = 2(z - y)/3; and "
-                                "dz/db is the identity.",
-              "lesson6.vjp": "backward(v) puts vᵀ·J into a.grad; here J is diagonal with 2(a_i + 1) "
-                             "on it.",
-              "lesson7.sgd_step": "SGD does w ← w - lr · w.grad, and the gradient of (w²).sum() is 2w."}
+    former = {
+        "lesson3.mse_db": "L = mean((z - y)²) over 3 outputs, so dL/dz = 2(z - y)/3; and "
+        "dz/db is the identity.",
+        "lesson6.vjp": "backward(v) puts vᵀ·J into a.grad; here J is diagonal with 2(a_i + 1) "
+        "on it.",
+        "lesson7.sgd_step": "SGD does w ← w - lr · w.grad, and the gradient of (w²).sum() is 2w.",
+    }
     for key, hint in former.items():
         exercise = exercises._get(key)
         assert _leaks(hint, exercise.solution, exercise.task), key
@@ -200,24 +205,26 @@ def test_hints_are_graded_and_a_malformed_answer_does_not_move_them_on():
     t = _lesson_tensors()
     nudge, closer = exercises._get("lesson3.mse_db").hints
     first = check("lesson3.mse_db", "three numbers", **t)  # the form is wrong: the nudge
-    assert first.hint_level == 1 and nudge in first.message and "number or a tensor" in first.message
-    second = check("lesson3.mse_db", [0., 0., 0.], **t)  # a real miss, but the first one
+    assert (
+        first.hint_level == 1 and nudge in first.message and "number or a tensor" in first.message
+    )
+    second = check("lesson3.mse_db", [0.0, 0.0, 0.0], **t)  # a real miss, but the first one
     assert second.hint_level == 1 and nudge in second.message
-    third = check("lesson3.mse_db", [1., 1., 1.], **t)
+    third = check("lesson3.mse_db", [1.0, 1.0, 1.0], **t)
     assert third.hint_level == 2 and closer in third.message and nudge not in third.message
     assert check("lesson3.mse_db", None, **t).hint_level == 2  # it stays closer
-    assert check("lesson3.dx", [0.] * 5, **t).hint_level == 1  # each exercise counts its own
+    assert check("lesson3.dx", [0.0] * 5, **t).hint_level == 1  # each exercise counts its own
     exercises.reset("lesson3.mse_db")
-    assert check("lesson3.mse_db", [0., 0., 0.], **t).hint_level == 1
+    assert check("lesson3.mse_db", [0.0, 0.0, 0.0], **t).hint_level == 1
     assert check("lesson3.mse_db", ..., **t).status == "todo"  # a placeholder is no miss
-    assert check("lesson3.mse_db", [0., 0., 0.], **t).hint_level == 2
+    assert check("lesson3.mse_db", [0.0, 0.0, 0.0], **t).hint_level == 2
 
 
 def test_reveal_never_counts_and_needs_no_answer():
     t = _lesson_tensors()
     assert check("lesson3.mse_db", reveal=True, **t).status == "revealed"
-    assert check("lesson3.mse_db", [0., 0., 0.], **t).hint_level == 1
-    assert check("lesson3.mse_db", [0., 0., 0.], reveal=True, **t).status == "revealed"
+    assert check("lesson3.mse_db", [0.0, 0.0, 0.0], **t).hint_level == 1
+    assert check("lesson3.mse_db", [0.0, 0.0, 0.0], reveal=True, **t).status == "revealed"
 
 
 @pytest.mark.parametrize("key", exercises.keys())
@@ -225,8 +232,9 @@ def test_every_exercise_states_its_task(key):
     assert len(exercises.describe(key)) > 30
 
 
-@pytest.mark.parametrize("answer", ["abc", None, object(), [1, 2, 3], float("nan"), {"a": 1},
-                                    (1.5, "x")])
+@pytest.mark.parametrize(
+    "answer", ["abc", None, object(), [1, 2, 3], float("nan"), {"a": 1}, (1.5, "x")]
+)
 def test_odd_answers_never_raise(answer, capsys):
     tensors = _lesson_tensors()
     with warnings.catch_warnings():
@@ -255,11 +263,12 @@ def test_hand_derivations_pass():
         assert check("lesson3.dx", torch.matmul(w, dz), **t).passed
         assert check("lesson3.mse_db", (2 * (z - y) / 3).tolist(), **t).passed
     s = z.sigmoid()
-    assert check("lesson1.loss_by_hand", (-(y * s.log() + (1 - y) * (1 - s).log())).mean(),
-                 z=z, y=y).passed
+    assert check(
+        "lesson1.loss_by_hand", (-(y * s.log() + (1 - y) * (1 - s).log())).mean(), z=z, y=y
+    ).passed
     assert check("lesson1.batch_shape", torch.Size([4, 3])).passed
     assert check("lesson1.batch_shape", [4, 3]).passed
-    assert check("lesson6.jacobian", np.diag([2., 4., 6.])).passed
+    assert check("lesson6.jacobian", np.diag([2.0, 4.0, 6.0])).passed
     assert check("lesson7.diverge", [2, 1.1]).passed
     assert check("lesson2.next_node", " MulBackward0").passed
 
@@ -277,13 +286,17 @@ def test_checking_leaves_the_students_tensors_alone():
 
 def test_missing_lesson_tensors_and_unknown_keys_are_clear_errors():
     with pytest.raises(TypeError, match="also needs the lesson's x=x, y=y, w=w, b=b"):
-        check("lesson3.mse_db", [0., 0., 0.])
+        check("lesson3.mse_db", [0.0, 0.0, 0.0])
     with pytest.raises(KeyError, match="no exercise called 'lesson9.nope'"):
         check("lesson9.nope", 1)
 
 
 def test_result_display():
-    ok, todo, bad = Result("k", "correct"), Result("k", "todo", "later"), Result("k<", "wrong", "a<b")
+    ok, todo, bad = (
+        Result("k", "correct"),
+        Result("k", "todo", "later"),
+        Result("k<", "wrong", "a<b"),
+    )
     shown = Result("k", "revealed", "Use `a * b` here.")
     assert repr(shown) == "→ k: The answer. Use a * b here."
     assert "<code>a * b</code>" in shown._repr_html_()
@@ -308,7 +321,7 @@ def test_exercises_cover_every_lesson():
 def test_lesson_tensors_that_no_longer_fit_get_a_message_not_a_traceback():
     t = _lesson_tensors()
     t["w"] = torch.ones(2, 2, requires_grad=True)  # a student reused the name w
-    result = check("lesson3.mse_db", [0., 0., 0.], **t)
+    result = check("lesson3.mse_db", [0.0, 0.0, 0.0], **t)
     assert result.status == "wrong" and "Run the lesson's first cells again" in result.message
 
 
@@ -316,8 +329,9 @@ def test_other_reasonable_forms_of_right_answers_pass():
     """float32 numbers, one-number tensors, 2.0 for a count: a right answer in another form."""
     assert check("lesson7.diverge", {np.float32(1.1), np.float32(2.0)}).passed
     assert check("lesson7.diverge", set(torch.tensor([1.1, 2.0]).tolist())).passed
-    assert check("lesson7.diverge", {v for v in torch.tensor([0.01, 0.1, 0.9, 1.1, 2.0])
-                                     if v > 1}).passed
+    assert check(
+        "lesson7.diverge", {v for v in torch.tensor([0.01, 0.1, 0.9, 1.1, 2.0]) if v > 1}
+    ).passed
     assert check("lesson2.accumulators", 2.0).passed
     assert check("lesson2.accumulators", torch.tensor(2)).passed
     assert check("lesson5.loop_nodes", np.int64(3)).passed

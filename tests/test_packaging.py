@@ -1,6 +1,7 @@
 """The ways in besides `make`: conda's environment.yml, Binder's postBuild, and pip on a platform
 that graphviz-pure has no wheel for. Each file is checked against pyproject.toml, the one list of
 what minigrad needs."""
+
 import os
 import re
 import stat
@@ -51,15 +52,17 @@ def test_environment_names_every_runtime_and_lab_dependency_with_its_bound():
     missing = []
     for req in requirements("lab"):
         if req.name in pip:  # not on conda-forge: installed by pip, exactly as pyproject says
-            assert pip[req.name].specifier == req.specifier and pip[req.name].marker == req.marker, \
-                f"environment.yml's {pip[req.name]} differs from pyproject's {req}"
+            assert (
+                pip[req.name].specifier == req.specifier and pip[req.name].marker == req.marker
+            ), f"environment.yml's {pip[req.name]} differs from pyproject's {req}"
             continue
         name = CONDA_NAMES.get(req.name, req.name)
         if name not in conda:
             missing.append(name)
             continue
-        assert SpecifierSet(conda[name]) == req.specifier, \
+        assert SpecifierSet(conda[name]) == req.specifier, (
             f"{name}: environment.yml says {conda[name]!r}, pyproject.toml says {str(req.specifier)!r}"
+        )
     assert missing == [], f"environment.yml does not name {missing}"
     assert "-e ." in pip_entries(), "environment.yml must install minigrad itself (pip: -e .)"
 
@@ -86,11 +89,25 @@ def test_binder_post_build_installs_and_trusts_the_lessons():
 
 # graphviz-pure 0.2.2's wheels (py3-none-<platform>) and platforms it has none for, as
 # (sys.platform, platform.machine()) values Python reports there
-WHEEL_PLATFORMS = [("linux", "x86_64"), ("linux", "aarch64"), ("darwin", "x86_64"),
-                   ("darwin", "arm64"), ("win32", "AMD64"), ("win32", "ARM64")]
-NO_WHEEL = [("linux", "armv7l"), ("linux", "ppc64le"), ("linux", "s390x"), ("linux", "riscv64"),
-            ("linux", "i686"), ("win32", "x86"), ("freebsd14", "amd64"), ("cygwin", "x86_64"),
-            ("emscripten", "wasm32")]
+WHEEL_PLATFORMS = [
+    ("linux", "x86_64"),
+    ("linux", "aarch64"),
+    ("darwin", "x86_64"),
+    ("darwin", "arm64"),
+    ("win32", "AMD64"),
+    ("win32", "ARM64"),
+]
+NO_WHEEL = [
+    ("linux", "armv7l"),
+    ("linux", "ppc64le"),
+    ("linux", "s390x"),
+    ("linux", "riscv64"),
+    ("linux", "i686"),
+    ("win32", "x86"),
+    ("freebsd14", "amd64"),
+    ("cygwin", "x86_64"),
+    ("emscripten", "wasm32"),
+]
 
 
 def graphviz_pure_marker():
@@ -115,7 +132,10 @@ def test_every_other_dependency_installs_everywhere():
 
 def test_oracle_skip_hint_is_the_readme_command():
     import conftest
-    command = re.search(r"(\S*pip install torch==\S+(?: --index-url \S+)?)", conftest.SKIP_REASON).group(1)
+
+    command = re.search(
+        r"(\S*pip install torch==\S+(?: --index-url \S+)?)", conftest.SKIP_REASON
+    ).group(1)
     command = command.rstrip(")")
     assert command.startswith(".venv/bin/pip ")
     assert command in README

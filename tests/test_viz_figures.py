@@ -6,6 +6,7 @@ as a fresh rendering (and, on the machine kind the figures were made on, the sam
 change to the drawing code, the styles or the seed graph fails here until ``make figures`` is run
 and the new files are committed.
 """
+
 import platform
 import subprocess
 import sys
@@ -17,8 +18,12 @@ from minigrad.viz import figures
 
 ROOT = Path(__file__).resolve().parents[1]
 FOLDER = ROOT / "figures"
-FILES = ["computational_graph.svg", "computational_graph.png",
-         "computational_graph_autograd.svg", "computational_graph_autograd.png"]
+FILES = [
+    "computational_graph.svg",
+    "computational_graph.png",
+    "computational_graph_autograd.svg",
+    "computational_graph_autograd.png",
+]
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +49,7 @@ def test_committed_svg_is_up_to_date(fresh, name):
 def test_committed_png_is_up_to_date(fresh, name):
     committed = FOLDER / name
     assert committed.is_file(), f"{committed} is missing: run `make figures`"
-    stem = name[:-len(".png")]
+    stem = name[: -len(".png")]
     source = figures.pictures()[stem].source
     width, height, recorded = figures.png_info(committed.read_bytes())
     assert recorded == figures.dot_hash(source), f"{committed} {STALE} (its DOT differs)"
@@ -59,7 +64,8 @@ def test_png_dot_hash_round_trip():
     tagged = figures.with_dot_hash(png, "digraph {}")
     assert figures.png_info(tagged) == figures.png_info(png)[:2] + (figures.dot_hash("digraph {}"),)
     import zlib
-    chunk = tagged[33:33 + 12 + len(figures.PNG_KEY) + 1 + 64]
+
+    chunk = tagged[33 : 33 + 12 + len(figures.PNG_KEY) + 1 + 64]
     assert zlib.crc32(chunk[4:-4]) == int.from_bytes(chunk[-4:], "big")  # a valid chunk
 
 
@@ -68,14 +74,25 @@ def test_the_figure_is_the_tutorial_graph():
     data = pictures["computational_graph"]
     kinds = {n.label: n.kind for n in data.nodes}
     assert {k: kinds[k] for k in ("x", "y", "w", "b", "z", "loss")} == {
-        "x": "input", "y": "input", "w": "parameter", "b": "parameter",
-        "z": "intermediate", "loss": "output"}
+        "x": "input",
+        "y": "input",
+        "w": "parameter",
+        "b": "parameter",
+        "z": "intermediate",
+        "loss": "output",
+    }
     assert [n.label for n in data.nodes if n.kind == "op"] == ["matmul", "+", "BCE with logits"]
     autograd = pictures["computational_graph_autograd"]
     assert [n.label for n in autograd.nodes if n.kind == "function"] == [
-        "MmBackward0", "AddBackward0", "BinaryCrossEntropyWithLogitsBackward0"]
+        "MmBackward0",
+        "AddBackward0",
+        "BinaryCrossEntropyWithLogitsBackward0",
+    ]
     assert [n.label for n in autograd.nodes if n.kind == "saved"] == [
-        "saved[0] x", "saved[0] z", "saved[1] y"]
+        "saved[0] x",
+        "saved[0] z",
+        "saved[1] y",
+    ]
     svg = (FOLDER / "computational_graph.svg").read_text(encoding="utf-8")
     for name in ("x", "w", "b", "z", "y", "loss", "parameter [5, 3]", "matmul"):
         assert f">{name}</text>" in svg
@@ -83,13 +100,17 @@ def test_the_figure_is_the_tutorial_graph():
 
 def test_command_line_writes_and_checks(tmp_path):
     cmd = [sys.executable, "-m", "minigrad.viz.figures"]
-    run = subprocess.run(cmd + [str(tmp_path)], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    run = subprocess.run(
+        cmd + [str(tmp_path)], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
     assert run.returncode == 0, run.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(FILES)
-    check = subprocess.run(cmd + [str(tmp_path), "--check"], capture_output=True, text=True,
-                           cwd=ROOT, timeout=60)
+    check = subprocess.run(
+        cmd + [str(tmp_path), "--check"], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
     assert check.returncode == 0 and check.stdout == ""
     (tmp_path / "computational_graph.svg").write_text("<svg/>")
-    check = subprocess.run(cmd + [str(tmp_path), "--check"], capture_output=True, text=True,
-                           cwd=ROOT, timeout=60)
+    check = subprocess.run(
+        cmd + [str(tmp_path), "--check"], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
     assert check.returncode == 1 and "computational_graph.svg" in check.stdout

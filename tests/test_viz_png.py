@@ -6,6 +6,7 @@ must show the same thing as the SVG, highlight included.
 Golden PNGs live in ``tests/golden``; rewrite them with ``MINIGRAD_UPDATE_GOLDEN=1`` (see
 tests/test_viz_render.py) and look at them before committing.
 """
+
 import base64
 import hashlib
 import io
@@ -95,7 +96,9 @@ def test_golden_png(view):
     if UPDATE:
         path.write_bytes(data)
     assert path.is_file(), f"missing {path}: run with MINIGRAD_UPDATE_GOLDEN=1 once"
-    assert data == path.read_bytes(), f"{path.name} changed: review it, then MINIGRAD_UPDATE_GOLDEN=1"
+    assert data == path.read_bytes(), (
+        f"{path.name} changed: review it, then MINIGRAD_UPDATE_GOLDEN=1"
+    )
 
 
 SCRIPT = """
@@ -115,9 +118,16 @@ for bundle in (draw_graph(g["out"], g)._repr_mimebundle_(), stepper._repr_mimebu
 def test_png_bytes_are_the_same_in_every_process():
     def hashes():
         env = dict(os.environ, PYTHONPATH=str(ROOT), PYTHONHASHSEED="random")
-        out = subprocess.run([sys.executable, "-c", SCRIPT, str(Path(__file__).parent)], env=env,
-                             capture_output=True, text=True, check=True, timeout=120)
+        out = subprocess.run(
+            [sys.executable, "-c", SCRIPT, str(Path(__file__).parent)],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        )
         return out.stdout.split()
+
     first, second = hashes(), hashes()
     assert len(first) == 2 and first == second
     g = small_graph()
@@ -142,6 +152,7 @@ def test_recorder_still_picture_has_a_png():
         with ForwardRecorder() as rec:
             y = (x * w).sum()  # noqa: F841
         return rec._repr_mimebundle_()[0]
+
     a, b = record(), record()
     assert a["image/svg+xml"].startswith("<svg")
     assert png_of(a) == png_of(b)
@@ -154,8 +165,10 @@ def svg_only_renderer(tmp_path):
     built without cairo."""
     pure = _render.find_renderer("pure")
     script = tmp_path / "dot"
-    script.write_text('#!/bin/sh\ncase "$1" in -Tsvg) exec "%s" "$@";; esac\n'
-                      'echo "Format: \\"png\\" not recognized" >&2\nexit 1\n' % pure)
+    script.write_text(
+        f'#!/bin/sh\ncase "$1" in -Tsvg) exec "{pure}" "$@";; esac\n'
+        'echo "Format: \\"png\\" not recognized" >&2\nexit 1\n'
+    )
     script.chmod(0o755)
     _render._cache.clear()
     yield str(script)

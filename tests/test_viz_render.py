@@ -4,6 +4,7 @@ determinism across processes, big graphs, saving, and import cost.
 Golden files live in ``tests/golden``; after an intended change of the drawing code, rewrite them
 with ``MINIGRAD_UPDATE_GOLDEN=1 python -m pytest tests/test_viz_render.py`` and review the diff.
 """
+
 import hashlib
 import os
 import re
@@ -36,14 +37,18 @@ def small_graph():
 def small_pictures():
     g = small_graph()
     data = draw_graph(g["out"], g, show_values=True, renderer="pure")
-    state = GraphState(active=g["h"].grad_fn, done=[g["out"].grad_fn], pending=[g["w"]],
-                       edge_labels={(g["out"].grad_fn, g["out"].grad_fn.next_functions[0][0]):
-                                    "grad [1.0, 1.0]"},
-                       caption="step 2")
+    state = GraphState(
+        active=g["h"].grad_fn,
+        done=[g["out"].grad_fn],
+        pending=[g["w"]],
+        edge_labels={(g["out"].grad_fn, g["out"].grad_fn.next_functions[0][0]): "grad [1.0, 1.0]"},
+        caption="step 2",
+    )
     return {
         "viz_small_data.svg": data,
-        "viz_small_autograd.svg": draw_graph(g["out"], g, view="autograd", show_saved=True,
-                                             renderer="pure"),
+        "viz_small_autograd.svg": draw_graph(
+            g["out"], g, view="autograd", show_saved=True, renderer="pure"
+        ),
         "viz_small_state.svg": data.with_state(state),
     }
 
@@ -53,7 +58,9 @@ def test_the_golden_state_picture_has_its_edge_label():
     assert [e.label for e in edges] == ["grad [1.0, 1.0]"]
 
 
-@pytest.mark.parametrize("name", ["viz_small_data.svg", "viz_small_autograd.svg", "viz_small_state.svg"])
+@pytest.mark.parametrize(
+    "name", ["viz_small_data.svg", "viz_small_autograd.svg", "viz_small_state.svg"]
+)
 def test_golden_svg(name):
     svg = small_pictures()[name].svg()
     path = GOLDEN / name
@@ -62,7 +69,8 @@ def test_golden_svg(name):
         path.write_text(svg, encoding="utf-8")
     assert path.is_file(), f"missing {path}: run with MINIGRAD_UPDATE_GOLDEN=1 once"
     assert svg == path.read_text(encoding="utf-8"), (
-        f"{name} changed; if intended, rerun with MINIGRAD_UPDATE_GOLDEN=1 and review the diff")
+        f"{name} changed; if intended, rerun with MINIGRAD_UPDATE_GOLDEN=1 and review the diff"
+    )
 
 
 def test_svg_is_an_embeddable_svg_element():
@@ -71,8 +79,9 @@ def test_svg_is_an_embeddable_svg_element():
     assert 'xmlns="http://www.w3.org/2000/svg"' in svg
     assert "<!--" in svg  # node comments stay; the version banner before <svg> is gone
     assert "graphviz version" not in svg
-    assert 'fill="#ffffff"' in svg.split("<g id=\"node1\"")[0]  # explicit page background
+    assert 'fill="#ffffff"' in svg.split('<g id="node1"')[0]  # explicit page background
     import html
+
     assert 'class="node mg-parameter"' in html.unescape(svg)  # graphviz writes "-" as &#45;
     assert 'class="node mg-op"' in html.unescape(svg)
 
@@ -95,8 +104,14 @@ DIGEST_SCRIPT = textwrap.dedent("""
 
 def _digests(mode, hashseed):
     env = dict(os.environ, PYTHONHASHSEED=str(hashseed))
-    result = subprocess.run([sys.executable, "-c", DIGEST_SCRIPT, mode], capture_output=True,
-                            text=True, env=env, cwd=ROOT, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", DIGEST_SCRIPT, mode],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     return result.stdout
@@ -109,8 +124,10 @@ def test_same_dot_and_svg_in_every_process():
     here = []
     for view in ("data", "autograd"):
         p = draw_graph(g["loss"], g, view=view, show_saved=True, show_values=True)
-        here.append(f"{view} {hashlib.sha256(p.source.encode()).hexdigest()} "
-                    f"{hashlib.sha256(p.svg().encode()).hexdigest()}")
+        here.append(
+            f"{view} {hashlib.sha256(p.source.encode()).hexdigest()} "
+            f"{hashlib.sha256(p.svg().encode()).hexdigest()}"
+        )
     assert first.splitlines() == here
 
 
@@ -128,6 +145,7 @@ def no_dot_path(tmp_path, monkeypatch):
 
 def test_renders_without_dot_on_path(no_dot_path):
     import shutil
+
     assert shutil.which("dot") is None
     exe = find_renderer()
     assert exe is not None and Path(exe).name.startswith("graphviz-pure")
@@ -136,13 +154,21 @@ def test_renders_without_dot_on_path(no_dot_path):
 
 
 def test_renders_in_a_subprocess_whose_path_lacks_the_venv(tmp_path):
-    script = ("import minigrad as torch\nfrom minigrad.viz import draw_graph, find_renderer\n"
-              "x = torch.ones(2, requires_grad=True)\n"
-              "print(find_renderer() is not None, draw_graph((x * 2).sum()).svg()[:4])\n")
+    script = (
+        "import minigrad as torch\nfrom minigrad.viz import draw_graph, find_renderer\n"
+        "x = torch.ones(2, requires_grad=True)\n"
+        "print(find_renderer() is not None, draw_graph((x * 2).sum()).svg()[:4])\n"
+    )
     env = {k: v for k, v in os.environ.items() if k not in ("MINIGRAD_DOT", "VIRTUAL_ENV")}
     env["PATH"] = str(tmp_path)
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            env=env, cwd=ROOT, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["True", "<svg"]
 
@@ -187,11 +213,13 @@ def test_a_failing_renderer_is_reported(tmp_path):
 
 def test_configure_graphviz_points_the_graphviz_package_at_graphviz_pure():
     from graphviz.backend import dot_command
+
     before = dot_command.DOT_BINARY
     try:
         exe = _render.configure_graphviz()
         assert exe is not None and str(dot_command.DOT_BINARY) == exe
         import graphviz
+
         assert graphviz.Source("digraph { a -> b }").pipe(format="svg").startswith(b"<?xml")
         g = small_graph()
         assert draw_graph(g["out"], g).to_graphviz().source == draw_graph(g["out"], g).source
@@ -244,8 +272,9 @@ def test_state_on_a_capped_picture_ignores_hidden_nodes():
     far = steps[0].grad_fn  # the first operation: far from the root, so left out
     with pytest.raises(KeyError):
         picture.node_id(far)
-    state = GraphState(active=loss.grad_fn, done=[far], pending=[steps[-1]],
-                       edge_labels={(far, x): "hidden"})
+    state = GraphState(
+        active=loss.grad_fn, done=[far], pending=[steps[-1]], edge_labels={(far, x): "hidden"}
+    )
     marked = picture.with_state(state)
     assert [n.state for n in marked.nodes if n.state] == ["pending", "active"]
     assert not any(e.label for e in marked.edges)
@@ -278,14 +307,17 @@ def test_escaped_names_survive_rendering():
 
 # -- import cost ---------------------------------------------------------------------------------------
 def test_import_minigrad_does_not_import_graphviz_or_viz():
-    script = ("import sys, minigrad\n"
-              "print('graphviz' in sys.modules, 'minigrad.viz' in sys.modules)\n"
-              "import minigrad.viz\n"
-              "print('graphviz' in sys.modules, 'ipywidgets' in sys.modules)\n"
-              "minigrad.viz.draw_graph((minigrad.ones(2, requires_grad=True) * 2).sum()).svg()\n"
-              "print('graphviz' in sys.modules)\n")
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            cwd=ROOT, timeout=60)
+    script = (
+        "import sys, minigrad\n"
+        "print('graphviz' in sys.modules, 'minigrad.viz' in sys.modules)\n"
+        "import minigrad.viz\n"
+        "print('graphviz' in sys.modules, 'ipywidgets' in sys.modules)\n"
+        "minigrad.viz.draw_graph((minigrad.ones(2, requires_grad=True) * 2).sum()).svg()\n"
+        "print('graphviz' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "False", "False", "False", "False"]
 
@@ -324,13 +356,17 @@ def test_without_graphviz_pure_a_system_dot_draws_svg_and_png(real_pure, without
     assert [line.split()[0] for line in log.read_text().splitlines()] == ["-Tsvg", "-Tpng"]
 
 
-@pytest.mark.parametrize("system,machine,fix", [
-    ("linux", "x86_64", "pip install graphviz-pure"),
-    ("linux", "armv7l", "conda install -c conda-forge graphviz"),
-    ("freebsd14", "amd64", "conda install -c conda-forge graphviz"),
-])
+@pytest.mark.parametrize(
+    "system,machine,fix",
+    [
+        ("linux", "x86_64", "pip install graphviz-pure"),
+        ("linux", "armv7l", "conda install -c conda-forge graphviz"),
+        ("freebsd14", "amd64", "conda install -c conda-forge graphviz"),
+    ],
+)
 def test_without_any_renderer_the_dot_text_says_the_fix_for_this_platform(
-        without_pure, monkeypatch, system, machine, fix):
+    without_pure, monkeypatch, system, machine, fix
+):
     monkeypatch.setattr(_render.sys, "platform", system)
     monkeypatch.setattr(_render.platform, "machine", lambda: machine)
     g = small_graph()
@@ -346,6 +382,7 @@ def test_without_any_renderer_the_dot_text_says_the_fix_for_this_platform(
 
 def test_widgets_without_any_renderer_show_the_fix(without_pure):
     from minigrad.widgets import BackwardStepper
+
     g = small_graph()
     stepper = BackwardStepper(g["out"], names=g)
     bundle = stepper._repr_mimebundle_()[0]

@@ -3,6 +3,7 @@
 These tests read the DOT text and ``picture.nodes``/``edges``; rendering has its own file
 (``test_viz_render.py``) and the committed figures theirs (``test_viz_figures.py``).
 """
+
 import html
 import re
 
@@ -47,14 +48,31 @@ def seed():
 def test_seed_data_view_has_every_node_and_edge_of_the_figure(seed):
     picture = draw_graph(seed["loss"], seed)
     kinds = [(n.kind, n.label) for n in picture.nodes]
-    assert kinds == [("input", "x"), ("parameter", "w"), ("op", "matmul"), ("intermediate", "[3]"),
-                     ("parameter", "b"), ("op", "+"), ("intermediate", "z"), ("input", "y"),
-                     ("op", "BCE with logits"), ("output", "loss")]
+    assert kinds == [
+        ("input", "x"),
+        ("parameter", "w"),
+        ("op", "matmul"),
+        ("intermediate", "[3]"),
+        ("parameter", "b"),
+        ("op", "+"),
+        ("intermediate", "z"),
+        ("input", "y"),
+        ("op", "BCE with logits"),
+        ("output", "loss"),
+    ]
     ids = {n.label: n.id for n in picture.nodes}
     edges = [(e.tail, e.head) for e in picture.edges]
-    expected = [("x", "matmul"), ("w", "matmul"), ("matmul", "[3]"), ("[3]", "+"), ("b", "+"),
-                ("+", "z"), ("z", "BCE with logits"), ("y", "BCE with logits"),
-                ("BCE with logits", "loss")]
+    expected = [
+        ("x", "matmul"),
+        ("w", "matmul"),
+        ("matmul", "[3]"),
+        ("[3]", "+"),
+        ("b", "+"),
+        ("+", "z"),
+        ("z", "BCE with logits"),
+        ("y", "BCE with logits"),
+        ("BCE with logits", "loss"),
+    ]
     assert edges == [(ids[a], ids[b]) for a, b in expected]
     assert {e.kind for e in picture.edges} == {"data"}
 
@@ -73,7 +91,18 @@ def test_seed_data_view_has_every_node_and_edge_of_the_figure(seed):
 
 def test_ids_follow_the_program_order_not_sequence_numbers_or_addresses(seed):
     picture = draw_graph(seed["loss"], seed)
-    assert [n.id for n in picture.nodes] == ["t0", "t1", "f0", "t2", "t3", "f1", "t4", "t5", "f2", "t6"]
+    assert [n.id for n in picture.nodes] == [
+        "t0",
+        "t1",
+        "f0",
+        "t2",
+        "t3",
+        "f1",
+        "t4",
+        "t5",
+        "f2",
+        "t6",
+    ]
     assert not re.search(r"0x[0-9a-fA-F]{4,}", picture.source)
 
 
@@ -95,9 +124,16 @@ def test_seed_autograd_view_mirrors_next_functions(seed):
     loss = seed["loss"]
     picture = draw_graph(loss, seed, view="autograd")
     kinds = [(n.kind, n.label) for n in picture.nodes]
-    assert kinds == [("parameter", "w"), ("accumulate", "AccumulateGrad"), ("function", "MmBackward0"),
-                     ("parameter", "b"), ("accumulate", "AccumulateGrad"), ("function", "AddBackward0"),
-                     ("function", "BinaryCrossEntropyWithLogitsBackward0"), ("output", "loss")]
+    assert kinds == [
+        ("parameter", "w"),
+        ("accumulate", "AccumulateGrad"),
+        ("function", "MmBackward0"),
+        ("parameter", "b"),
+        ("accumulate", "AccumulateGrad"),
+        ("function", "AddBackward0"),
+        ("function", "BinaryCrossEntropyWithLogitsBackward0"),
+        ("output", "loss"),
+    ]
     edges = {(e.tail, e.head, e.kind) for e in picture.edges}
     # every next_functions entry that is not None is an arrow (drawn child -> node, pointing back)
     stack, seen, count = [loss.grad_fn], set(), 0
@@ -119,7 +155,10 @@ def test_seed_autograd_view_mirrors_next_functions(seed):
     assert len(picture.edges) == count + 2 + 1
     nodes, dot_edges = parse_dot(picture.source)
     assert all('dir="back"' in attrs for _, _, attrs in dot_edges)
-    assert nodes[picture.node_id(seed["w"].grad_fn or seed["w"]._acc)][1] == ["AccumulateGrad", "adds into w.grad"]
+    assert nodes[picture.node_id(seed["w"].grad_fn or seed["w"]._acc)][1] == [
+        "AccumulateGrad",
+        "adds into w.grad",
+    ]
     assert nodes[picture.node_id(seed["z"].grad_fn)][1] == ["AddBackward0", "grad_fn of z"]
 
 
@@ -199,6 +238,7 @@ def test_an_input_used_twice_is_one_box_with_two_arrows():
 
 def test_op_labels_are_the_ops_own():
     from minigrad.viz._model import op_text
+
     a = torch.tensor([1.0, 2.0], requires_grad=True)
     m = torch.ones(2, 2, requires_grad=True)
     assert op_text((a + a).grad_fn) == "+"
@@ -223,9 +263,18 @@ def test_every_built_in_op_has_a_display_label():
     import inspect
     import minigrad.ops as ops
     from minigrad.autograd.function import Function
+
     missing = []
-    for module in (ops.arithmetic, ops.unary, ops.activation, ops.reduction, ops.linalg, ops.shape,
-                   ops.loss, ops.inplace):
+    for module in (
+        ops.arithmetic,
+        ops.unary,
+        ops.activation,
+        ops.reduction,
+        ops.linalg,
+        ops.shape,
+        ops.loss,
+        ops.inplace,
+    ):
         for name, cls in inspect.getmembers(module, inspect.isclass):
             if issubclass(cls, Function) and cls.builtin and not cls.label:
                 missing.append(name)
@@ -250,8 +299,14 @@ def test_show_values_and_grads(seed):
     assert "data [0.5424, 1.3166, 0.1436]" in labels["b"].text
     assert "grad None" in labels["b"].text
     assert labels["w"].text.split("\n") == [
-        "w", "parameter [5, 3]", "data [1.2457, 2.2194, 0.1104]", "[0.1583, 1.2008, -0.3096]",
-        "[0.4335, 0.6922, -0.3115]", "…", "grad None"]  # 3 of 5 rows
+        "w",
+        "parameter [5, 3]",
+        "data [1.2457, 2.2194, 0.1104]",
+        "[0.1583, 1.2008, -0.3096]",
+        "[0.4335, 0.6922, -0.3115]",
+        "…",
+        "grad None",
+    ]  # 3 of 5 rows
     assert "data 2.5613" in labels["loss"].text
     loss.backward()
     after = by_label(draw_graph(loss, seed, show_grads=True))
@@ -259,7 +314,7 @@ def test_show_values_and_grads(seed):
 
 
 # -- escaping and bad input ----------------------------------------------------------------------------
-NASTY = ['<script>alert(1)</script>', 'say "hi" & {go}', "a\\Nb \\G", "tab\there", "x" * 80]
+NASTY = ["<script>alert(1)</script>", 'say "hi" & {go}', "a\\Nb \\G", "tab\there", "x" * 80]
 
 
 def test_names_are_escaped_in_dot():
@@ -283,19 +338,26 @@ def test_names_are_escaped_in_dot():
 
 def test_edge_labels_notes_and_caption_are_escaped(seed):
     loss = seed["loss"]
-    state = GraphState(active=loss.grad_fn, edge_labels={(loss.grad_fn, seed["z"].grad_fn): "<b>&"},
-                       notes={loss.grad_fn: '"<i>"'}, caption="<script>x</script>")
+    state = GraphState(
+        active=loss.grad_fn,
+        edge_labels={(loss.grad_fn, seed["z"].grad_fn): "<b>&"},
+        notes={loss.grad_fn: '"<i>"'},
+        caption="<script>x</script>",
+    )
     source = draw_graph(loss, seed, state=state).source
     assert "&lt;b&gt;&amp;" in source and "&quot;&lt;i&gt;&quot;" in source
     assert "<script" not in source
 
 
-@pytest.mark.parametrize("bad, message", [
-    (3, "needs a minigrad Tensor"),
-    (np.ones(3), "got ndarray"),
-    ([], "the list is empty"),
-    ("loss", "got str"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        (3, "needs a minigrad Tensor"),
+        (np.ones(3), "got ndarray"),
+        ([], "the list is empty"),
+        ("loss", "got str"),
+    ],
+)
 def test_a_non_tensor_root_is_a_clear_type_error(bad, message):
     with pytest.raises(TypeError, match=message):
         draw_graph(bad)
@@ -330,7 +392,10 @@ def test_graph_state_is_immutable_and_replaceable(seed):
     assert later.done == state.done
     with pytest.raises(TypeError, match="no field"):
         state.replace(colour="red")
-    assert repr(state) == "GraphState(active=1, done=1, pending=0, edge_labels=0, notes=0, caption='step 1')"
+    assert (
+        repr(state)
+        == "GraphState(active=1, done=1, pending=0, edge_labels=0, notes=0, caption='step 1')"
+    )
     with pytest.raises(TypeError, match="pairs"):
         GraphState(edge_labels={node: "x"})
 
@@ -342,16 +407,23 @@ def test_states_look_different_by_width_fill_and_text(seed):
     picture = base.with_state(state)
     assert picture._model is base._model  # nothing walked again
     marks = {n.label: n.state for n in picture.nodes if n.state}
-    assert marks == {"BinaryCrossEntropyWithLogitsBackward0": "active", "AddBackward0": "done",
-                     "AccumulateGrad": "pending", "w": "pending"}
+    assert marks == {
+        "BinaryCrossEntropyWithLogitsBackward0": "active",
+        "AddBackward0": "done",
+        "AccumulateGrad": "pending",
+        "w": "pending",
+    }
     nodes, _ = parse_dot(picture.source)
     looks = {}
     for kind in ("active", "done", "pending"):
         box = next(n for n in picture.nodes if n.state == kind)
         classes, text, attrs = nodes[box.id]
         assert f"mg-{kind}" in classes
-        looks[kind] = (re.search(r'fillcolor="([^"]+)"', attrs).group(1),
-                       re.search(r'penwidth="([^"]+)"', attrs).group(1), text[0].split()[0])
+        looks[kind] = (
+            re.search(r'fillcolor="([^"]+)"', attrs).group(1),
+            re.search(r'penwidth="([^"]+)"', attrs).group(1),
+            text[0].split()[0],
+        )
     assert looks["active"] == ("#F0E442", "4", "►")  # each state's marker starts the box's text
     assert looks["done"] == ("#BFD9EE", "2.5", "●")
     assert looks["pending"] == ("#FFFFFF", "1", "○")
@@ -364,15 +436,22 @@ def test_states_look_different_by_width_fill_and_text(seed):
 
 def test_active_wins_over_done_and_pending(seed):
     node = seed["loss"].grad_fn
-    picture = draw_graph(seed["loss"], seed, state=GraphState(active=node, done=[node], pending=[node]))
+    picture = draw_graph(
+        seed["loss"], seed, state=GraphState(active=node, done=[node], pending=[node])
+    )
     assert [n.state for n in picture.nodes if n.state] == ["active"]
 
 
 def test_edge_labels_find_the_drawn_arrow_in_either_view(seed):
     loss, z = seed["loss"], seed["z"]
     mm, acc_w = z.grad_fn.next_functions[0][0], seed["w"]._acc
-    state = GraphState(edge_labels={(loss.grad_fn, z.grad_fn): "dL/dz", (mm, acc_w): "dL/dw",
-                                    (z.grad_fn, torch.ones(1).grad_fn): "ignored"})
+    state = GraphState(
+        edge_labels={
+            (loss.grad_fn, z.grad_fn): "dL/dz",
+            (mm, acc_w): "dL/dw",
+            (z.grad_fn, torch.ones(1).grad_fn): "ignored",
+        }
+    )
     for view in ("data", "autograd"):
         picture = draw_graph(loss, seed, view=view, state=state)
         labelled = {(e.tail, e.head): e.label for e in picture.edges if e.label}
@@ -397,7 +476,10 @@ def test_notes_caption_and_ids_as_state_keys(seed):
     with pytest.raises(KeyError, match="not drawn"):
         base.node_id(torch.ones(2, requires_grad=True))
     # things that are not in the picture are ignored
-    assert base.with_state(GraphState(active=torch.ones(1), done=["nope"])).source.count("mg-active") == 0
+    assert (
+        base.with_state(GraphState(active=torch.ones(1), done=["nope"])).source.count("mg-active")
+        == 0
+    )
 
 
 def test_node_ids_for_tensors(seed):
@@ -422,7 +504,10 @@ def test_text_plain_is_one_deterministic_line_without_addresses(seed):
     assert text == "GraphPicture(data view of loss: 7 tensors, 3 operations)"
     assert "\n" not in text and not re.search(r"0x[0-9a-f]+", text)
     ag = draw_graph(seed["loss"], seed, view="autograd", show_saved=True)
-    assert repr(ag) == "GraphPicture(autograd view of loss: 3 Function nodes, 2 AccumulateGrad nodes, 3 saved values)"
+    assert (
+        repr(ag)
+        == "GraphPicture(autograd view of loss: 3 Function nodes, 2 AccumulateGrad nodes, 3 saved values)"
+    )
     stepped = ag.with_state(GraphState(active=seed["loss"].grad_fn))
     assert repr(stepped).endswith("; 1 active, 0 done, 0 pending)")
     assert isinstance(picture, GraphPicture)
@@ -465,5 +550,7 @@ def test_legend_can_be_left_out(seed):
     with_legend = draw_graph(seed["loss"], seed).source
     without = draw_graph(seed["loss"], seed, legend=False).source
     assert "<TABLE" in with_legend and "<TABLE" not in without
-    assert "Step 9" in draw_graph(seed["loss"], seed, legend=False,
-                                  state=GraphState(caption="Step 9")).source
+    assert (
+        "Step 9"
+        in draw_graph(seed["loss"], seed, legend=False, state=GraphState(caption="Step 9")).source
+    )

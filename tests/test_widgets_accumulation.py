@@ -3,6 +3,7 @@
 It acts on the real tensors, so each shown value is compared with the same calls made by hand on
 an identical graph (and with PyTorch when installed).
 """
+
 import html
 import re
 
@@ -14,7 +15,7 @@ from minigrad.autograd.function import FREED_GRAPH_MESSAGE
 from minigrad.widgets import AccumulationExplorer, AccumulationModel
 from minigrad.widgets._common import block
 
-FIRST = np.array([[4., 2, 2, 2, 2], [2, 4, 2, 2, 2], [2, 2, 4, 2, 2], [2, 2, 2, 4, 2]])
+FIRST = np.array([[4.0, 2, 2, 2, 2], [2, 4, 2, 2, 2], [2, 2, 4, 2, 2], [2, 2, 2, 4, 2]])
 
 
 def cell():
@@ -55,8 +56,12 @@ def test_the_seed_cell_by_clicks_matches_the_same_calls_by_hand():
     ui.backward_button.click()
     np.testing.assert_array_equal(explorer.history[-1].grads["inp"], FIRST)
     assert [e.action for e in explorer.history] == [
-        "start", "backward(v), retain_graph=True", "backward(v), retain_graph=True", "zero_()",
-        "backward(v), retain_graph=True"]
+        "start",
+        "backward(v), retain_graph=True",
+        "backward(v), retain_graph=True",
+        "zero_()",
+        "backward(v), retain_graph=True",
+    ]
     assert explorer.error is None
     # history holds copies: later calls do not change earlier entries
     np.testing.assert_array_equal(explorer.history[1].grads["inp"], FIRST)
@@ -99,7 +104,7 @@ def test_retain_graph_off_shows_the_freed_graph_error(capsys):
         twin_out.backward(minigrad.ones_like(twin_out))
     # a later successful action clears the message
     ui.zero_button.click()
-    assert explorer.error is None and "minigrad-error\"" not in ui.status.value
+    assert explorer.error is None and 'minigrad-error"' not in ui.status.value
     out = capsys.readouterr()
     assert out.out == "" and out.err == ""
 
@@ -144,14 +149,14 @@ def test_errors_are_shown_not_raised(case):
 
 
 def test_several_inputs_and_names():
-    a = minigrad.tensor([1., 2.], requires_grad=True)
-    b = minigrad.tensor([3., 4.], requires_grad=True)
+    a = minigrad.tensor([1.0, 2.0], requires_grad=True)
+    b = minigrad.tensor([3.0, 4.0], requires_grad=True)
     loss = (a * b).sum()
     explorer = AccumulationExplorer(loss, [a, b])  # names from this function's variables
     explorer.backward()
     assert list(explorer.history[-1].grads) == ["a", "b"]
-    np.testing.assert_array_equal(explorer.history[-1].grads["a"], [3., 4.])
-    np.testing.assert_array_equal(explorer.history[-1].grads["b"], [1., 2.])
+    np.testing.assert_array_equal(explorer.history[-1].grads["a"], [3.0, 4.0])
+    np.testing.assert_array_equal(explorer.history[-1].grads["b"], [1.0, 2.0])
     by_dict = AccumulationModel(loss, {"first": a, "second": b})
     assert list(by_dict.inputs) == ["first", "second"]
     anonymous = AccumulationModel(loss, [a, a])
@@ -181,8 +186,12 @@ def test_classes_and_keyboard():
     inp, out = cell()
     ui = AccumulationExplorer(out, inp, minigrad.ones_like(out))._ui
     assert "minigrad-accumulation" in ui.box._dom_classes
-    for widget, css in [(ui.backward_button, "minigrad-backward"), (ui.zero_button, "minigrad-zero"),
-                        (ui.retain_toggle, "minigrad-retain"), (ui.history_pane, "minigrad-history")]:
+    for widget, css in [
+        (ui.backward_button, "minigrad-backward"),
+        (ui.zero_button, "minigrad-zero"),
+        (ui.retain_toggle, "minigrad-retain"),
+        (ui.history_pane, "minigrad-history"),
+    ]:
         assert css in widget._dom_classes
     for widget in (ui.backward_button, ui.zero_button, ui.retain_toggle):
         assert widget.tooltip and widget.description
@@ -217,8 +226,9 @@ def test_each_call_shows_before_plus_this_call_equals_after():
 
 def test_after_the_freed_graph_error_the_forward_runs_again():
     inp = minigrad.eye(2, requires_grad=True)
-    explorer = AccumulationExplorer((inp * 3).sum(), inp, retain_graph=False,
-                                    forward=lambda: (inp * 3).sum())
+    explorer = AccumulationExplorer(
+        (inp * 3).sum(), inp, retain_graph=False, forward=lambda: (inp * 3).sum()
+    )
     ui = explorer._ui
     assert ui.forward_button.layout.display == "none"
     explorer.backward()

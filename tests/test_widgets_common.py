@@ -1,4 +1,5 @@
 """The widgets' shared pieces: value texts, names, and what importing costs."""
+
 import subprocess
 import sys
 
@@ -19,15 +20,15 @@ def test_one_number_format_for_pictures_and_panels():
 
 
 def test_block_is_whole_when_small_and_cut_when_big():
-    assert block(np.array([1., 2.5])) == "[1.0, 2.5]"
+    assert block(np.array([1.0, 2.5])) == "[1.0, 2.5]"
     assert block(np.float32(2.5613)) == "2.5613"
     assert block(None) == "None"
     grid = block(np.eye(4, 5) * 2 + 2)
     assert grid.splitlines()[0] == "4.0  2.0  2.0  2.0  2.0"
-    big = block(np.arange(100.).reshape(10, 10))
+    big = block(np.arange(100.0).reshape(10, 10))
     assert "…" in big and len(big.splitlines()) == 7
     assert block(np.zeros((2, 2, 2))).endswith("(shape [2, 2, 2])")
-    assert block(minigrad.tensor([1., 2.])) == "[1.0, 2.0]"
+    assert block(minigrad.tensor([1.0, 2.0])) == "[1.0, 2.0]"
 
 
 def test_compact_labels_stay_short():
@@ -38,6 +39,7 @@ def test_compact_labels_stay_short():
 
 def test_pictures_and_panels_share_the_formatter():
     from minigrad.viz import _text
+
     assert _text.number is number
     assert _text.value_lines(np.array([1.0, 0.25])) == ["[1.0, 0.25]"]
 
@@ -47,7 +49,7 @@ def test_names_come_from_a_namespace_and_modules():
     model = minigrad.nn.Linear(2, 1)
     found = tensors_in({"w": w, "_": w, "alias": w, "model": model, "n": 3})
     assert list(found) == ["w", "model.weight", "model.bias"]
-    loss = (model(w.reshape(1, 2)).sum() * 2)
+    loss = model(w.reshape(1, 2)).sum() * 2
     nodes = graph_nodes([loss.grad_fn])
     namer = Namer(nodes, names={"loss": loss}, namespace={"w": w, "model": model})
     labels = sorted(namer.label(n) for n in nodes if type(n).__name__ == "AccumulateGrad")
@@ -65,11 +67,15 @@ def test_unnamed_leaves_get_stable_names():
 
 
 def test_importing_minigrad_does_not_import_ipywidgets_or_graphviz():
-    code = ("import sys, minigrad, minigrad.widgets\n"
-            "from minigrad.widgets import StepperModel\n"
-            "a = minigrad.ones(2, requires_grad=True)\n"
-            "StepperModel((a * 2).sum()).next()\n"
-            "print('ipywidgets' in sys.modules, 'graphviz' in sys.modules)\n")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    code = (
+        "import sys, minigrad, minigrad.widgets\n"
+        "from minigrad.widgets import StepperModel\n"
+        "a = minigrad.ones(2, requires_grad=True)\n"
+        "StepperModel((a * 2).sum()).next()\n"
+        "print('ipywidgets' in sys.modules, 'graphviz' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "False"]

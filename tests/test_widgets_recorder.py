@@ -1,4 +1,5 @@
 """ForwardRecorder: the graph grows op by op; no_grad records nothing (and says why); detach cuts."""
+
 import html
 import re
 
@@ -31,7 +32,10 @@ def test_seed_forward_grows_op_by_op():
         z = minigrad.matmul(x, w) + b
         loss = F.binary_cross_entropy_with_logits(z, y)
     assert [s.node.name() for s in rec.steps] == [
-        "MmBackward0", "AddBackward0", "BinaryCrossEntropyWithLogitsBackward0"]
+        "MmBackward0",
+        "AddBackward0",
+        "BinaryCrossEntropyWithLogitsBackward0",
+    ]
     assert rec.steps[-1].output is loss and rec.steps[1].output is z
     assert rec.index == 2  # the whole graph first
     ui = rec._ui_()
@@ -76,9 +80,8 @@ def test_picture_names_inputs_that_need_no_gradient():
 
 def test_no_grad_records_nothing_and_says_why(capsys):
     x, y, w, b = leaves()
-    with minigrad.no_grad():
-        with ForwardRecorder() as rec:
-            z = minigrad.matmul(x, w) + b
+    with minigrad.no_grad(), ForwardRecorder() as rec:
+        z = minigrad.matmul(x, w) + b
     assert rec.steps == [] and z.requires_grad is False
     ui = rec._ui_()
     status = html.unescape(ui.status.value)
@@ -96,9 +99,8 @@ def test_no_grad_records_nothing_and_says_why(capsys):
 
 def test_no_grad_inside_the_block_is_explained():
     x, y, w, b = leaves()
-    with ForwardRecorder() as rec:
-        with minigrad.no_grad():
-            z = minigrad.matmul(x, w) + b  # noqa: F841
+    with ForwardRecorder() as rec, minigrad.no_grad():
+        z = minigrad.matmul(x, w) + b  # noqa: F841
     assert rec.steps == []
     reason = rec.model.empty_reason()
     assert "z" in reason and "requires_grad=False" in reason and "no_grad" in reason
@@ -152,10 +154,9 @@ def test_detach_only_is_explained():
 
 def test_errors_inside_the_block_propagate_and_recording_stops():
     x, y, w, b = leaves()
-    with pytest.raises(RuntimeError):
-        with ForwardRecorder() as rec:
-            z = minigrad.matmul(x, w) + b  # noqa: F841
-            minigrad.matmul(w, w)  # wrong shapes
+    with pytest.raises(RuntimeError), ForwardRecorder() as rec:
+        z = minigrad.matmul(x, w) + b  # noqa: F841
+        minigrad.matmul(w, w)  # wrong shapes
     assert _recorders == []
     assert len(rec.steps) == 2
 

@@ -4,6 +4,7 @@ The oracle is a second, identical graph on which the real ``backward()`` runs (t
 ``backward_steps`` with accumulation, which is what ``loss.backward()`` drains), plus PyTorch for
 the seed graph's final gradients when it is installed.
 """
+
 import html
 import re
 
@@ -70,7 +71,9 @@ def test_every_step_matches_the_real_backward(kind):
         picture = stepper.picture()
         assert active_box(picture).id == picture.node_id(step.node)
         done = {n.id for n in picture.nodes if n.state == "done"}
-        assert {picture.node_id(s.node) for s in stepper.steps[:i]} - {picture.node_id(step.node)} <= done
+        assert {picture.node_id(s.node) for s in stepper.steps[:i]} - {
+            picture.node_id(step.node)
+        } <= done
         # leaf grads shown so far equal the real .grad after the same number of steps
         if expected.leaf is not None:
             np.testing.assert_allclose(arr(step.grad_after), arr(expected.grad_after), rtol=1e-6)
@@ -106,7 +109,13 @@ def test_leaf_grads_at_every_index_follow_accumulation():
     g = seed_graph()
     stepper = BackwardStepper(g["loss"], names=dict(w=g["w"], b=g["b"]))
     order = [stepper.model.namer.label(s.node) for s in stepper.steps]
-    assert order == ["BinaryCrossEntropyWithLogitsBackward0", "AddBackward0", "b", "MmBackward0", "w"]
+    assert order == [
+        "BinaryCrossEntropyWithLogitsBackward0",
+        "AddBackward0",
+        "b",
+        "MmBackward0",
+        "w",
+    ]
     expected_none = {-1: {"w", "b"}, 0: {"w", "b"}, 1: {"w", "b"}, 2: {"w"}, 3: {"w"}, 4: set()}
     for i, nones in expected_none.items():
         stepper.go(i)
@@ -117,29 +126,39 @@ def test_leaf_grads_at_every_index_follow_accumulation():
 
 def test_q_graph_with_gradient_gives_analytic_values():
     g = q_graph()
-    stepper = BackwardStepper(g["Q"], gradient=minigrad.tensor([1., 1.]), names=dict(a=g["a"], b=g["b"]))
+    stepper = BackwardStepper(
+        g["Q"], gradient=minigrad.tensor([1.0, 1.0]), names=dict(a=g["a"], b=g["b"])
+    )
     stepper.go(99)
     grads = stepper.leaf_grads()
-    np.testing.assert_allclose(arr(grads["a"]), 9 * np.array([2., 3.]) ** 2)
-    np.testing.assert_allclose(arr(grads["b"]), -2 * np.array([6., 4.]))
+    np.testing.assert_allclose(arr(grads["a"]), 9 * np.array([2.0, 3.0]) ** 2)
+    np.testing.assert_allclose(arr(grads["b"]), -2 * np.array([6.0, 4.0]))
     assert g["a"].grad is None
 
 
 def test_a_plus_a_sums_both_uses_before_accumulating():
     g = twice_graph()
     stepper = BackwardStepper(g["s"], names=dict(a=g["a"]))
-    assert [s.node.name() for s in stepper.steps] == ["SumBackward0", "AddBackward0",
-                                                          "torch::autograd::AccumulateGrad"]
+    assert [s.node.name() for s in stepper.steps] == [
+        "SumBackward0",
+        "AddBackward0",
+        "torch::autograd::AccumulateGrad",
+    ]
     stepper.go(2)
-    np.testing.assert_allclose(arr(stepper.steps[2].incoming), [2., 2., 2.])
-    np.testing.assert_allclose(arr(stepper.leaf_grads()["a"]), [2., 2., 2.])
+    np.testing.assert_allclose(arr(stepper.steps[2].incoming), [2.0, 2.0, 2.0])
+    np.testing.assert_allclose(arr(stepper.leaf_grads()["a"]), [2.0, 2.0, 2.0])
 
 
 def test_mlp_parameters_are_named_from_the_module():
     g = mlp_graph()
     model, loss = g["model"], g["loss"]  # noqa: F841  (found by name in this frame)
     stepper = BackwardStepper(loss)
-    assert set(stepper.leaf_grads()) == {"model.0.weight", "model.0.bias", "model.2.weight", "model.2.bias"}
+    assert set(stepper.leaf_grads()) == {
+        "model.0.weight",
+        "model.0.bias",
+        "model.2.weight",
+        "model.2.bias",
+    }
     assert all(p.grad is None for p in model.parameters())
 
 
@@ -247,7 +266,7 @@ def test_errors_are_shown_inside_the_widget(case, capsys):
 
 
 def test_freed_graph_part_way_shows_the_steps_before_the_error():
-    a = minigrad.tensor([1., 2.], requires_grad=True)
+    a = minigrad.tensor([1.0, 2.0], requires_grad=True)
     loss = (a * a).sum()  # SumBackward0 saved nothing; MulBackward0 saved a
     loss.backward()
     stepper = BackwardStepper(loss, names=dict(a=a))
@@ -273,20 +292,28 @@ def test_bundle_has_a_picture_and_deterministic_text():
 
 
 def picture_limits(ui):
-    m = re.search(r'data-natural-width="([\d.]+)pt" style="max-width: ([\d.]+)pt', ui.picture_pane.value)
+    m = re.search(
+        r'data-natural-width="([\d.]+)pt" style="max-width: ([\d.]+)pt', ui.picture_pane.value
+    )
     return float(m.group(1)), float(m.group(2))
 
 
 def test_classes_keyboard_and_sizes():
     from minigrad.widgets._html import SIZES
+
     g = seed_graph()
     normal = BackwardStepper(g["loss"])
     large = BackwardStepper(g["loss"], size="large")
     ui = normal._ui
     assert {"minigrad-stepper", "minigrad-widget"} <= set(ui.box._dom_classes)
-    for widget, css in [(ui.next_button, "minigrad-next"), (ui.prev_button, "minigrad-prev"),
-                        (ui.reset_button, "minigrad-reset"), (ui.play, "minigrad-play"),
-                        (ui.slider, "minigrad-slider"), (ui.picture_pane, "minigrad-picture")]:
+    for widget, css in [
+        (ui.next_button, "minigrad-next"),
+        (ui.prev_button, "minigrad-prev"),
+        (ui.reset_button, "minigrad-reset"),
+        (ui.play, "minigrad-play"),
+        (ui.slider, "minigrad-slider"),
+        (ui.picture_pane, "minigrad-picture"),
+    ]:
         assert css in widget._dom_classes
     for b in (ui.next_button, ui.prev_button, ui.reset_button):
         assert b.description and b.tooltip
@@ -310,12 +337,13 @@ def test_classes_keyboard_and_sizes():
     with pytest.raises(ValueError):
         BackwardStepper(g["loss"], direction="up")
     wide = BackwardStepper(g["loss"], direction="LR")
-    assert "rankdir=\"LR\"" in wide.picture().source
-    assert "rankdir=\"TB\"" in normal.picture().source  # the default: the root at the bottom
+    assert 'rankdir="LR"' in wide.picture().source
+    assert 'rankdir="TB"' in normal.picture().source  # the default: the root at the bottom
 
 
 def test_one_switch_sets_every_widgets_size_and_view():
     import minigrad.widgets as widgets
+
     g = seed_graph()
     try:
         assert widgets.defaults(size="large", view="data")["size"] == "large"
@@ -324,8 +352,12 @@ def test_one_switch_sets_every_widgets_size_and_view():
         assert "minigrad-size-large" in stepper._ui.box._dom_classes
         assert "minigrad-size-large" in explorer._ui.box._dom_classes
         assert stepper._ui.view_name == "data"
-        own = BackwardStepper(g["loss"], size="normal", view="autograd")  # a widget's own choice wins
-        assert "minigrad-size-normal" in own._ui.box._dom_classes and own._ui.view_name == "autograd"
+        own = BackwardStepper(
+            g["loss"], size="normal", view="autograd"
+        )  # a widget's own choice wins
+        assert (
+            "minigrad-size-normal" in own._ui.box._dom_classes and own._ui.view_name == "autograd"
+        )
         with pytest.raises(ValueError):
             widgets.defaults(size="huge")
     finally:
@@ -336,8 +368,16 @@ def test_one_switch_sets_every_widgets_size_and_view():
 def test_keys_step_the_widget():
     stepper = BackwardStepper(seed_graph()["loss"])
     ui = stepper._ui
-    for key, expected in [("next", 0), ("next", 1), ("prev", 0), ("end", 4), ("next", 4),
-                          ("home", -1), ("prev", -1), ("bogus", -1)]:
+    for key, expected in [
+        ("next", 0),
+        ("next", 1),
+        ("prev", 0),
+        ("end", 4),
+        ("next", 4),
+        ("home", -1),
+        ("prev", -1),
+        ("bogus", -1),
+    ]:
         ui._on_key(ui.keys, {"key": key}, [])
         assert stepper.index == expected, key
     assert ui.slider.value == 0
@@ -402,7 +442,7 @@ def test_a_failing_custom_backward_is_shown_not_raised():
         def backward(ctx, grad):
             raise ValueError("my backward is not written yet")
 
-    a = minigrad.tensor([1., 2.], requires_grad=True)
+    a = minigrad.tensor([1.0, 2.0], requires_grad=True)
     loss = Broken.apply(a).sum()
     stepper = BackwardStepper(loss, names=[("a", a)])
     assert stepper.error == "ValueError: my backward is not written yet"
@@ -414,8 +454,9 @@ def test_a_failing_custom_backward_is_shown_not_raised():
 
 def test_picture_names_inputs_that_need_no_gradient():
     g = seed_graph()
-    stepper = BackwardStepper(g["loss"], names={k: g[k] for k in ("x", "y", "w", "b", "loss")},
-                              view="data")
+    stepper = BackwardStepper(
+        g["loss"], names={k: g[k] for k in ("x", "y", "w", "b", "loss")}, view="data"
+    )
     labels = sorted(n.label for n in stepper.picture().nodes if n.kind in ("input", "parameter"))
     assert labels == ["b", "w", "x", "y"]
 
@@ -427,7 +468,9 @@ def test_each_frame_marks_the_running_box_by_its_class():
     for i in range(len(stepper.steps)):
         stepper.go(i)
         frame = stepper._ui.frame()
-        active = re.findall(r'<g id="node\d+" class="node [^"]*\bmg-active\b[^"]*">\n<title>([^<]+)</title>', frame)
+        active = re.findall(
+            r'<g id="node\d+" class="node [^"]*\bmg-active\b[^"]*">\n<title>([^<]+)</title>', frame
+        )
         assert active == [stepper.picture().node_id(stepper.steps[i].node)]
         assert len(re.findall(r"\bmg-done\b", frame)) == i
 
@@ -448,9 +491,14 @@ def test_predict_mode_asks_before_each_step_and_says_right_or_wrong():
     stepper = BackwardStepper(g["L"], names=g, predict=True)
     ui = stepper._ui
     assert ui.play is None and ui.next_button.disabled
-    assert "Predict" in html.unescape(ui.question.value) and "dL/dd" in html.unescape(ui.question.value)
+    assert "Predict" in html.unescape(ui.question.value) and "dL/dd" in html.unescape(
+        ui.question.value
+    )
     assert stepper.next() == -1  # Next does nothing until the prediction is checked
-    assert stepper.predict("nothing typed") == (False, "Type a number (or a list of numbers, e.g. [1.0, -2.0]) first.")
+    assert stepper.predict("nothing typed") == (
+        False,
+        "Type a number (or a list of numbers, e.g. [1.0, -2.0]) first.",
+    )
     right, message = stepper.predict("-2")
     assert right and "Right" in message and not ui.next_button.disabled
     assert "✔" in ui.feedback.value
@@ -475,7 +523,9 @@ def test_predict_mode_questions_cover_leaves_and_tensors():
     g = seed_graph()
     model = StepperModel(g["loss"], names=g)
     prompts = [model.question(i)[0] for i in range(len(model.steps))]
-    assert prompts[0].startswith("the gradient BinaryCrossEntropyWithLogitsBackward0 (loss) sends to z")
+    assert prompts[0].startswith(
+        "the gradient BinaryCrossEntropyWithLogitsBackward0 (loss) sends to z"
+    )
     assert any(p.startswith("b.grad after this step") for p in prompts)
     last = model.question(len(model.steps) - 1)[1]
     right, _ = model.check_prediction(len(model.steps) - 1, str(last.reshape(-1).round(4).tolist()))

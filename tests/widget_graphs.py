@@ -1,13 +1,22 @@
 """Shared graphs for the widget tests (no tests here). Each graph can be built twice with identical
 values: one copy for the widget, one for the real ``backward()`` it is compared with."""
+
 import numpy as np
 
 import minigrad
 from minigrad.autograd import backward_steps
 
 # the seed tutorial's printed values (w, b), so the numbers match the lesson
-SEED_W = np.array([[1.2457, 2.2194, 0.1104], [0.1583, 1.2008, -0.3096], [0.4335, 0.6922, -0.3115],
-                   [0.0470, -0.9832, 0.2616], [0.0829, 0.3779, -1.0898]], dtype=np.float32)
+SEED_W = np.array(
+    [
+        [1.2457, 2.2194, 0.1104],
+        [0.1583, 1.2008, -0.3096],
+        [0.4335, 0.6922, -0.3115],
+        [0.0470, -0.9832, 0.2616],
+        [0.0829, 0.3779, -1.0898],
+    ],
+    dtype=np.float32,
+)
 SEED_B = np.array([0.5424, 1.3166, 0.1436], dtype=np.float32)
 
 
@@ -24,21 +33,23 @@ def seed_graph():
 
 def q_graph():
     """Q = 3a³ - b², backward needs gradient=ones (the tutorial's vector example)."""
-    a = minigrad.tensor([2., 3.], requires_grad=True)
-    b = minigrad.tensor([6., 4.], requires_grad=True)
-    Q = 3 * a ** 3 - b ** 2
+    a = minigrad.tensor([2.0, 3.0], requires_grad=True)
+    b = minigrad.tensor([6.0, 4.0], requires_grad=True)
+    Q = 3 * a**3 - b**2
     return dict(a=a, b=b, Q=Q)
 
 
 def twice_graph():
-    a = minigrad.tensor([1., -2., 3.], requires_grad=True)
+    a = minigrad.tensor([1.0, -2.0, 3.0], requires_grad=True)
     s = (a + a).sum()
     return dict(a=a, s=s)
 
 
 def mlp_graph():
     minigrad.manual_seed(0)
-    model = minigrad.nn.Sequential(minigrad.nn.Linear(4, 5), minigrad.nn.ReLU(), minigrad.nn.Linear(5, 2))
+    model = minigrad.nn.Sequential(
+        minigrad.nn.Linear(4, 5), minigrad.nn.ReLU(), minigrad.nn.Linear(5, 2)
+    )
     inputs = minigrad.tensor(np.linspace(-1, 1, 12, dtype=np.float32).reshape(3, 4))
     target = minigrad.tensor(np.array([[0.5, -0.5]] * 3, dtype=np.float32))
     loss = minigrad.nn.functional.mse_loss(model(inputs), target)

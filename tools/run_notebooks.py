@@ -15,6 +15,7 @@ puts in its display bundle (SVG or HTML) with its text, so an opened lesson show
 picture until its cell is run, and the output's ``minigrad-widget`` metadata still says it came
 from a widget. Timings are printed per notebook.
 """
+
 import argparse
 import os
 import sys
@@ -41,8 +42,10 @@ class _ThisPython(KernelSpecManager):
 
     def get_kernel_spec(self, kernel_name):
         if kernel_name == KERNEL_NAME:
-            return self.kernel_spec_class(resource_dir=ipykernel.kernelspec.RESOURCES,
-                                          **ipykernel.kernelspec.get_kernel_dict())
+            return self.kernel_spec_class(
+                resource_dir=ipykernel.kernelspec.RESOURCES,
+                **ipykernel.kernelspec.get_kernel_dict(),
+            )
         return super().get_kernel_spec(kernel_name)
 
 
@@ -51,8 +54,14 @@ def execute(path, timeout=120):
     nb = nbformat.read(path, as_version=4)
     nb.metadata["kernelspec"] = dict(KERNELSPEC)
     km = KernelManager(kernel_name=KERNEL_NAME, kernel_spec_manager=_ThisPython())
-    client = NotebookClient(nb, km=km, timeout=timeout, allow_errors=False, record_timing=False,
-                            resources={"metadata": {"path": str(NOTEBOOKS)}})
+    client = NotebookClient(
+        nb,
+        km=km,
+        timeout=timeout,
+        allow_errors=False,
+        record_timing=False,
+        resources={"metadata": {"path": str(NOTEBOOKS)}},
+    )
     with tempfile.TemporaryDirectory() as sockets:
         if os.name == "posix":  # local sockets: over TCP every kernel prints a warning
             km.transport, km.ip = "ipc", os.path.join(sockets, "kernel")
@@ -71,8 +80,11 @@ def execute(path, timeout=120):
         for output in cell.get("outputs", ()):
             output.get("data", {}).pop(WIDGET_VIEW, None)
             if output.get("name") == "stderr":  # a warning: nbval would compare it, so fix it
-                raise CellExecutionError(f"a cell wrote to stderr:\n{cell.source}\n"
-                                         f"--- stderr ---\n{output.text}", "stderr", output.text)
+                raise CellExecutionError(
+                    f"a cell wrote to stderr:\n{cell.source}\n--- stderr ---\n{output.text}",
+                    "stderr",
+                    output.text,
+                )
     nbformat.validate(nb)
     nbformat.write(nb, path)
     return seconds
@@ -80,8 +92,12 @@ def execute(path, timeout=120):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("notebooks", nargs="*", type=Path,
-                        help="notebooks to run (default: every notebooks/*.ipynb)")
+    parser.add_argument(
+        "notebooks",
+        nargs="*",
+        type=Path,
+        help="notebooks to run (default: every notebooks/*.ipynb)",
+    )
     args = parser.parse_args(argv)
     paths = args.notebooks or sorted(NOTEBOOKS.glob("*.ipynb"))
     if not paths:

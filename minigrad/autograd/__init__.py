@@ -8,8 +8,15 @@
 - ``functional``: whole Jacobians and Hessians, and their products with vectors;
 - ``detect_anomaly()`` / ``set_detect_anomaly(True)``: name the forward line behind a failing backward.
 """
-from .grad_mode import (enable_grad, inference_mode, is_grad_enabled,  # noqa: F401
-                        is_inference_mode_enabled, no_grad, set_grad_enabled)
+
+from .grad_mode import (
+    enable_grad,
+    inference_mode,
+    is_grad_enabled,  # noqa: F401
+    is_inference_mode_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from .function import AccumulateGrad, ForwardStep, Function, record_forward  # noqa: F401
 from .engine import BackwardStep, backward, backward_steps, grad  # noqa: F401
 from .anomaly_mode import detect_anomaly, set_detect_anomaly  # noqa: F401

@@ -12,6 +12,7 @@ a UserWarning first names that node and prints the forward stack, then the error
 
 It costs a stack capture per op, so it is for debugging only (hence the warning on entering).
 """
+
 import os
 import traceback
 import warnings
@@ -29,8 +30,10 @@ class _State:
 STATE = _State()
 
 _PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # minigrad/
-_ENABLED_WARNING = ("Anomaly Detection has been enabled. This mode will increase the runtime and "
-                    "should only be enabled for debugging.")
+_ENABLED_WARNING = (
+    "Anomaly Detection has been enabled. This mode will increase the runtime and "
+    "should only be enabled for debugging."
+)
 
 
 def is_anomaly_enabled():
@@ -123,8 +126,12 @@ def report(node):
     stack = node.metadata.get("traceback_")
     if stack is None:  # made before anomaly detection was switched on
         return
-    warnings.warn(f"Error detected in {node.name()}. Traceback of forward call that caused the "
-                  f"error:\n{''.join(stack)}", UserWarning, stacklevel=_first_outside_minigrad())
+    warnings.warn(
+        f"Error detected in {node.name()}. Traceback of forward call that caused the "
+        f"error:\n{''.join(stack)}",
+        UserWarning,
+        stacklevel=_first_outside_minigrad(),
+    )
 
 
 def _first_outside_minigrad():
@@ -140,8 +147,12 @@ def _first_outside_minigrad():
 def modified_hint():
     """The sentence PyTorch ends its "modified by an inplace operation" error with."""
     if STATE.enabled:
-        return ("Hint: the backtrace further above shows the operation that failed to compute "
-                "its gradient. The variable in question was changed in there or anywhere later. "
-                "Good luck!")
-    return ("Hint: enable anomaly detection to find the operation that failed to compute its "
-            "gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False).")
+        return (
+            "Hint: the backtrace further above shows the operation that failed to compute "
+            "its gradient. The variable in question was changed in there or anywhere later. "
+            "Good luck!"
+        )
+    return (
+        "Hint: enable anomaly detection to find the operation that failed to compute its "
+        "gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False)."
+    )

@@ -10,6 +10,7 @@ show this; the tests check, for every op, that the product shown equals the engi
 Nothing here runs a backward formula: the product is computed from the local derivative only to
 *show* the multiplication, and the step panel always shows the engine's own gradient beside it.
 """
+
 import numpy as np
 
 from .function import AccumulateGrad
@@ -46,7 +47,13 @@ class Local:
     def __init__(self, formula, value=None, rule="×", spread=None, axis=None):
         if rule not in RULES:
             raise ValueError(f"unknown chain-rule rule {rule!r}")
-        self.formula, self.value, self.rule, self.spread, self.axis = formula, value, rule, spread, axis
+        self.formula, self.value, self.rule, self.spread, self.axis = (
+            formula,
+            value,
+            rule,
+            spread,
+            axis,
+        )
 
     def __repr__(self):
         return f"Local({self.formula!r}, rule={self.rule!r})"
@@ -77,7 +84,16 @@ class EdgeStep:
     ``computed`` (``product`` summed back to the input's shape), ``sent`` (the engine's gradient).
     """
 
-    __slots__ = ("index", "child", "local", "incoming", "product", "summed_axes", "computed", "sent")
+    __slots__ = (
+        "index",
+        "child",
+        "local",
+        "incoming",
+        "product",
+        "summed_axes",
+        "computed",
+        "sent",
+    )
 
     def __init__(self, index, child, local, incoming, product, summed_axes, computed, sent):
         self.index, self.child, self.local = index, child, local
@@ -90,7 +106,8 @@ class EdgeStep:
         if self.computed is None or self.sent is None:
             return True
         return self.computed.shape == self.sent.shape and bool(
-            np.allclose(self.computed, self.sent, rtol=1e-4, atol=1e-6, equal_nan=True))
+            np.allclose(self.computed, self.sent, rtol=1e-4, atol=1e-6, equal_nan=True)
+        )
 
 
 class Contribution:
@@ -116,7 +133,12 @@ class StepExplanation:
     __slots__ = ("step", "incoming", "contributions", "hooked", "edges", "before", "after")
 
     def __init__(self, step, incoming, contributions, hooked, edges, before, after):
-        self.step, self.incoming, self.contributions, self.hooked = step, incoming, contributions, hooked
+        self.step, self.incoming, self.contributions, self.hooked = (
+            step,
+            incoming,
+            contributions,
+            hooked,
+        )
         self.edges, self.before, self.after = edges, before, after
 
     @property
@@ -155,8 +177,11 @@ def contributions_to(steps, k, start=None):
     if not found and k == 0:
         first = steps[0].incoming if start is None else start
         if steps[0].leaf is None and node._n_outputs != 1:  # the root is one output of the node
-            found.extend(Contribution(None, None, _array(g), nr) for nr, g in enumerate(first)
-                         if g is not None)
+            found.extend(
+                Contribution(None, None, _array(g), nr)
+                for nr, g in enumerate(first)
+                if g is not None
+            )
         else:
             found.append(Contribution(None, None, _array(first)))
     return found
@@ -172,14 +197,23 @@ def explain(steps, k, locals_=None):
     contributions = contributions_to(steps, k)
     if step.leaf is None and step.node._n_outputs != 1:  # one gradient per output
         incoming = tuple(_array(g) for g in step.incoming)
-        totals = [_total([c for c in contributions if c.output == nr]) for nr in range(len(incoming))]
+        totals = [
+            _total([c for c in contributions if c.output == nr]) for nr in range(len(incoming))
+        ]
         hooked = any(_differ(t, g) for t, g in zip(totals, incoming))
     else:
         incoming = _array(step.incoming)
         hooked = _differ(_total(contributions), incoming)
     if step.leaf is not None:
-        return StepExplanation(step, incoming, contributions, hooked, (), _array(step.grad_before),
-                               _array(step.grad_after))
+        return StepExplanation(
+            step,
+            incoming,
+            contributions,
+            hooked,
+            (),
+            _array(step.grad_before),
+            _array(step.grad_after),
+        )
     found = locals_of(step.node) if locals_ is None else locals_
     edges = []
     for j, ((child, nr), sent) in enumerate(zip(step.node.next_functions, step.outgoing)):
@@ -202,8 +236,10 @@ def _differ(total, incoming):
     """Did a hook change the sum of the contributions before the node saw it?"""
     if total is None or incoming is None:
         return False
-    return not (total.shape == incoming.shape and
-                np.allclose(total, incoming, rtol=1e-5, atol=1e-7, equal_nan=True))
+    return not (
+        total.shape == incoming.shape
+        and np.allclose(total, incoming, rtol=1e-5, atol=1e-7, equal_nan=True)
+    )
 
 
 def _array(value):
@@ -248,8 +284,9 @@ def _sum_back(product, shape):
     lead = product.ndim - len(shape)
     if lead < 0:
         return product, ()
-    axes = tuple(range(lead)) + tuple(i + lead for i, n in enumerate(shape)
-                                      if n == 1 and product.shape[i + lead] != 1)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, n in enumerate(shape) if n == 1 and product.shape[i + lead] != 1
+    )
     summed = np.sum(product, axis=axes, keepdims=True) if axes else product
     return summed.reshape(shape), axes
 

@@ -15,6 +15,7 @@ Gradients travel as plain numpy arrays, because nothing about them needs recordi
 ``create_graph=True``: then they are tensors and every backward formula is itself recorded (see
 ``ops/array_or_tensor.py``: one formula, two kinds of values).
 """
+
 from __future__ import annotations
 
 import heapq
@@ -62,8 +63,8 @@ def _backward_pass(roots, gradients, run):
                 continue
             with run.recording:  # create_graph: what backward computes is itself recorded
                 stop = run.captures is not None and _grad_stops_at(node, run, waiting)
-                if node._pre_hooks is not None or node._retained is not None:
-                    grad = _run_pre_hooks(node, grad, run, node_hooks=not stop)  # hooks, retain_grad()
+                if node._pre_hooks is not None or node._retained is not None:  # hooks, retain_grad
+                    grad = _run_pre_hooks(node, grad, run, node_hooks=not stop)
                 if run.captures is not None and node in run.captures:
                     run.captures[node] = grad  # grad(): the gradient of a wanted input
                 if stop:
@@ -81,9 +82,13 @@ def _backward_pass(roots, gradients, run):
             step = outgoing = None  # hold no gradient longer than its step does (see _unshared)
 
 
-def backward_steps(roots: Tensor | Sequence[Tensor], gradients: Gradients = None,
-                   retain_graph: bool = False, create_graph: bool = False,
-                   accumulate: bool = True) -> Iterator[BackwardStep]:
+def backward_steps(
+    roots: Tensor | Sequence[Tensor],
+    gradients: Gradients = None,
+    retain_graph: bool = False,
+    create_graph: bool = False,
+    accumulate: bool = True,
+) -> Iterator[BackwardStep]:
     """Run backward from ``roots`` node by node, yielding a ``BackwardStep`` after each.
 
     ``gradients``: one per root (``None`` means 1 for a scalar root). ``accumulate=False`` runs
@@ -91,12 +96,18 @@ def backward_steps(roots: Tensor | Sequence[Tensor], gradients: Gradients = None
     run, which the widgets use so that watching changes nothing (tensor hooks still run, as they
     may change the gradients). If anything fails, every ``.grad`` the run wrote is put back.
     """
-    return _quiet_steps(_backward_pass(roots, gradients, _Pass(retain_graph, create_graph, accumulate)))
+    return _quiet_steps(
+        _backward_pass(roots, gradients, _Pass(retain_graph, create_graph, accumulate))
+    )
 
 
-def backward(tensors: Tensor | Sequence[Tensor], grad_tensors: Gradients = None,
-             retain_graph: bool | None = None, create_graph: bool = False,
-             inputs: Tensor | Sequence[Tensor] | None = None) -> None:
+def backward(
+    tensors: Tensor | Sequence[Tensor],
+    grad_tensors: Gradients = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    inputs: Tensor | Sequence[Tensor] | None = None,
+) -> None:
     """Compute the gradient of ``tensors`` and add it to every leaf's ``.grad``."""
     if retain_graph is None:
         retain_graph = create_graph
@@ -116,13 +127,20 @@ def backward(tensors: Tensor | Sequence[Tensor], grad_tensors: Gradients = None,
         return
     # drained without keeping any step: a .grad may then take a gradient nobody else holds
     with _quiet_numpy():
-        deque(_backward_pass(tensors, grad_tensors, _Pass(retain_graph, create_graph, steal=True)),
-              maxlen=0)
+        deque(
+            _backward_pass(tensors, grad_tensors, _Pass(retain_graph, create_graph, steal=True)),
+            maxlen=0,
+        )
 
 
-def grad(outputs: Tensor | Sequence[Tensor], inputs: Tensor | Sequence[Tensor],
-         grad_outputs: Gradients = None, retain_graph: bool | None = None,
-         create_graph: bool = False, allow_unused: bool = False) -> tuple[Tensor | None, ...]:
+def grad(
+    outputs: Tensor | Sequence[Tensor],
+    inputs: Tensor | Sequence[Tensor],
+    grad_outputs: Gradients = None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    allow_unused: bool = False,
+) -> tuple[Tensor | None, ...]:
     """Return d(outputs)/d(inputs) (a vector-Jacobian product) without touching any ``.grad``."""
     if retain_graph is None:
         retain_graph = create_graph
@@ -147,8 +165,10 @@ def _grad_for(outputs, grad_outputs, inputs, retain_graph, create_graph, allow_u
         if g.__class__ is list:  # t is one output of a node with several
             g = g[t.output_nr]
         if g is None and not allow_unused:
-            raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have been "
-                               "used in the graph. Set allow_unused=True if this is the desired behavior.")
+            raise RuntimeError(
+                f"The differentiated Tensor at index {i} appears to not have been "
+                "used in the graph. Set allow_unused=True if this is the desired behavior."
+            )
         result.append(None if g is None else g if isinstance(g, Tensor) else _fresh(g, t))
     return tuple(result)
 
@@ -212,11 +232,22 @@ class _Pass:
     - ``undo``: what the pass wrote to ``.grad``, so that a failure can put it back.
     """
 
-    __slots__ = ("retain_graph", "create_graph", "raw", "accumulate", "captures", "retains",
-                 "steal", "undo", "recording", "current")
+    __slots__ = (
+        "retain_graph",
+        "create_graph",
+        "raw",
+        "accumulate",
+        "captures",
+        "retains",
+        "steal",
+        "undo",
+        "recording",
+        "current",
+    )
 
-    def __init__(self, retain_graph=False, create_graph=False, accumulate=True, captures=None,
-                 steal=False):
+    def __init__(
+        self, retain_graph=False, create_graph=False, accumulate=True, captures=None, steal=False
+    ):
         self.retain_graph, self.create_graph = retain_graph, create_graph
         self.raw = not create_graph
         self.accumulate, self.captures = accumulate, captures
@@ -331,8 +362,13 @@ def _deposit(buffers, node, nr, g):
 def _add(total, g):
     """``total + g``, written into ``total`` when the engine owns it (a sum of its own, or an
     array no one else holds), else a new array."""
-    if (total.__class__ is np.ndarray and g.__class__ is np.ndarray and total.shape == g.shape
-            and total.dtype == g.dtype and _unshared(total, 1)):
+    if (
+        total.__class__ is np.ndarray
+        and g.__class__ is np.ndarray
+        and total.shape == g.shape
+        and total.dtype == g.dtype
+        and _unshared(total, 1)
+    ):
         return np.add(total, g, out=total)
     return total + g
 
@@ -362,15 +398,23 @@ def _unshared(array, holders):
     Its memory must be its own, or it must be a whole view (a transpose, say) of an array that
     nothing but this view refers to. Arrays a user gave (``y.backward(g)``) or a hook returned
     and kept are referenced elsewhere, so they are copied, as PyTorch copies them."""
-    if (_refcount is None or array.__class__ is not np.ndarray or not array.flags.writeable
-            or _count(array) != holders + 1 + _OWN):  # 1: this function's argument
+    if (
+        _refcount is None
+        or array.__class__ is not np.ndarray
+        or not array.flags.writeable
+        or _count(array) != holders + 1 + _OWN
+    ):  # 1: this function's argument
         return False
     base = array.base
     if base is None:
         return True
-    return (base.__class__ is np.ndarray and base.base is None  # 2: the view's .base, `base`
-            and _count(base) == 2 + _OWN
-            and base.size == array.size and (array.flags.c_contiguous or array.flags.f_contiguous))
+    return (
+        base.__class__ is np.ndarray
+        and base.base is None  # 2: the view's .base, `base`
+        and _count(base) == 2 + _OWN
+        and base.size == array.size
+        and (array.flags.c_contiguous or array.flags.f_contiguous)
+    )
 
 
 # -- starting ------------------------------------------------------------------------------------
@@ -396,7 +440,9 @@ def _starting_gradients(roots, gradients, run):
 
 def _root_node(root, i):
     if not root.requires_grad:
-        raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+        raise RuntimeError(
+            f"element {i} of tensors does not require grad and does not have a grad_fn"
+        )
     return root._gradient_node()
 
 
@@ -410,8 +456,10 @@ def _root_gradient(root, g, i, raw):
         g = np.asarray(g, dtype=root._array.dtype)
     shape = g._array.shape if isinstance(g, Tensor) else g.shape
     if shape != root._array.shape:
-        raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {Size(shape)!r} "
-                           f"and output[{i}] has a shape of {Size(root._array.shape)!r}.")
+        raise RuntimeError(
+            f"Mismatch in shape: grad_output[{i}] has a shape of {Size(shape)!r} "
+            f"and output[{i}] has a shape of {Size(root._array.shape)!r}."
+        )
     if isinstance(g, Tensor):
         return g._array if raw else g
     return g if raw else Tensor._make(g, False, None)
@@ -464,7 +512,9 @@ def _grad_stops_at(node, run, waiting):
     """``grad()`` goes no further than a leaf (it writes no ``.grad``) or a wanted input with
     nothing needed past it. Such a node does not run, so only tensor hooks see its gradient, not
     the node's own hooks (as in PyTorch)."""
-    return node.__class__ is AccumulateGrad or (node in run.captures and not _reaches(node, waiting))
+    return node.__class__ is AccumulateGrad or (
+        node in run.captures and not _reaches(node, waiting)
+    )
 
 
 def _reaches(node, waiting):
@@ -502,7 +552,8 @@ def _check_recorded(node, outgoing):
             raise RuntimeError(
                 f"{node.name()}'s backward returned a numpy array under create_graph=True, so the "
                 "gradient's own graph would be lost: write its formula with operators and the "
-                "helpers of minigrad/ops/array_or_tensor.py, which work on tensors too")
+                "helpers of minigrad/ops/array_or_tensor.py, which work on tensors too"
+            )
 
 
 def _run_pre_hooks(node, grad, run, node_hooks=True):
@@ -554,8 +605,12 @@ def _run_post_hooks(node, outgoing, grad, raw):
         result = hook(tuple([_as_tensor(g) for g in outgoing]), grad_outputs)
         if result is not None:
             result = _hook_values(hook, result, len(outgoing))
-            outgoing = tuple([r if g is None or r is None else _hook_result(hook, r, g, raw)
-                              for r, g in zip(result, outgoing)])
+            outgoing = tuple(
+                [
+                    r if g is None or r is None else _hook_result(hook, r, g, raw)
+                    for r, g in zip(result, outgoing)
+                ]
+            )
             outgoing = tuple([r._array if raw and isinstance(r, Tensor) else r for r in outgoing])
     return outgoing
 
@@ -579,8 +634,10 @@ def _run_accumulate_hooks(node, grad, run):
 def _hook_values(hook, result, expected):
     result = (result,) if isinstance(result, Tensor) else tuple(result)
     if len(result) != expected:
-        raise RuntimeError(f"hook '{_hook_name(hook)}' has returned an incorrect number of values "
-                           f"(got {len(result)}, but expected {expected})")
+        raise RuntimeError(
+            f"hook '{_hook_name(hook)}' has returned an incorrect number of values "
+            f"(got {len(result)}, but expected {expected})"
+        )
     return result
 
 
@@ -594,8 +651,10 @@ def _hook_result(hook, result, old, raw):
     if result._array.shape != old_array.shape:
         raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the size of value")
     if result._array.dtype != old_array.dtype:
-        raise RuntimeError(f"hook '{_hook_name(hook)}' has changed the type of value (was "
-                           f"torch.{_legacy_name(old_array)} got torch.{_legacy_name(result._array)})")
+        raise RuntimeError(
+            f"hook '{_hook_name(hook)}' has changed the type of value (was "
+            f"torch.{_legacy_name(old_array)} got torch.{_legacy_name(result._array)})"
+        )
     return result._array if raw else result
 
 
@@ -617,8 +676,12 @@ def _call_user_backward(node, grad, raw):
     with grad_mode.set_grad_enabled(not raw):
         grads = node.backward(node, *incoming)
     grads = _user_gradients(node, grads)
-    return tuple([_check_gradient(node, i, child, nr, g, raw)
-                  for i, ((child, nr), g) in enumerate(zip(node.next_functions, grads))])
+    return tuple(
+        [
+            _check_gradient(node, i, child, nr, g, raw)
+            for i, ((child, nr), g) in enumerate(zip(node.next_functions, grads))
+        ]
+    )
 
 
 def _user_gradients(node, grads):
@@ -630,16 +693,20 @@ def _user_gradients(node, grads):
     if len(grads) > expected and all(g is None for g in grads[expected:]):
         grads = grads[:expected]
     if len(grads) != expected:
-        raise RuntimeError(f"function {node.name()} returned an incorrect number of gradients "
-                           f"(expected {expected}, got {len(grads)})")
+        raise RuntimeError(
+            f"function {node.name()} returned an incorrect number of gradients "
+            f"(expected {expected}, got {len(grads)})"
+        )
     if node._positions is None:
         return grads
     edges = set(node._positions)
     for i, g in enumerate(grads):
         if g is not None and i not in edges:
-            raise RuntimeError(f"function {node.name()} returned a gradient different than None at "
-                               f"position {i + 1}, but the corresponding forward input was not a "
-                               "Variable")
+            raise RuntimeError(
+                f"function {node.name()} returned a gradient different than None at "
+                f"position {i + 1}, but the corresponding forward input was not a "
+                "Variable"
+            )
     return tuple([grads[i] for i in node._positions])
 
 
@@ -657,8 +724,10 @@ def _check_gradient(node, i, child, nr, g, raw):
         except ValueError:
             fits = False
         if not fits:
-            raise RuntimeError(f"Function {node.name()} returned an invalid gradient at index {i} - "
-                               f"got {list(g._array.shape)} but expected shape compatible with {list(expected)}")
+            raise RuntimeError(
+                f"Function {node.name()} returned an invalid gradient at index {i} - "
+                f"got {list(g._array.shape)} but expected shape compatible with {list(expected)}"
+            )
         g = g.sum_to_size(expected)
     return g._array if raw else g
 
@@ -674,13 +743,19 @@ def _accumulate(index, node, grad, run):
     if before is None:
         shown_before = None
         if raw:  # the array itself when nothing else holds it (as PyTorch steals it), else a copy
-            kept = run.steal and _unshared(grad, 2) and grad.dtype == leaf._array.dtype  # 2: here, _backward_pass
-            after = Tensor._make(grad if kept else np.array(grad, dtype=leaf._array.dtype), False, None)
+            # 2 holders of grad: this function and _backward_pass
+            kept = run.steal and _unshared(grad, 2) and grad.dtype == leaf._array.dtype
+            after = Tensor._make(
+                grad if kept else np.array(grad, dtype=leaf._array.dtype), False, None
+            )
             shown_after = grad
         else:
-            after = shown_after = _copy_with_history(grad, leaf) if grad.requires_grad \
-                else _fresh(grad, leaf)
-    elif not raw or before.requires_grad:  # gradients with a graph: keep the graph, add out of place
+            after = shown_after = (
+                _copy_with_history(grad, leaf) if grad.requires_grad else _fresh(grad, leaf)
+            )
+    elif (
+        not raw or before.requires_grad
+    ):  # gradients with a graph: keep the graph, add out of place
         after = shown_after = before + _as_tensor(grad)
         shown_before = before
     else:
@@ -708,8 +783,11 @@ def _as_tensor(value):
 
 def _fresh(value, like):
     """A new tensor holding a copy of ``value``, in ``like``'s dtype (never aliasing anything)."""
-    return Tensor._make(np.array(value._array if isinstance(value, Tensor) else value,
-                                 dtype=like._array.dtype), False, None)
+    return Tensor._make(
+        np.array(value._array if isinstance(value, Tensor) else value, dtype=like._array.dtype),
+        False,
+        None,
+    )
 
 
 def _store(tensor, g, undo=None):
@@ -736,7 +814,8 @@ _CREATE_GRAPH_WARNING = (
     "Using backward() with create_graph=True will create a reference cycle between the parameter "
     "and its gradient which can cause a memory leak. We recommend using autograd.grad when "
     "creating the graph to avoid this. If you have to use this function, make sure to reset the "
-    ".grad fields of your parameters to None after use to break the cycle and avoid the leak.")
+    ".grad fields of your parameters to None after use to break the cycle and avoid the leak."
+)
 _warned = set()  # warnings PyTorch gives once per process
 
 

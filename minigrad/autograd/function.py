@@ -12,6 +12,7 @@ numpy arrays (fast, nothing recorded), ``create_graph=True`` runs it on tensors 
 gradients of gradients work). User subclasses work exactly like ``torch.autograd.Function``:
 tensors in, tensors out.
 """
+
 from __future__ import annotations
 
 import functools
@@ -89,9 +90,17 @@ class Function:
         node_class = op._node_classes.get(name)
         if node_class is None:
             module = "builtins" if op.builtin else "torch.autograd.function"
-            node_class = type(name, (op,), {"_is_node_class": True, "node_name": name,
-                                            "__module__": module, "__qualname__": name,
-                                            "__doc__": op.__doc__})
+            node_class = type(
+                name,
+                (op,),
+                {
+                    "_is_node_class": True,
+                    "node_name": name,
+                    "__module__": module,
+                    "__qualname__": name,
+                    "__doc__": op.__doc__,
+                },
+            )
             op._node_classes[name] = node_class
         return node_class
 
@@ -115,7 +124,9 @@ class Function:
     saved_names = ()  # PyTorch's name of each saved value (node._saved_self, ...)
     saved_options = ()  # attributes PyTorch also shows as saved (node._saved_exponent)
     _dirty = ()  # inputs a custom forward marked with mark_dirty
-    _run_first = 0  # added to the creation number to order the engine's queue (AccumulateGrad: huge)
+    _run_first = (
+        0  # added to the creation number to order the engine's queue (AccumulateGrad: huge)
+    )
 
     # -- running an op -------------------------------------------------------------------------
     @classmethod
@@ -124,7 +135,9 @@ class Function:
         ctx = _new(cls._node_class)
         if _STATE.enabled:
             for a in args:
-                if isinstance(a, Tensor) and (a._requires_grad or a._base is not None and a.requires_grad):
+                if isinstance(a, Tensor) and (
+                    a._requires_grad or a._base is not None and a.requires_grad
+                ):
                     return ctx._record(args, options)
         if cls.builtin:
             ctx.needs_input_grad = (False,) * len(args)  # built-ins: nothing to save for backward
@@ -134,9 +147,15 @@ class Function:
             with grad_mode.no_grad():
                 out = cls.forward(ctx, *args, **options)
             if out.__class__ is tuple:
-                return tuple([Tensor._make(o._array, False, None) if isinstance(o, Tensor) else o
-                              for o in out])
-        result = Tensor._make(out._array if isinstance(out, Tensor) else np.asarray(out), False, None)
+                return tuple(
+                    [
+                        Tensor._make(o._array, False, None) if isinstance(o, Tensor) else o
+                        for o in out
+                    ]
+                )
+        result = Tensor._make(
+            out._array if isinstance(out, Tensor) else np.asarray(out), False, None
+        )
         if cls.is_view:
             _share_memory(result, args[0], ctx, options)
         elif _STATE.inference:
@@ -188,7 +207,9 @@ class Function:
                 shapes.append(None), dtypes.append(None), refs.append(None)
                 continue
             data = o._array
-            differentiable = data.dtype.kind == "f" and not any(o is m for m in self._non_differentiable)
+            differentiable = data.dtype.kind == "f" and not any(
+                o is m for m in self._non_differentiable
+            )
             if any(o is d for d in self._dirty):  # the changed input itself, with this history
                 r = o
                 r._grad_fn, r._requires_grad = (self, True) if differentiable else (None, False)
@@ -204,8 +225,9 @@ class Function:
         self._output = next((ref for ref in refs if ref is not None), None)
         if self._saved:  # saving a value you return means saving that output tensor
             mine = {id(o): r for o, r in zip(outs, results) if isinstance(o, Tensor)}
-            self._saved = tuple([mine.get(id(s), s) if isinstance(s, Tensor) else s
-                                 for s in self._saved])
+            self._saved = tuple(
+                [mine.get(id(s), s) if isinstance(s, Tensor) else s for s in self._saved]
+            )
             self._saved_versions = _versions(self._saved)
         first = self.output()
         if _recorders and first is not None:
@@ -280,9 +302,12 @@ class Function:
         ``set_materialize_grads(False)``) where nothing arrived."""
         if not self.materialize_grads:
             return grads
-        return [g if g is not None or shape is None else
-                Tensor._make(np.zeros(shape, dtype), False, None)
-                for g, shape, dtype in zip(grads, self._output_shapes, self._output_dtypes)]
+        return [
+            g
+            if g is not None or shape is None
+            else Tensor._make(np.zeros(shape, dtype), False, None)
+            for g, shape, dtype in zip(grads, self._output_shapes, self._output_dtypes)
+        ]
 
     def __getattr__(self, name):
         """``node._saved_self``, ``_saved_other``, ``_saved_result``...: what the node saved, by
@@ -388,18 +413,23 @@ class Function:
 
     @staticmethod
     def forward(ctx: Function, *args: Any, **kwargs: Any) -> Any:
-        raise NotImplementedError("You must implement the forward function for custom autograd.Function.")
+        raise NotImplementedError(
+            "You must implement the forward function for custom autograd.Function."
+        )
 
     @staticmethod
     def backward(ctx: Function, *grad_outputs: Tensor) -> Any:
-        raise NotImplementedError("You must implement either the backward or vjp method for your "
-                                  "custom autograd.Function to use it with backward mode AD.")
+        raise NotImplementedError(
+            "You must implement either the backward or vjp method for your "
+            "custom autograd.Function to use it with backward mode AD."
+        )
 
 
 def once_differentiable(backward):
     """Decorate a custom ``backward`` that cannot itself be differentiated: it runs without
     recording, and if a gradient of its results is asked for later (``create_graph=True``), that
     later backward raises PyTorch's error instead of silently giving zeros."""
+
     @functools.wraps(backward)
     def wrapper(ctx, *grads):
         with grad_mode.no_grad():
@@ -407,14 +437,22 @@ def once_differentiable(backward):
         if not (_STATE.enabled and any(isinstance(g, Tensor) and g._requires_grad for g in grads)):
             return outputs
         single = not isinstance(outputs, tuple)
-        marked = tuple([_DelayedError.apply(Tensor._make(o._array, True, None))
-                        if isinstance(o, Tensor) else o for o in ((outputs,) if single else outputs)])
+        marked = tuple(
+            [
+                _DelayedError.apply(Tensor._make(o._array, True, None))
+                if isinstance(o, Tensor)
+                else o
+                for o in ((outputs,) if single else outputs)
+            ]
+        )
         return marked[0] if single else marked
+
     return wrapper
 
 
 class _DelayedError(Function):
     """Stands after a ``once_differentiable`` backward's results: differentiating them raises."""
+
     node_name = "DelayedError"
     formula = "not differentiable (once_differentiable)"
     label = "once"
@@ -426,6 +464,7 @@ class _DelayedError(Function):
     @staticmethod
     def local(ctx):
         from .chain_rule import Local
+
         return Local("not differentiable", rule="given")
 
     @staticmethod
@@ -434,8 +473,9 @@ class _DelayedError(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        raise RuntimeError("trying to differentiate twice a function that was marked with "
-                           "@once_differentiable")
+        raise RuntimeError(
+            "trying to differentiate twice a function that was marked with @once_differentiable"
+        )
 
 
 class AccumulateGrad(Function):
@@ -465,7 +505,8 @@ INFERENCE_SAVED_MESSAGE = (
     "Inference tensors cannot be saved for backward. Please do not use Tensors created in "
     "inference mode in computation tracked by autograd. To work around this, you can make a "
     "clone to get a normal tensor and use it in autograd, or use `torch.no_grad()` instead of "
-    "`torch.inference_mode()`.")
+    "`torch.inference_mode()`."
+)
 
 
 def _versions(saved):
@@ -480,8 +521,9 @@ def _versions(saved):
 def _check_dirty(tensors):
     for t in tensors:
         if t._requires_grad and t._grad_fn is None:
-            raise RuntimeError("a leaf Variable that requires grad has been used in an in-place "
-                               "operation.")
+            raise RuntimeError(
+                "a leaf Variable that requires grad has been used in an in-place operation."
+            )
 
 
 def _note_constant(constants, index, value):
@@ -496,9 +538,12 @@ def _modified_message(tensor, expected, node):
     if maker is not None:
         description += f", which is output 0 of {_BACKWARD_SUFFIX.sub('', maker.name())},"
     from .anomaly_mode import modified_hint
-    return ("one of the variables needed for gradient computation has been modified by an "
-            f"inplace operation: {description} is at version {tensor._version_counter[0]}; "
-            f"expected version {expected} instead. {modified_hint()}")
+
+    return (
+        "one of the variables needed for gradient computation has been modified by an "
+        f"inplace operation: {description} is at version {tensor._version_counter[0]}; "
+        f"expected version {expected} instead. {modified_hint()}"
+    )
 
 
 class _NodePreHook:

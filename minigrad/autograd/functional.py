@@ -15,6 +15,7 @@ entry per input; a Hessian for several inputs is a tuple of tuples, block [i][j]
 which case they stay differentiable with respect to the tensors passed in. An input the
 function does not use gets zeros, or with ``strict=True`` PyTorch's error.
 """
+
 import numpy as np
 
 from ..tensor import Tensor
@@ -25,37 +26,37 @@ from .engine import grad as _engine_grad
 # PyTorch's strict-mode messages, by what turned out to be independent of what
 _INDEPENDENT = {
     "back": "The output of the user-provided function is independent of input {i}. This is not "
-            "allowed in strict mode.",
+    "allowed in strict mode.",
     "back_trick": "The gradient with respect to the input is independent of entry {i} in the "
-                  "grad_outputs when using the double backward trick to compute forward mode "
-                  "gradients. This is not allowed in strict mode.",
+    "grad_outputs when using the double backward trick to compute forward mode "
+    "gradients. This is not allowed in strict mode.",
     "double_back": "The jacobian of the user-provided function is independent of input {i}. This "
-                   "is not allowed in strict mode.",
+    "is not allowed in strict mode.",
     "double_back_trick": "The hessian of the user-provided function is independent of entry {i} "
-                         "in the grad_jacobian. This is not allowed in strict mode as it prevents "
-                         "from using the double backward trick to replace forward mode AD.",
+    "in the grad_jacobian. This is not allowed in strict mode as it prevents "
+    "from using the double backward trick to replace forward mode AD.",
 }
 _NO_GRAPH = {  # strict and create_graph=True, but a result that does not require grad
     False: "The jacobian of the user-provided function is independent of input {i}. This is not "
-           "allowed in strict mode when create_graph=True.",
+    "allowed in strict mode when create_graph=True.",
     True: "The hessian of the user-provided function is independent of input {i}. This is not "
-          "allowed in strict mode when create_graph=True.",
+    "allowed in strict mode when create_graph=True.",
 }
 _NOT_REQUIRING = {  # strict: a tensor that should depend on the inputs does not require grad
     "outputs": "Output {i} of the user-provided function does not require gradients. The outputs "
-               "must be computed in a differentiable manner from the input when running in "
-               "strict mode.",
+    "must be computed in a differentiable manner from the input when running in "
+    "strict mode.",
     "grad_inputs": "The gradient with respect to input {i} is independent of the inputs of the "
-                   "user-provided function. This is not allowed in strict mode.",
+    "user-provided function. This is not allowed in strict mode.",
     "jacobian": "While computing the hessian, found that the jacobian of the user-provided "
-                "function with respect to input {i} is independent of the input. This is not "
-                "allowed in strict mode. You should ensure that your function is twice "
-                "differentiable and that the jacobian depends on the inputs (this would be "
-                "violated by a linear function for example).",
+    "function with respect to input {i} is independent of the input. This is not "
+    "allowed in strict mode. You should ensure that your function is twice "
+    "differentiable and that the jacobian depends on the inputs (this would be "
+    "violated by a linear function for example).",
     "hessian": "The hessian of the user-provided function with respect to input {i} is "
-               "independent of the input. This is not allowed in strict mode. You should ensure "
-               "that your function is thrice differentiable and that the hessian depends on the "
-               "inputs.",
+    "independent of the input. This is not allowed in strict mode. You should ensure "
+    "that your function is thrice differentiable and that the hessian depends on the "
+    "inputs.",
 }
 
 
@@ -67,8 +68,10 @@ def _as_tuple(value, what, fn):
     for i, item in enumerate(items):
         if not isinstance(item, Tensor):
             where = f"value at index {i}" if was_tuple else f"given {what}"
-            raise TypeError(f"The {what} given to {fn} must be either a Tensor or a tuple of "
-                            f"Tensors but the {where} has type {type(item)}.")
+            raise TypeError(
+                f"The {what} given to {fn} must be either a Tensor or a tuple of "
+                f"Tensors but the {where} has type {type(item)}."
+            )
     return was_tuple, items
 
 
@@ -79,8 +82,10 @@ def _unpack(result, was_tuple):
 def _prepare(tensors, create_graph, need_graph):
     """New tensor objects for the function to run on: still linked to the caller's tensors when
     ``create_graph`` (a view), otherwise cut from them (and requiring grad if ``need_graph``)."""
-    return tuple(t.view_as(t) if create_graph and t.requires_grad
-                 else t.detach().requires_grad_(need_graph) for t in tensors)
+    return tuple(
+        t.view_as(t) if create_graph and t.requires_grad else t.detach().requires_grad_(need_graph)
+        for t in tensors
+    )
 
 
 def _finish(tensors, create_graph):
@@ -93,8 +98,14 @@ def _grad(outputs, inputs, grad_outputs=None, create_graph=False, retain_graph=N
     pairs = [(o, g) for o, g in zip(outputs, grad_outputs) if o is not None and o.requires_grad]
     if not pairs:
         return (None,) * len(inputs)
-    return _engine_grad([o for o, _ in pairs], inputs, [g for _, g in pairs],
-                        retain_graph=retain_graph, create_graph=create_graph, allow_unused=True)
+    return _engine_grad(
+        [o for o, _ in pairs],
+        inputs,
+        [g for _, g in pairs],
+        retain_graph=retain_graph,
+        create_graph=create_graph,
+        allow_unused=True,
+    )
 
 
 def _zeros_where_missing(grads, like, strict, create_graph, stage):
@@ -123,13 +134,16 @@ def _check_requires_grad(tensors, kind, strict):
 def _check_v(v, other, other_was_tuple):
     if len(v) != len(other):
         if other_was_tuple:
-            raise RuntimeError(f"v is a tuple of invalid length: should be {len(other)} but got "
-                               f"{len(v)}.")
+            raise RuntimeError(
+                f"v is a tuple of invalid length: should be {len(other)} but got {len(v)}."
+            )
         raise RuntimeError("The given v should contain a single Tensor.")
     for i, (a, b) in enumerate(zip(v, other)):
         if a.shape != b.shape:
             where = f"Entry {i} in " if other_was_tuple else ""
-            raise RuntimeError(f"{where}v has invalid size: should be {b.shape!r} but got {a.shape!r}.")
+            raise RuntimeError(
+                f"{where}v has invalid size: should be {b.shape!r} but got {a.shape!r}."
+            )
 
 
 def _vector(v, against, against_was_tuple, create_graph, fn, none_message):
@@ -148,8 +162,10 @@ def _zeros_like(t):
     return Tensor._make(np.zeros_like(t._array), False, None)
 
 
-_NONE_FOR_INPUT = ("The vector v can only be None if the input to the user-provided function is a "
-                   "single Tensor with a single element.")
+_NONE_FOR_INPUT = (
+    "The vector v can only be None if the input to the user-provided function is a "
+    "single Tensor with a single element."
+)
 
 
 def _scalar_output(out, fn, strict):
@@ -159,8 +175,9 @@ def _scalar_output(out, fn, strict):
     if was_tuple:
         raise RuntimeError(f"The function given to {fn} should return a single Tensor")
     if outs[0].numel() != 1:
-        raise RuntimeError(f"The Tensor returned by the function given to {fn} should contain a "
-                           "single element")
+        raise RuntimeError(
+            f"The Tensor returned by the function given to {fn} should contain a single element"
+        )
     return outs
 
 
@@ -172,14 +189,23 @@ def vjp(func, inputs, v=None, create_graph=False, strict=False):
         xs = _prepare(xs, create_graph, need_graph=True)
         outputs_tuple, outs = _as_tuple(func(*xs), "outputs of the user-provided function", "vjp")
         _check_requires_grad(outs, "outputs", strict)
-        v = _vector(v, outs, outputs_tuple, create_graph, "vjp",
-                    "The vector v can only be None if the user-provided function returns a "
-                    "single Tensor with a single element.")
+        v = _vector(
+            v,
+            outs,
+            outputs_tuple,
+            create_graph,
+            "vjp",
+            "The vector v can only be None if the user-provided function returns a "
+            "single Tensor with a single element.",
+        )
     with grad_mode.set_grad_enabled(create_graph or grad_mode.is_grad_enabled()):
-        grads = _zeros_where_missing(_grad(outs, xs, v, create_graph), xs, strict, create_graph,
-                                     "back")
-    return (_unpack(_finish(outs, create_graph), outputs_tuple),
-            _unpack(_finish(grads, create_graph), inputs_tuple))
+        grads = _zeros_where_missing(
+            _grad(outs, xs, v, create_graph), xs, strict, create_graph, "back"
+        )
+    return (
+        _unpack(_finish(outs, create_graph), outputs_tuple),
+        _unpack(_finish(grads, create_graph), inputs_tuple),
+    )
 
 
 def jvp(func, inputs, v=None, create_graph=False, strict=False):
@@ -195,33 +221,43 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
         grad_inputs = _grad(outs, xs, us, create_graph=True)
         _check_requires_grad(grad_inputs, "grad_inputs", strict)
     with grad_mode.set_grad_enabled(create_graph or grad_mode.is_grad_enabled()):
-        products = _zeros_where_missing(_grad(grad_inputs, us, v, create_graph), outs, strict,
-                                        create_graph, "back_trick")
-    return (_unpack(_finish(outs, create_graph), outputs_tuple),
-            _unpack(_finish(products, create_graph), outputs_tuple))
+        products = _zeros_where_missing(
+            _grad(grad_inputs, us, v, create_graph), outs, strict, create_graph, "back_trick"
+        )
+    return (
+        _unpack(_finish(outs, create_graph), outputs_tuple),
+        _unpack(_finish(products, create_graph), outputs_tuple),
+    )
 
 
-def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
-             strategy="reverse-mode"):
+def jacobian(
+    func, inputs, create_graph=False, strict=False, vectorize=False, strategy="reverse-mode"
+):
     """The full Jacobian: block [i][j] has shape ``outputs[i].shape + inputs[j].shape`` (one
     level of tuple dropped where func returns one tensor or takes one). ``vectorize`` and
     ``strategy`` change how PyTorch computes it, not the result: here it is always one backward
     pass per output element."""
     if strategy not in ("forward-mode", "reverse-mode"):
-        raise AssertionError('Expected strategy to be either "forward-mode" or "reverse-mode". '
-                             'Hint: If your function has more outputs than inputs, "forward-mode" '
-                             'tends to be more performant. Otherwise, prefer to use "reverse-mode".')
+        raise AssertionError(
+            'Expected strategy to be either "forward-mode" or "reverse-mode". '
+            'Hint: If your function has more outputs than inputs, "forward-mode" '
+            'tends to be more performant. Otherwise, prefer to use "reverse-mode".'
+        )
     if strategy == "forward-mode" and not vectorize:
-        raise NotImplementedError("Computing Jacobian using forward-AD or forward-over-reverse "
-                                  "Hessian isonly implemented for `vectorize=True`.")
+        raise NotImplementedError(
+            "Computing Jacobian using forward-AD or forward-over-reverse "
+            "Hessian isonly implemented for `vectorize=True`."
+        )
     with grad_mode.enable_grad():
         inputs_tuple, xs = _as_tuple(inputs, "inputs", "jacobian")
         xs = _prepare(xs, create_graph, need_graph=True)
-        outputs_tuple, outs = _as_tuple(func(*xs), "outputs of the user-provided function",
-                                        "jacobian")
+        outputs_tuple, outs = _as_tuple(
+            func(*xs), "outputs of the user-provided function", "jacobian"
+        )
         _check_requires_grad(outs, "outputs", strict)
-        blocks = tuple(_jacobian_rows(i, out, xs, create_graph, strict)
-                       for i, out in enumerate(outs))
+        blocks = tuple(
+            _jacobian_rows(i, out, xs, create_graph, strict) for i, out in enumerate(outs)
+        )
     blocks = tuple(_finish(row, create_graph) for row in blocks)
     result = tuple(_unpack(row, inputs_tuple) for row in blocks)
     return _unpack(result, outputs_tuple)
@@ -236,8 +272,10 @@ def _jacobian_rows(i, out, xs, create_graph, strict):
         for j, (row, g, x) in enumerate(zip(rows, grads, xs)):
             if g is None:
                 if strict:
-                    raise RuntimeError(f"Output {i} of the user-provided function is independent "
-                                       f"of input {j}. This is not allowed in strict mode.")
+                    raise RuntimeError(
+                        f"Output {i} of the user-provided function is independent "
+                        f"of input {j}. This is not allowed in strict mode."
+                    )
                 g = _zeros_like(x)
             elif strict and create_graph and not g.requires_grad:
                 raise RuntimeError(_NO_GRAPH[False].format(i=i))
@@ -245,8 +283,14 @@ def _jacobian_rows(i, out, xs, create_graph, strict):
     return tuple(stack(row).view(out.shape + x.shape) for row, x in zip(rows, xs))
 
 
-def hessian(func, inputs, create_graph=False, strict=False, vectorize=False,
-            outer_jacobian_strategy="reverse-mode"):
+def hessian(
+    func,
+    inputs,
+    create_graph=False,
+    strict=False,
+    vectorize=False,
+    outer_jacobian_strategy="reverse-mode",
+):
     """The matrix of second derivatives of a function returning one number: the Jacobian of its
     gradient. For several inputs, a tuple of tuples of blocks d²f/dxᵢdxⱼ."""
     inputs_tuple, xs = _as_tuple(inputs, "inputs", "hessian")
@@ -263,8 +307,14 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False,
         _check_requires_grad(first, "jacobian", strict)
         return first
 
-    result = jacobian(gradient, xs, create_graph=create_graph, strict=strict,
-                      vectorize=vectorize, strategy=outer_jacobian_strategy)
+    result = jacobian(
+        gradient,
+        xs,
+        create_graph=create_graph,
+        strict=strict,
+        vectorize=vectorize,
+        strategy=outer_jacobian_strategy,
+    )
     return result if inputs_tuple else result[0][0]
 
 
@@ -278,8 +328,9 @@ def vhp(func, inputs, v=None, create_graph=False, strict=False):
         first = _grad(outs, xs, create_graph=True)
         _check_requires_grad(first, "jacobian", strict)
     with grad_mode.set_grad_enabled(create_graph or grad_mode.is_grad_enabled()):
-        products = _zeros_where_missing(_grad(first, xs, v, create_graph), xs, strict,
-                                        create_graph, "double_back")
+        products = _zeros_where_missing(
+            _grad(first, xs, v, create_graph), xs, strict, create_graph, "double_back"
+        )
     return _finish(outs, create_graph)[0], _unpack(_finish(products, create_graph), inputs_tuple)
 
 
@@ -296,6 +347,7 @@ def hvp(func, inputs, v=None, create_graph=False, strict=False):
         second = _grad(first, xs, us, create_graph=True)
         _check_requires_grad(first, "hessian", strict)
     with grad_mode.set_grad_enabled(create_graph or grad_mode.is_grad_enabled()):
-        products = _zeros_where_missing(_grad(second, us, v, create_graph), xs, strict,
-                                        create_graph, "double_back_trick")
+        products = _zeros_where_missing(
+            _grad(second, us, v, create_graph), xs, strict, create_graph, "double_back_trick"
+        )
     return _finish(outs, create_graph)[0], _unpack(_finish(products, create_graph), inputs_tuple)

@@ -6,6 +6,7 @@ Global flags (minigrad is single-threaded, like a notebook kernel): ``grad`` is 
 the one flag every op reads to decide whether to record a graph node, is ``grad and not
 inference``. Each class works as a context manager and as a decorator.
 """
+
 import functools
 import inspect
 import types
@@ -61,6 +62,7 @@ class _GradMode:
         def wrapper(*args, **kwargs):
             with fresh():
                 return func(*args, **kwargs)
+
         return wrapper
 
     def _init_args(self):
@@ -91,18 +93,21 @@ class enable_grad(_BareDecorator):
 _CLASS_WARNING = (
     "Decorating classes is deprecated and will be disabled in future versions. You should only "
     "decorate functions or methods. To preserve the current behavior of class decoration, you can "
-    "directly decorate the `__init__` method and nothing else.")
+    "directly decorate the `__init__` method and nothing else."
+)
 
 
 def _calling(cls):
     def make(*args, **kwargs):
         return cls(*args, **kwargs)
+
     return make
 
 
 def _generator_in_mode(func, fresh):
     """A generator function whose body runs in the mode ``fresh()`` sets, one step at a time:
     each resume (next, send, throw, close) enters the mode and leaves it at the next yield."""
+
     @functools.wraps(func)
     def generator(*args, **kwargs):
         inner = func(*args, **kwargs)
@@ -124,6 +129,7 @@ def _generator_in_mode(func, fresh):
                         value = inner.send(sent)
         except StopIteration as stop:
             return stop.value
+
     return generator
 
 
@@ -132,8 +138,10 @@ class set_grad_enabled(_GradMode):
 
     def __init__(self, mode):
         if not isinstance(mode, bool):
-            raise TypeError("set_grad_enabled(): argument 'enabled' (position 1) must be bool, "
-                            f"not {_type_name(mode)}")
+            raise TypeError(
+                "set_grad_enabled(): argument 'enabled' (position 1) must be bool, "
+                f"not {_type_name(mode)}"
+            )
         self.mode = mode
         self._previous = STATE.grad, STATE.inference
         _set(self.mode, STATE.inference)  # like PyTorch: as a function it takes effect at once

@@ -9,6 +9,7 @@ them: ``input 1`` is the second input *that requires grad*. A pass returns True;
 ``GradcheckError`` (a ``RuntimeError``) with PyTorch's message, or returns False when
 ``raise_exception=False``. Use float64 inputs: in float32 the differences drown in rounding.
 """
+
 import warnings
 
 import numpy as np
@@ -43,20 +44,26 @@ def _check_inputs(inputs):
     for i, t in enumerate(inputs):
         if isinstance(t, Tensor) and t.requires_grad:
             if t.dtype.name != "float64":
-                warnings.warn(f"Input #{i} requires gradient and is not a double precision floating "
-                              "point or complex. This check will likely fail if all the inputs are "
-                              "not of double precision floating point or complex. ", stacklevel=3)
+                warnings.warn(
+                    f"Input #{i} requires gradient and is not a double precision floating "
+                    "point or complex. This check will likely fail if all the inputs are "
+                    "not of double precision floating point or complex. ",
+                    stacklevel=3,
+                )
             array = t._array
             if any(stride == 0 and size > 1 for stride, size in zip(array.strides, array.shape)):
                 raise RuntimeError(
                     f"The {i}th input has a dimension with stride 0. gradcheck only supports inputs "
                     "that are non-overlapping to be able to compute the numerical gradients "
                     "correctly. You should call .contiguous on the input before passing it to "
-                    "gradcheck.")
+                    "gradcheck."
+                )
             some = True
     if not some:
-        raise ValueError("gradcheck expects at least one input tensor to require gradient, "
-                         "but none of them have requires_grad=True.")
+        raise ValueError(
+            "gradcheck expects at least one input tensor to require gradient, "
+            "but none of them have requires_grad=True."
+        )
 
 
 def _numerical(func, inputs, outputs, eps):
@@ -71,9 +78,13 @@ def _numerical(func, inputs, outputs, eps):
             original = array[index].copy()
             try:
                 array[index] = original - eps
-                below = [np.array(o._array, dtype=np.float64) for o in _tensor_outputs(func(*inputs))]
+                below = [
+                    np.array(o._array, dtype=np.float64) for o in _tensor_outputs(func(*inputs))
+                ]
                 array[index] = original + eps
-                above = [np.array(o._array, dtype=np.float64) for o in _tensor_outputs(func(*inputs))]
+                above = [
+                    np.array(o._array, dtype=np.float64) for o in _tensor_outputs(func(*inputs))
+                ]
             finally:
                 array[index] = original  # restored bit for bit, even when func raised
             for c, lo, hi in zip(columns, below, above):
@@ -89,6 +100,7 @@ def _tensor_outputs(out):
 
 def _analytical(output, diff_inputs, nondet_tol):
     """d output / d each input through the backward, one unit vector of the output at a time."""
+
     def rows():
         jac = [np.zeros((t.numel(), output.numel())) for t in diff_inputs]
         for m in range(output.numel()):
@@ -103,23 +115,29 @@ def _analytical(output, diff_inputs, nondet_tol):
                     raise GradcheckError("Analytical gradient has incorrect size")
                 jac[j][:, m] = np.asarray(g._array, dtype=np.float64).reshape(-1)
         return jac
+
     first, second = rows(), rows()
     if not all(np.all(np.abs(a - b) <= nondet_tol) for a, b in zip(first, second)):
-        raise GradcheckError("Backward is not reentrant, i.e., running backward with same input and "
-                             "grad_output multiple times gives different values, although analytical "
-                             f"gradient matches numerical gradient.The tolerance for nondeterminism "
-                             f"was {nondet_tol}.")
+        raise GradcheckError(
+            "Backward is not reentrant, i.e., running backward with same input and "
+            "grad_output multiple times gives different values, although analytical "
+            f"gradient matches numerical gradient.The tolerance for nondeterminism "
+            f"was {nondet_tol}."
+        )
     return first
 
 
 def _as_printed(jacobian, dtype):
     from ..tensor import tensor
+
     return tensor(jacobian, dtype=dtype)
 
 
 def _mismatch_message(analytical, numerical, i, j, dtype):
-    return (f"Jacobian mismatch for output {i:d} with respect to input {j:d},\n"
-            f"numerical:{_as_printed(numerical, dtype)}\nanalytical:{_as_printed(analytical, dtype)}\n")
+    return (
+        f"Jacobian mismatch for output {i:d} with respect to input {j:d},\n"
+        f"numerical:{_as_printed(numerical, dtype)}\nanalytical:{_as_printed(analytical, dtype)}\n"
+    )
 
 
 def _first_mismatch(func, inputs, eps, atol, rtol, nondet_tol=0.0):
@@ -164,23 +182,44 @@ def _check_multiplied_by_grad_output(outputs, inputs):
 def _unsupported(**flags):
     for name, value in flags.items():
         if value:
-            raise NotImplementedError(f"gradcheck: {name}=True is not supported by minigrad "
-                                      "(it has no forward-mode AD and no vmap)")
+            raise NotImplementedError(
+                f"gradcheck: {name}=True is not supported by minigrad "
+                "(it has no forward-mode AD and no vmap)"
+            )
 
 
-def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True,
-              nondet_tol=0.0, check_undefined_grad=True, check_grad_dtypes=False,
-              check_batched_grad=False, check_batched_forward_grad=False, check_forward_ad=False,
-              check_backward_ad=True, fast_mode=False, masked=None):
+def gradcheck(
+    func,
+    inputs,
+    *,
+    eps=1e-6,
+    atol=1e-5,
+    rtol=1e-3,
+    raise_exception=True,
+    nondet_tol=0.0,
+    check_undefined_grad=True,
+    check_grad_dtypes=False,
+    check_batched_grad=False,
+    check_batched_forward_grad=False,
+    check_forward_ad=False,
+    check_backward_ad=True,
+    fast_mode=False,
+    masked=None,
+):
     """Check ``func``'s backward against central finite differences of its forward.
 
     ``fast_mode`` is accepted and runs the full check (the same verdict, more slowly);
     ``check_undefined_grad`` and ``masked`` are accepted and have nothing to check here.
     """
-    _unsupported(check_batched_grad=check_batched_grad, check_forward_ad=check_forward_ad,
-                 check_batched_forward_grad=check_batched_forward_grad)
+    _unsupported(
+        check_batched_grad=check_batched_grad,
+        check_forward_ad=check_forward_ad,
+        check_batched_forward_grad=check_batched_forward_grad,
+    )
     if not (check_forward_ad or check_backward_ad):
-        raise AssertionError("Expected at least one of check_forward_ad or check_backward_ad to be True")
+        raise AssertionError(
+            "Expected at least one of check_forward_ad or check_backward_ad to be True"
+        )
     inputs = _as_tuple(inputs)
     _check_inputs(inputs)
     try:
@@ -194,21 +233,40 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
     return True
 
 
-def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3,
-                  gen_non_contig_grad_outputs=False, raise_exception=True, nondet_tol=0.0,
-                  check_undefined_grad=True, check_grad_dtypes=False, check_batched_grad=False,
-                  check_fwd_over_rev=False, check_rev_over_rev=True, fast_mode=False, masked=False):
+def gradgradcheck(
+    func,
+    inputs,
+    grad_outputs=None,
+    *,
+    eps=1e-6,
+    atol=1e-5,
+    rtol=1e-3,
+    gen_non_contig_grad_outputs=False,
+    raise_exception=True,
+    nondet_tol=0.0,
+    check_undefined_grad=True,
+    check_grad_dtypes=False,
+    check_batched_grad=False,
+    check_fwd_over_rev=False,
+    check_rev_over_rev=True,
+    fast_mode=False,
+    masked=False,
+):
     """Check gradients of gradients: ``gradcheck`` of the map (inputs, v) -> vᵀJ, computed with
     ``create_graph=True``. Without ``grad_outputs``, ``v`` is drawn uniformly from [-1, 1) with the
     global generator (so ``manual_seed`` makes it repeatable)."""
     from .. import creation
+
     _unsupported(check_batched_grad=check_batched_grad, check_fwd_over_rev=check_fwd_over_rev)
     inputs = _as_tuple(inputs)
     if grad_outputs is None:
         outs = _differentiable(_as_tuple(func(*inputs)))
         grad_outputs = tuple(
-            (creation.rand(*o.shape, dtype=o.dtype if o.is_floating_point() else None) * 2 - 1)
-            .requires_grad_() for o in outs)
+            (
+                creation.rand(*o.shape, dtype=o.dtype if o.is_floating_point() else None) * 2 - 1
+            ).requires_grad_()
+            for o in outs
+        )
     else:
         grad_outputs = _as_tuple(grad_outputs)
     n = len(grad_outputs)
@@ -217,11 +275,21 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     def first_gradients(*args):
         ins, vs = args[:-n] if n else args, args[-n:] if n else ()
         outs = _differentiable(_as_tuple(func(*ins)))
-        grads = engine.grad(outs, [ins[i] for i in wanted], list(vs), create_graph=True,
-                            allow_unused=True)
+        grads = engine.grad(
+            outs, [ins[i] for i in wanted], list(vs), create_graph=True, allow_unused=True
+        )
         return tuple(g for g in grads if g is not None)
 
-    return gradcheck(first_gradients, inputs + tuple(grad_outputs), eps=eps, atol=atol, rtol=rtol,
-                     raise_exception=raise_exception, nondet_tol=nondet_tol,
-                     check_undefined_grad=check_undefined_grad, check_grad_dtypes=check_grad_dtypes,
-                     fast_mode=fast_mode, masked=masked)
+    return gradcheck(
+        first_gradients,
+        inputs + tuple(grad_outputs),
+        eps=eps,
+        atol=atol,
+        rtol=rtol,
+        raise_exception=raise_exception,
+        nondet_tol=nondet_tol,
+        check_undefined_grad=check_undefined_grad,
+        check_grad_dtypes=check_grad_dtypes,
+        fast_mode=fast_mode,
+        masked=masked,
+    )

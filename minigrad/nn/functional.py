@@ -1,8 +1,9 @@
 """``minigrad.nn.functional``: activations and losses with PyTorch's signatures."""
+
 import numpy as _np
 
 from .. import creation as _creation
-from ..ops import array_or_tensor, activation as _act, inplace as _inplace
+from ..ops import array_or_tensor, activation as _act
 from ..ops import linalg as _linalg
 from ..ops import loss as _loss
 from ..tensor import tensor as _tensor, Tensor as _Tensor
@@ -24,8 +25,10 @@ def dropout(input, p=0.5, training=True, inplace=False):
     if p == 0 or not training or input.numel() == 0:
         return input
     if not input.is_floating_point():
-        raise RuntimeError(f"result type Float can't be cast to the desired output type "
-                           f"{input.dtype.legacy_name.replace('Tensor', '')}")
+        raise RuntimeError(
+            f"result type Float can't be cast to the desired output type "
+            f"{input.dtype.legacy_name.replace('Tensor', '')}"
+        )
     dtype = input._array.dtype
     if p == 1:
         noise = _np.zeros((), dtype)
@@ -72,16 +75,20 @@ def _as(t, like):
     return t if isinstance(t, _Tensor) else _tensor(t, dtype=like.dtype)
 
 
-def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
-                                     reduction="mean", pos_weight=None):
+def binary_cross_entropy_with_logits(
+    input, target, weight=None, size_average=None, reduce=None, reduction="mean", pos_weight=None
+):
     _loss.check_same_size(input, target, "binary_cross_entropy_with_logits")
     weight = _as(weight, input) if weight is not None else None
     pos_weight = _as(pos_weight, input) if pos_weight is not None else None
-    return _loss.BinaryCrossEntropyWithLogits.apply(input, target, weight=weight, pos_weight=pos_weight,
-                                                    reduction=reduction)
+    return _loss.BinaryCrossEntropyWithLogits.apply(
+        input, target, weight=weight, pos_weight=pos_weight, reduction=reduction
+    )
 
 
-def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+def binary_cross_entropy(
+    input, target, weight=None, size_average=None, reduce=None, reduction="mean"
+):
     _loss.check_same_size(input, target, "binary_cross_entropy")
     weight = _as(weight, input) if weight is not None else None
     return _loss.BinaryCrossEntropy.apply(input, target, weight=weight, reduction=reduction)
@@ -92,14 +99,24 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     return _loss.MseLoss.apply(input, target, reduction=reduction)
 
 
-def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
-             reduction="mean"):
-    return _loss.NllLoss.apply(input, target=target, weight=weight, ignore_index=ignore_index,
-                               reduction=reduction)
+def nll_loss(
+    input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"
+):
+    return _loss.NllLoss.apply(
+        input, target=target, weight=weight, ignore_index=ignore_index, reduction=reduction
+    )
 
 
-def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
-                  reduction="mean", label_smoothing=0.0):
+def cross_entropy(
+    input,
+    target,
+    weight=None,
+    size_average=None,
+    ignore_index=-100,
+    reduce=None,
+    reduction="mean",
+    label_smoothing=0.0,
+):
     """log_softmax over classes, then nll_loss: two nodes, as PyTorch records it.
 
     ``target`` holds class indices, or (float, same shape as input) class probabilities."""
@@ -111,5 +128,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         total = -(logp * target).sum()
         if reduction == "sum":
             return total
-        return array_or_tensor.divide_by(total, input.numel() // input.shape[class_dim])  # DivBackward1
+        return array_or_tensor.divide_by(
+            total, input.numel() // input.shape[class_dim]
+        )  # DivBackward1
     return nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)

@@ -8,14 +8,22 @@ The scaled initialisers keep the variance of activations steady from layer to la
 (Glorot) uses std = gain·√(2/(fan_in + fan_out)), Kaiming (He) uses std = gain/√fan; a uniform
 draw on [-b, b] has std b/√3, hence the √3 in their bounds.
 """
+
 import math
 import warnings
 
 from .. import creation
 from ..autograd.grad_mode import no_grad
 
-_LINEAR = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
-           "conv_transpose3d")
+_LINEAR = (
+    "linear",
+    "conv1d",
+    "conv2d",
+    "conv3d",
+    "conv_transpose1d",
+    "conv_transpose2d",
+    "conv_transpose3d",
+)
 
 
 def calculate_gain(nonlinearity, param=None):
@@ -33,7 +41,7 @@ def calculate_gain(nonlinearity, param=None):
             slope = param
         else:
             raise ValueError(f"negative_slope {param} not a valid number")
-        return math.sqrt(2.0 / (1 + slope ** 2))
+        return math.sqrt(2.0 / (1 + slope**2))
     if nonlinearity == "selu":
         return 3.0 / 4
     raise ValueError(f"Unsupported nonlinearity {nonlinearity}")
@@ -43,8 +51,9 @@ def _calculate_fan_in_and_fan_out(tensor):
     """A weight of shape (out, in, *kernel): each output sums in·kernel inputs (fan_in), each
     input feeds out·kernel outputs (fan_out)."""
     if tensor.dim() < 2:
-        raise ValueError("Fan in and fan out can not be computed for tensor with fewer than 2 "
-                         "dimensions")
+        raise ValueError(
+            "Fan in and fan out can not be computed for tensor with fewer than 2 dimensions"
+        )
     receptive = math.prod(tensor.shape[2:])
     return tensor.shape[1] * receptive, tensor.shape[0] * receptive
 
@@ -66,8 +75,9 @@ def _write(tensor, values):
 def _random(tensor, kernel):
     """PyTorch draws random values into floating-point tensors only."""
     if not tensor.is_floating_point():
-        raise NotImplementedError(f'"{kernel}" not implemented for '
-                                  f"'{tensor.dtype.legacy_name.replace('Tensor', '')}'")
+        raise NotImplementedError(
+            f"\"{kernel}\" not implemented for '{tensor.dtype.legacy_name.replace('Tensor', '')}'"
+        )
     return creation._generator[0]
 
 
@@ -88,7 +98,9 @@ def constant_(tensor, val):
 def uniform_(tensor, a=0.0, b=1.0, generator=None):
     rng = _random(tensor, "check_uniform_bounds")
     if a > b:
-        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a} > to={b}")
+        raise RuntimeError(
+            f"uniform_ expects to return a [from, to) range, but found from={a} > to={b}"
+        )
     return _write(tensor, rng.uniform(a, b, tensor.shape))
 
 

@@ -1,4 +1,5 @@
 """``Module`` and the few layers the lessons use: ``Linear``, ``Sequential``, activations, losses."""
+
 import math
 from collections import OrderedDict
 
@@ -6,6 +7,7 @@ from .. import creation
 from ..autograd.grad_mode import no_grad
 from . import functional as F
 from .parameter import Parameter
+
 
 class Module:
     """Base class: assign ``Parameter``s and sub-``Module``s as attributes and they are registered."""
@@ -30,7 +32,9 @@ class Module:
         return self.forward(*args, **kwargs)
 
     def forward(self, *args, **kwargs):
-        raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
+        raise NotImplementedError(
+            f'Module [{type(self).__name__}] is missing the required "forward" function'
+        )
 
     # -- parameters -----------------------------------------------------------------------------
     def named_parameters(self, prefix=""):
@@ -87,22 +91,32 @@ class Module:
         missing = [k for k in own if k not in state]
         unexpected = [k for k in state if k not in own]
         if missing:
-            errors.append("Missing key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in missing)))
+            errors.append(
+                "Missing key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in missing))
+            )
         if unexpected:
-            errors.append("Unexpected key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in unexpected)))
+            errors.append(
+                "Unexpected key(s) in state_dict: {}. ".format(
+                    ", ".join(f'"{k}"' for k in unexpected)
+                )
+            )
         with no_grad():
             for name, p in own.items():
                 if name not in state:
                     continue
                 if tuple(state[name].shape) != tuple(p.shape):
-                    errors.append(f"size mismatch for {name}: copying a param with shape "
-                                  f"{state[name].shape!r} from checkpoint, the shape in current "
-                                  f"model is {p.shape!r}.")
+                    errors.append(
+                        f"size mismatch for {name}: copying a param with shape "
+                        f"{state[name].shape!r} from checkpoint, the shape in current "
+                        f"model is {p.shape!r}."
+                    )
                     continue
                 p.copy_(state[name])
         if errors:
-            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
-                               + "\n\t".join(errors))
+            raise RuntimeError(
+                f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
+                + "\n\t".join(errors)
+            )
 
     # -- printing -------------------------------------------------------------------------------
     def extra_repr(self):
@@ -114,6 +128,7 @@ class Module:
         if not lines:
             return head + ")"
         return head + "\n  " + "\n  ".join(lines) + "\n)"
+
 
 class Linear(Module):
     """y = x @ Wᵀ + b, with W and b drawn uniformly from ±1/√in_features (PyTorch's default)."""
@@ -131,10 +146,12 @@ class Linear(Module):
     def extra_repr(self):
         return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"
 
+
 def _uniform(shape, bound, dtype):
     values = creation.rand(*shape, dtype=dtype)
     values._array[...] = (values._array * 2 - 1) * bound
     return values
+
 
 class Sequential(Module):
     """Run modules one after the other."""
@@ -169,6 +186,7 @@ class Sequential(Module):
         setattr(self, str(len(self)), module)
         return self
 
+
 class ReLU(Module):
     def __init__(self, inplace=False):
         super().__init__()
@@ -179,6 +197,7 @@ class ReLU(Module):
 
     def extra_repr(self):
         return "inplace=True" if self.inplace else ""
+
 
 class Dropout(Module):
     """Zero each element with probability ``p`` while training (``train()``), scaling the rest
@@ -196,13 +215,16 @@ class Dropout(Module):
     def extra_repr(self):
         return f"p={self.p}, inplace={self.inplace}"
 
+
 class Tanh(Module):
     def forward(self, x):
         return F.tanh(x)
 
+
 class Sigmoid(Module):
     def forward(self, x):
         return F.sigmoid(x)
+
 
 class Softmax(Module):
     def __init__(self, dim=None):
@@ -215,6 +237,7 @@ class Softmax(Module):
     def extra_repr(self):
         return f"dim={self.dim}"
 
+
 class Flatten(Module):
     def __init__(self, start_dim=1, end_dim=-1):
         super().__init__()
@@ -226,14 +249,17 @@ class Flatten(Module):
     def extra_repr(self):
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
 
+
 class _Loss(Module):
     def __init__(self, reduction="mean"):
         super().__init__()
         self.reduction = reduction
 
+
 class MSELoss(_Loss):
     def forward(self, input, target):
         return F.mse_loss(input, target, reduction=self.reduction)
+
 
 class BCEWithLogitsLoss(_Loss):
     def __init__(self, weight=None, reduction="mean", pos_weight=None):
@@ -241,18 +267,21 @@ class BCEWithLogitsLoss(_Loss):
         self.weight, self.pos_weight = weight, pos_weight
 
     def forward(self, input, target):
-        return F.binary_cross_entropy_with_logits(input, target, self.weight, reduction=self.reduction,
-                                                  pos_weight=self.pos_weight)
+        return F.binary_cross_entropy_with_logits(
+            input, target, self.weight, reduction=self.reduction, pos_weight=self.pos_weight
+        )
+
 
 class BCELoss(_Loss):
     def forward(self, input, target):
         return F.binary_cross_entropy(input, target, reduction=self.reduction)
 
+
 class CrossEntropyLoss(_Loss):
     def forward(self, input, target):
         return F.cross_entropy(input, target, reduction=self.reduction)
 
+
 class NLLLoss(_Loss):
     def forward(self, input, target):
         return F.nll_loss(input, target, reduction=self.reduction)
-

@@ -1,4 +1,5 @@
 """``Parameter``: a tensor that a ``Module`` registers as something to train."""
+
 from ..tensor import Tensor
 
 
@@ -10,6 +11,7 @@ class Parameter(Tensor):
     def __init__(self, data=None, requires_grad=True):
         if data is None:
             from ..creation import empty
+
             data = empty(0)
         self._init(data._array, False, None)
         self.requires_grad_(requires_grad)

@@ -1,4 +1,5 @@
 """``nn.utils``: clip the gradients of parameters in place before an optimizer step."""
+
 import types
 import warnings
 
@@ -18,7 +19,7 @@ def _vector_norm(x, p):
         return x.min()
     if p == 0:
         return np.asarray(np.count_nonzero(x), dtype=x.dtype)
-    return np.sum(x ** p) ** (1 / p)
+    return np.sum(x**p) ** (1 / p)
 
 
 @no_grad()
@@ -31,8 +32,11 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
         generator = isinstance(parameters, types.GeneratorType)
         parameters = list(parameters)
         if generator and not parameters:
-            warnings.warn("`parameters` is an empty generator, no gradient clipping will occur.",
-                          UserWarning, stacklevel=3)
+            warnings.warn(
+                "`parameters` is an empty generator, no gradient clipping will occur.",
+                UserWarning,
+                stacklevel=3,
+            )
     grads = [p._grad for p in parameters if p._grad is not None]
     norm_type = float(norm_type)
     if not grads:
@@ -43,7 +47,8 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
         raise RuntimeError(
             f"The total norm of order {norm_type} for gradients from `parameters` is non-finite, "
             "so it cannot be clipped. To disable this error and scale the gradients by the "
-            "non-finite norm anyway, set `error_if_nonfinite=False`")
+            "non-finite norm anyway, set `error_if_nonfinite=False`"
+        )
     scale = min(float(max_norm) / (total + 1e-6), 1.0)
     for g in grads:
         with np.errstate(invalid="ignore"):  # a non-finite norm makes NaNs, quietly as in PyTorch

@@ -14,5 +14,16 @@ So a backward uses operators (``+ - * / @ **``, indexing, ``.reshape``) and the 
 ``array_or_tensor.py``, which accept both, never a numpy function directly: on tensors that
 would cut the graph, and the engine stops with an error naming the op.
 """
-from . import (activation, arithmetic, inplace, linalg, loss, reduction, selection, shape,  # noqa: F401
-               statistics, unary)
+
+from . import (
+    activation,
+    arithmetic,
+    inplace,
+    linalg,
+    loss,
+    reduction,
+    selection,
+    shape,  # noqa: F401
+    statistics,
+    unary,
+)

@@ -5,6 +5,7 @@ also an op of its own (``TanhBackward`` ...), because PyTorch records it as one 
 gradient is itself differentiated (``create_graph=True``): the first gradient of ``tanh(x)``
 prints ``grad_fn=<TanhBackwardBackward0>``.
 """
+
 import numpy as np
 
 from ..autograd.chain_rule import Local
@@ -28,17 +29,18 @@ class Tanh(Function):
 
     @staticmethod
     def local(ctx):
-        out, = ctx.saved_like(None)
+        (out,) = ctx.saved_like(None)
         return Local("1 - tanh²({a})", 1 - out * out)
 
     @staticmethod
     def backward(ctx, grad):
-        out, = ctx.saved_like(grad)
+        (out,) = ctx.saved_like(grad)
         return gradient_formula(TanhBackward, grad, out)
 
 
 class TanhBackward(Function):
     """g·(1 - t²) for the incoming gradient g and t = tanh(a)"""
+
     node_name = "TanhBackwardBackward0"
     formula = "d/dg = 1 - t²,  d/dt = -2·g·t"
     label = "tanh backward"
@@ -61,8 +63,10 @@ class TanhBackward(Function):
     def backward(ctx, gg):
         grad, out = ctx.saved_like(gg)
         need_grad, need_out = ctx.needs_input_grad
-        return (gg * (1 - out * out) if need_grad else None,
-                -2 * gg * grad * out if need_out else None)
+        return (
+            gg * (1 - out * out) if need_grad else None,
+            -2 * gg * grad * out if need_out else None,
+        )
 
 
 class Sigmoid(Function):
@@ -80,17 +84,18 @@ class Sigmoid(Function):
 
     @staticmethod
     def local(ctx):
-        out, = ctx.saved_like(None)
+        (out,) = ctx.saved_like(None)
         return Local("σ({a})·(1 - σ({a}))", out * (1 - out))
 
     @staticmethod
     def backward(ctx, grad):
-        out, = ctx.saved_like(grad)
+        (out,) = ctx.saved_like(grad)
         return gradient_formula(SigmoidBackward, grad, out)
 
 
 class SigmoidBackward(Function):
     """g·s·(1 - s) for the incoming gradient g and s = σ(a)"""
+
     node_name = "SigmoidBackwardBackward0"
     formula = "d/dg = s(1 - s),  d/ds = g·(1 - 2s)"
     label = "σ backward"
@@ -113,12 +118,15 @@ class SigmoidBackward(Function):
     def backward(ctx, gg):
         grad, out = ctx.saved_like(gg)
         need_grad, need_out = ctx.needs_input_grad
-        return (gg * out * (1 - out) if need_grad else None,
-                gg * grad * (1 - 2 * out) if need_out else None)
+        return (
+            gg * out * (1 - out) if need_grad else None,
+            gg * grad * (1 - 2 * out) if need_out else None,
+        )
 
 
 class LogSigmoid(Function):
     """log σ(a), computed as -log(1 + e⁻ᵃ) without overflow"""
+
     node_name = "LogSigmoidBackward0"
     formula = "d log σ(a)/da = 1 - σ(a)"
     label = "logsigmoid"
@@ -131,17 +139,18 @@ class LogSigmoid(Function):
 
     @staticmethod
     def local(ctx):
-        a, = ctx.saved_like(None)
+        (a,) = ctx.saved_like(None)
         return Local("1 - σ({a})", sigmoid_array(-a))
 
     @staticmethod
     def backward(ctx, grad):
-        a, = ctx.saved_like(grad)
+        (a,) = ctx.saved_like(grad)
         return gradient_formula(LogSigmoidBackward, grad, a)
 
 
 class LogSigmoidBackward(Function):
     """g·σ(-a) for the incoming gradient g (1 - σ(a) = σ(-a), which never cancels)"""
+
     node_name = "LogSigmoidBackwardBackward0"
     formula = "d/dg = σ(-a),  d/da = -g·σ(a)·σ(-a)"
     label = "logsigmoid backward"
@@ -164,8 +173,10 @@ class LogSigmoidBackward(Function):
     def backward(ctx, gg):
         grad, a = ctx.saved_like(gg)
         need_grad, need_a = ctx.needs_input_grad
-        return (gg * sigmoid(-a) if need_grad else None,
-                -gg * grad * sigmoid(a) * sigmoid(-a) if need_a else None)
+        return (
+            gg * sigmoid(-a) if need_grad else None,
+            -gg * grad * sigmoid(a) * sigmoid(-a) if need_a else None,
+        )
 
 
 class Relu(Function):
@@ -183,18 +194,19 @@ class Relu(Function):
 
     @staticmethod
     def local(ctx):
-        out, = ctx.saved_like(None)
+        (out,) = ctx.saved_like(None)
         return Local("1 where {a} > 0, else 0", (out > 0).astype(out.dtype))
 
     @staticmethod
     def backward(ctx, grad):
-        out, = ctx.saved_like(grad)
+        (out,) = ctx.saved_like(grad)
         return gradient_formula(ThresholdBackward, grad, out)
 
 
 class ThresholdBackward(Function):
     """g where the relu's output r is positive, 0 elsewhere. PyTorch keeps r as an input, so a
     gradient of relu is differentiable (its derivative with respect to r is 0)."""
+
     node_name = "ThresholdBackwardBackward0"
     formula = "d/dg = 1 where r > 0, else 0;  d/dr = 0"
     label = "relu backward"
@@ -215,10 +227,12 @@ class ThresholdBackward(Function):
 
     @staticmethod
     def backward(ctx, gg):
-        out, = ctx.saved_like(gg)
+        (out,) = ctx.saved_like(gg)
         need_grad, need_out = ctx.needs_input_grad
-        return (gradient_formula(ThresholdBackward, gg, out) if need_grad else None,
-                zeros_like(gg) if need_out else None)
+        return (
+            gradient_formula(ThresholdBackward, gg, out) if need_grad else None,
+            zeros_like(gg) if need_out else None,
+        )
 
 
 class Softmax(Function):
@@ -237,21 +251,24 @@ class Softmax(Function):
 
     @staticmethod
     def local(ctx):
-        out, = ctx.saved_like(None)
+        (out,) = ctx.saved_like(None)
         if out.ndim == 0:  # a softmax over one value is always 1
             return Local("0 (one value: s = 1 always)", 0.0)
         s = np.moveaxis(out, ctx.dim, -1)
-        jacobian = s[..., :, None] * (np.eye(s.shape[-1]) - s[..., None, :])  # J[j, i] = sⱼ(δⱼᵢ - sᵢ)
+        jacobian = s[..., :, None] * (
+            np.eye(s.shape[-1]) - s[..., None, :]
+        )  # J[j, i] = sⱼ(δⱼᵢ - sᵢ)
         return Local("J[j, i] = sⱼ·(δⱼᵢ - sᵢ), s = softmax({a})", jacobian, "gJ", axis=ctx.dim)
 
     @staticmethod
     def backward(ctx, grad):
-        out, = ctx.saved_like(grad)
+        (out,) = ctx.saved_like(grad)
         return gradient_formula(SoftmaxBackward, grad, out, dim=ctx.dim)
 
 
 class SoftmaxBackward(Function):
     """s·(g - Σ g·s) along ``dim``, for the incoming gradient g and s = softmax(a)"""
+
     node_name = "SoftmaxBackwardDataBackward0"
     formula = "d/dg = s·(gg - Σ gg·s),  d/ds = gg·(g - Σ g·s) - g·Σ gg·s"
     label = "softmax backward"
@@ -275,9 +292,13 @@ class SoftmaxBackward(Function):
     def backward(ctx, gg):
         grad, out = ctx.saved_like(gg)
         need_grad, need_out = ctx.needs_input_grad
-        return (out * (gg - sum(gg * out, ctx.dim, keepdim=True)) if need_grad else None,
-                gg * (grad - sum(grad * out, ctx.dim, keepdim=True))
-                - grad * sum(gg * out, ctx.dim, keepdim=True) if need_out else None)
+        return (
+            out * (gg - sum(gg * out, ctx.dim, keepdim=True)) if need_grad else None,
+            gg * (grad - sum(grad * out, ctx.dim, keepdim=True))
+            - grad * sum(gg * out, ctx.dim, keepdim=True)
+            if need_out
+            else None,
+        )
 
 
 class LogSoftmax(Function):
@@ -296,7 +317,7 @@ class LogSoftmax(Function):
 
     @staticmethod
     def local(ctx):
-        out, = ctx.saved_like(None)
+        (out,) = ctx.saved_like(None)
         if out.ndim == 0:  # one value: log s = 0 always
             return Local("0 (one value: log s = 0 always)", 0.0)
         s = np.exp(np.moveaxis(out, ctx.dim, -1))
@@ -305,12 +326,13 @@ class LogSoftmax(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        out, = ctx.saved_like(grad)
+        (out,) = ctx.saved_like(grad)
         return gradient_formula(LogSoftmaxBackward, grad, out, dim=ctx.dim)
 
 
 class LogSoftmaxBackward(Function):
     """g - eˡ·Σ g along ``dim``, for the incoming gradient g and l = log_softmax(a)"""
+
     node_name = "LogSoftmaxBackwardDataBackward0"
     formula = "d/dg = gg - Σ gg·eˡ,  d/dl = -gg·eˡ·Σ g"
     label = "log_softmax backward"
@@ -334,5 +356,7 @@ class LogSoftmaxBackward(Function):
     def backward(ctx, gg):
         grad, out = ctx.saved_like(gg)
         need_grad, need_out = ctx.needs_input_grad
-        return (gg - sum(gg * exp(out), ctx.dim, keepdim=True) if need_grad else None,
-                -gg * exp(out) * sum(grad, ctx.dim, keepdim=True) if need_out else None)
+        return (
+            gg - sum(gg * exp(out), ctx.dim, keepdim=True) if need_grad else None,
+            -gg * exp(out) * sum(grad, ctx.dim, keepdim=True) if need_out else None,
+        )

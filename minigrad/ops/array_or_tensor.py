@@ -6,6 +6,7 @@ gradient computation is itself a graph (gradients of gradients). Operators (``+ 
 comparisons, ``x[key]``, ``.reshape``, ``.T``) already work on both; the functions below cover the
 rest.
 """
+
 import numpy as np
 
 from ..tensor import Tensor
@@ -97,6 +98,7 @@ def sgn(x):
     from it still depends on ``x``, as in PyTorch)."""
     if isinstance(x, Tensor):
         from .unary import Sgn
+
         return Sgn.apply(x)
     return np.sign(x)
 
@@ -116,6 +118,7 @@ def where(mask, x, other, node_name=None):
     prints 0); when inf or nan is about, a true selection, since inf·0 is nan."""
     if isinstance(x, Tensor):
         from .shape import Where
+
         out = Where.apply(x, other, condition=mask)
         if node_name is not None and out.grad_fn is not None:
             out.grad_fn._rename(node_name)
@@ -134,6 +137,7 @@ def multiply_by(x, n):
     with a C++ scalar inside its own formulas (``MulBackward1``, one edge)."""
     if isinstance(x, Tensor):
         from .arithmetic import MulScalar
+
         return MulScalar.apply(x, factor=n)
     return x * n
 
@@ -143,6 +147,7 @@ def divide_by(x, n):
     a C++ scalar inside its own formulas (``DivBackward1``, one edge)."""
     if isinstance(x, Tensor):
         from .arithmetic import DivScalar
+
         return DivScalar.apply(x, divisor=n)
     return x / n
 
@@ -166,4 +171,5 @@ def reduce_axes(from_shape, to_shape):
     """The axes to sum over to turn ``from_shape`` into ``to_shape`` (numpy broadcasting rules)."""
     lead = len(from_shape) - len(to_shape)
     return tuple(range(lead)) + tuple(
-        i + lead for i, size in enumerate(to_shape) if size == 1 and from_shape[i + lead] != 1)
+        i + lead for i, size in enumerate(to_shape) if size == 1 and from_shape[i + lead] != 1
+    )

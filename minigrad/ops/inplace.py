@@ -12,6 +12,7 @@ which runs the op's own backward on the view's part of the gradient and passes t
 gradient through to the base's old history. Every view of that base then gets its history anew
 (``AsStridedBackward0``) the next time it is used, as in PyTorch.
 """
+
 import re
 import weakref
 
@@ -24,20 +25,27 @@ from .array_or_tensor import sum_to
 from ._util import value
 
 _LEAF_MESSAGE = "a leaf Variable that requires grad is being used in an in-place operation."
-_LEAF_VIEW_MESSAGE = ("a view of a leaf Variable that requires grad is being used in an in-place "
-                      "operation.")
+_LEAF_VIEW_MESSAGE = (
+    "a view of a leaf Variable that requires grad is being used in an in-place operation."
+)
 _NO_GRAD_VIEW_ADVICE = (
     " Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify your "
     "code by moving both the view and the inplace either both inside the no_grad block (if you "
-    "don't want the inplace to be tracked) or both outside (if you want the inplace to be tracked).")
-_NO_GRAD_VIEW_MESSAGE = ("A view was created in no_grad mode and is being modified inplace with "
-                         "grad mode enabled." + _NO_GRAD_VIEW_ADVICE)
-_NO_GRAD_VIEW_BASE_MESSAGE = ("A view was created in no_grad mode and its base or another view of "
-                              "its base has been modified inplace with grad mode enabled."
-                              + _NO_GRAD_VIEW_ADVICE)
-_INFERENCE_MESSAGE = ("Inplace update to inference tensor outside InferenceMode is not allowed."
-                      "You can make a clone to get a normal tensor before doing inplace update."
-                      "See https://github.com/pytorch/rfcs/pull/17 for more details.")
+    "don't want the inplace to be tracked) or both outside (if you want the inplace to be tracked)."
+)
+_NO_GRAD_VIEW_MESSAGE = (
+    "A view was created in no_grad mode and is being modified inplace with "
+    "grad mode enabled." + _NO_GRAD_VIEW_ADVICE
+)
+_NO_GRAD_VIEW_BASE_MESSAGE = (
+    "A view was created in no_grad mode and its base or another view of "
+    "its base has been modified inplace with grad mode enabled." + _NO_GRAD_VIEW_ADVICE
+)
+_INFERENCE_MESSAGE = (
+    "Inplace update to inference tensor outside InferenceMode is not allowed."
+    "You can make a clone to get a normal tensor before doing inplace update."
+    "See https://github.com/pytorch/rfcs/pull/17 for more details."
+)
 
 
 def _check_target(t, tracking):
@@ -61,20 +69,26 @@ def _piece_message(last):
     """unbind, split and chunk return several views of one tensor: PyTorch refuses to change
     them (or views of them) in place, naming the op that made the view."""
     k, name = getattr(last, "piece", None) or (0, re.sub(r"Backward\d*$", "", last.name()))
-    return (f"Output {k} of {name} is a view and is being modified inplace. This view is the "
-            "output of a function that returns multiple views. Such functions do not allow the "
-            "output views to be modified inplace. You should replace the inplace operation by an "
-            "out-of-place one.")
+    return (
+        f"Output {k} of {name} is a view and is being modified inplace. This view is the "
+        "output of a function that returns multiple views. Such functions do not allow the "
+        "output views to be modified inplace. You should replace the inplace operation by an "
+        "out-of-place one."
+    )
 
 
 def _check_writable(t, new_values):
     if new_values.shape != t._array.shape:
-        raise RuntimeError(f"output with shape {list(t._array.shape)} doesn't match the broadcast shape "
-                           f"{list(new_values.shape)}")
+        raise RuntimeError(
+            f"output with shape {list(t._array.shape)} doesn't match the broadcast shape "
+            f"{list(new_values.shape)}"
+        )
     if not t._array.flags.writeable:
-        raise RuntimeError("unsupported operation: more than one element of the written-to tensor "
-                           "refers to a single memory location. Please clone() the tensor before "
-                           "performing the operation.")
+        raise RuntimeError(
+            "unsupported operation: more than one element of the written-to tensor "
+            "refers to a single memory location. Please clone() the tensor before "
+            "performing the operation."
+        )
 
 
 def _write(t, new_values):
@@ -91,8 +105,11 @@ def _bump_version(t):
 def _is_tracked(t, args):
     """Would PyTorch record this change? (A view counts as requiring grad when its base does.)"""
     return grad_mode.STATE.enabled and (
-        t.requires_grad or t._base is not None and t._base._requires_grad
-        or any(isinstance(a, Tensor) and a.requires_grad for a in args))
+        t.requires_grad
+        or t._base is not None
+        and t._base._requires_grad
+        or any(isinstance(a, Tensor) and a.requires_grad for a in args)
+    )
 
 
 def apply_inplace(t, op, *args, **options):
@@ -141,7 +158,12 @@ def _run_recorded(before, target, op, args, options):
 def _rebase(t, node):
     """``t``'s history is now ``node``; a ``retain_grad()`` moves along (as in PyTorch)."""
     old = t._grad_fn
-    if old is not None and old._retained is not None and old._n_outputs == 1 and old._retained() is t:
+    if (
+        old is not None
+        and old._retained is not None
+        and old._n_outputs == 1
+        and old._retained() is t
+    ):
         old._retained = None
         node._retained = weakref.ref(t)
     t._grad_fn, t._requires_grad = node, True
@@ -173,7 +195,12 @@ def refresh_view(view):
         view._grad_fn, view._requires_grad = None, False
         return
     node = AsStrided._make_node(base, view._view_path, view._array.shape)
-    if old is not None and old._retained is not None and old._n_outputs == 1 and old._retained() is view:
+    if (
+        old is not None
+        and old._retained is not None
+        and old._n_outputs == 1
+        and old._retained() is view
+    ):
         old._retained = None
         node._retained = weakref.ref(view)
     view._grad_fn, view._requires_grad = node, True
@@ -194,7 +221,9 @@ class _ViewPath:
             if isinstance(x, Tensor):
                 x = type(node)._op.apply(x, **options)
             else:  # a scratch node: the recorded one keeps its own attributes
-                x = node.forward(object.__new__(type(node)), Tensor._make(x, False, None), **options)
+                x = node.forward(
+                    object.__new__(type(node)), Tensor._make(x, False, None), **options
+                )
         return x
 
     def put_back(self, g):
@@ -217,6 +246,7 @@ class CopySlices(Function):
     """An in-place op through a view, recorded on the base: the view's part of the gradient goes
     through the op's own backward (``inner``), the rest of it passes through to the base's old
     history unchanged."""
+
     node_name = "CopySlices"
     formula = "d/dbase: gradient outside the view, the op's own gradient inside it"
     label = "[ ]="
@@ -241,8 +271,10 @@ class CopySlices(Function):
 
     @staticmethod
     def local(ctx):
-        return tuple(Local("the op's own derivative inside the view, 1 outside it", rule="given")
-                     for _ in ctx.next_functions)
+        return tuple(
+            Local("the op's own derivative inside the view, 1 outside it", rule="given")
+            for _ in ctx.next_functions
+        )
 
     @staticmethod
     def backward(ctx, grad):
@@ -256,8 +288,9 @@ class CopySlices(Function):
             g_base = np.array(grad, copy=True)
             ctx.path.take(g_base)[...] = 0 if own is None else own
         else:
-            g_base = grad * Tensor._make(ctx.path.outside(grad.shape).astype(grad._array.dtype),
-                                         False, None)
+            g_base = grad * Tensor._make(
+                ctx.path.outside(grad.shape).astype(grad._array.dtype), False, None
+            )
             if own is not None:
                 g_base = g_base + ctx.path.put_back(own)
         return (g_base,) + tuple(grads[1:])
@@ -265,6 +298,7 @@ class CopySlices(Function):
 
 class AsStrided(Function):
     """A view's history after its base changed in place: the view cut from the base again."""
+
     node_name = "AsStridedBackward0"
     formula = "gradient placed back where the view lies in its base, 0 elsewhere"
     label = "view"
@@ -289,6 +323,7 @@ class AsStrided(Function):
 # -- ops that only exist in place -------------------------------------------------------------------
 class _CopyFrom(Function):
     """t.copy_(src): the result is src's values, t's old values are gone."""
+
     node_name = "CopyBackwards"
     formula = "d/dsrc = gradient (summed to src's shape);  d/dt = 0"
     label = "copy_"
@@ -313,6 +348,7 @@ class _CopyFrom(Function):
 
 class Fill(Function):
     """t.fill_(number) / t.zero_(): every value replaced, so nothing flows back (a zero gradient)."""
+
     node_name = "FillBackward2"
     formula = "d/dt = 0 (every value replaced)"
     label = "fill_"
@@ -333,12 +369,14 @@ class Fill(Function):
 
 class Zero(Fill):
     """t.zero_(): PyTorch's own node for filling with zeros."""
+
     node_name = "ZeroBackward0"
     label = "zero_"
 
 
 class FillTensor(Function):
     """t.fill_(v) for a 0-dim tensor v: every value of t is v, so v gets the summed gradient."""
+
     node_name = "FillBackward3"
     formula = "d/dt = 0;  d/dv = sum of the gradient"
     label = "fill_"
@@ -364,8 +402,10 @@ def zero_(t):
 def fill_(t, fill_value):
     if isinstance(fill_value, Tensor):
         if fill_value._array.ndim != 0:
-            raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor with "
-                               f"{fill_value._array.ndim} dimensions.")
+            raise RuntimeError(
+                "fill_ only supports 0-dimension value tensor but got tensor with "
+                f"{fill_value._array.ndim} dimensions."
+            )
         if fill_value.requires_grad:
             return apply_inplace(t, FillTensor, fill_value)
         fill_value = fill_value.item()
@@ -374,7 +414,9 @@ def fill_(t, fill_value):
 
 def copy_(t, src):
     if not isinstance(src, Tensor):
-        raise TypeError(f"copy_(): argument 'src' (position 1) must be Tensor, not {type(src).__name__}")
+        raise TypeError(
+            f"copy_(): argument 'src' (position 1) must be Tensor, not {type(src).__name__}"
+        )
     if _is_tracked(t, (src,)):
         return apply_inplace(t, _CopyFrom, src)
     _check_target(t, False)

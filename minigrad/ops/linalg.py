@@ -1,4 +1,5 @@
 """Matrix products. ``matmul`` picks the op PyTorch would use for the operands' dimensions."""
+
 import numpy as np
 
 from ..autograd.chain_rule import Local
@@ -10,6 +11,7 @@ from .array_or_tensor import reshape, sum, sum_to, t, transpose, unsqueeze
 
 class Dot(Function):
     """vector · vector"""
+
     node_name = "DotBackward0"
     formula = "d(a·b)/da = b,  d(a·b)/db = a"
     label = "dot"
@@ -34,6 +36,7 @@ class Dot(Function):
 
 class Mv(Function):
     """matrix @ vector"""
+
     node_name = "MvBackward0"
     formula = "d(A@v)/dA = g ⊗ v,  d(A@v)/dv = Aᵀ@g"
     label = "matmul"
@@ -53,12 +56,12 @@ class Mv(Function):
     def backward(ctx, grad):
         a, b = ctx.saved_like(grad)
         need_a, need_b = ctx.needs_input_grad
-        return (grad[:, None] * b if need_a else None,
-                t(a) @ grad if need_b else None)
+        return (grad[:, None] * b if need_a else None, t(a) @ grad if need_b else None)
 
 
 class Mm(Function):
     """matrix @ matrix"""
+
     node_name = "MmBackward0"
     saved_names = ("self", "mat2")  # node._saved_<name>, as PyTorch names them
     formula = "d(A@B)/dA = g@Bᵀ,  d(A@B)/dB = Aᵀ@g"
@@ -74,19 +77,21 @@ class Mm(Function):
     @staticmethod
     def local(ctx):
         a, b = ctx.saved_like(None)
-        return (Local("{b}ᵀ", None if b is None else b.T, "g@v"),
-                Local("{a}ᵀ", None if a is None else a.T, "v@g"))
+        return (
+            Local("{b}ᵀ", None if b is None else b.T, "g@v"),
+            Local("{a}ᵀ", None if a is None else a.T, "v@g"),
+        )
 
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_like(grad)
-        return (grad @ t(b) if b is not None else None,
-                t(a) @ grad if a is not None else None)
+        return (grad @ t(b) if b is not None else None, t(a) @ grad if a is not None else None)
 
 
 class VecMat(Function):
     """vector @ matrix. PyTorch records it as unsqueeze -> mm -> squeeze; here it is one node,
     named after the core op (``MmBackward0``)."""
+
     node_name = "MmBackward0"
     formula = "d(v@B)/dv = B@g,  d(v@B)/dB = v ⊗ g"
     label = "matmul"
@@ -106,13 +111,13 @@ class VecMat(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_like(grad)
-        return (b @ grad if b is not None else None,
-                a[:, None] * grad if a is not None else None)
+        return (b @ grad if b is not None else None, a[:, None] * grad if a is not None else None)
 
 
 class BatchedMatmul(Function):
     """Batched products (any operand with more than 2 dims), broadcasting the batch dims.
     PyTorch records bmm with views around it; here it is one node named after bmm."""
+
     node_name = "BmmBackward0"
     formula = "d(A@B)/dA = g@Bᵀ,  d(A@B)/dB = Aᵀ@g  (per batch)"
     label = "matmul"
@@ -128,8 +133,10 @@ class BatchedMatmul(Function):
         a, b = ctx.saved_like(None)
         if a.ndim == 1 or b.ndim == 1:  # a vector operand: shown as the engine computed it
             return Local("{b}ᵀ (per batch)", rule="route"), Local("{a}ᵀ (per batch)", rule="route")
-        return (Local("{b}ᵀ (per batch)", np.swapaxes(b, -1, -2), "g@v"),
-                Local("{a}ᵀ (per batch)", np.swapaxes(a, -1, -2), "v@g"))
+        return (
+            Local("{b}ᵀ (per batch)", np.swapaxes(b, -1, -2), "g@v"),
+            Local("{a}ᵀ (per batch)", np.swapaxes(a, -1, -2), "v@g"),
+        )
 
     @staticmethod
     def backward(ctx, grad):
@@ -158,23 +165,33 @@ def matmul(a, b):
     da, db = a._array.ndim, b._array.ndim
     sa, sb = a._array.shape, b._array.shape
     if da == 0 or db == 0:
-        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {da}D and {db}D")
+        raise RuntimeError(
+            f"both arguments to matmul need to be at least 1D, but they are {da}D and {db}D"
+        )
     if da == 1 and db == 1:
         if sa[0] != sb[0]:
-            raise RuntimeError(f"inconsistent tensor size, expected tensor [{sa[0]}] and src [{sb[0]}] to "
-                               f"have the same number of elements, but got {sa[0]} and {sb[0]} elements respectively")
+            raise RuntimeError(
+                f"inconsistent tensor size, expected tensor [{sa[0]}] and src [{sb[0]}] to "
+                f"have the same number of elements, but got {sa[0]} and {sb[0]} elements respectively"
+            )
         return Dot.apply(a, b)
     if da == 2 and db == 1:
         if sa[1] != sb[0]:
-            raise RuntimeError(f"size mismatch, got input ({sa[0]}), mat ({sa[0]}x{sa[1]}), vec ({sb[0]})")
+            raise RuntimeError(
+                f"size mismatch, got input ({sa[0]}), mat ({sa[0]}x{sa[1]}), vec ({sb[0]})"
+            )
         return Mv.apply(a, b)
     if da == 1 and db == 2:
         if sa[0] != sb[0]:
-            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied (1x{sa[0]} and {sb[0]}x{sb[1]})")
+            raise RuntimeError(
+                f"mat1 and mat2 shapes cannot be multiplied (1x{sa[0]} and {sb[0]}x{sb[1]})"
+            )
         return VecMat.apply(a, b)
     if da == 2 and db == 2:
         if sa[1] != sb[0]:
-            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({sa[0]}x{sa[1]} and {sb[0]}x{sb[1]})")
+            raise RuntimeError(
+                f"mat1 and mat2 shapes cannot be multiplied ({sa[0]}x{sa[1]} and {sb[0]}x{sb[1]})"
+            )
         return Mm.apply(a, b)
     message = _batched_error(a, b)
     if message is not None:
@@ -200,8 +217,11 @@ def _batched_error(a, b):
     sa, sb = x.shape, y.shape
     da, db = len(sa), len(sb)
     first_larger = da >= db
-    if max(da, db) >= 3 and min(da, db) <= 2 and _folds(x, y, a.requires_grad, b.requires_grad,
-                                                       first_larger):
+    if (
+        max(da, db) >= 3
+        and min(da, db) <= 2
+        and _folds(x, y, a.requires_grad, b.requires_grad, first_larger)
+    ):
         if first_larger:  # a folded to (rows x inner), times b
             rows, inner, other = int(np.prod(sa[:-1])), sa[-1], sb
         else:  # computed as (bᵀ folded) times aᵀ
@@ -210,10 +230,12 @@ def _batched_error(a, b):
         if inner == other[0]:
             return None
         if len(other) == 2:
-            return (f"mat1 and mat2 shapes cannot be multiplied ({rows}x{inner} and "
-                    f"{other[0]}x{other[1]})")
+            return (
+                f"mat1 and mat2 shapes cannot be multiplied ({rows}x{inner} and "
+                f"{other[0]}x{other[1]})"
+            )
         return f"size mismatch, got input ({rows}), mat ({rows}x{inner}), vec ({other[0]})"
-    batch_a, batch_b = sa[:max(da - 2, 0)], sb[:max(db - 2, 0)]
+    batch_a, batch_b = sa[: max(da - 2, 0)], sb[: max(db - 2, 0)]
     try:
         batch = np.broadcast_shapes(batch_a, batch_b)
     except ValueError:
@@ -221,13 +243,15 @@ def _batched_error(a, b):
     m1, m2 = sa[-1], (sb[-2] if db > 1 else sb[0])
     if m1 != m2:
         n = int(np.prod(batch))
-        return (f"Expected size for first two dimensions of batch2 tensor to be: [{n}, {m1}] "
-                f"but got: [{n}, {m2}].")
+        return (
+            f"Expected size for first two dimensions of batch2 tensor to be: [{n}, {m1}] "
+            f"but got: [{n}, {m2}]."
+        )
     return None
 
 
 def _folds(x, y, x_requires_grad, y_requires_grad, first_larger):
-    if (y_requires_grad if first_larger else x_requires_grad):
+    if y_requires_grad if first_larger else x_requires_grad:
         return True
     if x.ndim == 2:
         return False
@@ -240,6 +264,7 @@ def _folds(x, y, x_requires_grad, y_requires_grad, first_larger):
 class Linear(Function):
     """bias + x @ Wᵀ for a batch of rows x, in one node as PyTorch does (``AddmmBackward0``), with
     PyTorch's edges: (bias, x, Wᵀ), Wᵀ coming from a ``TBackward0`` node of the weight."""
+
     node_name = "AddmmBackward0"
     formula = "d/db = Σ rows of g,  d/dx = g@W,  d/dWᵀ = xᵀ@g"
     label = "addmm"
@@ -258,29 +283,39 @@ class Linear(Function):
     @staticmethod
     def local(ctx):
         x, weight_t = ctx.saved_like(None)
-        return (Local("1", 1),
-                Local("{c}ᵀ", None if weight_t is None else weight_t.T, "g@v"),
-                Local("{b}ᵀ", None if x is None else x.T, "v@g"))
+        return (
+            Local("1", 1),
+            Local("{c}ᵀ", None if weight_t is None else weight_t.T, "g@v"),
+            Local("{b}ᵀ", None if x is None else x.T, "v@g"),
+        )
 
     @staticmethod
     def backward(ctx, grad):
         x, weight_t = ctx.saved_like(grad)
         need_b = ctx.needs_input_grad[0]
-        return (sum(grad, 0) if need_b else None,
-                grad @ t(weight_t) if weight_t is not None else None,
-                t(x) @ grad if x is not None else None)
+        return (
+            sum(grad, 0) if need_b else None,
+            grad @ t(weight_t) if weight_t is not None else None,
+            t(x) @ grad if x is not None else None,
+        )
 
 
 def linear(x, weight, bias=None):
-    if bias is not None and bias._array.ndim == 1 and x._array.ndim not in (0, 2) \
-            and x._array.flags.c_contiguous:
+    if (
+        bias is not None
+        and bias._array.ndim == 1
+        and x._array.ndim not in (0, 2)
+        and x._array.flags.c_contiguous
+    ):
         # PyTorch's fused path: rows flattened to a matrix, addmm, the batch shape put back
         out = linear(x.reshape(-1, x._array.shape[-1]), weight, bias)
         return out.view(x._array.shape[:-1] + weight._array.shape[:1])
     if x._array.ndim == 2 and bias is not None and bias._array.ndim == 1:
         if x._array.shape[1] != weight._array.shape[1]:
-            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({x._array.shape[0]}x{x._array.shape[1]} "
-                               f"and {weight._array.shape[1]}x{weight._array.shape[0]})")
+            raise RuntimeError(
+                f"mat1 and mat2 shapes cannot be multiplied ({x._array.shape[0]}x{x._array.shape[1]} "
+                f"and {weight._array.shape[1]}x{weight._array.shape[0]})"
+            )
         return Linear.apply(bias, x, weight.t())
     out = matmul(x, weight.t())
     return out if bias is None else out + bias
@@ -289,19 +324,26 @@ def linear(x, weight, bias=None):
 def mv(a, v):
     """matrix @ vector, and nothing else (``torch.mv``): PyTorch's checks first."""
     if a._array.ndim != 2 or v._array.ndim != 1:
-        raise RuntimeError(f"vector + matrix @ vector expected, got 1, {a._array.ndim}, {v._array.ndim}")
+        raise RuntimeError(
+            f"vector + matrix @ vector expected, got 1, {a._array.ndim}, {v._array.ndim}"
+        )
     if a._array.shape[1] != v._array.shape[0]:
-        raise RuntimeError(f"size mismatch, got input ({a._array.shape[0]}), mat "
-                           f"({a._array.shape[0]}x{a._array.shape[1]}), vec ({v._array.shape[0]})")
+        raise RuntimeError(
+            f"size mismatch, got input ({a._array.shape[0]}), mat "
+            f"({a._array.shape[0]}x{a._array.shape[1]}), vec ({v._array.shape[0]})"
+        )
     if a._array.dtype != v._array.dtype:  # PyTorch names the result's dtype (the vector's) first
         vec, mat = _scalar_type(v), _scalar_type(a)
-        raise RuntimeError(f"addmv input tensors must have the same dtype, but got {vec}, {mat}, "
-                           f"and {vec}")
+        raise RuntimeError(
+            f"addmv input tensors must have the same dtype, but got {vec}, {mat}, and {vec}"
+        )
     return Mv.apply(a, v)
 
 
 def _scalar_type(x):
     from .reduction import _SCALAR_TYPE
+
     name = x._array.dtype.name
     return {"float32": "Float", "float64": "Double", "float16": "Half"}.get(
-        name, _SCALAR_TYPE.get(name, name))
+        name, _SCALAR_TYPE.get(name, name)
+    )

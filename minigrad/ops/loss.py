@@ -1,4 +1,5 @@
 """Loss functions, each one graph node with its gradient formula (as PyTorch records them)."""
+
 import functools
 import warnings
 
@@ -7,8 +8,17 @@ import numpy as np
 from ..autograd.chain_rule import Local, constant_text
 from ..autograd.function import Function
 from ..tensor import Tensor
-from .array_or_tensor import (divide_by, exp, gradient_formula, log, sigmoid, sigmoid_array, sum_to,
-                    unsqueeze, zeros_like)
+from .array_or_tensor import (
+    divide_by,
+    exp,
+    gradient_formula,
+    log,
+    sigmoid,
+    sigmoid_array,
+    sum_to,
+    unsqueeze,
+    zeros_like,
+)
 from ._util import size_repr
 
 
@@ -52,6 +62,7 @@ def _scaled(formula, value, n):
 
 class BinaryCrossEntropyWithLogits(Function):
     """loss = -[y·log σ(z) + (1-y)·log(1-σ(z))], computed stably from the logits z."""
+
     node_name = "BinaryCrossEntropyWithLogitsBackward0"
     formula = "d loss/dz = σ(z) - y  (divided by n for a mean)"
     label = "BCE with logits"
@@ -74,8 +85,12 @@ class BinaryCrossEntropyWithLogits(Function):
         if pos_weight is None:
             ctx.formula = _formula("d loss/dz = σ(z) - y", reduction, x.size, weight is not None)
         else:
-            ctx.formula = _formula("d loss/dz = (1 - y) - (1 + (pos_weight - 1)·y)·(1 - σ(z))",
-                                   reduction, x.size, weight is not None)
+            ctx.formula = _formula(
+                "d loss/dz = (1 - y) - (1 + (pos_weight - 1)·y)·(1 - σ(z))",
+                reduction,
+                x.size,
+                weight is not None,
+            )
         return _reduce(loss.astype(x.dtype, copy=False), reduction)
 
     @staticmethod
@@ -87,7 +102,10 @@ class BinaryCrossEntropyWithLogits(Function):
             dz, dy = "σ({a}) - {b}", "-{a}"
             value_z, value_y = sigmoid_array(z) - y, -z
         else:
-            dz, dy = "(1 - {b}) - (1 + (pos_weight - 1)·{b})·(1 - σ({a}))", "(pos_weight - 1)·ln(1 + e^-{a}) - {a}"
+            dz, dy = (
+                "(1 - {b}) - (1 + (pos_weight - 1)·{b})·(1 - σ({a}))",
+                "(pos_weight - 1)·ln(1 + e^-{a}) - {a}",
+            )
             value_z = (1 - y) - (1 + (pos_weight - 1) * y) * (1 - sigmoid_array(z))
             value_y = (pos_weight - 1) * np.log1p(np.exp(-z)) - z
         if weight is not None:
@@ -111,12 +129,14 @@ class BinaryCrossEntropyWithLogits(Function):
             dz = dz * weight
             dy = dy * weight if dy is not None else None
         mean = ctx.reduction == "mean"  # then divided last, by a number (PyTorch's DivBackward1)
-        return (divide_by(dz * grad, ctx.count) if mean else dz * grad) if need_z else None, \
-            (divide_by(dy * grad, ctx.count) if mean else dy * grad) if need_y else None
+        return (divide_by(dz * grad, ctx.count) if mean else dz * grad) if need_z else None, (
+            divide_by(dy * grad, ctx.count) if mean else dy * grad
+        ) if need_y else None
 
 
 class BinaryCrossEntropy(Function):
     """loss = -[y·log p + (1-y)·log(1-p)] for probabilities p (logs clamped at -100, as PyTorch)."""
+
     node_name = "BinaryCrossEntropyBackward0"
     formula = "d loss/dp = (p - y)/(p·(1 - p))  (divided by n for a mean)"
     label = "BCE"
@@ -135,7 +155,9 @@ class BinaryCrossEntropy(Function):
             loss = loss * weight._array
         ctx.save_for_backward(p, y, weight)
         ctx.reduction, ctx.count = reduction, x.size
-        ctx.formula = _formula("d loss/dp = (p - y)/(p·(1 - p))", reduction, x.size, weight is not None)
+        ctx.formula = _formula(
+            "d loss/dp = (p - y)/(p·(1 - p))", reduction, x.size, weight is not None
+        )
         return _reduce(loss.astype(x.dtype, copy=False), reduction)
 
     @staticmethod
@@ -159,8 +181,9 @@ class BinaryCrossEntropy(Function):
         if need_p:
             # with create_graph, p is a tensor and the denominator must stay differentiable
             variance = p * (1 - p)
-            denominator = variance.clamp(min=1e-12) if isinstance(p, Tensor) \
-                else np.maximum(variance, 1e-12)
+            denominator = (
+                variance.clamp(min=1e-12) if isinstance(p, Tensor) else np.maximum(variance, 1e-12)
+            )
             dp = g * (p - y) / denominator
         if need_y:
             dy = g * (log(1 - p) - log(p))
@@ -172,6 +195,7 @@ class BinaryCrossEntropy(Function):
 
 class MseLoss(Function):
     """loss = mean((a - b)²)"""
+
     node_name = "MseLossBackward0"
     formula = "d loss/da = 2·(a - b)  (divided by n for a mean)"
     label = "MSE loss"
@@ -197,14 +221,19 @@ class MseLoss(Function):
         need_a, need_b = ctx.needs_input_grad
         options = dict(reduction=ctx.reduction, count=ctx.count)
         # PyTorch computes the target's gradient with the same formula, a and b swapped
-        return (sum_to(gradient_formula(MseLossBackward, grad, a, b, **options), np.shape(a))
-                if need_a else None,
-                sum_to(gradient_formula(MseLossBackward, grad, b, a, **options), np.shape(b))
-                if need_b else None)
+        return (
+            sum_to(gradient_formula(MseLossBackward, grad, a, b, **options), np.shape(a))
+            if need_a
+            else None,
+            sum_to(gradient_formula(MseLossBackward, grad, b, a, **options), np.shape(b))
+            if need_b
+            else None,
+        )
 
 
 class MseLossBackward(Function):
     """2(a - b)·g (g divided by n for a mean), one node as PyTorch records it"""
+
     node_name = "MseLossBackwardBackward0"
     formula = "d/dg = 2(a - b)(/n),  d/da = 2g(/n),  d/db = -2g(/n)"
     label = "MSE loss backward"
@@ -218,8 +247,9 @@ class MseLossBackward(Function):
     def forward(ctx, grad, a, b, *, reduction, count):
         ctx.save_for_backward(grad, a, b)
         ctx.reduction, ctx.count = reduction, count
-        return MseLossBackward.compute(grad._array, a._array, b._array, reduction=reduction,
-                                       count=count)
+        return MseLossBackward.compute(
+            grad._array, a._array, b._array, reduction=reduction, count=count
+        )
 
     @staticmethod
     def local(ctx):  # a gradient's own backward: shown as the engine computed it
@@ -231,13 +261,16 @@ class MseLossBackward(Function):
         need_grad, need_a, need_b = ctx.needs_input_grad
         scaled = _scale(gg, ctx.reduction, ctx.count) * 2
         d_a = sum_to(scaled * grad, np.shape(a)) if need_a or need_b else None
-        return (sum_to(scaled * (a - b), np.shape(grad)) if need_grad else None,
-                d_a if need_a else None,
-                sum_to(-d_a, np.shape(b)) if need_b else None)
+        return (
+            sum_to(scaled * (a - b), np.shape(grad)) if need_grad else None,
+            d_a if need_a else None,
+            sum_to(-d_a, np.shape(b)) if need_b else None,
+        )
 
 
 class NllLoss(Function):
     """loss = -mean over rows of logp[row, target[row]] (rows whose target is ignore_index skipped)."""
+
     node_name = "NllLossBackward0"
     formula = "d loss/dlogp = -1 at each row's target, 0 elsewhere  (divided by n for a mean)"
     label = "NLL loss"
@@ -272,9 +305,11 @@ class NllLoss(Function):
         ctx.save_for_backward(pick.reshape(x.shape).astype(x.dtype, copy=False), logp)
         ctx.reduction, ctx.weighted = reduction, weight is not None
         total = "the rows' total weight" if weight is not None else "the number of rows"
-        ctx.formula = ("d loss/dlogp = -1 at each row's target, 0 elsewhere"
-                       + (f"; divided by n = {total}" if reduction == "mean" else "")
-                       + ("; times the target's weight" if weight is not None else ""))
+        ctx.formula = (
+            "d loss/dlogp = -1 at each row's target, 0 elsewhere"
+            + (f"; divided by n = {total}" if reduction == "mean" else "")
+            + ("; times the target's weight" if weight is not None else "")
+        )
         return out
 
     @staticmethod
@@ -282,8 +317,11 @@ class NllLoss(Function):
         pick, _ = ctx.saved_like(None)
         per_row = ctx.reduction == "none" and pick.ndim == 2
         what = "-1" if ctx.reduction != "mean" else "-1/n"
-        return Local(f"{what} at each row's target, 0 elsewhere" + (" (weighted)" if ctx.weighted else ""),
-                     pick, spread=(pick.shape[0], 1) if per_row else None)
+        return Local(
+            f"{what} at each row's target, 0 elsewhere" + (" (weighted)" if ctx.weighted else ""),
+            pick,
+            spread=(pick.shape[0], 1) if per_row else None,
+        )
 
     @staticmethod
     def backward(ctx, grad):
@@ -294,6 +332,7 @@ class NllLoss(Function):
 class NllLossBackward(Function):
     """g times the constant picking matrix (-1/n at each row's target). PyTorch keeps logp as an
     input, so this gradient is differentiable (with respect to logp its derivative is 0)."""
+
     node_name = "NllLossBackwardBackward0"
     formula = "d/dg = Σ gg·pick over the classes,  d/dlogp = 0"
     label = "NLL loss backward"
@@ -327,13 +366,18 @@ class NllLossBackward(Function):
 
 def check_same_size(input, target, name):
     if input._array.shape != target._array.shape:
-        raise ValueError(f"Target size ({size_repr(target._array.shape)}) must be the same as input "
-                         f"size ({size_repr(input._array.shape)})")
+        raise ValueError(
+            f"Target size ({size_repr(target._array.shape)}) must be the same as input "
+            f"size ({size_repr(input._array.shape)})"
+        )
 
 
 def warn_size_mismatch(input, target):
     if input._array.shape != target._array.shape:
-        warnings.warn(f"Using a target size ({size_repr(target._array.shape)}) that is different to the "
-                      f"input size ({size_repr(input._array.shape)}). This will likely lead to incorrect "
-                      "results due to broadcasting. Please ensure they have the same size.",
-                      UserWarning, stacklevel=3)
+        warnings.warn(
+            f"Using a target size ({size_repr(target._array.shape)}) that is different to the "
+            f"input size ({size_repr(input._array.shape)}). This will likely lead to incorrect "
+            "results due to broadcasting. Please ensure they have the same size.",
+            UserWarning,
+            stacklevel=3,
+        )

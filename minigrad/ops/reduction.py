@@ -1,4 +1,5 @@
 """Reductions: sum, mean, max, min (whole tensor or along a dimension)."""
+
 import numpy as np
 
 from ..autograd.chain_rule import Local
@@ -9,14 +10,20 @@ from ._util import binary, constant, normalize_dim, value
 
 
 # PyTorch's C++ names of the integer types, used in its messages
-_SCALAR_TYPE = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-                "bool": "Bool"}
+_SCALAR_TYPE = {
+    "int64": "Long",
+    "int32": "Int",
+    "int16": "Short",
+    "int8": "Char",
+    "uint8": "Byte",
+    "bool": "Bool",
+}
 
 
 def _axes(dim, ndim):
     """``dim`` (None, an int or a tuple) as a tuple of non-negative axes."""
     if ndim == 0:  # a 0-d tensor accepts dim 0 and -1 and has no axis to reduce
-        for d in (dim if isinstance(dim, (tuple, list)) else () if dim is None else (dim,)):
+        for d in dim if isinstance(dim, (tuple, list)) else () if dim is None else (dim,):
             normalize_dim(d, 0)
         return ()
     if dim is None:
@@ -75,8 +82,10 @@ class Mean(Function):
     @staticmethod
     def forward(ctx, a, *, dim=None, keepdim=False):
         if a._array.dtype.kind != "f":
-            raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a "
-                               f"floating point or complex dtype. Got: {_SCALAR_TYPE[a.dtype.name]}")
+            raise RuntimeError(
+                "mean(): could not infer output dtype. Input dtype must be either a "
+                f"floating point or complex dtype. Got: {_SCALAR_TYPE[a.dtype.name]}"
+            )
         ctx.node_name = "MeanBackward0" if dim is None else "MeanBackward1"
         ctx.axes = _axes(dim, a._array.ndim)
         ctx.shape, ctx.keepdim = a._array.shape, keepdim
@@ -95,6 +104,7 @@ class Mean(Function):
 
 class MaxAll(Function):
     """max over all elements; ties share the gradient equally (as in PyTorch)."""
+
     node_name = "MaxBackward1"
     formula = "d(max a)/daᵢ = 1/k at the k maxima, 0 elsewhere"
     label = "max"
@@ -104,8 +114,10 @@ class MaxAll(Function):
     @staticmethod
     def forward(ctx, a):
         if a._array.size == 0:
-            raise RuntimeError("max(): Expected reduction dim to be specified for input.numel() == 0. "
-                               "Specify the reduction dim with the 'dim' argument.")
+            raise RuntimeError(
+                "max(): Expected reduction dim to be specified for input.numel() == 0. "
+                "Specify the reduction dim with the 'dim' argument."
+            )
         out = np.asarray(ctx.reduce(a._array))
         winners = a._array == out
         ctx.save_for_backward((winners / winners.sum()).astype(a._array.dtype))
@@ -113,15 +125,19 @@ class MaxAll(Function):
 
     @staticmethod
     def local(ctx):
-        share, = ctx.saved_like(None)
+        (share,) = ctx.saved_like(None)
         k = int(np.count_nonzero(share))
         word = "maximum" if ctx.reduce is np.max else "minimum"
-        where = f"1 at the {word}, 0 elsewhere" if k == 1 else f"1/{k} at each of the {k} tied {word}s, 0 elsewhere"
+        where = (
+            f"1 at the {word}, 0 elsewhere"
+            if k == 1
+            else f"1/{k} at each of the {k} tied {word}s, 0 elsewhere"
+        )
         return Local(where, share, spread=(1,) * share.ndim)
 
     @staticmethod
     def backward(ctx, grad):
-        share, = ctx.saved_like(grad)
+        (share,) = ctx.saved_like(grad)
         return where(value(share) > 0, grad * share, 0, "MaskedFillBackward1")  # 0, not -0.
 
 
@@ -134,6 +150,7 @@ class MinAll(MaxAll):
 
 class MaxDim(Function):
     """max along one dimension; the gradient goes to the element that won."""
+
     node_name = "MaxBackward0"
     formula = "d(max a)/daᵢ = 1 at the arg-max, 0 elsewhere"
     label = "max"
@@ -154,18 +171,21 @@ class MaxDim(Function):
 
     @staticmethod
     def local(ctx):
-        winners, = ctx.saved_like(None)
+        (winners,) = ctx.saved_like(None)
         word = "arg-max" if ctx.node_name == "MaxBackward0" else "arg-min"
         spread = None
         if not ctx.keepdim:
             spread = list(winners.shape)
             spread[ctx.dim] = 1
-        return Local(f"1 at the {word} along dim {ctx.dim}, 0 elsewhere", winners.astype(np.float64),
-                     spread=None if spread is None else tuple(spread))
+        return Local(
+            f"1 at the {word} along dim {ctx.dim}, 0 elsewhere",
+            winners.astype(np.float64),
+            spread=None if spread is None else tuple(spread),
+        )
 
     @staticmethod
     def backward(ctx, grad):
-        winners, = ctx.saved_like(grad)
+        (winners,) = ctx.saved_like(grad)
         if not ctx.keepdim:
             grad = unsqueeze(grad, ctx.dim)
         return where(value(winners), grad, 0)
@@ -213,8 +233,9 @@ def _extreme(a, dim, keepdim, whole, along, pick, kind):
     dim = normalize_dim(dim, a._array.ndim)
     if a._array.ndim == 0:
         index = np.zeros((), dtype=np.int64)
-        return ValuesIndices(along.apply(a, dim=dim, keepdim=keepdim, index=index),
-                             constant(index), kind)
+        return ValuesIndices(
+            along.apply(a, dim=dim, keepdim=keepdim, index=index), constant(index), kind
+        )
     index = np.expand_dims(pick(a._array, axis=dim), dim)
     values = along.apply(a, dim=dim, keepdim=keepdim, index=index)
     if not keepdim:
@@ -238,6 +259,7 @@ def min(a, dim=None, keepdim=False, method=False):
 
 class Maximum(Function):
     """max(a, b) elementwise; where a = b each gets half the gradient (PyTorch's rule)"""
+
     node_name = "MaximumBackward0"
     formula = "d max(a,b)/da = 1 where a > b, ½ where a = b, 0 where a < b"
     label = "maximum"
@@ -261,16 +283,20 @@ class Maximum(Function):
     def local(ctx):
         share_a, share_b = ctx.saved_like(None)
         word = "larger" if ctx.combine is np.maximum else "smaller"
-        return (Local(f"1 where {{a}} is the {word}, ½ on a tie, else 0", share_a),
-                Local(f"1 where {{b}} is the {word}, ½ on a tie, else 0", share_b))
+        return (
+            Local(f"1 where {{a}} is the {word}, ½ on a tie, else 0", share_a),
+            Local(f"1 where {{b}} is the {word}, ½ on a tie, else 0", share_b),
+        )
 
     @staticmethod
     def backward(ctx, grad):
         share_a, share_b = ctx.saved_like(grad)
         shape_a, shape_b = ctx.shapes
         need_a, need_b = ctx.needs_input_grad
-        return (sum_to(_kept_share(grad, share_a), shape_a) if need_a else None,
-                sum_to(_kept_share(grad, share_b), shape_b) if need_b else None)
+        return (
+            sum_to(_kept_share(grad, share_a), shape_a) if need_a else None,
+            sum_to(_kept_share(grad, share_b), shape_b) if need_b else None,
+        )
 
 
 def _kept_share(grad, share):
@@ -280,6 +306,7 @@ def _kept_share(grad, share):
 
 class Minimum(Maximum):
     """min(a, b) elementwise; where a = b each gets half the gradient (PyTorch's rule)"""
+
     node_name = "MinimumBackward0"
     formula = "d min(a,b)/da = 1 where a < b, ½ where a = b, 0 where a > b"
     label = "minimum"
@@ -299,10 +326,12 @@ def minimum(a, b, method=False):
 
 def _check_tensors(name, a, b, method):
     """PyTorch's TypeError when an argument of maximum/minimum is not a tensor."""
-    for what, position, value in (("input", 1, a), ("other", 1 if method else 2, b)):
-        if not isinstance(value, Tensor):
-            raise TypeError(f"{name}(): argument '{what}' (position {position}) must be Tensor, "
-                            f"not {type(value).__name__}")
+    for what, position, given in (("input", 1, a), ("other", 1 if method else 2, b)):
+        if not isinstance(given, Tensor):
+            raise TypeError(
+                f"{name}(): argument '{what}' (position {position}) must be Tensor, "
+                f"not {type(given).__name__}"
+            )
 
 
 def _check_dim_argument(name, dim, method):
@@ -312,13 +341,17 @@ def _check_dim_argument(name, dim, method):
     got = type(dim).__name__
     if method:
         wrong = f"      didn't match because some of the arguments have invalid types: (!{got}!)\n"
-        raise TypeError(f"{name}() received an invalid combination of arguments - got ({got}), but "
-                        f"expected one of:\n * ()\n{wrong} * (Tensor other)\n{wrong}"
-                        " * (int dim, bool keepdim = False)\n")
-    raise TypeError(f"{name}() received an invalid combination of arguments - got (Tensor, {got}), "
-                    "but expected one of:\n * (Tensor input, *, Tensor out = None)\n"
-                    " * (Tensor input, Tensor other, *, Tensor out = None)\n"
-                    " * (Tensor input, int dim, bool keepdim = False, *, tuple of Tensors out = None)\n")
+        raise TypeError(
+            f"{name}() received an invalid combination of arguments - got ({got}), but "
+            f"expected one of:\n * ()\n{wrong} * (Tensor other)\n{wrong}"
+            " * (int dim, bool keepdim = False)\n"
+        )
+    raise TypeError(
+        f"{name}() received an invalid combination of arguments - got (Tensor, {got}), "
+        "but expected one of:\n * (Tensor input, *, Tensor out = None)\n"
+        " * (Tensor input, Tensor other, *, Tensor out = None)\n"
+        " * (Tensor input, int dim, bool keepdim = False, *, tuple of Tensors out = None)\n"
+    )
 
 
 def argmax(a, dim=None, keepdim=False):
@@ -332,7 +365,9 @@ def argmin(a, dim=None, keepdim=False):
 def _arg(pick, a, dim, keepdim):
     if dim is None:
         out = pick(a._array.reshape(-1))
-        return constant(np.asarray(out, dtype=np.int64).reshape((1,) * a._array.ndim if keepdim else ()))
+        return constant(
+            np.asarray(out, dtype=np.int64).reshape((1,) * a._array.ndim if keepdim else ())
+        )
     dim = normalize_dim(dim, a._array.ndim)
     out = pick(a._array, axis=dim)
     if keepdim:

@@ -4,6 +4,7 @@ index_select, gather, masked_select, masked_fill, repeat, hstack/vstack, sort, t
 No arithmetic happens here either: every backward sends each gradient value back to the position
 its value came from (adding where one position was picked twice).
 """
+
 import numpy as np
 
 from ..autograd.chain_rule import Local
@@ -20,6 +21,7 @@ from .shape import Index, cat, index_gradient, reshape as _reshape_op, stack
 class _Pieces(Function):
     """A tensor cut into views along ``dim``. As in PyTorch this is *one* node with several
     outputs (piece k is output k of it), and backward joins the pieces' gradients again."""
+
     builtin = True
     formula = "each piece's gradient put back in its place (zeros for a piece that got none)"
 
@@ -37,7 +39,7 @@ class _Pieces(Function):
         outs = tuple(Tensor._make(p, False, None) for p in pieces)
         if tracking:
             outs = ctx._keep_outputs(outs)
-        op_name = cls.node_name[:-len("Backward0")]
+        op_name = cls.node_name[: -len("Backward0")]
         for k, (out, key) in enumerate(zip(outs, cls.keys(ctx))):  # piece k is the view a[key]
             _share_memory(out, a, _index_step(key, ctx.shape, (k, op_name)), {"key": key})
         return outs
@@ -55,8 +57,9 @@ class _Pieces(Function):
 
     @staticmethod
     def local(ctx):
-        return Local(f"1 on each piece's slice along dim {ctx.dim} (the pieces joined again)",
-                     rule="route")
+        return Local(
+            f"1 on each piece's slice along dim {ctx.dim} (the pieces joined again)", rule="route"
+        )
 
     @staticmethod
     def backward(ctx, grad):
@@ -79,18 +82,21 @@ class _Pieces(Function):
 
 class Split(_Pieces):
     """split / chunk: pieces of (at most) the same length"""
+
     node_name = "SplitBackward0"
     label = "split"
 
 
 class SplitWithSizes(_Pieces):
     """split with a list of lengths"""
+
     node_name = "SplitWithSizesBackward0"
     label = "split"
 
 
 class Unbind(_Pieces):
     """Every index along ``dim`` as its own tensor (one dimension fewer)."""
+
     node_name = "UnbindBackward0"
     label = "unbind"
 
@@ -99,7 +105,9 @@ class Unbind(_Pieces):
         ctx.dim, ctx.shape = dim, a._array.shape
         ctx.bounds = list(range(a._array.shape[dim] + 1))
         lead = (slice(None),) * dim
-        return [a._array[lead + (i, Ellipsis)] for i in range(a._array.shape[dim])]  # views, also 0-d
+        return [
+            a._array[lead + (i, Ellipsis)] for i in range(a._array.shape[dim])
+        ]  # views, also 0-d
 
     @staticmethod
     def keys(ctx):
@@ -110,7 +118,7 @@ class Unbind(_Pieces):
     def backward(ctx, grad):
         grads = [grad] if ctx._n_outputs == 1 else list(grad)
         like = next(g for g in grads if g is not None)
-        shape = ctx.shape[:ctx.dim] + ctx.shape[ctx.dim + 1:]
+        shape = ctx.shape[: ctx.dim] + ctx.shape[ctx.dim + 1 :]
         for k, g in enumerate(grads):
             if g is None:
                 zeros = np.zeros(shape, dtype=_dtype_of(like))
@@ -147,18 +155,23 @@ def split(a, split_size_or_sections, dim=0):
     if isinstance(split_size_or_sections, (list, tuple)):
         sizes = [int(s) for s in split_size_or_sections]
         if any(s < 0 for s in sizes):
-            raise RuntimeError("split_with_sizes expects split_sizes have only non-negative "
-                               f"entries, but got split_sizes={sizes}")
+            raise RuntimeError(
+                "split_with_sizes expects split_sizes have only non-negative "
+                f"entries, but got split_sizes={sizes}"
+            )
         if sum(sizes) != n:
-            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input "
-                               f"tensor's size at dimension {dim}), but got split_sizes={sizes}")
+            raise RuntimeError(
+                f"split_with_sizes expects split_sizes to sum exactly to {n} (input "
+                f"tensor's size at dimension {dim}), but got split_sizes={sizes}"
+            )
         return SplitWithSizes.apply(a, dim=dim, bounds=[int(b) for b in np.cumsum([0] + sizes)])
     size = int(split_size_or_sections)
     if size < 0:
         raise RuntimeError(f"split expects split_size be non-negative, but got split_size={size}")
     if size == 0 and n != 0:
-        raise RuntimeError("split_size can only be 0 if dimension size is 0, but got dimension "
-                           f"size of {n}")
+        raise RuntimeError(
+            f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}"
+        )
     bounds = list(range(0, n, size)) + [n] if n else [0, 0]
     return Split.apply(a, dim=dim, bounds=bounds)
 
@@ -178,6 +191,7 @@ def chunk(a, chunks, dim=0):
 # -- one view: narrow -----------------------------------------------------------------------------
 class Narrow(Index):
     """``length`` entries from ``start`` along ``dim``: always a slice node in PyTorch."""
+
     label = "narrow"
 
     @staticmethod
@@ -197,7 +211,9 @@ def narrow(a, dim, start, length):
     n = a._array.shape[dim]
     start, length = int(start), int(length)
     if not -n <= start <= n:
-        raise IndexError(f"start out of range (expected to be in range of [{-n}, {n}], but got {start})")
+        raise IndexError(
+            f"start out of range (expected to be in range of [{-n}, {n}], but got {start})"
+        )
     if start < 0:
         start += n
     if length < 0:
@@ -212,6 +228,7 @@ def narrow(a, dim, start, length):
 class _Pick(Function):
     """``a[key]`` for an advanced key computed by the op; backward adds each gradient value back at
     the position it was picked from (``key`` may pick a position twice)."""
+
     builtin = True
     formula = "gradient added back at the picked positions, 0 elsewhere"
 
@@ -224,8 +241,9 @@ class _Pick(Function):
 
     @staticmethod
     def local(ctx):
-        return Local("1 at each position picked (summed when picked twice), 0 elsewhere",
-                     rule="route")
+        return Local(
+            "1 at each position picked (summed when picked twice), 0 elsewhere", rule="route"
+        )
 
     @staticmethod
     def backward(ctx, grad):
@@ -234,12 +252,14 @@ class _Pick(Function):
 
 class IndexSelect(_Pick):
     """the entries ``index`` along ``dim``"""
+
     node_name = "IndexSelectBackward0"
     label = "index_select"
 
 
 class Gather(_Pick):
     """out[i][j] = a[i][index[i][j]] (for dim = 1)"""
+
     node_name = "GatherBackward0"
     label = "gather"
 
@@ -256,6 +276,7 @@ class Topk(_Pick):
 
 class MedianDim(_Pick):
     """the median along one dim: the gradient goes to the element chosen"""
+
     node_name = "MedianBackward1"
     label = "median"
 
@@ -271,8 +292,10 @@ def _along(index, dim):
 def _index_array(name, index, expected="int32/int64", method=False):
     if not isinstance(index, Tensor):
         position = 2 if method else 3  # PyTorch counts self as argument 1 only in the function
-        raise TypeError(f"{name}(): argument 'index' (position {position}) must be Tensor, not "
-                        f"{type(index).__name__}")
+        raise TypeError(
+            f"{name}(): argument 'index' (position {position}) must be Tensor, not "
+            f"{type(index).__name__}"
+        )
     if index._array.dtype not in (np.int64, np.int32):
         raise RuntimeError(f"{name}(): Expected dtype {expected} for index")
     return index._array
@@ -291,8 +314,9 @@ def index_select(a, dim, index, method=False):
         raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad[0]} axis_dim={n}")
     if a._array.ndim == 0:  # the one entry a 0-d tensor has
         if idx.size != 1:
-            raise RuntimeError("index_select(): Index to scalar can have only 1 value, got "
-                               f"{idx.size} value(s)")
+            raise RuntimeError(
+                f"index_select(): Index to scalar can have only 1 value, got {idx.size} value(s)"
+            )
         return IndexSelect.apply(a, key=Ellipsis)
     key = (slice(None),) * dim + (idx.reshape(-1),)
     return IndexSelect.apply(a, key=key)
@@ -306,12 +330,16 @@ def gather(a, dim, index, method=False):
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
     for d in range(len(shape)):
         if d != dim and idx.shape[d] > shape[d]:
-            raise RuntimeError(f"Size does not match at dimension {d} expected index {list(idx.shape)} "
-                               f"to be no larger than self {list(shape)} apart from dimension {dim}")
+            raise RuntimeError(
+                f"Size does not match at dimension {d} expected index {list(idx.shape)} "
+                f"to be no larger than self {list(shape)} apart from dimension {dim}"
+            )
     bad = idx[(idx < 0) | (idx >= (shape[dim] if shape else 1))]
     if bad.size:
-        raise RuntimeError(f"index {bad[0]} is out of bounds for dimension {dim} with size "
-                           f"{shape[dim] if shape else 1}")
+        raise RuntimeError(
+            f"index {bad[0]} is out of bounds for dimension {dim} with size "
+            f"{shape[dim] if shape else 1}"
+        )
     if not shape:
         return Gather.apply(a, key=Ellipsis)
     return Gather.apply(a, key=_along(idx, dim))
@@ -365,8 +393,9 @@ def median_dim(a, dim, keepdim):
     ndim = a._array.ndim
     dim = normalize_dim(dim, ndim)
     if ndim == 0:
-        return ValuesIndices(MedianDim.apply(a, key=Ellipsis), constant(np.zeros((), np.int64)),
-                             "median")
+        return ValuesIndices(
+            MedianDim.apply(a, key=Ellipsis), constant(np.zeros((), np.int64)), "median"
+        )
     n = a._array.shape[dim]
     if n == 0:
         raise IndexError(f"median(): Expected reduction dim {dim} to have non-zero size.")
@@ -386,6 +415,7 @@ def median_dim(a, dim, keepdim):
 # -- masks ----------------------------------------------------------------------------------------
 class MaskedSelect(Function):
     """The entries where ``mask`` holds, as a vector (mask and input broadcast together)."""
+
     node_name = "MaskedSelectBackward0"
     formula = "gradient placed back where the mask holds, 0 elsewhere"
     label = "masked_select"
@@ -411,9 +441,16 @@ def _mask_array(name, mask):
     if array.dtype != np.bool_:
         if name == "masked_select":
             raise RuntimeError("masked_select: expected BoolTensor for mask")
-        kind = {"int64": "long int", "int32": "int", "uint8": "unsigned char", "float32": "float",
-                "float64": "double"}.get(array.dtype.name, array.dtype.name)
-        raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {kind}")
+        kind = {
+            "int64": "long int",
+            "int32": "int",
+            "uint8": "unsigned char",
+            "float32": "float",
+            "float64": "double",
+        }.get(array.dtype.name, array.dtype.name)
+        raise RuntimeError(
+            f"masked_fill_ only supports boolean masks, but got mask with dtype {kind}"
+        )
     return array
 
 
@@ -422,6 +459,7 @@ def _broadcast(shape_a, shape_b):
         return np.broadcast_shapes(shape_a, shape_b)
     except ValueError:
         from ._util import broadcast_message
+
         raise RuntimeError(broadcast_message(shape_a, shape_b).split(" (shapes")[0]) from None
 
 
@@ -433,6 +471,7 @@ def masked_select(a, mask):
 
 class MaskedFill(Function):
     """``value`` where ``mask`` holds, ``a`` elsewhere (``value`` a number or a 0-d tensor)."""
+
     formula = "d/da = 0 where the mask holds, else 1;  d/dvalue = 1 where the mask holds"
     label = "masked_fill"
     builtin = True
@@ -451,8 +490,10 @@ class MaskedFill(Function):
     @staticmethod
     def local(ctx):
         kept = 1.0 - ctx.mask
-        return (Local("0 where the mask holds, else 1", kept),
-                Local("1 where the mask holds (summed), else 0", rule="route"))
+        return (
+            Local("0 where the mask holds, else 1", kept),
+            Local("1 where the mask holds (summed), else 0", rule="route"),
+        )
 
     @staticmethod
     def backward(ctx, grad):
@@ -470,8 +511,10 @@ class MaskedFill(Function):
 
 def _fill_value(value):
     if isinstance(value, Tensor) and value._array.ndim != 0:
-        raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got tensor "
-                           f"with {value._array.ndim} dimension(s).")
+        raise RuntimeError(
+            "masked_fill_ only supports a 0-dimensional value tensor, but got tensor "
+            f"with {value._array.ndim} dimension(s)."
+        )
     return value
 
 
@@ -484,17 +527,21 @@ def masked_fill(a, mask, value):
 def masked_fill_(a, mask, value):
     """In place, through the in-place machinery (the mask may not enlarge ``a``)."""
     from .inplace import apply_inplace
+
     array = _mask_array("masked_fill", mask)
     shape = _broadcast(a._array.shape, array.shape)
     if shape != a._array.shape:
-        raise RuntimeError(f"output with shape {list(a._array.shape)} doesn't match the broadcast "
-                           f"shape {list(shape)}")
+        raise RuntimeError(
+            f"output with shape {list(a._array.shape)} doesn't match the broadcast "
+            f"shape {list(shape)}"
+        )
     return apply_inplace(a, MaskedFill, _fill_value(value), mask=array)
 
 
 # -- copies in a pattern: repeat, hstack, vstack ------------------------------------------------------
 class Repeat(Function):
     """The tensor tiled ``repeats`` times along each dim (new leading dims for extra repeats)."""
+
     node_name = "RepeatBackward0"
     formula = "gradient summed over all the copies"
     label = "repeat"
@@ -524,8 +571,10 @@ class Repeat(Function):
 def repeat(a, repeats):
     repeats = tuple(int(r) for r in repeats)
     if len(repeats) < a._array.ndim:
-        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of "
-                           "dimensions of tensor")
+        raise RuntimeError(
+            "Number of dimensions of repeat dims can not be smaller than number of "
+            "dimensions of tensor"
+        )
     padded = (1,) * (len(repeats) - a._array.ndim) + a._array.shape
     if any(r < 0 for r in repeats):
         sizes = [r * n for r, n in zip(repeats, padded)]
@@ -546,6 +595,7 @@ def vstack(tensors):
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("vstack expects a non-empty TensorList")
-    tensors = [_reshape_op(t, (1, -1 if t._array.ndim else 1)) if t._array.ndim < 2 else t
-               for t in tensors]
+    tensors = [
+        _reshape_op(t, (1, -1 if t._array.ndim else 1)) if t._array.ndim < 2 else t for t in tensors
+    ]
     return cat(tensors, 0)

@@ -2,6 +2,7 @@
 
 Their backward puts each gradient value back where its input value came from.
 """
+
 import numpy as np
 
 from ..autograd.chain_rule import Local
@@ -38,17 +39,21 @@ def expand(a, sizes):
     shape = a._array.shape
     lead = len(sizes) - len(shape)
     if lead < 0:
-        raise RuntimeError(f"expand(torch.FloatTensor{{{list(shape)}}}, size={list(sizes)}): the number "
-                           "of sizes provided must be greater or equal to the number of dimensions in the tensor")
+        raise RuntimeError(
+            f"expand(torch.FloatTensor{{{list(shape)}}}, size={list(sizes)}): the number "
+            "of sizes provided must be greater or equal to the number of dimensions in the tensor"
+        )
     target = []
     for i, size in enumerate(sizes):
         old = shape[i - lead] if i >= lead else 1
         if size == -1:
             size = old
         elif old != 1 and size != old:
-            raise RuntimeError(f"The expanded size of the tensor ({size}) must match the existing size "
-                               f"({old}) at non-singleton dimension {i}.  Target sizes: {list(sizes)}.  "
-                               f"Tensor sizes: {list(shape)}")
+            raise RuntimeError(
+                f"The expanded size of the tensor ({size}) must match the existing size "
+                f"({old}) at non-singleton dimension {i}.  Target sizes: {list(sizes)}.  "
+                f"Tensor sizes: {list(shape)}"
+            )
         target.append(size)
     return Expand.apply(a, shape=tuple(target))  # a new view even for the same shape, as PyTorch
 
@@ -70,6 +75,7 @@ def _infer_shape(shape, size):
 
 class View(Function):
     """Same values, new shape, same memory."""
+
     node_name = "ViewBackward0"
     formula = "gradient reshaped back"
     label = "view"
@@ -82,9 +88,11 @@ class View(Function):
         try:
             return np.reshape(a._array, shape, copy=False)
         except ValueError:
-            raise RuntimeError("view size is not compatible with input tensor's size and stride (at "
-                               "least one dimension spans across two contiguous subspaces). Use "
-                               ".reshape(...) instead.") from None
+            raise RuntimeError(
+                "view size is not compatible with input tensor's size and stride (at "
+                "least one dimension spans across two contiguous subspaces). Use "
+                ".reshape(...) instead."
+            ) from None
 
     @staticmethod
     def local(ctx):
@@ -97,6 +105,7 @@ class View(Function):
 
 class Reshape(Function):
     """Like ``View``, but copies when the memory layout does not allow a view."""
+
     node_name = "UnsafeViewBackward0"
     formula = "gradient reshaped back"
     label = "reshape"
@@ -136,7 +145,7 @@ def flatten(a, start_dim=0, end_dim=-1):
     if start == end:  # nothing to merge: PyTorch returns the tensor itself
         return a
     shape = a._array.shape
-    return reshape(a, shape[:start] + (int(np.prod(shape[start:end + 1])),) + shape[end + 1:])
+    return reshape(a, shape[:start] + (int(np.prod(shape[start : end + 1])),) + shape[end + 1 :])
 
 
 class Squeeze(Function):
@@ -214,8 +223,11 @@ class T(Function):
 
     @staticmethod
     def local(ctx):
-        return Local("1 (the same numbers, transposed back)", rule="permute",
-                     axis=tuple(reversed(range(ctx.ndim))))
+        return Local(
+            "1 (the same numbers, transposed back)",
+            rule="permute",
+            axis=tuple(reversed(range(ctx.ndim))),
+        )
 
     @staticmethod
     def backward(ctx, grad):
@@ -224,7 +236,9 @@ class T(Function):
 
 def t(a):
     if a._array.ndim > 2:
-        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {a._array.ndim}D")
+        raise RuntimeError(
+            f"t() expects a tensor with <= 2 dimensions, but self is {a._array.ndim}D"
+        )
     return T.apply(a)
 
 
@@ -287,10 +301,13 @@ def permute(a, dims):
     n = a._array.ndim
     dims = tuple(normalize_dim(d, n) for d in dims)
     if sorted(dims) != list(range(n)):
-        raise RuntimeError("permute(sparse_coo): number of dimensions in the tensor input does not "
-                           "match the length of the desired ordering of dimensions i.e. input.dim() = "
-                           f"{n} is not equal to len(dims) = {len(dims)}" if len(dims) != n
-                           else "permute(): duplicate dims are not allowed.")
+        raise RuntimeError(
+            "permute(sparse_coo): number of dimensions in the tensor input does not "
+            "match the length of the desired ordering of dimensions i.e. input.dim() = "
+            f"{n} is not equal to len(dims) = {len(dims)}"
+            if len(dims) != n
+            else "permute(): duplicate dims are not allowed."
+        )
     return Permute.apply(a, dims=dims)
 
 
@@ -334,8 +351,11 @@ def _basic_name(key, shape):
         elif isinstance(k, (int, np.integer)):
             name, dim = "SelectBackward0", dim + 1
         else:
-            whole = (k.start in (None, 0) and k.step in (None, 1)
-                     and (k.stop is None or k.stop >= shape[dim]))
+            whole = (
+                k.start in (None, 0)
+                and k.step in (None, 1)
+                and (k.stop is None or k.stop >= shape[dim])
+            )
             if not whole:
                 name = "SliceBackward0"
             dim += 1
@@ -344,6 +364,7 @@ def _basic_name(key, shape):
 
 class Index(Function):
     """a[key] for ints, slices, None and ``...``: a view."""
+
     formula = "gradient placed back at the picked positions, 0 elsewhere"
     label = "[ ]"
     builtin = True
@@ -369,6 +390,7 @@ class Index(Function):
 
 class AdvancedIndex(Function):
     """a[key] with integer arrays or boolean masks: a copy."""
+
     node_name = "IndexBackward0"
     formula = "gradient added back at the picked positions, 0 elsewhere"
     label = "[ ]"
@@ -381,7 +403,9 @@ class AdvancedIndex(Function):
 
     @staticmethod
     def local(ctx):
-        return Local("1 at each position picked (summed when picked twice), 0 elsewhere", rule="route")
+        return Local(
+            "1 at each position picked (summed when picked twice), 0 elsewhere", rule="route"
+        )
 
     backward = staticmethod(Index.backward)
     expression = Index.expression
@@ -399,6 +423,7 @@ class IndexGradient(Function):
     PyTorch names the step that undoes the index's first one: ``a[0]`` → SelectBackwardBackward0,
     ``a[1:]`` → SliceBackwardBackward0, ``a[None]`` → SqueezeBackward1, ``a[[0, 1]]`` →
     IndexPutImplBackward0."""
+
     formula = "d/dg: pick the same positions again"
     label = "index backward"
     builtin = True
@@ -431,15 +456,21 @@ def _undoing_name(key):
     if not _is_basic(key):
         return "IndexPutImplBackward0"
     if not isinstance(key, tuple):
-        return "SqueezeBackward1" if key is None else \
-            "SelectBackwardBackward0" if isinstance(key, (int, np.integer)) else "SliceBackwardBackward0"
+        return (
+            "SqueezeBackward1"
+            if key is None
+            else "SelectBackwardBackward0"
+            if isinstance(key, (int, np.integer))
+            else "SliceBackwardBackward0"
+        )
     for k in key:
         if k is None:
             return "SqueezeBackward1"
         if isinstance(k, (int, np.integer)):
             return "SelectBackwardBackward0"
-        if isinstance(k, slice) and not (k.start in (None, 0) and k.step in (None, 1) and
-                                         k.stop is None):
+        if isinstance(k, slice) and not (
+            k.start in (None, 0) and k.step in (None, 1) and k.stop is None
+        ):
             return "SliceBackwardBackward0"
     return "SliceBackwardBackward0"
 
@@ -477,14 +508,18 @@ class Cat(Function):
 
     @staticmethod
     def local(ctx):
-        return tuple(Local(f"1 on its slice {lo}:{hi} along dim {ctx.dim}, 0 elsewhere", rule="route")
-                     for lo, hi in zip(ctx.bounds[:-1], ctx.bounds[1:]))
+        return tuple(
+            Local(f"1 on its slice {lo}:{hi} along dim {ctx.dim}, 0 elsewhere", rule="route")
+            for lo, hi in zip(ctx.bounds[:-1], ctx.bounds[1:])
+        )
 
     @staticmethod
     def backward(ctx, grad):
         lead = (slice(None),) * ctx.dim
-        return tuple(grad[lead + (slice(int(lo), int(hi)),)] if need else None
-                     for need, lo, hi in zip(ctx.needs_input_grad, ctx.bounds[:-1], ctx.bounds[1:]))
+        return tuple(
+            grad[lead + (slice(int(lo), int(hi)),)] if need else None
+            for need, lo, hi in zip(ctx.needs_input_grad, ctx.bounds[:-1], ctx.bounds[1:])
+        )
 
 
 def cat(tensors, dim=0):
@@ -495,13 +530,16 @@ def cat(tensors, dim=0):
     dim = normalize_dim(dim, first.ndim)
     for i, t in enumerate(tensors[1:], start=1):
         if t._array.ndim != first.ndim:
-            raise RuntimeError("Tensors must have same number of dimensions: got "
-                               f"{first.ndim} and {t._array.ndim}")
+            raise RuntimeError(
+                f"Tensors must have same number of dimensions: got {first.ndim} and {t._array.ndim}"
+            )
         for d in range(first.ndim):
             if d != dim and t._array.shape[d] != first.shape[d]:
-                raise RuntimeError(f"Sizes of tensors must match except in dimension {dim}. Expected "
-                                   f"size {first.shape[d]} but got size {t._array.shape[d]} for tensor "
-                                   f"number {i} in the list.")
+                raise RuntimeError(
+                    f"Sizes of tensors must match except in dimension {dim}. Expected "
+                    f"size {first.shape[d]} but got size {t._array.shape[d]} for tensor "
+                    f"number {i} in the list."
+                )
     return Cat.apply(*tensors, dim=dim)
 
 
@@ -518,14 +556,17 @@ class Stack(Function):
 
     @staticmethod
     def local(ctx):
-        return tuple(Local(f"1 on its slice [{i}] along dim {ctx.dim}, 0 elsewhere", rule="route")
-                     for i in range(len(ctx.needs_input_grad)))
+        return tuple(
+            Local(f"1 on its slice [{i}] along dim {ctx.dim}, 0 elsewhere", rule="route")
+            for i in range(len(ctx.needs_input_grad))
+        )
 
     @staticmethod
     def backward(ctx, grad):
         lead = (slice(None),) * ctx.dim
-        return tuple(grad[lead + (i,)] if need else None
-                     for i, need in enumerate(ctx.needs_input_grad))
+        return tuple(
+            grad[lead + (i,)] if need else None for i, need in enumerate(ctx.needs_input_grad)
+        )
 
 
 def stack(tensors, dim=0):
@@ -535,14 +576,17 @@ def stack(tensors, dim=0):
     first = tensors[0]._array.shape
     for i, t in enumerate(tensors[1:], start=1):
         if t._array.shape != first:
-            raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(first)} at "
-                               f"entry 0 and {list(t._array.shape)} at entry {i}")
+            raise RuntimeError(
+                f"stack expects each tensor to be equal size, but got {list(first)} at "
+                f"entry 0 and {list(t._array.shape)} at entry {i}"
+            )
     return Stack.apply(*tensors, dim=normalize_dim(dim, len(first) + 1))
 
 
 # -- diagonals and selection ----------------------------------------------------------------------
 class DiagEmbed(Function):
     """A vector laid on the diagonal of a square matrix (``torch.diag`` of a vector)."""
+
     node_name = "DiagEmbedBackward0"
     formula = "gradient of the diagonal entries only"
     label = "diag"
@@ -565,6 +609,7 @@ class DiagEmbed(Function):
 
 class Diagonal(Function):
     """The diagonal of a matrix (``torch.diag`` of a matrix)."""
+
     node_name = "DiagonalBackward0"
     formula = "gradient placed back on the diagonal, 0 elsewhere"
     label = "diag"
@@ -597,6 +642,7 @@ def diag(a, diagonal=0):
 
 class Where(Function):
     """condition ? a : b, elementwise (broadcasting all three)"""
+
     node_name = "WhereBackward0"
     formula = "d/da = 1 where the condition holds, d/db = 1 elsewhere"
     scalars_are_inputs = True
@@ -609,21 +655,26 @@ class Where(Function):
         ctx.shapes = shape_of(a), shape_of(b)
         out = np.where(condition, value(a), value(b))
         if out.dtype == np.float64 and not any(
-                isinstance(v, Tensor) and v._array.dtype == np.float64 for v in (a, b)):
+            isinstance(v, Tensor) and v._array.dtype == np.float64 for v in (a, b)
+        ):
             out = out.astype(np.float32)  # a Python number does not widen a float32 tensor
         return out
 
     @staticmethod
     def local(ctx):
         chosen = np.asarray(ctx.condition, dtype=np.float64)
-        return Local("1 where the condition holds, else 0", chosen), Local("0 where the condition holds, else 1", 1 - chosen)
+        return Local("1 where the condition holds, else 0", chosen), Local(
+            "0 where the condition holds, else 1", 1 - chosen
+        )
 
     @staticmethod
     def backward(ctx, grad):
         need_a, need_b = ctx.needs_input_grad
         shape_a, shape_b = ctx.shapes
-        return (sum_to(array_or_tensor.where(ctx.condition, grad, 0), shape_a) if need_a else None,
-                sum_to(array_or_tensor.where(~ctx.condition, grad, 0), shape_b) if need_b else None)
+        return (
+            sum_to(array_or_tensor.where(ctx.condition, grad, 0), shape_a) if need_a else None,
+            sum_to(array_or_tensor.where(~ctx.condition, grad, 0), shape_b) if need_b else None,
+        )
 
 
 def where(condition, a, b):
@@ -674,12 +725,20 @@ class ToType(Function):
 def index_put_(a, key, value):
     from .inplace import apply_inplace
     from ..autograd.grad_mode import STATE
+
     key = _numpy_key(key)
-    if STATE.enabled and a._requires_grad and a.grad_fn is None and _is_basic(key) and \
-            _basic_name(key if isinstance(key, tuple) else (key,), a._array.shape) != "AliasBackward0":
+    if (
+        STATE.enabled
+        and a._requires_grad
+        and a.grad_fn is None
+        and _is_basic(key)
+        and _basic_name(key if isinstance(key, tuple) else (key,), a._array.shape)
+        != "AliasBackward0"
+    ):
         # PyTorch writes through a view of the leaf (a[0] = v), unless the key selects all of it
-        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
-                           "in-place operation.")
+        raise RuntimeError(
+            "a view of a leaf Variable that requires grad is being used in an in-place operation."
+        )
     if isinstance(value, (int, float)):
         value = Tensor._make(np.asarray(value, dtype=a._array.dtype), False, None)  # PyTorch's edge
     return apply_inplace(a, IndexPut, value, key=key)
@@ -688,8 +747,11 @@ def index_put_(a, key, value):
 class IndexPut(Function):
     """a[key] = v, recorded like PyTorch records it: ``CopySlices`` (a copy into the view a[key])
     for ints and slices, ``IndexPutBackward0`` for integer arrays and masks."""
+
     node_name = "CopySlices"
-    formula = "d/da: gradient with the overwritten positions zeroed;  d/dv: gradient at those positions"
+    formula = (
+        "d/da: gradient with the overwritten positions zeroed;  d/dv: gradient at those positions"
+    )
     label = "[ ]="
     builtin = True
 
@@ -711,7 +773,9 @@ class IndexPut(Function):
     def local(ctx):
         keep = np.ones(ctx.out_shape)
         keep[ctx.key] = 0
-        return Local("0 at the overwritten positions, else 1", keep), Local("1 at the positions written", rule="route")
+        return Local("0 at the overwritten positions, else 1", keep), Local(
+            "1 at the positions written", rule="route"
+        )
 
     @staticmethod
     def backward(ctx, grad):

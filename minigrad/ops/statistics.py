@@ -4,6 +4,7 @@ running ones, cumsum and cumprod.
 Each backward is written with operators and minigrad ops only, so it runs on numpy arrays (plain
 backward) and on tensors (``create_graph=True``) alike; see ops/array_or_tensor.py.
 """
+
 import warnings
 
 import numpy as np
@@ -65,7 +66,9 @@ def _prod_last(x):
 
 
 def _cumprod_last(x):
-    return Cumprod.apply(x, dim=x._array.ndim - 1) if isinstance(x, Tensor) else np.cumprod(x, axis=-1)
+    return (
+        Cumprod.apply(x, dim=x._array.ndim - 1) if isinstance(x, Tensor) else np.cumprod(x, axis=-1)
+    )
 
 
 def _cumsum(x, dim):
@@ -90,6 +93,7 @@ def _float_dtype_check(name, a):
 # -- prod -----------------------------------------------------------------------------------------
 class Prod(Function):
     """the product of the entries (all, or along one dim)"""
+
     formula = "d(Π a)/daᵢ = the product of all the other entries"
     label = "prod"
     builtin = True
@@ -113,21 +117,26 @@ class Prod(Function):
         if ctx.dim is None or np.ndim(a) == 0:
             flat = a.reshape(-1) if isinstance(a, Tensor) else np.reshape(a, -1)
             others = _prod_last(_rows_without_self(flat, 0))
-            return others.reshape(ctx.shape) if isinstance(others, Tensor) else np.reshape(others, ctx.shape)
+            return (
+                others.reshape(ctx.shape)
+                if isinstance(others, Tensor)
+                else np.reshape(others, ctx.shape)
+            )
         return transpose(_prod_last(_rows_without_self(a, ctx.dim)), ctx.dim, -1)
 
     @staticmethod
     def local(ctx):
-        a, = ctx.saved_like(None)
+        (a,) = ctx.saved_like(None)
         axes = _axes(ctx.dim, len(ctx.shape))
-        return Local("the product of the other entries", ctx.others(ctx, a),
-                     spread=_kept(ctx.shape, axes))
+        return Local(
+            "the product of the other entries", ctx.others(ctx, a), spread=_kept(ctx.shape, axes)
+        )
 
     @staticmethod
     def backward(ctx, grad):
         if not ctx.shape:  # a 0-d input is its own product: d/da = 1, nothing of a in it
             return grad
-        a, = ctx.saved_like(grad)
+        (a,) = ctx.saved_like(grad)
         axes = _axes(ctx.dim, len(ctx.shape))
         return _keep_dims(grad, ctx.shape, axes, ctx.keepdim) * ctx.others(ctx, a)
 
@@ -138,21 +147,26 @@ def prod(a, dim=None, keepdim=False, method=False):
         prefix = "" if method else "Tensor, "
         head = "" if method else "Tensor input, "
         out = "" if method else ", Tensor out = None"  # only the function takes out=
-        raise TypeError(f"prod() received an invalid combination of arguments - got ({prefix}{got}), "
-                        f"but expected one of:\n * ({head}*, torch.dtype dtype = None)\n"
-                        f" * ({head}int dim, bool keepdim = False, *, torch.dtype dtype = None{out})\n")
+        raise TypeError(
+            f"prod() received an invalid combination of arguments - got ({prefix}{got}), "
+            f"but expected one of:\n * ({head}*, torch.dtype dtype = None)\n"
+            f" * ({head}int dim, bool keepdim = False, *, torch.dtype dtype = None{out})\n"
+        )
     if dim is not None:
         dim = normalize_dim(dim, a._array.ndim)
     return Prod.apply(a, dim=dim, keepdim=keepdim)
 
 
 # -- var and std ----------------------------------------------------------------------------------
-_DOF_WARNING = ("{}(): degrees of freedom is <= 0. Correction should be strictly less than the "
-                "reduction factor (input numel divided by output numel).")
+_DOF_WARNING = (
+    "{}(): degrees of freedom is <= 0. Correction should be strictly less than the "
+    "reduction factor (input numel divided by output numel)."
+)
 
 
 class Var(Function):
     """the spread of the entries: Σ(a - mean)² / (N - correction)"""
+
     node_name = "VarBackward0"
     formula = "d var/daᵢ = 2(aᵢ - mean) / (N - correction)"
     label = "var"
@@ -177,23 +191,23 @@ class Var(Function):
 
     @staticmethod
     def local(ctx):
-        a, = ctx.saved_like(None)
+        (a,) = ctx.saved_like(None)
         with np.errstate(divide="ignore", invalid="ignore"):
             value = 2 * (a - np.mean(a, axis=ctx.axes, keepdims=True)) / ctx.dof
         return Local(f"2·({{a}} - mean) / {ctx.dof:g}", value, spread=_kept(ctx.shape, ctx.axes))
 
     @staticmethod
     def backward(ctx, grad):
-        a, = ctx.saved_like(grad)
+        (a,) = ctx.saved_like(grad)
         centered = a - _mean(a, ctx.axes)
         with np.errstate(divide="ignore", invalid="ignore"):
             factor = 2 / ctx.dof if ctx.dof else float("inf")  # a Python float keeps the dtype
             return _keep_dims(grad, ctx.shape, ctx.axes, ctx.keepdim) * centered * factor
 
 
-
 class Std(Function):
     """the standard deviation: √var"""
+
     node_name = "StdBackward0"
     formula = "d std/daᵢ = (aᵢ - mean) / ((N - correction)·std), 0 where std = 0"
     label = "std"
@@ -219,8 +233,11 @@ class Std(Function):
         a, out = ctx.saved_like(None)
         centered = a - np.mean(a, axis=ctx.axes, keepdims=True)
         scale = _keep_dims(ctx.scale(ctx, np.ones_like(out), out), ctx.shape, ctx.axes, ctx.keepdim)
-        return Local(f"({{a}} - mean) / ({ctx.dof:g}·std)", centered * scale,
-                     spread=_kept(ctx.shape, ctx.axes))
+        return Local(
+            f"({{a}} - mean) / ({ctx.dof:g}·std)",
+            centered * scale,
+            spread=_kept(ctx.shape, ctx.axes),
+        )
 
     @staticmethod
     def backward(ctx, grad):
@@ -238,8 +255,10 @@ def _var_arguments(name, a, dim, unbiased, keepdim, correction):
     if isinstance(dim, bool):  # a.var(False): the old unbiased flag in first place
         dim, unbiased = None, dim
     if unbiased is not None and correction is not None:
-        raise TypeError(f"{name}() received an invalid combination of arguments: unbiased and "
-                        "correction cannot both be given")
+        raise TypeError(
+            f"{name}() received an invalid combination of arguments: unbiased and "
+            "correction cannot both be given"
+        )
     _float_dtype_check("std and var", a)
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
@@ -259,6 +278,7 @@ def std(a, dim=None, unbiased=None, keepdim=False, *, correction=None):
 # -- norm -----------------------------------------------------------------------------------------
 class Norm(Function):
     """the vector p-norm (Σ|a|ᵖ)^(1/p); p = ∞: the largest |a|"""
+
     node_name = "LinalgVectorNormBackward0"
     formula = "d‖a‖₂/daᵢ = aᵢ/‖a‖ (0 where ‖a‖ = 0); other p: sign(aᵢ)|aᵢ|ᵖ⁻¹/‖a‖ᵖ⁻¹"
     label = "norm"
@@ -281,7 +301,7 @@ class Norm(Function):
             elif p == 1:
                 out = np.sum(size, axis=axes, keepdims=keepdim)
             else:
-                out = np.sum(size ** p, axis=axes, keepdims=keepdim) ** (1 / p)
+                out = np.sum(size**p, axis=axes, keepdims=keepdim) ** (1 / p)
         out = np.asarray(out, dtype=x.dtype)
         ctx.save_for_backward(a, out)
         return out
@@ -299,7 +319,9 @@ class Norm(Function):
             if p == 1:
                 return sgn(a) * g
             if p == 2:
-                return g * _where(~zero_norm, a / norm)  # its second derivative is nan at 0, as PyTorch's
+                return g * _where(
+                    ~zero_norm, a / norm
+                )  # its second derivative is nan at 0, as PyTorch's
             if np.isinf(p):  # the gradient of max |a|: shared by the entries that tie for it
                 winners = np.abs(_array(a)) == _array(norm)
                 share = winners / np.sum(winners, axis=ctx.axes, keepdims=True)
@@ -325,29 +347,38 @@ class Norm(Function):
 def norm(a, p="fro", dim=None, keepdim=False, dtype=None):
     if isinstance(p, str):
         if p == "nuc":
-            raise NotImplementedError("minigrad has no nuclear norm (p='nuc'); use p='fro' or a number")
+            raise NotImplementedError(
+                "minigrad has no nuclear norm (p='nuc'); use p='fro' or a number"
+            )
         if p != "fro":
             raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
         if isinstance(dim, (tuple, list)) and len(dim) > 2:  # 'fro' is a matrix norm then
-            raise RuntimeError("linalg.matrix_norm: dim must be a 2-tuple. Got "
-                               + " ".join(str(d) for d in dim))
+            raise RuntimeError(
+                "linalg.matrix_norm: dim must be a 2-tuple. Got " + " ".join(str(d) for d in dim)
+            )
         p = 2
     if a._array.dtype.kind != "f":
-        raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
-                           f"input. Got {_SCALAR_TYPE.get(a.dtype.name, a.dtype.name)}")
+        raise RuntimeError(
+            "linalg.vector_norm: Expected a floating point or complex tensor as "
+            f"input. Got {_SCALAR_TYPE.get(a.dtype.name, a.dtype.name)}"
+        )
     if isinstance(dim, (int, np.integer)):
         dim = (dim,)
     axes = _axes(dim, a._array.ndim)
     if a._array.size == 0 and np.isinf(float(p)):
         order = "inf" if float(p) > 0 else "-inf"
         if dim is None:
-            raise RuntimeError(f"linalg.vector_norm cannot compute the {order} norm on an empty "
-                               "tensor because the operation does not have an identity")
+            raise RuntimeError(
+                f"linalg.vector_norm cannot compute the {order} norm on an empty "
+                "tensor because the operation does not have an identity"
+            )
         empty = next((ax for ax in axes if a._array.shape[ax] == 0), None)
         if empty is not None:  # PyTorch's message, its missing space included
-            raise RuntimeError(f"linalg.vector_norm cannot compute the {order} norm on the "
-                               f"dimension {empty}because this dimension is empty and the "
-                               "operation does not have an identity")
+            raise RuntimeError(
+                f"linalg.vector_norm cannot compute the {order} norm on the "
+                f"dimension {empty}because this dimension is empty and the "
+                "operation does not have an identity"
+            )
     out = Norm.apply(a, p=float(p), axes=axes, keepdim=keepdim)
     return out if dtype is None else out.to(dtype)
 
@@ -355,6 +386,7 @@ def norm(a, p="fro", dim=None, keepdim=False, dtype=None):
 # -- logsumexp ------------------------------------------------------------------------------------
 class Logsumexp(Function):
     """log Σ eᵃ, computed without overflow (the largest entry taken out first)"""
+
     node_name = "LogsumexpBackward0"
     formula = "d logsumexp(a)/daᵢ = e^(aᵢ - logsumexp(a)) (the softmax)"
     label = "logsumexp"
@@ -381,8 +413,11 @@ class Logsumexp(Function):
     @staticmethod
     def local(ctx):
         a, out = ctx.saved_like(None)
-        return Local("e^({a} - logsumexp)", np.exp(a - _keep_dims(out, ctx.shape, ctx.axes, ctx.keepdim)),
-                     spread=_kept(ctx.shape, ctx.axes))
+        return Local(
+            "e^({a} - logsumexp)",
+            np.exp(a - _keep_dims(out, ctx.shape, ctx.axes, ctx.keepdim)),
+            spread=_kept(ctx.shape, ctx.axes),
+        )
 
     @staticmethod
     def backward(ctx, grad):
@@ -401,6 +436,7 @@ def logsumexp(a, dim, keepdim=False):
 # -- running sums and products --------------------------------------------------------------------
 class Cumsum(Function):
     """running sum along ``dim``: outᵢ = a₀ + … + aᵢ"""
+
     node_name = "CumsumBackward0"
     formula = "d outᵢ/daₖ = 1 for i ≥ k: each aₖ gets the sum of the gradients from k on"
     label = "cumsum"
@@ -427,6 +463,7 @@ class Cumsum(Function):
 
 class Cumprod(Function):
     """running product along ``dim``: outᵢ = a₀ · … · aᵢ"""
+
     node_name = "CumprodBackward0"
     formula = "d outᵢ/daₖ = Π_{j ≤ i, j ≠ k} aⱼ for i ≥ k (exact with zeros)"
     label = "cumprod"
@@ -449,16 +486,19 @@ class Cumprod(Function):
 
     @staticmethod
     def local(ctx):
-        a, = ctx.saved_like(None)
+        (a,) = ctx.saved_like(None)
         if np.ndim(a) == 0:
             return Local("1", 1)
-        return Local(f"Π of the other entries up to i, along dim {ctx.dim}",
-                     np.swapaxes(ctx.jacobian(np.moveaxis(a, ctx.dim, -1), -1), -1, -2),
-                     rule="gJ", axis=ctx.dim)
+        return Local(
+            f"Π of the other entries up to i, along dim {ctx.dim}",
+            np.swapaxes(ctx.jacobian(np.moveaxis(a, ctx.dim, -1), -1), -1, -2),
+            rule="gJ",
+            axis=ctx.dim,
+        )
 
     @staticmethod
     def backward(ctx, grad):
-        a, = ctx.saved_like(grad)
+        (a,) = ctx.saved_like(grad)
         if np.ndim(a) == 0:
             return grad
         moved = unsqueeze(transpose(grad, ctx.dim, -1), -2)  # (..., 1, n) over i
@@ -480,6 +520,7 @@ def cumprod(a, dim, dtype=None):
 # -- amax, amin, median ---------------------------------------------------------------------------
 class Amax(Function):
     """the largest entry (along dims); ties share the gradient equally"""
+
     node_name = "AmaxBackward0"
     formula = "d amax/daᵢ = 1/k at the k entries that tie for the maximum, 0 elsewhere"
     label = "amax"
@@ -497,17 +538,20 @@ class Amax(Function):
 
     @staticmethod
     def local(ctx):
-        share, = ctx.saved_like(None)
-        return Local("1/k at the k tied winners, 0 elsewhere", share, spread=_kept(ctx.shape, ctx.axes))
+        (share,) = ctx.saved_like(None)
+        return Local(
+            "1/k at the k tied winners, 0 elsewhere", share, spread=_kept(ctx.shape, ctx.axes)
+        )
 
     @staticmethod
     def backward(ctx, grad):
-        share, = ctx.saved_like(grad)
+        (share,) = ctx.saved_like(grad)
         return _keep_dims(grad, ctx.shape, ctx.axes, ctx.keepdim) * share
 
 
 class Amin(Amax):
     """the smallest entry (along dims); ties share the gradient equally"""
+
     node_name = "AminBackward0"
     formula = "d amin/daᵢ = 1/k at the k entries that tie for the minimum, 0 elsewhere"
     label = "amin"
@@ -526,8 +570,10 @@ def _extreme(op, name, a, dim, keepdim):
         axes = ()
     if a._array.size == 0:
         if not dims:
-            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() "
-                               "== 0. Specify the reduction dim with the 'dim' argument.")
+            raise RuntimeError(
+                f"{name}(): Expected reduction dim to be specified for input.numel() "
+                "== 0. Specify the reduction dim with the 'dim' argument."
+            )
         for ax in axes:
             if a._array.shape[ax] == 0:
                 raise IndexError(f"{name}(): Expected reduction dim {ax} to have non-zero size.")
@@ -544,6 +590,7 @@ def amin(a, dim=(), keepdim=False):
 
 class Median(Function):
     """the lower median of all the entries; entries equal to it share the gradient"""
+
     node_name = "MedianBackward0"
     formula = "d median/daᵢ = 1/k at the k entries equal to the median, 0 elsewhere"
     label = "median"
@@ -567,13 +614,14 @@ class Median(Function):
 
     @staticmethod
     def local(ctx):
-        share, = ctx.saved_like(None)
-        return Local("1/k at the k entries equal to the median, 0 elsewhere", share,
-                     spread=(1,) * share.ndim)
+        (share,) = ctx.saved_like(None)
+        return Local(
+            "1/k at the k entries equal to the median, 0 elsewhere", share, spread=(1,) * share.ndim
+        )
 
     @staticmethod
     def backward(ctx, grad):
-        share, = ctx.saved_like(grad)
+        (share,) = ctx.saved_like(grad)
         return grad * share
 
 
@@ -581,4 +629,5 @@ def median(a, dim=None, keepdim=False):
     if dim is None:
         return Median.apply(a)
     from .selection import median_dim
+
     return median_dim(a, dim, keepdim)

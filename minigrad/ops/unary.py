@@ -1,4 +1,5 @@
 """Elementwise functions of one tensor: exp, log, log1p, sqrt, abs, sign, sin, cos, clamp."""
+
 import numpy as np
 
 from ..autograd.chain_rule import Local
@@ -9,6 +10,7 @@ from .array_or_tensor import cos, sgn, sin, where, zeros_like
 
 class Exp(Function):
     """eᵃ"""
+
     node_name = "ExpBackward0"
     saved_names = ("result",)  # node._saved_<name>, as PyTorch names them
     formula = "d(eᵃ)/da = eᵃ"
@@ -24,17 +26,18 @@ class Exp(Function):
 
     @staticmethod
     def local(ctx):
-        out, = ctx.saved_like(None)
+        (out,) = ctx.saved_like(None)
         return Local("e^{a}", out)
 
     @staticmethod
     def backward(ctx, grad):
-        out, = ctx.saved_like(grad)
+        (out,) = ctx.saved_like(grad)
         return grad * out
 
 
 class Log(Function):
     """ln a"""
+
     node_name = "LogBackward0"
     saved_names = ("self",)  # node._saved_<name>, as PyTorch names them
     formula = "d(ln a)/da = 1/a"
@@ -44,23 +47,26 @@ class Log(Function):
     @staticmethod
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        with np.errstate(divide="ignore", invalid="ignore"):  # log(0) = -inf, log(-1) = nan, quietly
+        with np.errstate(
+            divide="ignore", invalid="ignore"
+        ):  # log(0) = -inf, log(-1) = nan, quietly
             return np.log(floating(a))
 
     @staticmethod
     def local(ctx):
-        a, = ctx.saved_like(None)
+        (a,) = ctx.saved_like(None)
         with np.errstate(divide="ignore"):
             return Local("1/{a}", 1 / a)
 
     @staticmethod
     def backward(ctx, grad):
-        a, = ctx.saved_like(grad)
+        (a,) = ctx.saved_like(grad)
         return grad / a
 
 
 class Log1p(Function):
     """ln(1 + a), accurate for small a"""
+
     node_name = "Log1PBackward0"
     saved_names = ("self",)  # node._saved_<name>, as PyTorch names them
     formula = "d ln(1+a)/da = 1/(1+a)"
@@ -75,18 +81,19 @@ class Log1p(Function):
 
     @staticmethod
     def local(ctx):
-        a, = ctx.saved_like(None)
+        (a,) = ctx.saved_like(None)
         with np.errstate(divide="ignore"):
             return Local("1/(1 + {a})", 1 / (1 + a))
 
     @staticmethod
     def backward(ctx, grad):
-        a, = ctx.saved_like(grad)
+        (a,) = ctx.saved_like(grad)
         return grad / (1 + a)
 
 
 class Sqrt(Function):
     """√a"""
+
     node_name = "SqrtBackward0"
     saved_names = ("result",)  # node._saved_<name>, as PyTorch names them
     formula = "d(√a)/da = 1/(2√a)"
@@ -102,18 +109,19 @@ class Sqrt(Function):
 
     @staticmethod
     def local(ctx):
-        out, = ctx.saved_like(None)
+        (out,) = ctx.saved_like(None)
         with np.errstate(divide="ignore"):
             return Local("1/(2·√{a})", 1 / (2 * out))
 
     @staticmethod
     def backward(ctx, grad):
-        out, = ctx.saved_like(grad)
+        (out,) = ctx.saved_like(grad)
         return grad / (2 * out)
 
 
 class Abs(Function):
     """|a|"""
+
     node_name = "AbsBackward0"
     saved_names = ("self",)  # node._saved_<name>, as PyTorch names them
     formula = "d|a|/da = sign(a)"
@@ -127,17 +135,18 @@ class Abs(Function):
 
     @staticmethod
     def local(ctx):
-        a, = ctx.saved_like(None)
+        (a,) = ctx.saved_like(None)
         return Local("sign({a})", np.sign(a))
 
     @staticmethod
     def backward(ctx, grad):
-        a, = ctx.saved_like(grad)
+        (a,) = ctx.saved_like(grad)
         return grad * sgn(a)  # on tensors a node (SgnBackward0) whose derivative is 0
 
 
 class Sign(Function):
     """sign(a): -1, 0 or 1; flat everywhere, so its gradient is 0"""
+
     node_name = "SignBackward0"
     formula = "d sign(a)/da = 0"
     label = "sign"
@@ -160,6 +169,7 @@ class Sign(Function):
 
 class Sgn(Sign):
     """sgn(a): the sign, under the name PyTorch gives it for complex numbers too"""
+
     node_name = "SgnBackward0"
     formula = "d sgn(a)/da = 0"
     label = "sgn"
@@ -167,6 +177,7 @@ class Sgn(Sign):
 
 class Sin(Function):
     """sin a"""
+
     node_name = "SinBackward0"
     saved_names = ("self",)  # node._saved_<name>, as PyTorch names them
     formula = "d(sin a)/da = cos a"
@@ -180,17 +191,18 @@ class Sin(Function):
 
     @staticmethod
     def local(ctx):
-        a, = ctx.saved_like(None)
+        (a,) = ctx.saved_like(None)
         return Local("cos {a}", np.cos(a))
 
     @staticmethod
     def backward(ctx, grad):
-        a, = ctx.saved_like(grad)
+        (a,) = ctx.saved_like(grad)
         return grad * cos(a)
 
 
 class Cos(Function):
     """cos a"""
+
     node_name = "CosBackward0"
     saved_names = ("self",)  # node._saved_<name>, as PyTorch names them
     formula = "d(cos a)/da = -sin a"
@@ -204,17 +216,18 @@ class Cos(Function):
 
     @staticmethod
     def local(ctx):
-        a, = ctx.saved_like(None)
+        (a,) = ctx.saved_like(None)
         return Local("-sin {a}", -np.sin(a))
 
     @staticmethod
     def backward(ctx, grad):
-        a, = ctx.saved_like(grad)
+        (a,) = ctx.saved_like(grad)
         return -grad * sin(a)
 
 
 class Clamp(Function):
     """a limited to [min, max]"""
+
     node_name = "ClampBackward1"
     formula = "d clamp(a)/da = 1 inside [min, max], 0 outside"
     label = "clamp"
@@ -232,12 +245,12 @@ class Clamp(Function):
 
     @staticmethod
     def local(ctx):
-        inside, = ctx.saved_like(None)
+        (inside,) = ctx.saved_like(None)
         return Local("1 where {a} is inside the limits, else 0", inside.astype(np.float64))
 
     @staticmethod
     def backward(ctx, grad):
-        inside, = ctx.saved_like(grad)
+        (inside,) = ctx.saved_like(grad)
         return where(inside, grad, 0)
 
 
@@ -250,6 +263,7 @@ def clamp(a, min=None, max=None):
 # -- the rounding family: steps, flat between the jumps, so the gradient is 0 (as in PyTorch) -----
 class _Step(Function):
     """A staircase function: flat everywhere it is differentiable, so its gradient is zero."""
+
     formula = "d/da = 0 (flat between the jumps)"
     label = "step"  # each rounding op has its own
     builtin = True
@@ -265,6 +279,7 @@ class _Step(Function):
 
 class Round(_Step):
     """a rounded to the nearest integer (halves to even), or to ``decimals`` decimals"""
+
     label = "round"
 
     @staticmethod
@@ -273,9 +288,11 @@ class Round(_Step):
             # PyTorch 2.13: integers round to themselves, bool has no kernel, and with
             # decimals no integer type has one
             if decimals != 0:
-                raise NotImplementedError(f'"round_cpu" not implemented for \'{_type_name(a)}\'')
+                raise NotImplementedError(f"\"round_cpu\" not implemented for '{_type_name(a)}'")
             if a._array.dtype == np.bool_:
-                raise NotImplementedError(f'"round_vml_cpu" not implemented for \'{_type_name(a)}\'')
+                raise NotImplementedError(
+                    f"\"round_vml_cpu\" not implemented for '{_type_name(a)}'"
+                )
             ctx.node_name = "RoundBackward0"
             return a._array.copy()
         ctx.node_name = "RoundBackward0" if decimals == 0 else "RoundBackward1"
@@ -290,6 +307,7 @@ class Round(_Step):
 
 class Floor(_Step):
     """the largest integer ≤ a"""
+
     node_name = "FloorBackward0"
     label = "floor"
 
@@ -300,6 +318,7 @@ class Floor(_Step):
 
 class Ceil(_Step):
     """the smallest integer ≥ a"""
+
     node_name = "CeilBackward0"
     label = "ceil"
 
@@ -310,6 +329,7 @@ class Ceil(_Step):
 
 class Trunc(_Step):
     """a with its fractional part dropped (rounded towards zero)"""
+
     node_name = "TruncBackward0"
     label = "trunc"
 
@@ -321,10 +341,16 @@ class Trunc(_Step):
 def _integral(a, name):
     """floor / ceil / trunc of integers: the integers themselves; bool has no kernel in PyTorch."""
     if a._array.dtype == np.bool_:
-        raise NotImplementedError(f'"{name}_vml_cpu" not implemented for \'Bool\'')
+        raise NotImplementedError(f"\"{name}_vml_cpu\" not implemented for 'Bool'")
     return a._array.copy()
 
 
 def _type_name(a):
-    return {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-            "bool": "Bool"}.get(a._array.dtype.name, a._array.dtype.name)
+    return {
+        "int64": "Long",
+        "int32": "Int",
+        "int16": "Short",
+        "int8": "Char",
+        "uint8": "Byte",
+        "bool": "Bool",
+    }.get(a._array.dtype.name, a._array.dtype.name)

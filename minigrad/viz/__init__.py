@@ -8,11 +8,22 @@ Rendering uses ``graphviz-pure`` (pip-installable, identical output everywhere);
 renderer a picture shows its DOT text and how to fix it. Neither this package nor
 ``import minigrad`` imports the ``graphviz`` Python package.
 """
+
 from ._frames import Frames  # noqa: F401
 from ._render import RenderError, configure_graphviz, find_renderer  # noqa: F401
 from ._style import legend_entries  # noqa: F401
 from .picture import GraphPicture, PictureEdge, PictureNode, draw_graph  # noqa: F401
 from .state import GraphState  # noqa: F401
 
-__all__ = ["draw_graph", "GraphPicture", "GraphState", "PictureNode", "PictureEdge", "Frames",
-           "RenderError", "configure_graphviz", "find_renderer", "legend_entries"]
+__all__ = [
+    "draw_graph",
+    "GraphPicture",
+    "GraphState",
+    "PictureNode",
+    "PictureEdge",
+    "Frames",
+    "RenderError",
+    "configure_graphviz",
+    "find_renderer",
+    "legend_entries",
+]

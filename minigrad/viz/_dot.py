@@ -5,6 +5,7 @@ state give byte-identical DOT. All visible text goes through HTML-like labels es
 ``_text.html``; the legend is the graph's label (a table under the picture), so it never
 disturbs the layout of the graph itself.
 """
+
 from . import _style, _text
 
 _SMALL = '<FONT POINT-SIZE="10">{}</FONT>'
@@ -22,8 +23,10 @@ def _attrs(pairs):
 
 def edge_label(text):
     """Text along an arrow, on a small white patch (readable on light and dark pages)."""
-    return (f'<TABLE BORDER="0" CELLBORDER="0" CELLPADDING="1" CELLSPACING="0" '
-            f'BGCOLOR="{_style.LABEL_PATCH}"><TR><TD>{_SMALL.format(_text.html(text))}</TD></TR></TABLE>')
+    return (
+        f'<TABLE BORDER="0" CELLBORDER="0" CELLPADDING="1" CELLSPACING="0" '
+        f'BGCOLOR="{_style.LABEL_PATCH}"><TR><TD>{_SMALL.format(_text.html(text))}</TD></TR></TABLE>'
+    )
 
 
 def box_rows(box, mark=None, notes=()):
@@ -42,8 +45,7 @@ def box_rows(box, mark=None, notes=()):
     return rows
 
 
-_ROW_FORMAT = {"title": "<B>{}</B>", "line": _SMALL,
-               "note": _SMALL.format("<I>{}</I>")}
+_ROW_FORMAT = {"title": "<B>{}</B>", "line": _SMALL, "note": _SMALL.format("<I>{}</I>")}
 
 
 def label_of(rows):
@@ -56,29 +58,37 @@ def _legend(view, kinds_present, states_present, caption, legend):
     if caption:
         rows.append(f'<TR><TD COLSPAN="4" ALIGN="LEFT"><B>{_text.html(caption)}</B></TD></TR>')
     if legend:
-        entries = [k for k in _style.LEGEND_KINDS[view]]
+        entries = list(_style.LEGEND_KINDS[view])
         entries += [k for k in ("saved", "note") if k in kinds_present]
         cells = []
         for kind in entries:
             attrs, swatch, meaning = _style.KINDS[kind]
             style = ' STYLE="rounded"' if "rounded" in attrs["style"] or kind == "op" else ""
-            cells.append(f'<TD BGCOLOR="{attrs["fillcolor"]}" BORDER="1"{style}>'
-                         f'<FONT COLOR="{_style.TEXT}">{_text.html(swatch)}</FONT></TD>'
-                         f'<TD ALIGN="LEFT">{_text.html(meaning)}</TD>')
+            cells.append(
+                f'<TD BGCOLOR="{attrs["fillcolor"]}" BORDER="1"{style}>'
+                f'<FONT COLOR="{_style.TEXT}">{_text.html(swatch)}</FONT></TD>'
+                f'<TD ALIGN="LEFT">{_text.html(meaning)}</TD>'
+            )
         for state in _style.STATE_ORDER:
             if state in states_present:
                 attrs, tag, meaning = _style.STATES[state]
-                cells.append(f'<TD BGCOLOR="{attrs["fillcolor"]}" BORDER="1">'
-                             f'<FONT COLOR="{_style.TEXT}">{_text.html(tag)}</FONT></TD>'
-                             f'<TD ALIGN="LEFT">{_text.html(meaning)}</TD>')
+                cells.append(
+                    f'<TD BGCOLOR="{attrs["fillcolor"]}" BORDER="1">'
+                    f'<FONT COLOR="{_style.TEXT}">{_text.html(tag)}</FONT></TD>'
+                    f'<TD ALIGN="LEFT">{_text.html(meaning)}</TD>'
+                )
         for i in range(0, len(cells), 2):
-            rows.append("<TR>" + "".join(cells[i:i + 2]) + "</TR>")
-        rows.append(f'<TR><TD COLSPAN="4" ALIGN="LEFT">{_text.html(_style.EDGE_MEANING[view])}'
-                    "</TD></TR>")
+            rows.append("<TR>" + "".join(cells[i : i + 2]) + "</TR>")
+        rows.append(
+            f'<TR><TD COLSPAN="4" ALIGN="LEFT">{_text.html(_style.EDGE_MEANING[view])}</TD></TR>'
+        )
     if not rows:
         return None
-    return ('<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="3" CELLPADDING="3">'
-            + "".join(rows) + "</TABLE>")
+    return (
+        '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="3" CELLPADDING="3">'
+        + "".join(rows)
+        + "</TABLE>"
+    )
 
 
 def _layout_limits(n):
@@ -118,8 +128,9 @@ def resolve_state(model, state):
             continue
         ends_a, ends_b = model.ends(a), model.ends(b)
         for i, arrow in enumerate(model.arrows):
-            if ((arrow.tail in ends_a and arrow.head in ends_b)
-                    or (arrow.tail in ends_b and arrow.head in ends_a)):
+            if (arrow.tail in ends_a and arrow.head in ends_b) or (
+                arrow.tail in ends_b and arrow.head in ends_a
+            ):
                 labels[i] = str(text)
                 break
     return marks, notes, labels
@@ -137,24 +148,56 @@ def document(model, direction, legend_table, marks, rows, labels):
     """The DOT text: ``rows`` (box id -> ``box_rows``) are the labels, ``marks`` (box id ->
     state) the highlights, ``labels`` (arrow index -> text) the texts along arrows."""
     out = ["digraph minigrad {"]
-    graph = [("rankdir", direction), ("bgcolor", _style.BACKGROUND), ("pad", "0.2"),
-             ("nodesep", "0.25"), ("ranksep", "0.35"), ("fontname", _style.FONT),
-             ("fontsize", "11"), ("fontcolor", _style.FREE_TEXT), ("class", f"mg-graph mg-{model.view}")]
+    graph = [
+        ("rankdir", direction),
+        ("bgcolor", _style.BACKGROUND),
+        ("pad", "0.2"),
+        ("nodesep", "0.25"),
+        ("ranksep", "0.35"),
+        ("fontname", _style.FONT),
+        ("fontsize", "11"),
+        ("fontcolor", _style.FREE_TEXT),
+        ("class", f"mg-graph mg-{model.view}"),
+    ]
     graph += _layout_limits(len(model.boxes))
     if legend_table:
         graph += [("labelloc", "b"), ("labeljust", "l"), ("label", legend_table)]
     out.append("  graph " + _attrs(graph) + ";")
-    out.append("  node " + _attrs([("fontname", _style.FONT), ("fontsize", "12"),
-                                   ("fontcolor", _style.TEXT), ("color", _style.TEXT),
-                                   ("margin", "0.12,0.05"), ("height", "0.3")]) + ";")
-    out.append("  edge " + _attrs([("color", _style.EDGE), ("fontname", _style.FONT),
-                                   ("fontsize", "10"), ("fontcolor", _style.TEXT),
-                                   ("arrowsize", "0.7")]) + ";")
+    out.append(
+        "  node "
+        + _attrs(
+            [
+                ("fontname", _style.FONT),
+                ("fontsize", "12"),
+                ("fontcolor", _style.TEXT),
+                ("color", _style.TEXT),
+                ("margin", "0.12,0.05"),
+                ("height", "0.3"),
+            ]
+        )
+        + ";"
+    )
+    out.append(
+        "  edge "
+        + _attrs(
+            [
+                ("color", _style.EDGE),
+                ("fontname", _style.FONT),
+                ("fontsize", "10"),
+                ("fontcolor", _style.TEXT),
+                ("arrowsize", "0.7"),
+            ]
+        )
+        + ";"
+    )
     for box in model.boxes:
         attrs = box_attributes(box.kind, marks.get(box.id))
         classes = f"mg-{box.kind}" + (f" mg-{marks[box.id]}" if box.id in marks else "")
-        pairs = [("label", label_of(rows[box.id])), ("tooltip", _text.html(box.tooltip)),
-                 ("class", classes)]
+        pairs = [
+            ("label", label_of(rows[box.id])),
+            ("tooltip", _text.html(box.tooltip)),
+            ("class", classes),
+        ]
         pairs += sorted(attrs.items())
         out.append(f"  {box.id} " + _attrs(pairs) + ";")
     for i, arrow in enumerate(model.arrows):

@@ -9,6 +9,7 @@ is also fast: a step costs a few string substitutions, not a Graphviz run.
 What is replaced, per box: each text line (the state marker, notes such as ``grad 6.0``), the
 fill and the outline; per arrow: its label and its colour. Positions and sizes never change.
 """
+
 import functools
 import html
 import re
@@ -43,12 +44,15 @@ class Frames:
     def __init__(self, model, states, direction="TB", renderer=None):
         self.model, self.direction, self.renderer = model, direction, renderer
         self._states = [_dot.resolve_state(model, s) for s in states]
-        self._rows = [{b.id: _dot.box_rows(b, marks.get(b.id), notes.get(b.id, ()))
-                       for b in model.boxes} for marks, notes, _ in self._states]
+        self._rows = [
+            {b.id: _dot.box_rows(b, marks.get(b.id), notes.get(b.id, ())) for b in model.boxes}
+            for marks, notes, _ in self._states
+        ]
         self.layout_rows = self._widest_rows()
         self.layout_labels = self._widest_labels()
-        self.layout_source = _dot.document(model, direction, None, {}, self.layout_rows,
-                                           self.layout_labels)
+        self.layout_source = _dot.document(
+            model, direction, None, {}, self.layout_rows, self.layout_labels
+        )
         self._svg = None
         self._cache = {}
         self._chunks = {}  # (box id, state, rows) or (arrow, label) -> its restyled SVG text
@@ -108,7 +112,9 @@ class Frames:
                 n = int(key) - 1
                 cached = self._chunks.get((n, labels.get(n)))
                 if cached is None:
-                    cached = self._chunks[(n, labels.get(n))] = self._restyle_arrow(chunk, classes, n, labels)
+                    cached = self._chunks[(n, labels.get(n))] = self._restyle_arrow(
+                        chunk, classes, n, labels
+                    )
                 chunk = cached
             out.append(chunk)
         svg = "".join(out)
@@ -131,17 +137,29 @@ class Frames:
             return start + html.escape(new, quote=False) + m.group(3)
 
         chunk = _TEXT.sub(text, chunk)
-        chunk = _restyle_shapes(chunk, attrs.get("fillcolor"), attrs.get("color", _style.TEXT),
-                                attrs.get("penwidth", "1"), "dashed" in attrs.get("style", ""))
-        base = " ".join(c for c in html.unescape(classes).split()
-                        if c not in ("mg-active", "mg-done", "mg-pending"))
-        return chunk.replace(f'class="{classes}"', f'class="{base}{" mg-" + mark if mark else ""}"', 1)
+        chunk = _restyle_shapes(
+            chunk,
+            attrs.get("fillcolor"),
+            attrs.get("color", _style.TEXT),
+            attrs.get("penwidth", "1"),
+            "dashed" in attrs.get("style", ""),
+        )
+        base = " ".join(
+            c
+            for c in html.unescape(classes).split()
+            if c not in ("mg-active", "mg-done", "mg-pending")
+        )
+        return chunk.replace(
+            f'class="{classes}"', f'class="{base}{" mg-" + mark if mark else ""}"', 1
+        )
 
     def _restyle_arrow(self, chunk, classes, i, labels):
         text = labels.get(i)
         if i in self.layout_labels:  # the arrow was laid out with a label: show it or hide it
+
             def patch(m):
                 return m.group(1) + html.escape(text or "", quote=False) + m.group(3)
+
             chunk = _TEXT.sub(patch, chunk, count=1)
             chunk = _show_patch(chunk, text is not None)
         if text is not None:
@@ -157,7 +175,7 @@ def _split(svg):
     (key: its number, in DOT order) or "" for everything else."""
     parts, position = [], 0
     for m in _CHUNK.finditer(svg):
-        parts.append(("", "", "", svg[position:m.end()]))
+        parts.append(("", "", "", svg[position : m.end()]))
         position = m.end()
     parts.append(("", "", "", svg[position:]))
     result = []
@@ -227,6 +245,7 @@ def _restyle_shapes(chunk, fill, stroke, width, dashed):
 
 def _restyle_lines(chunk, colour, width):
     """An arrow's line and head in ``colour`` (the white label patch keeps its own fill)."""
+
     def patch(m):
         tag, attrs = m.group(1), m.group(2)
         old_fill = re.search(r'\sfill="([^"]*)"', attrs)
@@ -235,6 +254,7 @@ def _restyle_lines(chunk, colour, width):
             return m.group(0)  # the patch behind the label keeps its own look
         new_fill = colour if fill not in (None, "none") else "none"
         return f"<{tag}" + _set(attrs, new_fill, colour, width) + "/>"
+
     return _SHAPE.sub(patch, chunk)
 
 

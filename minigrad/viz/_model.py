@@ -15,6 +15,7 @@ Which tensors the data view can show. Nodes keep weak references (``Function.out
 - inputs that need no gradient (a ``None`` edge): ``node.input_values()`` gives the tensor while
   it exists, or the Python number; an input that no longer exists is an anonymous ``(input)`` box.
 """
+
 import numbers
 
 from ..autograd import graph
@@ -23,8 +24,10 @@ from ..tensor import Tensor
 from . import _text
 from ._style import KIND_WORDS
 
-_UNKEPT_TOOLTIP = ("An input that needs no gradient. Autograd keeps only a weak reference to it, "
-                   "and that tensor no longer exists.")
+_UNKEPT_TOOLTIP = (
+    "An input that needs no gradient. Autograd keeps only a weak reference to it, "
+    "and that tensor no longer exists."
+)
 
 
 class Box:
@@ -115,17 +118,34 @@ def op_text(node):
         return _OP_SYMBOLS[base]
     out = []
     for i, c in enumerate(base):
-        if c.isupper() and i and (not base[i - 1].isupper() or
-                                  (i + 1 < len(base) and base[i + 1].islower())):
+        if (
+            c.isupper()
+            and i
+            and (not base[i - 1].isupper() or (i + 1 < len(base) and base[i + 1].islower()))
+        ):
             out.append("_")
         out.append(c.lower())
     return "".join(out) or name
 
 
-_OP_SYMBOLS = {"Add": "+", "Sub": "-", "Rsub": "-", "Mul": "*", "Div": "/", "Neg": "neg",
-               "Mm": "matmul", "Mv": "matmul", "Dot": "matmul", "Bmm": "matmul",
-               "Pow": "pow", "T": "t", "BinaryCrossEntropyWithLogits": "BCE with logits",
-               "BinaryCrossEntropy": "BCE", "MseLoss": "MSE loss", "NllLoss": "NLL loss"}
+_OP_SYMBOLS = {
+    "Add": "+",
+    "Sub": "-",
+    "Rsub": "-",
+    "Mul": "*",
+    "Div": "/",
+    "Neg": "neg",
+    "Mm": "matmul",
+    "Mv": "matmul",
+    "Dot": "matmul",
+    "Bmm": "matmul",
+    "Pow": "pow",
+    "T": "t",
+    "BinaryCrossEntropyWithLogits": "BCE with logits",
+    "BinaryCrossEntropy": "BCE",
+    "MseLoss": "MSE loss",
+    "NllLoss": "NLL loss",
+}
 
 
 def _tooltip(node):
@@ -226,8 +246,16 @@ class Builder:
         title = ", ".join(self.names_of(t))
         tooltip = "leaf tensor" + (" with requires_grad=True" if t.requires_grad else "")
         objects = [t] + ([t._acc] if t._acc is not None and self.view == "data" else [])
-        return self.add("t", kind, title, self.tensor_lines(kind, t.shape, t), tooltip, rank,
-                        tuple(t.shape), objects)
+        return self.add(
+            "t",
+            kind,
+            title,
+            self.tensor_lines(kind, t.shape, t),
+            tooltip,
+            rank,
+            tuple(t.shape),
+            objects,
+        )
 
     def result_title(self, node):
         names = []
@@ -281,8 +309,16 @@ class Builder:
             if not title and kind == "output":
                 title = "output"
             tooltip = f"result of {node.name()}" + ("" if title else " (unnamed)")
-            out = self.add("t", kind, title, self.tensor_lines(kind, shape, tensor), tooltip, rank,
-                           shape, objects=self.results.get(node, ()))
+            out = self.add(
+                "t",
+                kind,
+                title,
+                self.tensor_lines(kind, shape, tensor),
+                tooltip,
+                rank,
+                shape,
+                objects=self.results.get(node, ()),
+            )
             results[node] = out
             if kind == "output":
                 self.model.root_boxes.append(out)
@@ -299,8 +335,9 @@ class Builder:
         if isinstance(value, Tensor):  # needs no grad, so it has no grad_fn: a leaf
             return self.leaf_box(value, rank)
         if value is not None:
-            return self.add("t", "input", _text.number(value), ["constant"],
-                            "a Python number", rank, ())
+            return self.add(
+                "t", "input", _text.number(value), ["constant"], "a Python number", rank, ()
+            )
         return self.add("t", "input", "(input)", ["no longer exists"], _UNKEPT_TOOLTIP, rank)
 
     def _saved_summary(self, node):
@@ -330,16 +367,31 @@ class Builder:
                 title = ", ".join(self.names_of(leaf)) or "(leaf)"
                 shape = f" {_text.shape_text(leaf.shape)}" if leaf.shape else ""
                 lines = [f"AccumulateGrad{shape}"]
-                boxes[node] = self.add("a", "accumulate", title, lines, _tooltip(node), rank,
-                                       tuple(leaf.shape), objects=[node, leaf])
+                boxes[node] = self.add(
+                    "a",
+                    "accumulate",
+                    title,
+                    lines,
+                    _tooltip(node),
+                    rank,
+                    tuple(leaf.shape),
+                    objects=[node, leaf],
+                )
                 continue
             if isinstance(node, AccumulateGrad):
                 leaf = node.variable
                 leaf_id = self.leaf_box(leaf, rank)
                 names = self.names_of(leaf)
                 target = (names[0] if len(names) == 1 else "the leaf") + ".grad"
-                acc = self.add("a", "accumulate", "AccumulateGrad", [f"adds into {target}"],
-                               _tooltip(node), rank, objects=[node])
+                acc = self.add(
+                    "a",
+                    "accumulate",
+                    "AccumulateGrad",
+                    [f"adds into {target}"],
+                    _tooltip(node),
+                    rank,
+                    objects=[node],
+                )
                 self.arrow(leaf_id, acc, "variable")
                 boxes[node] = acc
                 continue
@@ -349,8 +401,16 @@ class Builder:
                 lines.append(f"grad_fn of {title}")
             if getattr(node, "is_freed", False):
                 lines.append("saved values freed")
-            fn = self.add("f", "function", node.name(), lines, _tooltip(node), rank,
-                          getattr(node, "_output_shape", None), objects=[node])
+            fn = self.add(
+                "f",
+                "function",
+                node.name(),
+                lines,
+                _tooltip(node),
+                rank,
+                getattr(node, "_output_shape", None),
+                objects=[node],
+            )
             boxes[node] = fn
             for j, (child, _) in enumerate(node.next_functions):
                 if child is not None:
@@ -371,9 +431,16 @@ class Builder:
                 names = self.names_of(r)
                 box = self.model.by_object.get(id(r))
                 if box is None:
-                    box = self.add("t", "output", ", ".join(names) or "output",
-                                   self.tensor_lines("output", r.shape, r), "root tensor", 0,
-                                   tuple(r.shape), [r])
+                    box = self.add(
+                        "t",
+                        "output",
+                        ", ".join(names) or "output",
+                        self.tensor_lines("output", r.shape, r),
+                        "root tensor",
+                        0,
+                        tuple(r.shape),
+                        [r],
+                    )
                     self.arrow(boxes[r.grad_fn], box, "grad_fn")
             if box not in self.model.root_boxes:
                 self.model.root_boxes.append(box)
@@ -385,17 +452,35 @@ class Builder:
             lines = [_text.shape_text(s.shape)] if names else []
             if self.show_values:
                 lines.extend(_text.value_lines(s._array))
-            return self.add("s", "saved", f"saved[{j}] {label}", lines, "saved tensor", rank,
-                            tuple(s.shape))
+            return self.add(
+                "s", "saved", f"saved[{j}] {label}", lines, "saved tensor", rank, tuple(s.shape)
+            )
         if isinstance(s, numbers.Number):
-            return self.add("s", "saved", f"saved[{j}] {_text.number(s)}", [], "saved number", rank, ())
+            return self.add(
+                "s", "saved", f"saved[{j}] {_text.number(s)}", [], "saved number", rank, ()
+            )
         shape = getattr(s, "shape", None)
-        return self.add("s", "saved", f"saved[{j}] {_text.shape_text(shape) or type(s).__name__}",
-                        [], "saved value", rank, shape)
+        return self.add(
+            "s",
+            "saved",
+            f"saved[{j}] {_text.shape_text(shape) or type(s).__name__}",
+            [],
+            "saved value",
+            rank,
+            shape,
+        )
 
 
-def build(roots, names, view, show_values=False, show_grads=False, show_saved=False, max_nodes=None,
-          compact=False):
+def build(
+    roots,
+    names,
+    view,
+    show_values=False,
+    show_grads=False,
+    show_saved=False,
+    max_nodes=None,
+    compact=False,
+):
     b = Builder(roots, names, view, show_values, show_grads, show_saved, compact)
     if view == "data":
         b.data_view()
@@ -424,8 +509,14 @@ def _cap(model, max_nodes):
     kept = [b for b in model.boxes if b.rank in kept_ranks]
     kept_ids = {b.id for b in kept}
     model.hidden = len(model.boxes) - len(kept)
-    note = Box("more", "note", f"{_text.ELLIPSIS} {model.hidden} more nodes not shown",
-               [f"(max_nodes={max_nodes})"], "draw_graph(..., max_nodes=...) shows more", -1)
+    note = Box(
+        "more",
+        "note",
+        f"{_text.ELLIPSIS} {model.hidden} more nodes not shown",
+        [f"(max_nodes={max_nodes})"],
+        "draw_graph(..., max_nodes=...) shows more",
+        -1,
+    )
     arrows, linked = [], set()
     for a in model.arrows:
         tail_in, head_in = a.tail in kept_ids, a.head in kept_ids
@@ -439,6 +530,7 @@ def _cap(model, max_nodes):
     model.boxes = kept + [note]
     model.arrows = arrows
     model.by_object = {k: v for k, v in model.by_object.items() if v in kept_ids}
-    model.edge_ends = {k: tuple(v for v in ends if v in kept_ids)
-                       for k, ends in model.edge_ends.items()}
+    model.edge_ends = {
+        k: tuple(v for v in ends if v in kept_ids) for k, ends in model.edge_ends.items()
+    }
     model.root_boxes = [b for b in model.root_boxes if b in kept_ids]

@@ -13,6 +13,7 @@ there and nowhere else, so that ``pip install minigrad`` works everywhere). Else
 The ``graphviz`` Python package is not needed for rendering; ``configure_graphviz`` points it at
 the same program for code that draws with ``graphviz.Digraph`` directly.
 """
+
 import os
 import platform
 import shutil
@@ -26,13 +27,23 @@ PURE = "graphviz-pure"
 TIMEOUT = 20.0  # seconds; a layout that takes longer is reported instead of waited for
 # (sys.platform, platform.machine()) pairs that graphviz-pure 0.2.2 has a wheel for; the marker
 # of its dependency in pyproject.toml says the same (tests/test_packaging.py checks both agree)
-PURE_WHEELS = frozenset({("linux", "x86_64"), ("linux", "aarch64"), ("darwin", "x86_64"),
-                         ("darwin", "arm64"), ("win32", "AMD64"), ("win32", "ARM64")})
+PURE_WHEELS = frozenset(
+    {
+        ("linux", "x86_64"),
+        ("linux", "aarch64"),
+        ("darwin", "x86_64"),
+        ("darwin", "arm64"),
+        ("win32", "AMD64"),
+        ("win32", "ARM64"),
+    }
+)
 _NOTHING = "No Graphviz renderer was found, so the graph is shown as DOT text. "
 _PIP_FIX = "Fix: `pip install graphviz-pure` in this environment, or install Graphviz (its `dot`)."
-_SYSTEM_FIX = ("Fix: install Graphviz, whose `dot` draws the pictures (graphviz-pure has no wheel "
-               "for {where}): `conda install -c conda-forge graphviz`, `apt-get install graphviz`, "
-               "`brew install graphviz` or graphviz.org's installer.")
+_SYSTEM_FIX = (
+    "Fix: install Graphviz, whose `dot` draws the pictures (graphviz-pure has no wheel "
+    "for {where}): `conda install -c conda-forge graphviz`, `apt-get install graphviz`, "
+    "`brew install graphviz` or graphviz.org's installer."
+)
 
 
 def has_pure_wheel(system=None, machine=None):
@@ -102,16 +113,22 @@ def render(source, fmt="svg", choice=None, args=()):
         _cache.move_to_end(key)
         return _cache[key]
     try:
-        proc = subprocess.run([exe, f"-T{fmt}", *args], input=source.encode("utf-8"),
-                              capture_output=True, timeout=TIMEOUT)
+        proc = subprocess.run(
+            [exe, f"-T{fmt}", *args],
+            input=source.encode("utf-8"),
+            capture_output=True,
+            timeout=TIMEOUT,
+        )
     except FileNotFoundError:
         raise RenderError(fix_message()) from None
     except (OSError, subprocess.SubprocessError) as error:
         raise RenderError(f"{Path(exe).name} failed: {error}") from None
     if proc.returncode != 0 or not proc.stdout:
         detail = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise RenderError(f"{Path(exe).name} exited with status {proc.returncode}"
-                          + (f": {detail[-1]}" if detail else ""))
+        raise RenderError(
+            f"{Path(exe).name} exited with status {proc.returncode}"
+            + (f": {detail[-1]}" if detail else "")
+        )
     result = proc.stdout
     if fmt == "svg":
         result = _tidy_svg(result)
@@ -134,5 +151,6 @@ def configure_graphviz(choice=None):
     exe = find_renderer(choice)
     if exe is not None:
         from graphviz.backend import dot_command  # imported only when asked for
+
         dot_command.DOT_BINARY = Path(exe)
     return exe

@@ -28,24 +28,51 @@ DONE_FILL = "#BFD9EE"  # a pale tint of Okabe–Ito blue
 
 # kind -> (DOT node attributes, legend swatch text, legend description)
 KINDS = {
-    "input": (dict(shape="box", style="filled", fillcolor=SKY_BLUE),
-              "input", "leaf tensor that needs no gradient"),
-    "parameter": (dict(shape="box", style="filled,bold", fillcolor=ORANGE, penwidth="2"),
-                  "parameter", "leaf tensor with requires_grad=True"),
-    "intermediate": (dict(shape="box", style="filled,rounded", fillcolor=LIGHT_GREY),
-                     "intermediate", "tensor computed by an operation"),
-    "output": (dict(shape="box", style="filled", fillcolor=BLUISH_GREEN, peripheries="2"),
-               "output", "the root: what backward() starts from"),
-    "op": (dict(shape="ellipse", style="filled", fillcolor=WHITE),
-           "( op )", "operation of the forward pass"),
-    "function": (dict(shape="box", style="filled,rounded", fillcolor=LIGHT_GREY),
-                 "XxxBackward0", "Function node: a tensor's grad_fn"),
-    "accumulate": (dict(shape="box", style="filled,rounded", fillcolor=REDDISH_PURPLE),
-                   "AccumulateGrad", "adds the gradient into a leaf's .grad"),
-    "saved": (dict(shape="box", style="filled,dashed", fillcolor=WHITE, fontsize="10"),
-              "saved", "value kept by a node for its backward"),
-    "note": (dict(shape="box", style="filled,dashed", fillcolor=WHITE),
-             "…", "part of a big graph left out"),
+    "input": (
+        dict(shape="box", style="filled", fillcolor=SKY_BLUE),
+        "input",
+        "leaf tensor that needs no gradient",
+    ),
+    "parameter": (
+        dict(shape="box", style="filled,bold", fillcolor=ORANGE, penwidth="2"),
+        "parameter",
+        "leaf tensor with requires_grad=True",
+    ),
+    "intermediate": (
+        dict(shape="box", style="filled,rounded", fillcolor=LIGHT_GREY),
+        "intermediate",
+        "tensor computed by an operation",
+    ),
+    "output": (
+        dict(shape="box", style="filled", fillcolor=BLUISH_GREEN, peripheries="2"),
+        "output",
+        "the root: what backward() starts from",
+    ),
+    "op": (
+        dict(shape="ellipse", style="filled", fillcolor=WHITE),
+        "( op )",
+        "operation of the forward pass",
+    ),
+    "function": (
+        dict(shape="box", style="filled,rounded", fillcolor=LIGHT_GREY),
+        "XxxBackward0",
+        "Function node: a tensor's grad_fn",
+    ),
+    "accumulate": (
+        dict(shape="box", style="filled,rounded", fillcolor=REDDISH_PURPLE),
+        "AccumulateGrad",
+        "adds the gradient into a leaf's .grad",
+    ),
+    "saved": (
+        dict(shape="box", style="filled,dashed", fillcolor=WHITE, fontsize="10"),
+        "saved",
+        "value kept by a node for its backward",
+    ),
+    "note": (
+        dict(shape="box", style="filled,dashed", fillcolor=WHITE),
+        "…",
+        "part of a big graph left out",
+    ),
 }
 
 # how tensor boxes name their kind in the label (text, so colour is not the only cue)
@@ -58,7 +85,7 @@ LEGEND_KINDS = {
 EDGE_MEANING = {
     "data": "Arrows: data flow of the forward pass.",
     "autograd": "Arrows: references kept by autograd (grad_fn, next_functions, .variable); "
-                "gradients flow along them.",
+    "gradients flow along them.",
 }
 
 # highlight states: fill + outline width + a text marker (never colour alone). The markers are
@@ -87,7 +114,9 @@ def legend_entries(view):
     entries = []
     for kind in LEGEND_KINDS[view]:
         attrs, swatch, meaning = KINDS[kind]
-        entries.append((swatch, attrs["fillcolor"], "rounded" in attrs["style"] or kind == "op", meaning))
+        entries.append(
+            (swatch, attrs["fillcolor"], "rounded" in attrs["style"] or kind == "op", meaning)
+        )
     for state in STATE_ORDER:
         attrs, tag, meaning = STATES[state]
         entries.append((tag, attrs["fillcolor"], False, meaning))

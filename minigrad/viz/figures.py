@@ -8,6 +8,7 @@ machine; each PNG carries the SHA-256 of the DOT text it was drawn from (a ``tEX
 ``minigrad-dot-sha256``). ``tests/test_viz_figures.py`` fails when a committed file differs from
 what this draws. ``--check`` compares instead of writing (exit status 1 when something is stale).
 """
+
 import argparse
 import hashlib
 import struct
@@ -21,11 +22,13 @@ from minigrad.nn import functional as F
 from .picture import draw_graph
 
 # w and b as the tutorial printed them
-W = [[1.2457, 2.2194, 0.1104],
-     [0.1583, 1.2008, -0.3096],
-     [0.4335, 0.6922, -0.3115],
-     [0.0470, -0.9832, 0.2616],
-     [0.0829, 0.3779, -1.0898]]
+W = [
+    [1.2457, 2.2194, 0.1104],
+    [0.1583, 1.2008, -0.3096],
+    [0.4335, 0.6922, -0.3115],
+    [0.0470, -0.9832, 0.2616],
+    [0.0829, 0.3779, -1.0898],
+]
 B = [0.5424, 1.3166, 0.1436]
 
 FIGURES = {
@@ -50,8 +53,10 @@ def seed_graph():
 def pictures():
     """``{file stem: GraphPicture}`` for every committed figure."""
     names = seed_graph()
-    return {stem: draw_graph(names["loss"], names, renderer="pure", **options)
-            for stem, options in FIGURES.items()}
+    return {
+        stem: draw_graph(names["loss"], names, renderer="pure", **options)
+        for stem, options in FIGURES.items()
+    }
 
 
 def render_all():
@@ -83,10 +88,10 @@ def png_info(png):
     width, height = struct.unpack(">II", png[16:24])
     recorded, pos = None, 8
     while pos + 8 <= len(png):
-        length, kind = struct.unpack(">I4s", png[pos:pos + 8])
-        body = png[pos + 8:pos + 8 + length]
+        length, kind = struct.unpack(">I4s", png[pos : pos + 8])
+        body = png[pos + 8 : pos + 8 + length]
         if kind == b"tEXt" and body.startswith(PNG_KEY + b"\0"):
-            recorded = body[len(PNG_KEY) + 1:].decode("ascii")
+            recorded = body[len(PNG_KEY) + 1 :].decode("ascii")
         pos += 12 + length
     return width, height, recorded
 
@@ -94,14 +99,23 @@ def png_info(png):
 def stale(folder):
     """The file names in ``folder`` that are missing or differ from a fresh drawing."""
     folder = Path(folder)
-    return [name for name, data in render_all().items()
-            if not (folder / name).is_file() or (folder / name).read_bytes() != data]
+    return [
+        name
+        for name, data in render_all().items()
+        if not (folder / name).is_file() or (folder / name).read_bytes() != data
+    ]
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m minigrad.viz.figures", description=__doc__.split("\n")[0])
-    parser.add_argument("folder", nargs="?", default="figures", help="where the figures go (default: figures)")
-    parser.add_argument("--check", action="store_true", help="only report files that are out of date")
+    parser = argparse.ArgumentParser(
+        prog="python -m minigrad.viz.figures", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument(
+        "folder", nargs="?", default="figures", help="where the figures go (default: figures)"
+    )
+    parser.add_argument(
+        "--check", action="store_true", help="only report files that are out of date"
+    )
     args = parser.parse_args(argv)
     folder = Path(args.folder)
     if args.check:

@@ -1,5 +1,6 @@
 """``draw_graph`` and the ``GraphPicture`` it returns (``GraphState``, what a step widget
 highlights, lives in ``state.py``)."""
+
 from __future__ import annotations
 
 import base64
@@ -24,7 +25,13 @@ class PictureNode:
 
     def __init__(self, id, kind, label, text, shape, state):  # noqa: A002
         self.id, self.kind, self.label, self.text, self.shape, self.state = (
-            id, kind, label, text, shape, state)
+            id,
+            kind,
+            label,
+            text,
+            shape,
+            state,
+        )
 
     def __repr__(self):
         extra = f", state={self.state!r}" if self.state else ""
@@ -32,7 +39,8 @@ class PictureNode:
 
     def __eq__(self, other):
         return isinstance(other, PictureNode) and all(
-            getattr(self, k) == getattr(other, k) for k in self.__slots__)
+            getattr(self, k) == getattr(other, k) for k in self.__slots__
+        )
 
     __hash__ = None
 
@@ -87,6 +95,7 @@ class GraphPicture:
         """The pictures of several highlight states of this graph, laid out once so that no box
         moves between them (``Frames.frame(i)`` is the SVG of ``states[i]``)."""
         from ._frames import Frames
+
         return Frames(self._model, list(states), self.direction, self.renderer)
 
     @property
@@ -122,8 +131,10 @@ class GraphPicture:
     def edges(self):
         """The arrows in DOT order, as ``PictureEdge`` records."""
         _, _, labels = self._resolved()
-        return [PictureEdge(a.tail, a.head, a.kind, labels.get(i))
-                for i, a in enumerate(self._model.arrows)]
+        return [
+            PictureEdge(a.tail, a.head, a.kind, labels.get(i))
+            for i, a in enumerate(self._model.arrows)
+        ]
 
     def result_id(self, node):
         """The box drawing the tensor an engine node stands for: in the data view the result box
@@ -168,6 +179,7 @@ class GraphPicture:
     def save(self, path):
         """Write the picture; the extension picks the format (.svg, .png, .dot or .gv)."""
         from pathlib import Path
+
         path = Path(path)
         suffix = path.suffix.lower()
         if suffix == ".svg":
@@ -177,27 +189,39 @@ class GraphPicture:
         elif suffix in (".dot", ".gv"):
             path.write_text(self.source, encoding="utf-8")
         else:
-            raise ValueError(f"cannot save a picture as {suffix or 'a file without extension'!r}: "
-                             "use .svg, .png, .dot or .gv")
+            raise ValueError(
+                f"cannot save a picture as {suffix or 'a file without extension'!r}: "
+                "use .svg, .png, .dot or .gv"
+            )
         return path
 
     def to_graphviz(self):
         """The DOT text as a ``graphviz.Source`` (imports the graphviz package)."""
         import graphviz
+
         return graphviz.Source(self.source)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         try:
             bundle = {"image/svg+xml": self.svg(), "text/plain": repr(self)}
-            wanted = (not include or "image/png" in include) and not (exclude and "image/png" in exclude)
-            png = self.display_png() if wanted else None  # a PNG costs a render: only when asked for
+            wanted = (not include or "image/png" in include) and not (
+                exclude and "image/png" in exclude
+            )
+            png = (
+                self.display_png() if wanted else None
+            )  # a PNG costs a render: only when asked for
             if png is not None:
                 bundle["image/png"] = png
         except Exception as error:  # never a traceback in a notebook: show the DOT and the fix
-            message = str(error) if isinstance(error, _render.RenderError) else \
-                f"Rendering failed ({type(error).__name__}: {error})."
-            bundle = {"text/plain": f"{self!r}\n{message}\n\n{self.source}",
-                      "text/html": _fallback_html(message, self.source)}
+            message = (
+                str(error)
+                if isinstance(error, _render.RenderError)
+                else f"Rendering failed ({type(error).__name__}: {error})."
+            )
+            bundle = {
+                "text/plain": f"{self!r}\n{message}\n\n{self.source}",
+                "text/html": _fallback_html(message, self.source),
+            }
         if include:
             bundle = {k: v for k, v in bundle.items() if k in include}
         if exclude:
@@ -208,11 +232,15 @@ class GraphPicture:
         m = self._model
         counts = m.counts
         if m.view == "data":
-            tensors = sum(counts.get(k, 0) for k in ("input", "parameter", "intermediate", "output"))
+            tensors = sum(
+                counts.get(k, 0) for k in ("input", "parameter", "intermediate", "output")
+            )
             parts = [_plural(tensors, "tensor"), _plural(counts.get("op", 0), "operation")]
         else:
-            parts = [_plural(counts.get("function", 0), "Function node"),
-                     _plural(counts.get("accumulate", 0), "AccumulateGrad node")]
+            parts = [
+                _plural(counts.get("function", 0), "Function node"),
+                _plural(counts.get("accumulate", 0), "AccumulateGrad node"),
+            ]
             if counts.get("saved"):
                 parts.append(_plural(counts["saved"], "saved value"))
         if m.hidden:
@@ -223,8 +251,10 @@ class GraphPicture:
         text = f"GraphPicture({m.view} view of {roots}: {', '.join(parts)}"
         if self.state is not None:
             marks = self._resolved()[0]
-            text += "; " + ", ".join(f"{sum(1 for v in marks.values() if v == s)} {s}"
-                                     for s in ("active", "done", "pending"))
+            text += "; " + ", ".join(
+                f"{sum(1 for v in marks.values() if v == s)} {s}"
+                for s in ("active", "done", "pending")
+            )
         return text + ")"
 
 
@@ -243,8 +273,11 @@ def _describe(obj):
 
 def _fallback_html(message, source):
     import html
-    return (f'<div class="minigrad-graph-fallback"><p>{html.escape(message)}</p>'
-            f"<pre>{html.escape(source)}</pre></div>")
+
+    return (
+        f'<div class="minigrad-graph-fallback"><p>{html.escape(message)}</p>'
+        f"<pre>{html.escape(source)}</pre></div>"
+    )
 
 
 def _roots(root):
@@ -253,33 +286,51 @@ def _roots(root):
     if isinstance(root, (list, tuple)) and root:
         for i, r in enumerate(root):
             if not isinstance(r, Tensor):
-                raise TypeError(f"draw_graph() root[{i}] is a {type(r).__name__}, not a minigrad "
-                                "Tensor")
+                raise TypeError(
+                    f"draw_graph() root[{i}] is a {type(r).__name__}, not a minigrad Tensor"
+                )
         return list(root)
     hint = ""
     if type(root).__module__.startswith("torch"):
         hint = " (a PyTorch tensor: draw minigrad tensors, e.g. after `import minigrad as torch`)"
     elif isinstance(root, (list, tuple)):
         hint = " (the list is empty)"
-    raise TypeError("draw_graph() needs a minigrad Tensor, or a list of Tensors, as root; got "
-                    f"{type(root).__name__}{hint}")
+    raise TypeError(
+        "draw_graph() needs a minigrad Tensor, or a list of Tensors, as root; got "
+        f"{type(root).__name__}{hint}"
+    )
 
 
 def _names(names):
     if names is None:
         return []
     if not isinstance(names, Mapping):
-        raise TypeError("names= must be a mapping from name to tensor, such as dict(x=x, w=w) or "
-                        f"locals(); got {type(names).__name__}")
-    return [(k, v) for k, v in names.items()
-            if isinstance(k, str) and not k.startswith("_") and isinstance(v, Tensor)]
+        raise TypeError(
+            "names= must be a mapping from name to tensor, such as dict(x=x, w=w) or "
+            f"locals(); got {type(names).__name__}"
+        )
+    return [
+        (k, v)
+        for k, v in names.items()
+        if isinstance(k, str) and not k.startswith("_") and isinstance(v, Tensor)
+    ]
 
 
-def draw_graph(root: Tensor | Sequence[Tensor], names: Mapping[str, Tensor] | None = None, *,
-               view: str = "data", show_values: bool = False, show_grads: bool = False,
-               show_saved: bool = False, direction: str = "TB", max_nodes: int = 150,
-               state: GraphState | None = None, legend: bool = True,
-               renderer: str | None = None, compact: bool = False) -> GraphPicture:
+def draw_graph(
+    root: Tensor | Sequence[Tensor],
+    names: Mapping[str, Tensor] | None = None,
+    *,
+    view: str = "data",
+    show_values: bool = False,
+    show_grads: bool = False,
+    show_saved: bool = False,
+    direction: str = "TB",
+    max_nodes: int = 150,
+    state: GraphState | None = None,
+    legend: bool = True,
+    renderer: str | None = None,
+    compact: bool = False,
+) -> GraphPicture:
     """Draw the computational graph that produced ``root`` (a tensor or a list of tensors).
 
     - ``names``: ``{name: tensor}`` (``dict(x=x, w=w)`` or ``locals()``; other values and names
@@ -305,11 +356,20 @@ def draw_graph(root: Tensor | Sequence[Tensor], names: Mapping[str, Tensor] | No
         raise ValueError(f"view must be 'data' or 'autograd', got {view!r}")
     if not isinstance(direction, str) or direction.upper() not in DIRECTIONS:
         raise ValueError(f"direction must be one of {', '.join(DIRECTIONS)}; got {direction!r}")
-    if max_nodes is not None and (isinstance(max_nodes, bool) or not isinstance(max_nodes, int)
-                                  or max_nodes < 2):
+    if max_nodes is not None and (
+        isinstance(max_nodes, bool) or not isinstance(max_nodes, int) or max_nodes < 2
+    ):
         raise ValueError(f"max_nodes must be an int >= 2 or None, got {max_nodes!r}")
     if state is not None and not isinstance(state, GraphState):
         raise TypeError(f"state must be a GraphState or None, got {type(state).__name__}")
-    model = _model.build(roots, named, view, bool(show_values), bool(show_grads),
-                         bool(show_saved), max_nodes, bool(compact))
+    model = _model.build(
+        roots,
+        named,
+        view,
+        bool(show_values),
+        bool(show_grads),
+        bool(show_saved),
+        max_nodes,
+        bool(compact),
+    )
     return GraphPicture(model, state, direction.upper(), bool(legend), renderer)

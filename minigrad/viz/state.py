@@ -1,6 +1,7 @@
 """``GraphState``: what a picture highlights at one moment (the running node, the nodes done and
 waiting, texts along arrows and inside boxes). Models of the step widgets build one per step;
 the picture code reads it. It needs nothing but Python: importing it draws nothing."""
+
 from collections.abc import Mapping
 
 from ..tensor import Tensor
@@ -25,13 +26,17 @@ class GraphState:
     __slots__ = ("active", "done", "pending", "edge_labels", "notes", "caption")
 
     def __init__(self, active=None, done=(), pending=(), edge_labels=None, notes=None, caption=""):
-        fields = dict(active=active, done=_collection(done, "done"),
-                      pending=_collection(pending, "pending"),
-                      edge_labels=_pairs(edge_labels, "edge_labels"), notes=_pairs(notes, "notes"),
-                      caption=str(caption or ""))
+        fields = dict(
+            active=active,
+            done=_collection(done, "done"),
+            pending=_collection(pending, "pending"),
+            edge_labels=_pairs(edge_labels, "edge_labels"),
+            notes=_pairs(notes, "notes"),
+            caption=str(caption or ""),
+        )
         for key, value in fields.items():
             object.__setattr__(self, key, value)
-        for (key, text) in self.edge_labels:
+        for key, _text in self.edge_labels:
             if not (isinstance(key, tuple) and len(key) == 2):
                 raise TypeError(f"edge_labels keys must be (from_node, to_node) pairs, got {key!r}")
 

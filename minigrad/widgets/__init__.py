@@ -12,10 +12,20 @@ and controls), _stepping.py (stepping, keys, picture cache); what the models sha
 ``defaults(size="large")`` sets the size (and view) of every widget built afterwards.
 ipywidgets and the picture package are imported only when a widget is built.
 """
+
 from .accumulation import AccumulationExplorer, AccumulationModel, Entry  # noqa: F401
 from .recorder import ForwardRecorder, RecorderModel  # noqa: F401
 from ._settings import defaults  # noqa: F401
 from .stepper import BackwardStepper, ChainLine, StepperModel  # noqa: F401
 
-__all__ = ["BackwardStepper", "AccumulationExplorer", "ForwardRecorder", "defaults",
-           "StepperModel", "AccumulationModel", "RecorderModel", "Entry", "ChainLine"]
+__all__ = [
+    "BackwardStepper",
+    "AccumulationExplorer",
+    "ForwardRecorder",
+    "defaults",
+    "StepperModel",
+    "AccumulationModel",
+    "RecorderModel",
+    "Entry",
+    "ChainLine",
+]

@@ -4,6 +4,7 @@ graph walks, and friendlier words next to PyTorch's error messages.
 Nothing here imports ipywidgets or graphviz, so the models built on it can be unit-tested (and used
 from a plain script) anywhere.
 """
+
 import sys
 
 import numpy as np
@@ -11,6 +12,7 @@ import numpy as np
 from ..autograd.function import AccumulateGrad
 from .._format import array_of, block, compact, number, shape_text  # noqa: F401
 from ..tensor import Tensor
+
 
 # -- what the models and widgets share ----------------------------------------------------------
 class Cursor:
@@ -99,6 +101,7 @@ def tensors_in(namespace):
     (``model.0.weight``). The first name wins when one tensor has several; names starting with
     ``_`` (IPython's ``_``, ``_3``...) are ignored."""
     from ..nn.modules import Module
+
     found, seen = {}, set()
     for name, value in list(namespace.items()):
         if name.startswith("_") or name in _SKIPPED_NAMES:
@@ -169,7 +172,7 @@ class Namer:
         self.names = {}
         for node, name in self.leaf_name.items():
             self.names[name] = node.variable
-        for node, name in self.output_name.items():
+        for name in self.output_name.values():
             self.names.setdefault(name, chosen[name])
         for name, t in chosen.items():
             if t.grad_fn is None and not t.requires_grad:
@@ -232,20 +235,27 @@ def copy_of(value):
 
 # -- errors --------------------------------------------------------------------------------------
 _HINTS = (
-    ("does not require grad and does not have a grad_fn",
-     "This tensor is not part of a graph: none of its inputs had requires_grad=True, or it was "
-     "computed under torch.no_grad() or from a detach()ed tensor. There is nothing to go back "
-     "through."),
-    ("grad can be implicitly created only for scalar outputs",
-     "The root is not a single number, so backward needs the vector v of the product vᵀ·J: pass "
-     "gradient=torch.ones_like(root) (or any tensor of the root's shape)."),
-    ("backward through the graph a second time",
-     "An earlier backward() freed this graph's saved values. Re-run the cells that build the "
-     "graph, or call that backward with retain_graph=True."),
-    ("Mismatch in shape",
-     "The gradient passed in must have exactly the root's shape."),
-    ("modified by an inplace operation",
-     "A value backward needs was changed in place after the forward pass; re-run the forward."),
+    (
+        "does not require grad and does not have a grad_fn",
+        "This tensor is not part of a graph: none of its inputs had requires_grad=True, or it was "
+        "computed under torch.no_grad() or from a detach()ed tensor. There is nothing to go back "
+        "through.",
+    ),
+    (
+        "grad can be implicitly created only for scalar outputs",
+        "The root is not a single number, so backward needs the vector v of the product vᵀ·J: pass "
+        "gradient=torch.ones_like(root) (or any tensor of the root's shape).",
+    ),
+    (
+        "backward through the graph a second time",
+        "An earlier backward() freed this graph's saved values. Re-run the cells that build the "
+        "graph, or call that backward with retain_graph=True.",
+    ),
+    ("Mismatch in shape", "The gradient passed in must have exactly the root's shape."),
+    (
+        "modified by an inplace operation",
+        "A value backward needs was changed in place after the forward pass; re-run the forward.",
+    ),
 )
 
 

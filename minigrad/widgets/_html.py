@@ -11,6 +11,7 @@ Rules kept here:
 
 This module imports ipywidgets; it is only imported when a widget is built.
 """
+
 import html
 import re
 
@@ -21,10 +22,12 @@ from . import _common
 # per size: text, code text, button height, slider width; picture: the largest scale a picture
 # may take (it grows with the cell up to that, and shrinks to fit a narrow one)
 SIZES = {
-    "normal": dict(font="13px", mono="12.5px", button_height="32px", slider_width="300px",
-                   picture_scale=1.25),
-    "large": dict(font="20px", mono="18px", button_height="48px", slider_width="420px",
-                  picture_scale=2.0),
+    "normal": dict(
+        font="13px", mono="12.5px", button_height="32px", slider_width="300px", picture_scale=1.25
+    ),
+    "large": dict(
+        font="20px", mono="18px", button_height="48px", slider_width="420px", picture_scale=2.0
+    ),
 }
 TEXT = "color: var(--jp-ui-font-color1, inherit);"
 MUTED = "color: var(--jp-ui-font-color2, inherit);"
@@ -41,22 +44,28 @@ def panel(inner, size, css="", live=False):
     """A block of text in the theme's colours; ``live``: screen readers announce its changes."""
     s = SIZES[size]
     aria = ' aria-live="polite"' if live else ""
-    return (f'<div class="minigrad-panel {css}"{aria} style="{TEXT} font-size: {s["font"]}; '
-            f'font-family: var(--jp-ui-font-family, sans-serif); line-height: 1.4;">{inner}</div>')
+    return (
+        f'<div class="minigrad-panel {css}"{aria} style="{TEXT} font-size: {s["font"]}; '
+        f'font-family: var(--jp-ui-font-family, sans-serif); line-height: 1.4;">{inner}</div>'
+    )
 
 
 def pre(text, size, css=""):
     s = SIZES[size]
-    return (f'<pre class="{css}" style="margin: 0.15em 0; padding: 0; background: transparent; '
-            f'color: inherit; font-family: {CODE_FONT}; font-size: {s["mono"]}; line-height: 1.35; '
-            f'white-space: pre-wrap; overflow-wrap: anywhere;">{esc(text)}</pre>')
+    return (
+        f'<pre class="{css}" style="margin: 0.15em 0; padding: 0; background: transparent; '
+        f"color: inherit; font-family: {CODE_FONT}; font-size: {s['mono']}; line-height: 1.35; "
+        f'white-space: pre-wrap; overflow-wrap: anywhere;">{esc(text)}</pre>'
+    )
 
 
 def code(text):
     # font-size relative to the panel: JupyterLab's own rule would pin every <code> to 13px,
     # tiny next to size="large" text
-    return (f'<code style="font-family: {CODE_FONT}; font-size: 0.92em; color: inherit; '
-            f'background: transparent;">{esc(text)}</code>')
+    return (
+        f'<code style="font-family: {CODE_FONT}; font-size: 0.92em; color: inherit; '
+        f'background: transparent;">{esc(text)}</code>'
+    )
 
 
 def muted(text):
@@ -72,27 +81,39 @@ def error_box(message, hint, size):
     typed = _TYPED.match(message)
     kind = typed.group(1) if typed else "RuntimeError"
     if typed:
-        message = message[typed.end():]
+        message = message[typed.end() :]
     hint_html = f'<div style="margin-top: 0.3em;">{esc(hint)}</div>' if hint else ""
-    return (f'<div class="minigrad-error" role="alert" style="{TEXT} font-size: {s["font"]}; '
-            f'border-left: 4px solid var(--jp-error-color1, #d32f2f); padding: 0.3em 0.6em; '
-            f'background: var(--jp-layout-color2, transparent); margin: 0.3em 0;">'
-            f'<b>{esc(kind)}</b> (shown here instead of raised):<br>'
-            f'<span style="font-family: {CODE_FONT};">{esc(message)}</span>{hint_html}</div>')
+    return (
+        f'<div class="minigrad-error" role="alert" style="{TEXT} font-size: {s["font"]}; '
+        f"border-left: 4px solid var(--jp-error-color1, #d32f2f); padding: 0.3em 0.6em; "
+        f'background: var(--jp-layout-color2, transparent); margin: 0.3em 0;">'
+        f"<b>{esc(kind)}</b> (shown here instead of raised):<br>"
+        f'<span style="font-family: {CODE_FONT};">{esc(message)}</span>{hint_html}</div>'
+    )
 
 
 def table(rows, header, size, css="", highlight=None):
     """``rows``: lists of HTML cells (already escaped); ``highlight``: the row index to mark."""
-    cell = (f'style="border: 1px solid {BORDER}; padding: 0.2em 0.5em; vertical-align: top; '
-            'text-align: left;"')
+    cell = (
+        f'style="border: 1px solid {BORDER}; padding: 0.2em 0.5em; vertical-align: top; '
+        'text-align: left;"'
+    )
     head = "".join(f"<th {cell}>{h}</th>" for h in header)
     body = []
     for i, row in enumerate(rows):
-        mark = (' class="minigrad-highlight" style="background: var(--jp-layout-color2, '
-                'rgba(240, 228, 66, 0.35)); font-weight: bold;"') if i == highlight else ""
+        mark = (
+            (
+                ' class="minigrad-highlight" style="background: var(--jp-layout-color2, '
+                'rgba(240, 228, 66, 0.35)); font-weight: bold;"'
+            )
+            if i == highlight
+            else ""
+        )
         body.append(f"<tr{mark}>" + "".join(f"<td {cell}>{c}</td>" for c in row) + "</tr>")
-    return (f'<table class="{css}" style="border-collapse: collapse; color: inherit; '
-            f'margin: 0.3em 0;"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>')
+    return (
+        f'<table class="{css}" style="border-collapse: collapse; color: inherit; '
+        f'margin: 0.3em 0;"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+    )
 
 
 _SVG_SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
@@ -105,10 +126,13 @@ def fitted_svg(svg, size, max_height="55vh"):
     scale = SIZES[size]["picture_scale"]
 
     def fit(m):
-        width, height = float(m.group(1)), float(m.group(2))
-        return (f'<svg width="100%" data-natural-width="{width:.2f}pt" '
-                f'style="max-width: {width * scale:.2f}pt; max-height: {max_height}; height: auto; '
-                f'display: block; margin: 0 auto;"')
+        width = float(m.group(1))
+        return (
+            f'<svg width="100%" data-natural-width="{width:.2f}pt" '
+            f'style="max-width: {width * scale:.2f}pt; max-height: {max_height}; height: auto; '
+            f'display: block; margin: 0 auto;"'
+        )
+
     return _SVG_SIZE.sub(fit, svg, count=1)
 
 
@@ -116,26 +140,38 @@ def picture_html(svg, size, message="", max_height="55vh"):
     """A picture pane's HTML: the fitted SVG, or a short message (no renderer, nothing to draw)."""
     if svg is None:
         return panel(f'<i style="{MUTED}">{esc(message or "no picture")}</i>', size)
-    return f'<div class="minigrad-svg" style="width: 100%;">{fitted_svg(svg, size, max_height)}</div>'
+    return (
+        f'<div class="minigrad-svg" style="width: 100%;">{fitted_svg(svg, size, max_height)}</div>'
+    )
 
 
 def legend_html(view, size):
     """The picture's key, once per widget, folded away until asked for."""
     from ..viz import legend_entries
+
     cells = []
     for swatch, fill, rounded, meaning in legend_entries(view):
         radius = "border-radius: 0.6em;" if rounded else ""
-        cells.append(f'<span style="display: inline-block; margin: 0.1em 0.8em 0.1em 0; white-space: nowrap;">'
-                     f'<span style="background: {fill}; color: #000; border: 1px solid #000; {radius} '
-                     f'padding: 0 0.35em;">{esc(swatch)}</span> {esc(meaning)}</span>')
-    return panel('<details class="minigrad-legend"><summary style="cursor: pointer;">Legend</summary>'
-                 f'<div style="margin-top: 0.2em;">{"".join(cells)}</div></details>', size)
+        cells.append(
+            f'<span style="display: inline-block; margin: 0.1em 0.8em 0.1em 0; white-space: nowrap;">'
+            f'<span style="background: {fill}; color: #000; border: 1px solid #000; {radius} '
+            f'padding: 0 0.35em;">{esc(swatch)}</span> {esc(meaning)}</span>'
+        )
+    return panel(
+        '<details class="minigrad-legend"><summary style="cursor: pointer;">Legend</summary>'
+        f'<div style="margin-top: 0.2em;">{"".join(cells)}</div></details>',
+        size,
+    )
 
 
 def button(description, tooltip, css, size, icon=""):
     s = SIZES[size]
-    b = W.Button(description=description, tooltip=tooltip, icon=icon,
-                 layout=W.Layout(height=s["button_height"], width="auto", min_width="5em"))
+    b = W.Button(
+        description=description,
+        tooltip=tooltip,
+        icon=icon,
+        layout=W.Layout(height=s["button_height"], width="auto", min_width="5em"),
+    )
     b.style.font_size = s["font"]
     b.add_class(css)
     return b
@@ -172,6 +208,7 @@ def draw(root, names, options, message_out):
     """``draw_graph`` without ever raising (the reason goes to ``message_out``)."""
     try:
         from ..viz import draw_graph
+
         return draw_graph(root, names, **options)
     except Exception as error:
         message_out.append(f"No picture: {_common.error_text(error)}")

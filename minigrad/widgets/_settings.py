@@ -3,6 +3,7 @@
 A teacher on a projector puts that line at the top of a lesson; every widget built afterwards
 in that kernel uses it, unless a widget is given its own ``size=`` / ``view=`` / ``direction=``.
 """
+
 from __future__ import annotations
 
 from typing import Literal
@@ -18,8 +19,13 @@ _current = dict(_FACTORY)
 _chosen = set()  # the options a defaults() call set (a widget's own default yields to them)
 
 
-def defaults(size: Size | None = None, view: View | None = None,
-             direction: Direction | None = None, *, reset: bool = False) -> dict[str, str]:
+def defaults(
+    size: Size | None = None,
+    view: View | None = None,
+    direction: Direction | None = None,
+    *,
+    reset: bool = False,
+) -> dict[str, str]:
     """Set the options every widget built from now on starts with; returns them.
 
     - ``size``: ``"normal"`` or ``"large"`` (a projector: bigger text, buttons and pictures);

@@ -6,6 +6,7 @@ The slider counts steps done: ``slider.value == model.index + 1`` (0 = before th
 Each view wires its handlers once, in ``__init__``: a re-run cell makes a new view, never a
 second handler on an old one.
 """
+
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -35,8 +36,10 @@ class KeyBridge(anywidget.AnyWidget):
 
     _esm = (Path(__file__).with_name("keys.js")).read_text(encoding="utf-8")
     index = traitlets.Int(-1).tag(sync=True)  # where the widget is, so that the last step can
-    count = traitlets.Int(0).tag(sync=True)   # let a clicker scroll on past it
-    cell_keys = traitlets.Bool(True).tag(sync=True)  # keys also act when the widget's cell is selected
+    count = traitlets.Int(0).tag(sync=True)  # let a clicker scroll on past it
+    cell_keys = traitlets.Bool(True).tag(
+        sync=True
+    )  # keys also act when the widget's cell is selected
 
 
 class Stepping:
@@ -74,7 +77,11 @@ class Stepping:
             return self._pictures.setdefault(i, picture)
 
     def _prefetch(self, i):
-        if not (PREFETCH and self.prefetch) or not 0 <= i < len(self.model.steps) or i in self._futures:
+        if (
+            not (PREFETCH and self.prefetch)
+            or not 0 <= i < len(self.model.steps)
+            or i in self._futures
+        ):
             return
         with self._lock:
             if i in self._pictures:
@@ -90,15 +97,29 @@ class Stepping:
 
     def _build_controls(self, n, size, play=True):
         s = SIZES[size]
-        self.reset_button = button("Reset", "Back to before the first step (Home)", "minigrad-reset",
-                                   size, "undo")
-        self.prev_button = button("Prev", "One step back (← or PageUp)", "minigrad-prev", size,
-                                  "step-backward")
-        self.next_button = button("Next", "Run the next step (→, PageDown or Space)", "minigrad-next",
-                                  size, "step-forward")
-        self.slider = W.IntSlider(value=0, min=0, max=n, step=1, description="step",
-                                  tooltip="Steps done so far", continuous_update=True,
-                                  layout=W.Layout(width=s["slider_width"]))
+        self.reset_button = button(
+            "Reset", "Back to before the first step (Home)", "minigrad-reset", size, "undo"
+        )
+        self.prev_button = button(
+            "Prev", "One step back (← or PageUp)", "minigrad-prev", size, "step-backward"
+        )
+        self.next_button = button(
+            "Next",
+            "Run the next step (→, PageDown or Space)",
+            "minigrad-next",
+            size,
+            "step-forward",
+        )
+        self.slider = W.IntSlider(
+            value=0,
+            min=0,
+            max=n,
+            step=1,
+            description="step",
+            tooltip="Steps done so far",
+            continuous_update=True,
+            layout=W.Layout(width=s["slider_width"]),
+        )
         self.slider.add_class("minigrad-slider")
         self.reset_button.on_click(lambda _: self.go(-1))
         self.prev_button.on_click(lambda _: self.go(self.model.index - 1))
@@ -108,14 +129,25 @@ class Stepping:
         self.play = None
         if play:
             # Play's own buttons are icons only: their names come from the description/tooltip
-            self.play = W.Play(value=0, min=0, max=n, step=1, interval=1200, show_repeat=False,
-                               description="Play", tooltip="Play all steps, one every 1.2 s (Play / Pause / Stop)",
-                               disabled=n == 0, layout=W.Layout(height=s["button_height"]))
+            self.play = W.Play(
+                value=0,
+                min=0,
+                max=n,
+                step=1,
+                interval=1200,
+                show_repeat=False,
+                description="Play",
+                tooltip="Play all steps, one every 1.2 s (Play / Pause / Stop)",
+                disabled=n == 0,
+                layout=W.Layout(height=s["button_height"]),
+            )
             self.play.add_class("minigrad-play")
             self._link = W.link((self.play, "value"), (self.slider, "value"))
             controls.append(self.play)
         controls.append(self.slider)
-        self.keys = KeyBridge(count=n, layout=W.Layout(width="0px", height="0px", overflow="hidden"))
+        self.keys = KeyBridge(
+            count=n, layout=W.Layout(width="0px", height="0px", overflow="hidden")
+        )
         self.keys.on_msg(self._on_key)
         controls.append(self.keys)
         bar = W.HBox(controls, layout=W.Layout(flex_flow="row wrap", align_items="center"))
@@ -126,8 +158,12 @@ class Stepping:
 
     def _on_key(self, widget, content, buffers):
         action = content.get("key") if isinstance(content, dict) else None
-        moves = {"next": self.model.index + 1, "prev": self.model.index - 1, "home": -1,
-                 "end": len(self.model.steps) - 1}
+        moves = {
+            "next": self.model.index + 1,
+            "prev": self.model.index - 1,
+            "home": -1,
+            "end": len(self.model.steps) - 1,
+        }
         if action in moves:
             self.go(moves[action])
 

@@ -4,6 +4,7 @@
 Unlike the stepper, this widget acts on the user's tensors: accumulation is what it is about. Each
 action is recorded in ``history`` with a copy of every input's ``.grad`` right after it.
 """
+
 from __future__ import annotations
 
 from . import _common
@@ -15,7 +16,7 @@ if TYPE_CHECKING:  # names for the type hints only
     from collections.abc import Callable, Sequence
 
     from ..tensor import Tensor
-    from ._settings import Direction, Size, View
+    from ._settings import Size
 
 
 class Entry:
@@ -28,7 +29,7 @@ class Entry:
 
     def __init__(self, action, grads, error=None, before=None):
         self.action, self.grads, self.error = action, grads, error
-        self.before = dict(before) if before is not None else {name: None for name in grads}
+        self.before = dict(before) if before is not None else dict.fromkeys(grads)
 
     def added(self, name):
         after, before = self.grads.get(name), self.before.get(name)
@@ -37,16 +38,26 @@ class Entry:
         return after if before is None else after - before
 
     def __repr__(self):
-        shown = ", ".join(f"{k}={_common.compact(v, 3) if v is not None else 'None'}"
-                          for k, v in self.grads.items())
+        shown = ", ".join(
+            f"{k}={_common.compact(v, 3) if v is not None else 'None'}"
+            for k, v in self.grads.items()
+        )
         return f"Entry({self.action!r}, {shown}{', error' if self.error else ''})"
 
 
 class AccumulationModel:
     """State and logic of ``AccumulationExplorer`` (plain Python, testable without a browser)."""
 
-    def __init__(self, out, inputs, gradient=None, names=None, retain_graph=True, namespace=None,
-                 forward=None):
+    def __init__(
+        self,
+        out,
+        inputs,
+        gradient=None,
+        names=None,
+        retain_graph=True,
+        namespace=None,
+        forward=None,
+    ):
         self.out, self.gradient, self.forward = out, gradient, forward
         self.retain_graph = bool(retain_graph)
         self.inputs = self._name_inputs(inputs, names, namespace)
@@ -146,8 +157,10 @@ class AccumulationModel:
 
     def text(self, max_entries=8):
         """A deterministic plain-text account: the last few history entries with their values."""
-        lines = [f"AccumulationExplorer: retain_graph={self.retain_graph}, "
-                 f"{len(self.history) - 1} actions"]
+        lines = [
+            f"AccumulationExplorer: retain_graph={self.retain_graph}, "
+            f"{len(self.history) - 1} actions"
+        ]
         shown = self.history[-max_entries:]
         if len(self.history) > max_entries:
             lines.append(f"  ({len(self.history) - max_entries} earlier entries not shown)")
@@ -188,16 +201,27 @@ class AccumulationExplorer(_common.WidgetFront):
 
     css_class = "minigrad-accumulation"
 
-    def __init__(self, out: Tensor, inputs: Sequence[Tensor], gradient: Tensor | None = None, *,
-                 names: dict[str, Tensor] | None = None, retain_graph: bool = True,
-                 size: Size | None = None, forward: Callable[[], Tensor] | None = None,
-                 clicker: bool = False) -> None:
+    def __init__(
+        self,
+        out: Tensor,
+        inputs: Sequence[Tensor],
+        gradient: Tensor | None = None,
+        *,
+        names: dict[str, Tensor] | None = None,
+        retain_graph: bool = True,
+        size: Size | None = None,
+        forward: Callable[[], Tensor] | None = None,
+        clicker: bool = False,
+    ) -> None:
         from . import _settings
         from .accumulation_view import AccumulationView
-        self.model = AccumulationModel(out, inputs, gradient, names, retain_graph,
-                                       _common.caller_namespace(1), forward)
-        self._ui = AccumulationView(self.model, size=_settings.resolve(size=size)["size"],
-                                    clicker=clicker)
+
+        self.model = AccumulationModel(
+            out, inputs, gradient, names, retain_graph, _common.caller_namespace(1), forward
+        )
+        self._ui = AccumulationView(
+            self.model, size=_settings.resolve(size=size)["size"], clicker=clicker
+        )
 
     history = property(lambda self: self.model.history)
     error = property(lambda self: self.model.error)

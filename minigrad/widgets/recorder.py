@@ -6,6 +6,7 @@ shown with its ``grad_fn``. Two things that create *no* node are made visible to
 students meet them in the tutorial: code under ``torch.no_grad()`` (nothing recorded, and the
 widget says why) and ``detach()`` (the detached tensor is a fresh leaf: the graph is cut there).
 """
+
 from __future__ import annotations
 
 from ..autograd import is_grad_enabled, record_forward
@@ -92,17 +93,25 @@ class RecorderModel(_common.Cursor):
             if source is not None:
                 src, k = source
                 src_name = self._name_of.get(id(src)) or "a graph tensor"
-                text = (f"{name} = {src_name}.detach(): the same values as {src_name}, but "
-                        f"grad_fn=None" + (", and requires_grad=True was set on it again: a new "
-                                           "leaf, its own start of a graph" if t.requires_grad
-                                           else " and requires_grad=False"))
+                text = (
+                    f"{name} = {src_name}.detach(): the same values as {src_name}, but "
+                    f"grad_fn=None"
+                    + (
+                        ", and requires_grad=True was set on it again: a new "
+                        "leaf, its own start of a graph"
+                        if t.requires_grad
+                        else " and requires_grad=False"
+                    )
+                )
                 self._cuts.append((name, text, k, src))
             elif not t.requires_grad and self._is_new(name, t, namespace):
                 if self.grad_was_off:
                     why = "made while grad mode was off (torch.no_grad()): requires_grad=False, no grad_fn"
                 else:
-                    why = ("requires_grad=False, no grad_fn: made under torch.no_grad(), or only from "
-                           "tensors that need no gradient")
+                    why = (
+                        "requires_grad=False, no grad_fn: made under torch.no_grad(), or only from "
+                        "tensors that need no gradient"
+                    )
                 self._untracked.append((name, why))
 
     # -- what is shown -------------------------------------------------------------------------
@@ -111,7 +120,9 @@ class RecorderModel(_common.Cursor):
 
     def node_label(self, node):
         if node.__class__ is AccumulateGrad:
-            return self._name_of.get(id(node.variable)) or f"a leaf {shape_text(node.variable.shape)}"
+            return (
+                self._name_of.get(id(node.variable)) or f"a leaf {shape_text(node.variable.shape)}"
+            )
         for s in self.steps:
             if s.node is node:
                 name = self.output_name(s)
@@ -121,7 +132,10 @@ class RecorderModel(_common.Cursor):
     def _constant_label(self, value):
         """An input that needs no grad: its variable name, the Python number, or a description."""
         if isinstance(value, Tensor):
-            return self._name_of.get(id(value)) or f"an input {shape_text(value.shape)} that needs no grad"
+            return (
+                self._name_of.get(id(value))
+                or f"an input {shape_text(value.shape)} that needs no grad"
+            )
         if isinstance(value, bool) or value is None:
             return "an input that needs no grad"
         return str(value) if isinstance(value, int) else _common.number(value)
@@ -140,29 +154,39 @@ class RecorderModel(_common.Cursor):
             inputs.append(self.node_label(child))
             if child.__class__ is AccumulateGrad and child not in seen:
                 new_leaves.append(self.node_label(child))
-        return dict(name=self.output_name(step), shape=_shape(step.output.shape),
-                    grad_fn=step.node.name(), inputs=inputs, new_leaves=list(dict.fromkeys(new_leaves)),
-                    formula=step.node.formula)
+        return dict(
+            name=self.output_name(step),
+            shape=_shape(step.output.shape),
+            grad_fn=step.node.name(),
+            inputs=inputs,
+            new_leaves=list(dict.fromkeys(new_leaves)),
+            formula=step.node.formula,
+        )
 
     def roots(self, i=None):
         """The tensors to draw at step ``i``: every output made so far that no later op (up to ``i``)
         used, so the picture holds exactly the graph built so far."""
         i = self.index if i is None else i
         used = set()
-        for s in self.steps[:i + 1]:
+        for s in self.steps[: i + 1]:
             used.update(c for c, _ in s.node.next_functions if c is not None)
-        return [s.output for s in self.steps[:i + 1] if s.node not in used]
+        return [s.output for s in self.steps[: i + 1] if s.node not in used]
 
     def marks(self, i=None):
         i = self.index if i is None else i
         active = self.steps[i].node if i >= 0 else None
-        return GraphState(active=active, done=[s.node for s in self.steps[:max(i, 0)]], caption=self.caption(i))
+        return GraphState(
+            active=active, done=[s.node for s in self.steps[: max(i, 0)]], caption=self.caption(i)
+        )
 
     def notes(self, i=None):
         """Picture notes: where a tensor was detached."""
         i = self.index if i is None else i
-        return [(src, f"detach() → {name} (cut)") for name, _, k, src in self._cuts
-                if k is None or k <= i]
+        return [
+            (src, f"detach() → {name} (cut)")
+            for name, _, k, src in self._cuts
+            if k is None or k <= i
+        ]
 
     def cuts(self, i=None):
         i = self.index if i is None else i
@@ -188,18 +212,26 @@ class RecorderModel(_common.Cursor):
         if self.recording:
             return "Still recording: the block has not finished."
         if self.grad_was_off:
-            return ("Gradient tracking was off (torch.no_grad() or torch.set_grad_enabled(False)): "
-                    "operations then make no grad_fn, so no graph node is created.")
+            return (
+                "Gradient tracking was off (torch.no_grad() or torch.set_grad_enabled(False)): "
+                "operations then make no grad_fn, so no graph node is created."
+            )
         if self._untracked:
             names = ", ".join(n for n, _ in self._untracked)
-            return (f"The new tensors ({names}) have requires_grad=False and no grad_fn: they were "
-                    "computed under torch.no_grad(), or only from tensors that need no gradient, "
-                    "so no graph node was created.")
+            return (
+                f"The new tensors ({names}) have requires_grad=False and no grad_fn: they were "
+                "computed under torch.no_grad(), or only from tensors that need no gradient, "
+                "so no graph node was created."
+            )
         if self._cuts:
-            return ("detach() creates no graph node: the detached tensor is a fresh leaf, cut from "
-                    "the graph.")
-        return ("No operation in the block had an input with requires_grad=True, so no graph "
-                "node was created.")
+            return (
+                "detach() creates no graph node: the detached tensor is a fresh leaf, cut from "
+                "the graph."
+            )
+        return (
+            "No operation in the block had an input with requires_grad=True, so no graph "
+            "node was created."
+        )
 
     def text(self):
         """A deterministic plain-text account (the widget's text/plain)."""
@@ -207,12 +239,14 @@ class RecorderModel(_common.Cursor):
             lines = [f"ForwardRecorder: {self.empty_title()} {self.empty_reason()}"]
         else:
             lines = [f"ForwardRecorder: {self.caption()}"]
-            for k, s in enumerate(self.steps):
+            for k, _s in enumerate(self.steps):
                 d = self.describe(k)
                 marker = "▶" if k == self.index else " "
-                lines.append(f" {marker}{k + 1}. {d['name']} {d['shape']} = {d['grad_fn']}"
-                             f"({', '.join(d['inputs'])})")
-        for name, text in self.cuts(len(self.steps)):
+                lines.append(
+                    f" {marker}{k + 1}. {d['name']} {d['shape']} = {d['grad_fn']}"
+                    f"({', '.join(d['inputs'])})"
+                )
+        for _name, text in self.cuts(len(self.steps)):
             lines.append(f"  cut: {text}")
         if self.steps:
             for name, why in self._untracked:
@@ -241,12 +275,20 @@ class ForwardRecorder(_common.SteppingFront):
 
     css_class = "minigrad-recorder"
 
-    def __init__(self, names: dict[str, Tensor] | None = None, *, view: View | None = None,
-                 size: Size | None = None, max_nodes: int = 300,
-                 direction: Direction | None = None) -> None:
+    def __init__(
+        self,
+        names: dict[str, Tensor] | None = None,
+        *,
+        view: View | None = None,
+        size: Size | None = None,
+        max_nodes: int = 300,
+        direction: Direction | None = None,
+    ) -> None:
         from . import _settings  # the options are checked before the block runs
-        options = _settings.resolve(view=view or _settings.chosen("view", "data"), size=size,
-                                    direction=direction)
+
+        options = _settings.resolve(
+            view=view or _settings.chosen("view", "data"), size=size, direction=direction
+        )
         self.model = RecorderModel(names)
         self._options = dict(max_nodes=max_nodes, **options)
         self._ui = None
@@ -264,6 +306,7 @@ class ForwardRecorder(_common.SteppingFront):
         """The view is made on first use: the graph exists only once the block has run."""
         if self._ui is None:
             from .recorder_view import RecorderView
+
             self._ui = RecorderView(self.model, **self._options)
         return self._ui
 

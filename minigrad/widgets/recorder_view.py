@@ -3,6 +3,7 @@
 Each step draws a different graph (the part built so far), so its picture is a Graphviz run of
 its own, prepared in the background while the student looks at the current one.
 """
+
 import ipywidgets as W
 
 from ._html import code, draw, esc, legend_html, panel, picture_html, table, bundle, MUTED
@@ -25,8 +26,10 @@ class RecorderView(Stepping):
         self.info.add_class("minigrad-info")
         self.legend = W.HTML(legend_html(view, size) if n else "")
         controls = self._build_controls(n, size, play=True)
-        self.box = W.VBox([self.status, controls, self.picture_pane, self.info, self.legend],
-                          layout=W.Layout(width="100%"))
+        self.box = W.VBox(
+            [self.status, controls, self.picture_pane, self.info, self.legend],
+            layout=W.Layout(width="100%"),
+        )
         for css in ("minigrad-widget", "minigrad-recorder", f"minigrad-size-{size}"):
             self.box.add_class(css)
         self.go(model.index)
@@ -54,8 +57,11 @@ class RecorderView(Stepping):
     def render(self):
         m, size = self.model, self.size
         if not m.steps:
-            self.status.value = panel(f"<b>{esc(m.empty_title())}</b><div>{esc(m.empty_reason())}</div>",
-                                      size, "minigrad-nothing-recorded")
+            self.status.value = panel(
+                f"<b>{esc(m.empty_title())}</b><div>{esc(m.empty_reason())}</div>",
+                size,
+                "minigrad-nothing-recorded",
+            )
         else:
             self.status.value = panel(f"<b>Forward, {esc(m.caption())}</b>", size, live=True)
         message = "before the first operation: no graph yet" if m.steps else "no graph was recorded"
@@ -68,27 +74,39 @@ class RecorderView(Stepping):
         parts = []
         if m.index >= 0:
             d = m.describe(m.index)
-            parts.append(f"<div>new tensor <b>{esc(d['name'])}</b> {esc(d['shape'])}, "
-                         f"{code('grad_fn=<' + d['grad_fn'] + '>')}</div>")
+            parts.append(
+                f"<div>new tensor <b>{esc(d['name'])}</b> {esc(d['shape'])}, "
+                f"{code('grad_fn=<' + d['grad_fn'] + '>')}</div>"
+            )
             parts.append(f"<div>made from: {esc(', '.join(d['inputs']) or 'nothing')}</div>")
             if d["new_leaves"]:
-                parts.append(f"<div>leaves joining the graph: {esc(', '.join(d['new_leaves']))} "
-                             f'<span style="{MUTED}">(AccumulateGrad nodes)</span></div>')
+                parts.append(
+                    f"<div>leaves joining the graph: {esc(', '.join(d['new_leaves']))} "
+                    f'<span style="{MUTED}">(AccumulateGrad nodes)</span></div>'
+                )
             if d["formula"]:
                 parts.append(f"<div>its backward: {code(d['formula'])}</div>")
         elif m.steps:
-            parts.append(f'<div>Press <b>Next</b> (or →) to replay the forward pass, one operation at a '
-                         f'time ({len(m.steps)} recorded).</div>')
+            parts.append(
+                f"<div>Press <b>Next</b> (or →) to replay the forward pass, one operation at a "
+                f"time ({len(m.steps)} recorded).</div>"
+            )
         rows = [[esc(name), esc(text)] for name, text in m.cuts(m.index)]
         if rows:
-            parts.append("<div><b>Cut from the graph</b> (detach): a fresh leaf with no grad_fn; "
-                         "backward stops there.</div>" + table(rows, ["tensor", "what happened"], size,
-                                                               "minigrad-detached"))
+            parts.append(
+                "<div><b>Cut from the graph</b> (detach): a fresh leaf with no grad_fn; "
+                "backward stops there.</div>"
+                + table(rows, ["tensor", "what happened"], size, "minigrad-detached")
+            )
         rows = [[esc(name), esc(text)] for name, text in m.untracked()]
         if rows and m.steps:
-            parts.append("<div><b>Not recorded</b> (no graph node):</div>"
-                         + table(rows, ["tensor", "why"], size, "minigrad-untracked"))
+            parts.append(
+                "<div><b>Not recorded</b> (no graph node):</div>"
+                + table(rows, ["tensor", "why"], size, "minigrad-untracked")
+            )
         return "".join(parts)
 
     def bundle(self, text):
-        return bundle(self.box, "ForwardRecorder", self.picture(), text, self.status.value + self.info.value)
+        return bundle(
+            self.box, "ForwardRecorder", self.picture(), text, self.status.value + self.info.value
+        )

@@ -7,6 +7,7 @@ local derivatives (``autograd.chain_rule``), while the values they need are stil
 then only moves an index through the recorded steps, so every number shown is one that
 ``loss.backward()`` computes, and watching changes nothing.
 """
+
 from __future__ import annotations
 
 import re
@@ -87,10 +88,14 @@ class StepperModel(_common.Cursor):
     def _trace(self):
         """Run the dry backward once and keep every step (or the error that stopped it)."""
         if not isinstance(self.root, _common.Tensor):
-            self.error = f"BackwardStepper needs a tensor to start from, got {type(self.root).__name__}."
+            self.error = (
+                f"BackwardStepper needs a tensor to start from, got {type(self.root).__name__}."
+            )
             return
         try:  # a dry run: no .grad is written
-            for step in backward_steps(self.root, self.gradient, retain_graph=True, accumulate=False):
+            for step in backward_steps(
+                self.root, self.gradient, retain_graph=True, accumulate=False
+            ):
                 self.steps.append(step)
                 self._locals.append(locals_of(step.node))
         except Exception as error:  # shown in the widget, never raised into the notebook
@@ -138,15 +143,23 @@ class StepperModel(_common.Cursor):
         node, root = e.node, self.root_name
         here = self.name(node)
         if not e.contributions or e.contributions[0].source is None:
-            start = "your gradient v" if self.gradient is not None else "the root's gradient with respect to itself"
-            return f"{self.d(root, here)} = {compact(e.incoming, 6)}  (backward starts here: {start})"
+            start = (
+                "your gradient v"
+                if self.gradient is not None
+                else "the root's gradient with respect to itself"
+            )
+            return (
+                f"{self.d(root, here)} = {compact(e.incoming, 6)}  (backward starts here: {start})"
+            )
         parts = [compact(c.value, 4) for c in e.contributions]
         if len(parts) == 1:
             text = f"{self.d(root, here)} = {parts[0]}  (arrived from {self.name(e.contributions[0].source)})"
         else:
             sources = ", ".join(self.name(c.source) for c in e.contributions)
-            text = (f"{self.d(root, here)} = {' + '.join(parts)} = {compact(e.summed, 4)}  "
-                    f"(summed: {here} was used {len(parts)} times, by {sources})")
+            text = (
+                f"{self.d(root, here)} = {' + '.join(parts)} = {compact(e.summed, 4)}  "
+                f"(summed: {here} was used {len(parts)} times, by {sources})"
+            )
         if e.hooked:
             text += f"; a hook changed it to {compact(e.incoming, 4)}"
         return text
@@ -161,13 +174,26 @@ class StepperModel(_common.Cursor):
         if e.step.leaf is not None:
             leaf = self.name(node)
             if e.before is None:
-                numbers = [("", f"None + {compact(e.incoming, 6)} → {compact(e.after, 6)}  "
-                                "(the first gradient is stored)")]
+                numbers = [
+                    (
+                        "",
+                        f"None + {compact(e.incoming, 6)} → {compact(e.after, 6)}  "
+                        "(the first gradient is stored)",
+                    )
+                ]
             else:
-                numbers = [("", f"{compact(e.before, 6)} + {compact(e.incoming, 6)} = {compact(e.after, 6)}")]
+                numbers = [
+                    (
+                        "",
+                        f"{compact(e.before, 6)} + {compact(e.incoming, 6)} = {compact(e.after, 6)}",
+                    )
+                ]
             if e.incoming.size > 6:
-                numbers = [("before", _format.block(e.before) if e.before is not None else "None"),
-                           ("+ arriving", _format.block(e.incoming)), ("= after", _format.block(e.after))]
+                numbers = [
+                    ("before", _format.block(e.before) if e.before is not None else "None"),
+                    ("+ arriving", _format.block(e.incoming)),
+                    ("= after", _format.block(e.after)),
+                ]
             return [ChainLine(leaf, f"{leaf}.grad", numbers)]
         operands = self._operands(node)
         out = self.name(node)
@@ -179,8 +205,13 @@ class StepperModel(_common.Cursor):
             # the local derivative; at the root itself written ∂L/∂d (dL/dd is what it sends)
             local = f"∂{out}/∂{target}" if out == root else self.d(out, target)
             if edge.local is None:  # a custom Function: only what its backward returned
-                lines.append(ChainLine(target, f"{left} = {node.name()}.backward({incoming})",
-                                       [("", compact(edge.sent, 6))]))
+                lines.append(
+                    ChainLine(
+                        target,
+                        f"{left} = {node.name()}.backward({incoming})",
+                        [("", compact(edge.sent, 6))],
+                    )
+                )
                 continue
             formula = _fill(edge.local.formula, operands, out)
             lines.append(self._line(edge, target, left, incoming, local, formula))
@@ -204,8 +235,13 @@ class StepperModel(_common.Cursor):
         else:
             equation = f"{left} = {incoming} {times} {local} = {incoming} {times} {formula}"
         value = loc.value
-        scalar = (rule == "×" and edge.incoming.size == 1 and _size(value) == 1
-                  and not edge.summed_axes and edge.computed.size == 1)
+        scalar = (
+            rule == "×"
+            and edge.incoming.size == 1
+            and _size(value) == 1
+            and not edge.summed_axes
+            and edge.computed.size == 1
+        )
         if scalar:
             g, v = _paren(edge.incoming), _paren(value)
             shown = f"{g} · {v} = {compact(edge.computed)}"
@@ -251,12 +287,16 @@ class StepperModel(_common.Cursor):
         root = self.root_name
         if step.leaf is not None:
             leaf = self.name(step.node)
-            return f"{leaf}.grad after this step (d{root}/d{leaf}, summed)", _common.array_of(step.grad_after)
+            return f"{leaf}.grad after this step (d{root}/d{leaf}, summed)", _common.array_of(
+                step.grad_after
+            )
         for (child, _), g in zip(step.node.next_functions, step.outgoing):
             if child is not None and g is not None:
                 target = self.name(child)
-                return (f"the gradient {self.label(step.node)} sends to {target}: d{root}/d{target}",
-                        _common.array_of(g))
+                return (
+                    f"the gradient {self.label(step.node)} sends to {target}: d{root}/d{target}",
+                    _common.array_of(g),
+                )
         return None
 
     def check_prediction(self, index, text):
@@ -271,8 +311,10 @@ class StepperModel(_common.Cursor):
             return False, "Type a number (or a list of numbers, e.g. [1.0, -2.0]) first."
         want = expected.reshape(-1)
         if len(typed) != want.size:
-            return False, (f"The gradient has {want.size} number{'s' if want.size != 1 else ''}; "
-                           f"you typed {len(typed)}.")
+            return False, (
+                f"The gradient has {want.size} number{'s' if want.size != 1 else ''}; "
+                f"you typed {len(typed)}."
+            )
         right = bool(_np.allclose(typed, want, rtol=1e-2, atol=1e-3))
         self.predictions.setdefault(index, right)  # the first try is the prediction
         shown = compact(expected, 6)
@@ -291,7 +333,9 @@ class StepperModel(_common.Cursor):
                 result[name] = self.steps[k].grad_after
             else:
                 initial = self._initial[node]
-                result[name] = None if initial is None else _common.Tensor._make(initial.copy(), False, None)
+                result[name] = (
+                    None if initial is None else _common.Tensor._make(initial.copy(), False, None)
+                )
         return result
 
     def gradient_of(self, node, index=None):
@@ -317,7 +361,9 @@ class StepperModel(_common.Cursor):
         key = (node, arrived, done)
         if key not in self._texts:
             g, complete = self.gradient_of(node, index)
-            self._texts[key] = "grad ?" if g is None else "grad " + compact(g) + ("" if complete else " + …")
+            self._texts[key] = (
+                "grad ?" if g is None else "grad " + compact(g) + ("" if complete else " + …")
+            )
         return self._texts[key]
 
     def sends(self, step):
@@ -371,7 +417,7 @@ class StepperModel(_common.Cursor):
         pending nodes, the gradient along every edge crossed so far (keyed ``(node, i)``: each of
         two parallel edges has its own), and the ``data | grad`` lines of each box."""
         index = self.index if index is None else index
-        done = [s.node for s in self.steps[:max(index, 0)]]
+        done = [s.node for s in self.steps[: max(index, 0)]]
         active = self.steps[index].node if index >= 0 else None
         ran = set(done)
         if active is not None:
@@ -379,15 +425,21 @@ class StepperModel(_common.Cursor):
         pending, labels = [], {}
         if index < 0 and self.steps:
             pending.append(self.steps[0].node)  # the root's node: the first gradient waits there
-        for s in self.steps[:index + 1]:
+        for s in self.steps[: index + 1]:
             for j, ((child, _), g) in enumerate(zip(s.node.next_functions, s.outgoing)):
                 if child is None or g is None:
                     continue
                 labels[(s.node, j)] = compact(g)
                 if child not in ran and child not in pending:
                     pending.append(child)
-        return GraphState(active=active, done=done, pending=pending, edge_labels=labels,
-                          notes=self.notes(index), caption=self.caption(index))
+        return GraphState(
+            active=active,
+            done=done,
+            pending=pending,
+            edge_labels=labels,
+            notes=self.notes(index),
+            caption=self.caption(index),
+        )
 
     def caption(self, index=None):
         index = self.index if index is None else index
@@ -411,8 +463,12 @@ class StepperModel(_common.Cursor):
                 lines.extend("  " + row for row in line.text().split("\n"))
         grads = self.leaf_grads()
         if grads:
-            lines.append("  .grad: " + ", ".join(f"{k}={compact(v, 3) if v is not None else 'None'}"
-                                                for k, v in grads.items()))
+            lines.append(
+                "  .grad: "
+                + ", ".join(
+                    f"{k}={compact(v, 3) if v is not None else 'None'}" for k, v in grads.items()
+                )
+            )
         return "\n".join(lines)
 
 
@@ -471,12 +527,21 @@ class BackwardStepper(_common.SteppingFront):
 
     css_class = "minigrad-stepper"
 
-    def __init__(self, root: Tensor, gradient: Tensor | None = None,
-                 names: dict[str, Tensor] | None = None, *, view: View | None = None,
-                 size: Size | None = None, max_nodes: int = 300,
-                 direction: Direction | None = None, predict: bool = False) -> None:
+    def __init__(
+        self,
+        root: Tensor,
+        gradient: Tensor | None = None,
+        names: dict[str, Tensor] | None = None,
+        *,
+        view: View | None = None,
+        size: Size | None = None,
+        max_nodes: int = 300,
+        direction: Direction | None = None,
+        predict: bool = False,
+    ) -> None:
         from . import _settings
         from .stepper_view import StepperView
+
         self.model = StepperModel(root, gradient, names, _common.caller_namespace(1))
         options = _settings.resolve(view=view, size=size, direction=direction)
         self._ui = StepperView(self.model, max_nodes=max_nodes, predict=predict, **options)

@@ -10,6 +10,7 @@ Everything the page does that the tests forbid is recorded here, never silently 
 ``blocked`` (requests to anything but the server on 127.0.0.1, which are aborted) and ``console``
 (console errors and uncaught page errors, minus the documented noise in ``CONSOLE_NOISE``).
 """
+
 import re
 import time
 from pathlib import Path
@@ -18,7 +19,7 @@ from urllib.parse import urlsplit
 from _suite import WIDGET_MIME
 
 TIMEOUT_MS = 120_000  # kernel start and run-all: generous, others use the same 2 cores
-ACTION_MS = 30_000    # clicks, screenshots, selectors
+ACTION_MS = 30_000  # clicks, screenshots, selectors
 
 # Console errors that are not a problem of their own. Each entry: (regex on the message text,
 # why it is harmless). Everything else fails the test. JupyterLab 4.6 with ipywidgets 8.1 logged
@@ -28,8 +29,10 @@ CONSOLE_NOISE = (
     # Chromium reports every aborted request (our network guard aborts all requests that would
     # leave 127.0.0.1) as a console error; the request itself is recorded in ``blocked`` and
     # fails the test there, so counting it twice would only hide which rule fired.
-    (r"^Failed to load resource: net::ERR_FAILED$",
-     "an aborted request; already recorded and judged by the network guard"),
+    (
+        r"^Failed to load resource: net::ERR_FAILED$",
+        "an aborted request; already recorded and judged by the network guard",
+    ),
 )
 
 
@@ -48,7 +51,9 @@ const panelFor = (path) => {
 };
 """
 
-_OPEN = _PANEL + """
+_OPEN = (
+    _PANEL
+    + """
 async (path) => {
   const app = window.jupyterapp;
   const panel = await app.commands.execute('docmanager:open', {path, factory: 'Notebook'});
@@ -58,8 +63,11 @@ async (path) => {
   return panel.id;
 }
 """
+)
 
-_KERNEL_IDLE = _PANEL + """
+_KERNEL_IDLE = (
+    _PANEL
+    + """
 (path) => {
   const panel = panelFor(path);
   if (!panel || !panel.sessionContext.isReady) return false;
@@ -68,8 +76,11 @@ _KERNEL_IDLE = _PANEL + """
          && panel.content.widgets.length > 0 && panel.node.querySelectorAll('.jp-Cell').length > 0;
 }
 """
+)
 
-_RUN_ALL = _PANEL + """
+_RUN_ALL = (
+    _PANEL
+    + """
 async (path) => {
   const app = window.jupyterapp;
   const panel = panelFor(path);
@@ -77,10 +88,13 @@ async (path) => {
   return await app.commands.execute('notebook:run-all-cells');
 }
 """
+)
 
 # Finished: the kernel is idle and no cell waits ("[*]"). Cells after an error are never run;
 # ``problems_in`` reports them as "not executed".
-_DONE = _PANEL + """
+_DONE = (
+    _PANEL
+    + """
 (path) => {
   const panel = panelFor(path);
   const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
@@ -93,9 +107,12 @@ _DONE = _PANEL + """
   return true;
 }
 """
+)
 
 # One entry per code cell: what the model holds and what the DOM shows for each output.
-_REPORT = _PANEL + """
+_REPORT = (
+    _PANEL
+    + """
 (path) => {
   const panel = panelFor(path);
   const cells = [];
@@ -130,8 +147,11 @@ _REPORT = _PANEL + """
   return cells;
 }
 """
+)
 
-_CLOSE = _PANEL + """
+_CLOSE = (
+    _PANEL
+    + """
 async (path) => {
   const panel = panelFor(path);
   if (!panel) return;
@@ -140,6 +160,7 @@ async (path) => {
   panel.dispose();
 }
 """
+)
 
 
 class LabPage:
@@ -148,9 +169,9 @@ class LabPage:
     def __init__(self, context, server):
         self.server = server
         self.context = context
-        self.blocked = []   # (url, resource type)
-        self.console = []   # message texts
-        self.noise = []     # console errors ignored as documented noise (kept for the report)
+        self.blocked = []  # (url, resource type)
+        self.console = []  # message texts
+        self.noise = []  # console errors ignored as documented noise (kept for the report)
         context.route("**/*", self._route)
         self.page = context.new_page()
         self.page.on("console", self._on_console)
@@ -192,8 +213,10 @@ class LabPage:
 
     def problems_since(self, mark):
         b, c = mark
-        problems = [f"request left the server on 127.0.0.1: {url} ({kind})"
-                    for url, kind in self.blocked[b:]]
+        problems = [
+            f"request left the server on 127.0.0.1: {url} ({kind})"
+            for url, kind in self.blocked[b:]
+        ]
         problems += [f"console error: {text}" for text in self.console[c:]]
         return problems
 
@@ -213,14 +236,17 @@ class LabPage:
                 break
             self.page.keyboard.press("Escape")
             self.page.wait_for_timeout(100)
-        self.page.evaluate("""async (keep) => {
+        self.page.evaluate(
+            """async (keep) => {
             for (const w of Array.from(window.jupyterapp.shell.widgets('main'))) {
               if (w.context && keep.includes(w.context.path)) continue;
               if (w.sessionContext) { try { await w.sessionContext.shutdown(); } catch (e) {} }
               if (w.context && w.context.model) w.context.model.dirty = false;
               w.dispose();
             }
-        }""", list(keep))
+        }""",
+            list(keep),
+        )
 
     def is_open(self, path):
         return self.page.evaluate(_PANEL + "(path) => !!panelFor(path)", path)
@@ -244,8 +270,12 @@ class Notebook:
 
     def activate(self):
         """Bring this notebook's tab to the front (hidden tabs cannot be clicked or shot)."""
-        self.page.evaluate(_PANEL + """(path) => {
-            window.jupyterapp.shell.activateById(panelFor(path).id); }""", self.path)
+        self.page.evaluate(
+            _PANEL
+            + """(path) => {
+            window.jupyterapp.shell.activateById(panelFor(path).id); }""",
+            self.path,
+        )
         self.node.wait_for(state="visible")
 
     def kernel_idle(self):
@@ -265,8 +295,12 @@ class Notebook:
         deadline = time.monotonic() + timeout_ms / 1000
         while True:
             cells = self.report()
-            pending = [o for c in cells for o in c["outputs"]
-                       if WIDGET_MIME in o["mimes"] and "Loading widget..." in o["domText"]]
+            pending = [
+                o
+                for c in cells
+                for o in c["outputs"]
+                if WIDGET_MIME in o["mimes"] and "Loading widget..." in o["domText"]
+            ]
             if not pending or time.monotonic() > deadline:
                 return cells
             self.page.wait_for_timeout(100)
@@ -276,14 +310,19 @@ class Notebook:
         scrolled content (capped), scrolled to the top, and restored afterwards."""
         page = self.page
         size = page.viewport_size
-        height = page.evaluate(_PANEL + """(path) => {
+        height = page.evaluate(
+            _PANEL
+            + """(path) => {
             const outer = panelFor(path).content.node.querySelector('.jp-WindowedPanel-outer')
                           || panelFor(path).content.node;
             outer.scrollTop = 0;
             return outer.scrollHeight;
-        }""", self.path)
-        page.set_viewport_size({"width": size["width"],
-                                "height": int(min(max(height + 200, size["height"]), 16000))})
+        }""",
+            self.path,
+        )
+        page.set_viewport_size(
+            {"width": size["width"], "height": int(min(max(height + 200, size["height"]), 16000))}
+        )
         try:
             page.wait_for_timeout(200)  # one layout pass of JupyterLab after the resize
             Path(path).parent.mkdir(parents=True, exist_ok=True)
@@ -295,7 +334,8 @@ class Notebook:
         """Outputs the DOM shows as errors: stderr text and tracebacks (JupyterLab renders both
         with the stderr MIME type). Independent of the model check in ``problems_in``."""
         return self.node.locator(
-            ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count()
+            ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
+        ).count()
 
     def close(self):
         self.page.evaluate(_CLOSE, self.path)
@@ -321,6 +361,7 @@ def problems_in(cells):
                 elif out["widgetViews"] == 0:
                     problems.append(f"{where}: widget output without a rendered widget view")
                 elif out["width"] < 2 or out["height"] < 2:
-                    problems.append(f"{where}: widget view has no size "
-                                    f"({out['width']:.0f}x{out['height']:.0f})")
+                    problems.append(
+                        f"{where}: widget view has no size ({out['width']:.0f}x{out['height']:.0f})"
+                    )
     return problems

@@ -17,6 +17,7 @@ Run as a script (``python _labserver.py ROOT WORKDIR [--kernel] [--mechanism M]`
 server, prints one JSON line describing it and then waits forever: the no-orphan test kills such a
 process with SIGKILL and checks that nothing it started survives.
 """
+
 import ctypes
 import ctypes.util
 import json
@@ -37,8 +38,10 @@ PR_SET_PDEATHSIG = 1
 # user settings written before the server starts (JupyterLab reads them at page load)
 USER_SETTINGS = {
     # no "would you like news?" toast, no update check: no request leaves 127.0.0.1
-    "@jupyterlab/apputils-extension/notification.jupyterlab-settings":
-        {"fetchNews": "false", "checkForUpdates": False},
+    "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
+        "fetchNews": "false",
+        "checkForUpdates": False,
+    },
     # every cell in the DOM (the default windowing leaves far-away cells unrendered)
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
     # the temp copy is never written behind the test's back
@@ -99,8 +102,11 @@ class LabServer:
         """Call the REST API with the token; returns (status, parsed JSON or None)."""
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(
-            f"{self.url}{path}", data=data, method=method,
-            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"})
+            f"{self.url}{path}",
+            data=data,
+            method=method,
+            headers={"Authorization": f"token {self.token}", "Content-Type": "application/json"},
+        )
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:
                 text = response.read()
@@ -193,42 +199,65 @@ def start_lab(root_dir, work_dir, mechanism=None, expose_app=True, attempts=3):
     """Start JupyterLab serving ``root_dir``; every file it writes goes under ``work_dir``."""
     mechanism = mechanism or default_mechanism()
     work = Path(work_dir)
-    dirs = {name: work / name for name in
-            ("config", "runtime", "ipython", "data", "settings", "workspaces")}
+    dirs = {
+        name: work / name
+        for name in ("config", "runtime", "ipython", "data", "settings", "workspaces")
+    }
     for d in dirs.values():
         d.mkdir(parents=True, exist_ok=True)
     write_user_settings(dirs["settings"])
-    env = dict(os.environ,
-               JUPYTER_CONFIG_DIR=str(dirs["config"]), JUPYTER_RUNTIME_DIR=str(dirs["runtime"]),
-               JUPYTER_DATA_DIR=str(dirs["data"]), IPYTHONDIR=str(dirs["ipython"]),
-               JUPYTER_PLATFORM_DIRS="0", PYTHONUNBUFFERED="1")
+    env = dict(
+        os.environ,
+        JUPYTER_CONFIG_DIR=str(dirs["config"]),
+        JUPYTER_RUNTIME_DIR=str(dirs["runtime"]),
+        JUPYTER_DATA_DIR=str(dirs["data"]),
+        IPYTHONDIR=str(dirs["ipython"]),
+        JUPYTER_PLATFORM_DIRS="0",
+        PYTHONUNBUFFERED="1",
+    )
     env.pop("JUPYTER_TOKEN", None)
     last_error = None
     for attempt in range(attempts):
         port, token = free_port(), secrets.token_hex(24)
-        cmd = [sys.executable, "-m", "jupyterlab", "--no-browser",
-               f"--port={port}", "--ServerApp.ip=127.0.0.1", "--ServerApp.port_retries=0",
-               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={root_dir}",
-               "--LabApp.news_url=None",
-               "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-               "--LabApp.extension_manager=readonly",
-               f"--LabApp.user_settings_dir={dirs['settings']}",
-               f"--LabApp.workspaces_dir={dirs['workspaces']}",
-               "--ServerApp.open_browser=False",
-               f"--LabApp.expose_app_in_browser={expose_app}"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            f"--port={port}",
+            "--ServerApp.ip=127.0.0.1",
+            "--ServerApp.port_retries=0",
+            f"--IdentityProvider.token={token}",
+            f"--ServerApp.root_dir={root_dir}",
+            "--LabApp.news_url=None",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+            "--LabApp.extension_manager=readonly",
+            f"--LabApp.user_settings_dir={dirs['settings']}",
+            f"--LabApp.workspaces_dir={dirs['workspaces']}",
+            "--ServerApp.open_browser=False",
+            f"--LabApp.expose_app_in_browser={expose_app}",
+        ]
         if hasattr(os, "geteuid") and os.geteuid() == 0:
             cmd.append("--allow-root")
         log_path = work / f"server-{attempt}.log"
         with open(log_path, "wb") as log:
             proc = subprocess.Popen(
-                cmd, cwd=root_dir, env=env, stdin=subprocess.DEVNULL, stdout=log,
-                stderr=subprocess.STDOUT, start_new_session=True,
-                preexec_fn=_set_parent_death_signal if mechanism == "pdeathsig" else None)
+                cmd,
+                cwd=root_dir,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec_fn=_set_parent_death_signal if mechanism == "pdeathsig" else None,
+            )
         watchdog = None
         if mechanism == "watchdog":
             watchdog = subprocess.Popen(
                 [sys.executable, "-c", WATCHDOG, str(os.getpid()), str(proc.pid)],
-                stdin=subprocess.DEVNULL, start_new_session=True)
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         server = LabServer(proc, port, token, root_dir, log_path, watchdog)
         try:
             wait_ready(server)
@@ -247,8 +276,9 @@ def wait_ready(server, timeout=START_TIMEOUT):
     url = f"{server.url}/api/status?token={server.token}"
     while time.monotonic() < deadline:
         if server.proc.poll() is not None:
-            raise RuntimeError(f"JupyterLab exited with {server.proc.returncode}:\n"
-                               f"{server.log_tail()}")
+            raise RuntimeError(
+                f"JupyterLab exited with {server.proc.returncode}:\n{server.log_tail()}"
+            )
         try:
             with urllib.request.urlopen(url, timeout=2.0) as response:
                 if response.status == 200:
@@ -261,6 +291,7 @@ def wait_ready(server, timeout=START_TIMEOUT):
 
 def _main(argv):
     import argparse
+
     parser = argparse.ArgumentParser()
     parser.add_argument("root")
     parser.add_argument("work")
@@ -268,12 +299,18 @@ def _main(argv):
     parser.add_argument("--mechanism", default=None)
     args = parser.parse_args(argv)
     server = start_lab(args.root, args.work, mechanism=args.mechanism, expose_app=False)
-    info = {"pid": server.proc.pid, "pgid": server.pgid, "url": server.url,
-            "token": server.token, "kernel_pids": [],
-            "watchdog": server.watchdog.pid if server.watchdog else None}
+    info = {
+        "pid": server.proc.pid,
+        "pgid": server.pgid,
+        "url": server.url,
+        "token": server.token,
+        "kernel_pids": [],
+        "watchdog": server.watchdog.pid if server.watchdog else None,
+    }
     if args.kernel:
-        status, kernel = server.api("/api/kernels", method="POST", body={"name": "python3"},
-                                    timeout=60.0)
+        status, kernel = server.api(
+            "/api/kernels", method="POST", body={"name": "python3"}, timeout=60.0
+        )
         if status != 201:
             raise SystemExit(f"kernel start answered {status}")
         deadline = time.monotonic() + 30

@@ -2,6 +2,7 @@
 gives them (``minigrad-stepper``, ``minigrad-next``, ``minigrad-grad-table``...), and the graph
 picture's own classes (``g.node.mg-active`` is the node running now; ``<title>`` names it).
 """
+
 import re
 import time
 

@@ -14,6 +14,7 @@ error that is not documented noise (see ``_labpage.CONSOLE_NOISE``).
 Screenshots go to ``$MINIGRAD_ARTIFACTS/browser`` (default ``test-artifacts/browser`` in the
 repository); the folder is printed at the end of the run.
 """
+
 import importlib.util
 import os
 import shutil
@@ -26,8 +27,13 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:  # the helper modules next to this file, in any import mode
     sys.path.insert(0, str(HERE))
 
-from _suite import (CHROMIUM_ARGS, FIGURES, NOTEBOOKS, VIEWPORT,  # noqa: E402
-                    artifacts_root)
+from _suite import (  # noqa: E402  (after the sys.path line above)
+    CHROMIUM_ARGS,
+    FIGURES,
+    NOTEBOOKS,
+    VIEWPORT,
+    artifacts_root,
+)
 
 REQUIRE_BROWSER = os.environ.get("MINIGRAD_REQUIRE_BROWSER") == "1"
 
@@ -53,8 +59,7 @@ def jupyter_env():
     """JupyterLab must be importable (it runs in this Python)."""
     for module in ("jupyterlab", "ipykernel", "ipywidgets", "nbformat"):
         if importlib.util.find_spec(module) is None:
-            _missing(f"the Python package {module!r} is not installed "
-                     f"(pip install -e '.[test]')")
+            _missing(f"the Python package {module!r} is not installed (pip install -e '.[test]')")
 
 
 @pytest.fixture(scope="session")
@@ -77,10 +82,15 @@ def lab_root(tmp_path_factory, jupyter_env):
     root = tmp_path_factory.mktemp("lab-root")
 
     def ignore(folder, names):  # only files and folders (a running kernel leaves sockets)
-        return {n for n in names
-                if n in (".ipynb_checkpoints", "__pycache__")
-                or not (os.path.isfile(os.path.join(folder, n))
-                        or os.path.isdir(os.path.join(folder, n)))}
+        return {
+            n
+            for n in names
+            if n in (".ipynb_checkpoints", "__pycache__")
+            or not (
+                os.path.isfile(os.path.join(folder, n)) or os.path.isdir(os.path.join(folder, n))
+            )
+        }
+
     for source in (NOTEBOOKS, FIGURES):
         if source.is_dir():
             shutil.copytree(source, root / source.name, ignore=ignore)
@@ -93,6 +103,7 @@ def lab_root(tmp_path_factory, jupyter_env):
 @pytest.fixture(scope="session")
 def lab_server(lab_root, tmp_path_factory, jupyter_env):
     import _labserver
+
     server = _labserver.start_lab(lab_root, tmp_path_factory.mktemp("lab-work"))
     yield server
     server.stop()
@@ -101,10 +112,12 @@ def lab_server(lab_root, tmp_path_factory, jupyter_env):
 @pytest.fixture(scope="session")
 def chromium(browser_env):
     from playwright.sync_api import sync_playwright
+
     playwright = sync_playwright().start()
     try:
-        browser = playwright.chromium.launch(executable_path=browser_env, headless=True,
-                                             args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=browser_env, headless=True, args=CHROMIUM_ARGS
+        )
     except Exception:
         playwright.stop()
         raise
@@ -117,6 +130,7 @@ def chromium(browser_env):
 def lab_app(chromium, lab_server):
     """JupyterLab booted once in one page; tests open and close notebooks in it."""
     import _labpage
+
     (artifacts_root() / "console-noise.txt").unlink(missing_ok=True)
     context = chromium.new_context(viewport=VIEWPORT, device_scale_factor=1)
     lab = _labpage.LabPage(context, lab_server)
@@ -189,14 +203,18 @@ def pytest_runtest_call(item):
     if lab is not None:
         problems = lab.problems_since(lab.guard_mark)
         if problems:
-            pytest.fail("the page did something forbidden:\n  " + "\n  ".join(problems),
-                        pytrace=False)
+            pytest.fail(
+                "the page did something forbidden:\n  " + "\n  ".join(problems), pytrace=False
+            )
     return result
 
 
 def pytest_terminal_summary(terminalreporter):
     folder = artifacts_root()
-    ran = any(report.nodeid.startswith("tests/browser") or "/browser/" in report.nodeid
-              for key in ("passed", "failed") for report in terminalreporter.stats.get(key, ()))
+    ran = any(
+        report.nodeid.startswith("tests/browser") or "/browser/" in report.nodeid
+        for key in ("passed", "failed")
+        for report in terminalreporter.stats.get(key, ())
+    )
     if ran and folder.is_dir():
         terminalreporter.write_line(f"browser test screenshots and pages: {folder}")

@@ -7,6 +7,7 @@ is read off the screen. Also checked: each picture fits its cell and the step's 
 screen with it; no box moves between steps; the keys never change the notebook's active cell;
 a freshly run notebook leaves every widget at its start; light and dark theme screenshots.
 """
+
 import re
 
 import pytest
@@ -92,7 +93,8 @@ def press(nb, box, key, read=stepper_state):
     before = read(box)
     nb.page.keyboard.press(key)
     return wait_until(nb.page, lambda: read(box), lambda now: now != before) and settle(
-        nb.page, lambda: read(box), nb.kernel_idle)
+        nb.page, lambda: read(box), nb.kernel_idle
+    )
 
 
 def widgets(nb):
@@ -109,7 +111,8 @@ def check_fits(box, shot):
     assert fit["svgLeft"] >= fit["cellLeft"] - 1 and fit["svgRight"] <= fit["cellRight"] + 1, fit
     assert fit["scrollWidth"] <= fit["clientWidth"] + 1, f"the widget scrolls sideways: {fit}"
     assert fit["lineTop"] < fit["viewport"] and fit["lineBottom"] > 0, (
-        f"the step panel is off screen while the picture is shown: {fit}")
+        f"the step panel is off screen while the picture is shown: {fit}"
+    )
 
 
 def test_a_fresh_run_leaves_every_widget_at_its_start(presenter):
@@ -144,12 +147,19 @@ def test_the_teachers_path_by_clicker(presenter, projector, artifacts):
         if i == 0:
             check_fits(warmup, shot("warmup-step1"))
     chains = "\n".join(line for s in states for line in s["chain"])
-    for announced in ("dL/dd = dL/dL · ∂L/∂d = dL/dL · f = (1.0) · (-2.0) = -2.0",
-                      "dL/da = dL/de · de/da = dL/de · b = (-2.0) · (-3.0) = 6.0",
-                      "dL/db = dL/de · de/db = dL/de · a = (-2.0) · (2.0) = -4.0"):
+    for announced in (
+        "dL/dd = dL/dL · ∂L/∂d = dL/dL · f = (1.0) · (-2.0) = -2.0",
+        "dL/da = dL/de · de/da = dL/de · b = (-2.0) · (-3.0) = 6.0",
+        "dL/db = dL/de · de/db = dL/de · a = (-2.0) · (2.0) = -4.0",
+    ):
         assert announced in chains, f"{announced!r} not shown; shown:\n{chains}"
     final = states[-1]["grads"]
-    assert {k: numbers(v) for k, v in final.items()} == {"a": [6.0], "b": [-4.0], "c": [-2.0], "f": [4.0]}
+    assert {k: numbers(v) for k, v in final.items()} == {
+        "a": [6.0],
+        "b": [-4.0],
+        "c": [-2.0],
+        "f": [4.0],
+    }
     back = press(nb, warmup, "PageUp")
     assert int(back["step"]) == int(float(first["steps"])) - 1
     assert press(nb, warmup, "Home")["step"] == "0"
@@ -216,8 +226,13 @@ def test_buttons_have_accessible_names(presenter):
         assert name.strip(), "a Play/Pause/Stop button without a name"
 
 
-WIDGET_LESSONS = sorted(set(lessons_using("BackwardStepper(") + lessons_using("ForwardRecorder(")
-                            + lessons_using("AccumulationExplorer(")))
+WIDGET_LESSONS = sorted(
+    set(
+        lessons_using("BackwardStepper(")
+        + lessons_using("ForwardRecorder(")
+        + lessons_using("AccumulationExplorer(")
+    )
+)
 DESKTOP = {"width": 1280, "height": 800}
 
 
@@ -235,10 +250,14 @@ def test_every_widget_of_every_lesson_fits_the_screen(lesson, projector, artifac
             page.wait_for_timeout(300)
             for k, box in enumerate(widgets(nb)):
                 if box.locator(".minigrad-picture svg").count():
-                    check_fits(box, artifacts / f"fit-{projector.theme}-{size_name}-{lesson.stem}-{k}.png")
+                    check_fits(
+                        box, artifacts / f"fit-{projector.theme}-{size_name}-{lesson.stem}-{k}.png"
+                    )
                 else:
                     box.scroll_into_view_if_needed()
-                    assert box.evaluate("b => b.scrollWidth <= b.clientWidth + 1"), "scrolls sideways"
+                    assert box.evaluate("b => b.scrollWidth <= b.clientWidth + 1"), (
+                        "scrolls sideways"
+                    )
         page.set_viewport_size(PROJECTOR)
     finally:
         nb.close()

@@ -3,6 +3,7 @@
 These run on small notebooks the tests write into the server's ``scratch/`` folder, so they work
 (and keep the machinery honest) whatever state the lessons are in.
 """
+
 import json
 import os
 import signal
@@ -46,9 +47,19 @@ def test_killed_test_process_leaves_no_server_or_kernel(tmp_path, jupyter_env):
             root, work = tmp_path / mechanism / "root", tmp_path / mechanism / "work"
             root.mkdir(parents=True)
             children[mechanism] = subprocess.Popen(
-                [sys.executable, str(HERE / "_labserver.py"), str(root), str(work), "--kernel",
-                 "--mechanism", mechanism],
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                [
+                    sys.executable,
+                    str(HERE / "_labserver.py"),
+                    str(root),
+                    str(work),
+                    "--kernel",
+                    "--mechanism",
+                    mechanism,
+                ],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
         for mechanism, child in children.items():
             line = child.stdout.readline()  # one JSON line once server and kernel are up
             assert line, f"{mechanism}: the child printed nothing:\n{child.stderr.read()}"
@@ -95,6 +106,7 @@ def test_killed_test_process_leaves_no_server_or_kernel(tmp_path, jupyter_env):
 def test_server_is_local_and_needs_the_token(lab_server):
     import urllib.error
     import urllib.request
+
     assert lab_server.url.startswith("http://127.0.0.1:")
     with urllib.request.urlopen(f"{lab_server.url}/api/status?token={lab_server.token}") as r:
         assert r.status == 200
@@ -106,17 +118,21 @@ def test_server_is_local_and_needs_the_token(lab_server):
 def test_checks_catch_errors_stderr_broken_widgets_and_outside_requests(lab, lab_root):
     """Each check must be able to fail: a notebook with an exception, stderr, a widget whose
     model does not exist, a picture and a WebSocket to another host trips every one of them."""
-    path = write_notebook(lab_root / "scratch", "broken.ipynb", [
-        "import sys; print('careful', file=sys.stderr)",
-        "from IPython.display import display, HTML\n"
-        "display({'application/vnd.jupyter.widget-view+json':\n"
-        "         {'model_id': 'no-such-model', 'version_major': 2, 'version_minor': 0}},\n"
-        "        raw=True)",
-        "display(HTML('<img src=\"https://example.com/picture.png\">'))\n"
-        "from IPython.display import Javascript\n"
-        "display(Javascript('new WebSocket(\"wss://example.com/socket\")'))",
-        "1 / 0",  # last: cells queued after an error may or may not be aborted by ipykernel
-    ])
+    path = write_notebook(
+        lab_root / "scratch",
+        "broken.ipynb",
+        [
+            "import sys; print('careful', file=sys.stderr)",
+            "from IPython.display import display, HTML\n"
+            "display({'application/vnd.jupyter.widget-view+json':\n"
+            "         {'model_id': 'no-such-model', 'version_major': 2, 'version_minor': 0}},\n"
+            "        raw=True)",
+            "display(HTML('<img src=\"https://example.com/picture.png\">'))\n"
+            "from IPython.display import Javascript\n"
+            "display(Javascript('new WebSocket(\"wss://example.com/socket\")'))",
+            "1 / 0",  # last: cells queued after an error may or may not be aborted by ipykernel
+        ],
+    )
     nb = lab.open(path)
     nb.run_all()
     cells = nb.wait_widgets()
@@ -125,11 +141,16 @@ def test_checks_catch_errors_stderr_broken_widgets_and_outside_requests(lab, lab
     assert "ZeroDivisionError: division by zero" in problems
     assert "widget not rendered: 'Error displaying widget: model not found'" in problems
     assert nb.error_nodes() == 2  # the stderr text and the traceback
-    expected = {"image": lambda p: "https://example.com/picture.png (image)" in p,
-                "websocket": lambda p: "wss://example.com/socket (websocket)" in p,
-                "console": lambda p: p.startswith("console error:")}
-    recorded = wait_until(lab.page, lambda: lab.problems_since(lab.guard_mark),
-                          lambda got: all(any(map(test, got)) for test in expected.values()),
-                          timeout=10.0)
+    expected = {
+        "image": lambda p: "https://example.com/picture.png (image)" in p,
+        "websocket": lambda p: "wss://example.com/socket (websocket)" in p,
+        "console": lambda p: p.startswith("console error:"),
+    }
+    recorded = wait_until(
+        lab.page,
+        lambda: lab.problems_since(lab.guard_mark),
+        lambda got: all(any(map(test, got)) for test in expected.values()),
+        timeout=10.0,
+    )
     lab.guard_mark = lab.mark()  # expected: do not fail this test for them
     nb.close()

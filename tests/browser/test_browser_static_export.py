@@ -19,6 +19,7 @@ image/png, and ``../figures/`` files next to it). So, offline, this test
 
 Offline consequence, accepted: LaTeX stays as ``$...$`` source text (MathJax did not load).
 """
+
 import base64
 import re
 import subprocess
@@ -45,22 +46,41 @@ def write_broken(path):
     """A notebook whose export must fail the checks: a widget output exported live (its state is
     stored), a picture from another host and a missing figure."""
     import nbformat
+
     v4 = nbformat.v4
     model = "0123456789abcdef0123456789abcdef"
-    widget = v4.new_output("display_data", data={
-        WIDGET_MIME: {"model_id": model, "version_major": 2, "version_minor": 0},
-        "image/svg+xml": '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20">'
-                         '<rect width="40" height="20"/></svg>',
-        "text/plain": "Button()"})
-    nb = v4.new_notebook(cells=[
-        v4.new_markdown_cell('<img src="https://example.com/outside.png" alt="outside"> '
-                             '![missing](../figures/no-such-figure.svg)'),
-        v4.new_code_cell("button", outputs=[widget]),
-    ])
-    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {
-        "version_major": 2, "version_minor": 0, "state": {model: {
-            "model_name": "ButtonModel", "model_module": "@jupyter-widgets/controls",
-            "model_module_version": "2.0.0", "state": {"description": "Go"}}}}}
+    widget = v4.new_output(
+        "display_data",
+        data={
+            WIDGET_MIME: {"model_id": model, "version_major": 2, "version_minor": 0},
+            "image/svg+xml": '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20">'
+            '<rect width="40" height="20"/></svg>',
+            "text/plain": "Button()",
+        },
+    )
+    nb = v4.new_notebook(
+        cells=[
+            v4.new_markdown_cell(
+                '<img src="https://example.com/outside.png" alt="outside"> '
+                "![missing](../figures/no-such-figure.svg)"
+            ),
+            v4.new_code_cell("button", outputs=[widget]),
+        ]
+    )
+    nb.metadata["widgets"] = {
+        "application/vnd.jupyter.widget-state+json": {
+            "version_major": 2,
+            "version_minor": 0,
+            "state": {
+                model: {
+                    "model_name": "ButtonModel",
+                    "model_module": "@jupyter-widgets/controls",
+                    "model_module_version": "2.0.0",
+                    "state": {"description": "Go"},
+                }
+            },
+        }
+    }
     nbformat.write(nb, str(path))
 
 
@@ -69,6 +89,7 @@ def static_site(tmp_path_factory, jupyter_env):
     """``jupyter nbconvert --to html`` of every committed lesson, in one run, into a temp tree
     with figures/ beside notebooks/ (as in the repository, for ``../figures/`` links)."""
     import shutil
+
     site = tmp_path_factory.mktemp("static")
     (site / "notebooks").mkdir()
     for lesson in LESSONS:
@@ -78,9 +99,21 @@ def static_site(tmp_path_factory, jupyter_env):
     write_broken(site / "notebooks" / "broken.ipynb")
     # one nbconvert process for every page (its start-up costs more than a page)
     done = subprocess.run(
-        [sys.executable, "-m", "jupyter", "nbconvert", "--to", "html",
-         *[p.name for p in LESSONS], "broken.ipynb"],
-        cwd=site / "notebooks", capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "jupyter",
+            "nbconvert",
+            "--to",
+            "html",
+            *[p.name for p in LESSONS],
+            "broken.ipynb",
+        ],
+        cwd=site / "notebooks",
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, f"nbconvert failed:\n{done.stderr[-3000:]}"
     return site / "notebooks"
 
@@ -149,9 +182,14 @@ def static_problems(context, page_file, nb, screenshot=None):
     errors = []
     page.on("pageerror", lambda error: errors.append(f"page error: {error}"))
     # an aborted request is also logged as a console error: it is judged as a request below
-    page.on("console", lambda m: errors.append(f"console error: {m.text}")
+    page.on(
+        "console",
+        lambda m: (
+            errors.append(f"console error: {m.text}")
             if m.type == "error" and m.text != "Failed to load resource: net::ERR_FAILED"
-            else None)
+            else None
+        ),
+    )
     start = len(context.requests)
     try:
         page.goto(page_file.as_uri(), wait_until="load")
@@ -162,12 +200,17 @@ def static_problems(context, page_file, nb, screenshot=None):
     finally:
         page.close()
 
-    problems = [f"asked the network for {url} ({kind})"
-                for url, kind in context.requests[start:]
-                if not (kind == "script" and any(p.search(url) for p in TEMPLATE_SCRIPTS))]
+    problems = [
+        f"asked the network for {url} ({kind})"
+        for url, kind in context.requests[start:]
+        if not (kind == "script" and any(p.search(url) for p in TEMPLATE_SCRIPTS))
+    ]
     problems += errors
-    problems += [f"picture not loaded or without size: {i['src']}" for i in report["images"]
-                 if not i["complete"] or i["natural"] == 0 or i["width"] < 2 or i["height"] < 2]
+    problems += [
+        f"picture not loaded or without size: {i['src']}"
+        for i in report["images"]
+        if not i["complete"] or i["natural"] == 0 or i["width"] < 2 or i["height"] < 2
+    ]
     problems += [f"output box shows nothing: {html}" for html in report["empty"]]
     # every widget output appears as the static state its display bundle carries
     for index, output in widget_outputs(nb):
@@ -179,8 +222,10 @@ def static_problems(context, page_file, nb, screenshot=None):
             continue
         box = shown[position]
         if box["widget"]:
-            problems.append(f"cell {index}: exported as a live widget (the notebook stores widget "
-                            f"state), which shows nothing without unpkg.com")
+            problems.append(
+                f"cell {index}: exported as a live widget (the notebook stores widget "
+                f"state), which shows nothing without unpkg.com"
+            )
         svg = output["data"].get("image/svg+xml")
         if svg is not None:
             if svg not in [svg_of(src) for src in box["imgs"]]:
@@ -194,16 +239,22 @@ def static_problems(context, page_file, nb, screenshot=None):
 def test_static_export_shows_every_picture_offline(lesson, static_site, offline, artifacts):
     page_file = static_site / f"{lesson.stem}.html"
     assert page_file.is_file()
-    problems = static_problems(offline, page_file, committed(static_site / lesson.name),
-                               artifacts / f"static-{lesson.stem}.png")
+    problems = static_problems(
+        offline,
+        page_file,
+        committed(static_site / lesson.name),
+        artifacts / f"static-{lesson.stem}.png",
+    )
     assert problems == [], f"{page_file.name} offline:\n  " + "\n  ".join(problems)
 
 
-def test_static_checks_catch_live_widgets_outside_pictures_and_broken_images(static_site,
-                                                                             offline):
+def test_static_checks_catch_live_widgets_outside_pictures_and_broken_images(static_site, offline):
     """The checks above must be able to fail: a page exported from ``BROKEN`` trips each."""
-    problems = "\n".join(static_problems(offline, static_site / "broken.html",
-                                          committed(static_site / "broken.ipynb")))
+    problems = "\n".join(
+        static_problems(
+            offline, static_site / "broken.html", committed(static_site / "broken.ipynb")
+        )
+    )
     assert "asked the network for https://example.com/outside.png (image)" in problems
     assert "picture not loaded or without size: ../figures/no-such-figure.svg" in problems
     assert "cell 1: exported as a live widget" in problems

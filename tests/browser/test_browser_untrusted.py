@@ -8,6 +8,7 @@ checkout's code, as ``make notebooks`` would (its live widget views dropped), so
 depend on when the committed outputs were last produced; a copy without the PNGs shows that the
 check catches the text fallback.
 """
+
 import sys
 
 import nbformat
@@ -19,19 +20,25 @@ from _suite import REPO
 pytestmark = pytest.mark.browser
 LESSON = "05_dynamic_graphs.ipynb"  # draw_graph, a ForwardRecorder and a BackwardStepper
 
-_TRUST = _labpage._PANEL + """
+_TRUST = (
+    _labpage._PANEL
+    + """
 (path) => {
   const cells = panelFor(path).content.model.cells;
   const trusted = [];
   for (let i = 0; i < cells.length; i++) if (cells.get(i).trusted) trusted.push(i);
   return trusted;
 }"""
+)
 
-_IMAGES = _labpage._PANEL + """
+_IMAGES = (
+    _labpage._PANEL
+    + """
 (path) => Array.from(panelFor(path).content.node.querySelectorAll(
     ".jp-OutputArea-output[data-mime-type='image/png'] img")).map(img => ({
       loaded: img.complete && img.naturalWidth > 0, width: img.naturalWidth,
       src: img.getAttribute('src').slice(0, 22)}))"""
+)
 
 
 @pytest.fixture(scope="module")
@@ -62,8 +69,11 @@ def picture_outputs(cells):
 
 def test_untrusted_lesson_shows_every_picture_as_an_image(lab, fresh_lessons, artifacts):
     path, _, executed = fresh_lessons
-    stored = sum("image/svg+xml" in out.get("data", {}) for c in executed.cells
-                 for out in c.get("outputs", ()))
+    stored = sum(
+        "image/svg+xml" in out.get("data", {})
+        for c in executed.cells
+        for out in c.get("outputs", ())
+    )
     assert stored >= 4, "the lesson should have several pictures"
     nb = lab.open(path)
     assert nb.page.evaluate(_TRUST, path) == [], "the server should see this notebook as untrusted"
@@ -75,7 +85,9 @@ def test_untrusted_lesson_shows_every_picture_as_an_image(lab, fresh_lessons, ar
     assert shown == ["image/png"] * stored, f"untrusted JupyterLab rendered {shown}"
     images = nb.page.evaluate(_IMAGES, path)
     assert len(images) == stored
-    assert all(i["loaded"] and i["width"] > 100 and i["src"] == "data:image/png;base64," for i in images)
+    assert all(
+        i["loaded"] and i["width"] > 100 and i["src"] == "data:image/png;base64," for i in images
+    )
     assert not any("GraphPicture(" in out["domText"] for out in pictures)
 
 

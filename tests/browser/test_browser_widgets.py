@@ -9,11 +9,20 @@ Two sources of widgets:
 
 Screenshots of every state clicked through go to the artifacts folder.
 """
+
 import pytest
 
 import _labpage
 from _suite import lessons_using, write_notebook
-from _widgets import after, explorer_state, numbers, printed_tensor, stepper_state, wait_change, wait_until
+from _widgets import (
+    after,
+    explorer_state,
+    numbers,
+    printed_tensor,
+    stepper_state,
+    wait_change,
+    wait_until,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -27,9 +36,7 @@ SCRATCH = [
     "stepper = BackwardStepper(loss, names=dict(x=x, w=w, b=b, loss=loss))\n"
     "stepper",
     # the real thing, after the stepper's dry run: s = 4.75, d loss/d w = 2 s x
-    "loss.backward()\n"
-    "print(w.grad)\n"
-    "print(b.grad)",
+    "loss.backward()\nprint(w.grad)\nprint(b.grad)",
     "a = torch.tensor([1.0, 2.0], requires_grad=True)\n"
     "sq = a * a\n"
     "explorer = AccumulationExplorer(sq, [a], gradient=torch.ones_like(sq), names=['a'])\n"
@@ -158,6 +165,7 @@ def test_widget_controls_work_from_the_keyboard(scratch, lab, artifacts):
 
 def check_explorer_doubles_and_resets(nb, box, shot=None):
     """zero_(), backward, backward: the second shows twice the first; zero_() makes zeros."""
+
     def last(state):
         return after(state["rows"][-1][2])
 
@@ -190,7 +198,8 @@ def test_explorer_two_backwards_double_the_grad_and_zero_resets(scratch, lab, ar
         assert after(once["rows"][-1][2]) == [2.0, 4.0]  # d(sum a*a)/da = 2a
         assert once["rows"][-1][2].startswith("None + ")
     g = check_explorer_doubles_and_resets(
-        nb, box, lambda tag: artifacts / f"widget-explorer-{tag}.png")
+        nb, box, lambda tag: artifacts / f"widget-explorer-{tag}.png"
+    )
     assert g == [2.0, 4.0]
 
 
@@ -212,7 +221,9 @@ def backward_printout(cells):
 def test_lesson_stepper_ends_on_the_grad_the_lesson_prints(lesson, lab, notebook_runs, artifacts):
     nb, cells, _ = notebook_runs.run(f"notebooks/{lesson.name}")
     try:
-        views = nb.node.locator(".minigrad-stepper").filter(has=nb.page.locator(".minigrad-grad-table b", has_text="w"))
+        views = nb.node.locator(".minigrad-stepper").filter(
+            has=nb.page.locator(".minigrad-grad-table b", has_text="w")
+        )
         box = views.first
         box.screenshot(path=str(artifacts / f"widget-{lesson.stem}-stepper-as-run.png"))
         states = step_to_end(nb, box)
@@ -234,7 +245,8 @@ def test_lesson_explorer_doubles_and_resets(lesson, lab, notebook_runs, artifact
     try:
         box = nb.node.locator(".minigrad-accumulation").first
         check_explorer_doubles_and_resets(
-            nb, box, lambda tag: artifacts / f"widget-{lesson.stem}-explorer-{tag}.png")
+            nb, box, lambda tag: artifacts / f"widget-{lesson.stem}-explorer-{tag}.png"
+        )
     finally:
         notebook_runs.release(f"notebooks/{lesson.name}")
 
@@ -265,8 +277,10 @@ def test_predict_mode_says_right_or_wrong_then_next_shows_the_step(scratch, lab,
         return box.evaluate(_PREDICT_STATE)
 
     def active_cell():
-        return page.evaluate("() => Array.from(document.querySelectorAll('.jp-Notebook .jp-Cell'))"
-                             ".findIndex(c => c.classList.contains('jp-mod-active'))")
+        return page.evaluate(
+            "() => Array.from(document.querySelectorAll('.jp-Notebook .jp-Cell'))"
+            ".findIndex(c => c.classList.contains('jp-mod-active'))"
+        )
 
     if state()["step"] != "0":
         click(nb, box, "minigrad-reset", stepper_state)
