@@ -59,6 +59,12 @@ class Local:
         return f"Local({self.formula!r}, rule={self.rule!r})"
 
 
+def as_computed(ctx):
+    """``local`` of a node that is a gradient's own backward (``create_graph=True``, e.g.
+    ``TanhBackwardBackward0``): each edge shown as the engine computed it."""
+    return tuple(Local(ctx.formula, rule="given") for _ in ctx.next_functions)
+
+
 def locals_of(node):
     """The node's ``Local`` per edge, or ``None`` when its op does not describe them (a custom
     ``Function``, or saved values that are gone)."""

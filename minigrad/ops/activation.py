@@ -8,7 +8,7 @@ prints ``grad_fn=<TanhBackwardBackward0>``.
 
 import numpy as np
 
-from ..autograd.chain_rule import Local
+from ..autograd.chain_rule import Local, as_computed
 from ..autograd.function import Function
 from .array_or_tensor import exp, gradient_formula, sigmoid, sigmoid_array, sum, where, zeros_like
 from ._util import floating, normalize_dim, value
@@ -55,9 +55,7 @@ class TanhBackward(Function):
         ctx.save_for_backward(grad, out)
         return TanhBackward.compute(grad._array, out._array)
 
-    @staticmethod
-    def local(ctx):  # a gradient's own backward: shown as the engine computed it
-        return tuple(Local(ctx.formula, rule="given") for _ in ctx.next_functions)
+    local = staticmethod(as_computed)  # a gradient's own backward
 
     @staticmethod
     def backward(ctx, gg):
@@ -110,9 +108,7 @@ class SigmoidBackward(Function):
         ctx.save_for_backward(grad, out)
         return SigmoidBackward.compute(grad._array, out._array)
 
-    @staticmethod
-    def local(ctx):  # a gradient's own backward: shown as the engine computed it
-        return tuple(Local(ctx.formula, rule="given") for _ in ctx.next_functions)
+    local = staticmethod(as_computed)  # a gradient's own backward
 
     @staticmethod
     def backward(ctx, gg):
@@ -165,9 +161,7 @@ class LogSigmoidBackward(Function):
         ctx.save_for_backward(grad, a)
         return LogSigmoidBackward.compute(grad._array, a._array)
 
-    @staticmethod
-    def local(ctx):  # a gradient's own backward: shown as the engine computed it
-        return tuple(Local(ctx.formula, rule="given") for _ in ctx.next_functions)
+    local = staticmethod(as_computed)  # a gradient's own backward
 
     @staticmethod
     def backward(ctx, gg):
@@ -221,9 +215,7 @@ class ThresholdBackward(Function):
         ctx.save_for_backward(out)
         return ThresholdBackward.compute(grad._array, out._array)
 
-    @staticmethod
-    def local(ctx):  # a gradient's own backward: shown as the engine computed it
-        return tuple(Local(ctx.formula, rule="given") for _ in ctx.next_functions)
+    local = staticmethod(as_computed)  # a gradient's own backward
 
     @staticmethod
     def backward(ctx, gg):
@@ -284,9 +276,7 @@ class SoftmaxBackward(Function):
         ctx.dim = dim
         return SoftmaxBackward.compute(grad._array, out._array, dim=dim)
 
-    @staticmethod
-    def local(ctx):  # a gradient's own backward: shown as the engine computed it
-        return tuple(Local(ctx.formula, rule="given") for _ in ctx.next_functions)
+    local = staticmethod(as_computed)  # a gradient's own backward
 
     @staticmethod
     def backward(ctx, gg):
@@ -348,9 +338,7 @@ class LogSoftmaxBackward(Function):
         ctx.dim = dim
         return LogSoftmaxBackward.compute(grad._array, out._array, dim=dim)
 
-    @staticmethod
-    def local(ctx):  # a gradient's own backward: shown as the engine computed it
-        return tuple(Local(ctx.formula, rule="given") for _ in ctx.next_functions)
+    local = staticmethod(as_computed)  # a gradient's own backward
 
     @staticmethod
     def backward(ctx, gg):

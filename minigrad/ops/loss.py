@@ -5,7 +5,7 @@ import warnings
 
 import numpy as np
 
-from ..autograd.chain_rule import Local, constant_text
+from ..autograd.chain_rule import Local, as_computed, constant_text
 from ..autograd.function import Function
 from ..tensor import Tensor
 from .array_or_tensor import (
@@ -251,9 +251,7 @@ class MseLossBackward(Function):
             grad._array, a._array, b._array, reduction=reduction, count=count
         )
 
-    @staticmethod
-    def local(ctx):  # a gradient's own backward: shown as the engine computed it
-        return tuple(Local(ctx.formula, rule="given") for _ in ctx.next_functions)
+    local = staticmethod(as_computed)  # a gradient's own backward
 
     @staticmethod
     def backward(ctx, gg):
@@ -349,9 +347,7 @@ class NllLossBackward(Function):
         ctx.pick, ctx.grad_shape = pick, grad._array.shape
         return NllLossBackward.compute(grad._array, logp._array, pick=pick)
 
-    @staticmethod
-    def local(ctx):  # a gradient's own backward: shown as the engine computed it
-        return tuple(Local(ctx.formula, rule="given") for _ in ctx.next_functions)
+    local = staticmethod(as_computed)  # a gradient's own backward
 
     @staticmethod
     def backward(ctx, gg):
