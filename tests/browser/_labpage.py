@@ -177,7 +177,7 @@ class LabPage:
         self.page.on("console", self._on_console)
         # context.route does not see WebSockets: watch them (the kernels' must stay local)
         self.page.on("websocket", self._on_websocket)
-        self.page.on("pageerror", lambda error: self.console.append(f"pageerror: {error}"))
+        self.page.on("pageerror", self._on_pageerror)
         self.page.set_default_timeout(ACTION_MS)
 
     # -- guards --------------------------------------------------------------------------------
@@ -197,6 +197,12 @@ class LabPage:
     def _on_websocket(self, websocket):
         if not self._local(websocket.url):
             self.blocked.append((websocket.url, "websocket"))
+
+    def _on_pageerror(self, error):
+        # the message and the first frames of the stack: enough to tell whose code threw
+        stack = (getattr(error, "stack", "") or "").splitlines()[1:4]
+        where = " | ".join(line.strip() for line in stack)
+        self.console.append(f"pageerror: {error}" + (f"  [{where}]" if where else ""))
 
     def _on_console(self, message):
         if message.type != "error":
@@ -236,13 +242,23 @@ class LabPage:
                 break
             self.page.keyboard.press("Escape")
             self.page.wait_for_timeout(100)
+        # Close the panel first, then end its kernel through the session manager: shutting the
+        # session down while the panel lives nulls ``sessionContext.session`` under listeners
+        # that still run (JupyterLab then threw "Cannot read properties of null (reading
+        # 'kernel')" into the next test, about one run in five).
         self.page.evaluate(
             """async (keep) => {
-            for (const w of Array.from(window.jupyterapp.shell.widgets('main'))) {
+            const app = window.jupyterapp;
+            const sessions = [];
+            for (const w of Array.from(app.shell.widgets('main'))) {
               if (w.context && keep.includes(w.context.path)) continue;
-              if (w.sessionContext) { try { await w.sessionContext.shutdown(); } catch (e) {} }
+              const session = w.sessionContext && w.sessionContext.session;
+              if (session) sessions.push(session.id);
               if (w.context && w.context.model) w.context.model.dirty = false;
               w.dispose();
+            }
+            for (const id of sessions) {
+              try { await app.serviceManager.sessions.shutdown(id); } catch (e) {}
             }
         }""",
             list(keep),

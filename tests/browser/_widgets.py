@@ -101,12 +101,17 @@ def settle(page, read, idle=None, timeout=20.0, now=None):
         now = again
 
 
-def wait_until(page, read, ok, timeout=20.0):
+def wait_until(page, read, ok, timeout=20.0, idle=None):
+    """Poll ``read()`` until ``ok`` holds, then until it has settled (see ``wait_change``: the
+    field ``ok`` looks at may arrive before the rest of the same update)."""
     deadline = time.monotonic() + timeout
     while True:
         now = read()
         if ok(now):
-            return now
+            now = settle(page, read, idle, max(deadline - time.monotonic(), 5.0), now)
+            if ok(now):
+                return now
+            continue
         if time.monotonic() > deadline:
             raise AssertionError(f"condition not reached within {timeout:.0f} s: {now}")
         page.wait_for_timeout(50)

@@ -296,22 +296,24 @@ def test_predict_mode_says_right_or_wrong_then_next_shows_the_step(scratch, lab,
     cell_before = active_cell()
     answer.type("[5]")  # a wrong prediction for the first arrow (it carries 1)
     page.keyboard.press("Enter")
-    wrong = wait_until(page, state, lambda s: s["wrong"])
+    wrong = wait_until(page, state, lambda s: s["wrong"], idle=nb.kernel_idle)
     assert "✘" in wrong["feedback"] and "engine computes 1.0" in wrong["feedback"], wrong
     assert not wrong["next_disabled"] and wrong["step"] == "0"  # not shown before Next
     assert active_cell() == cell_before  # the keys stayed in the box
     box.screenshot(path=str(artifacts / "widget-predict-wrong.png"))
     box.locator(".minigrad-next").first.click()
-    shown = wait_until(page, state, lambda s: s["step"] == "1")
+    shown = wait_until(page, state, lambda s: s["step"] == "1", idle=nb.kernel_idle)
     assert shown["feedback"] == "" and shown["next_disabled"] and not shown["right"]
 
     answer.click()
     answer.type("-6")  # r * r sends r along each of its arrows
     page.keyboard.press("Enter")
-    right = wait_until(page, state, lambda s: s["right"])
+    right = wait_until(page, state, lambda s: s["right"], idle=nb.kernel_idle)
     assert "✔" in right["feedback"] and "Right: -6.0" in right["feedback"], right
     box.screenshot(path=str(artifacts / "widget-predict-right.png"))
     box.locator(".minigrad-next").first.click()
-    after_step = wait_until(page, lambda: stepper_state(box), lambda s: s["step"] == "2")
+    after_step = wait_until(
+        page, lambda: stepper_state(box), lambda s: s["step"] == "2", idle=nb.kernel_idle
+    )
     assert len(after_step["active"]) == 1
     assert any("-6.0" in line for line in after_step["chain"]), after_step["chain"]
