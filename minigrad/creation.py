@@ -11,12 +11,19 @@ from . import _dtype
 from .tensor import Tensor, tensor, _new_leaf, _sizes
 
 _DEFAULT_SEED = 0
-_generator = [np.random.default_rng(_DEFAULT_SEED)]
+_generator = [None]  # made on first use: numpy.random costs a fifth of `import minigrad`
 
 
 def manual_seed(seed):
     """Restart the random generator, so the same code draws the same numbers again."""
     _generator[0] = np.random.default_rng(int(seed))
+    return _generator[0]
+
+
+def default_generator():
+    """The generator every random function draws from (seeded with 0 until ``manual_seed``)."""
+    if _generator[0] is None:
+        _generator[0] = np.random.default_rng(_DEFAULT_SEED)
     return _generator[0]
 
 
@@ -81,25 +88,25 @@ def linspace(start, end, steps, dtype=None, requires_grad=False, device=None):
 
 def rand(*size, dtype=None, requires_grad=False, generator=None, device=None):
     """Uniform on [0, 1)."""
-    g = generator or _generator[0]
+    g = generator or default_generator()
     return _leaf(g.random(_sizes(size)), dtype, requires_grad, default=_float())
 
 
 def randn(*size, dtype=None, requires_grad=False, generator=None, device=None):
     """Standard normal."""
-    g = generator or _generator[0]
+    g = generator or default_generator()
     return _leaf(g.standard_normal(_sizes(size)), dtype, requires_grad, default=_float())
 
 
 def randint(low, high=None, size=(), dtype=None, requires_grad=False, generator=None, device=None):
     if high is None:
         low, high = 0, low
-    g = generator or _generator[0]
+    g = generator or default_generator()
     return _leaf(g.integers(low, high, size=tuple(size)), dtype, requires_grad, default=np.int64)
 
 
 def randperm(n, dtype=None, generator=None, device=None):
-    g = generator or _generator[0]
+    g = generator or default_generator()
     return _leaf(g.permutation(n), dtype, False, default=np.int64)
 
 

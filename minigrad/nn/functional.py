@@ -33,7 +33,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
     if p == 1:
         noise = _np.zeros((), dtype)
     else:
-        keep = _creation._generator[0].random(input._array.shape) < 1 - p
+        keep = _creation.default_generator().random(input._array.shape) < 1 - p
         noise = keep.astype(dtype) / dtype.type(1 - p)
     noise = _Tensor._make(noise, False, None)
     if inplace:

@@ -78,7 +78,7 @@ def _random(tensor, kernel):
         raise NotImplementedError(
             f"\"{kernel}\" not implemented for '{tensor.dtype.legacy_name.replace('Tensor', '')}'"
         )
-    return creation._generator[0]
+    return creation.default_generator()
 
 
 def zeros_(tensor):
