@@ -54,31 +54,32 @@ def _backward_pass(roots, gradients, run):
     waiting = _count_dependencies(list(arrived), run.captures)  # node -> edges still to arrive
     ready = _ReadyQueue([node for node in arrived if waiting.get(node) == 0])
     index = 0
-    with _OnFailure(run):  # a failed pass leaves every .grad as it was
+    # a failed pass leaves every .grad as it was; create_graph: what backward computes is recorded
+    with _OnFailure(run), run.recording:
         while ready:
             node = run.current = ready.pop()
             grad = arrived.pop(node, None)
             if grad is None:  # every path here sent nothing: nothing to compute, pass the turn on
                 _send(node, (None,) * len(node.next_functions), arrived, waiting, ready)
                 continue
-            with run.recording:  # create_graph: what backward computes is itself recorded
-                stop = run.captures is not None and _grad_stops_at(node, run, waiting)
-                if node._pre_hooks is not None or node._retained is not None:  # hooks, retain_grad
-                    grad = _run_pre_hooks(node, grad, run, node_hooks=not stop)
-                if run.captures is not None and node in run.captures:
-                    run.captures[node] = grad  # grad(): the gradient of a wanted input
-                if stop:
-                    continue  # grad(): nothing past this node is needed
-                if node.__class__ is AccumulateGrad:
-                    step = _accumulate(index, node, grad, run)
-                    if node._post_hooks is not None or node._post_accumulate_hooks:
-                        _run_accumulate_hooks(node, grad, run)
-                else:
-                    outgoing = _apply_backward(node, grad, run)
-                    _send(node, outgoing, arrived, waiting, ready)
-                    step = BackwardStep(index, node, grad, outgoing)
+            stop = run.captures is not None and _grad_stops_at(node, run, waiting)
+            if node._pre_hooks is not None or node._retained is not None:  # hooks, retain_grad
+                grad = _run_pre_hooks(node, grad, run, node_hooks=not stop)
+            if run.captures is not None and node in run.captures:
+                run.captures[node] = grad  # grad(): the gradient of a wanted input
+            if stop:
+                continue  # grad(): nothing past this node is needed
+            if node.__class__ is AccumulateGrad:
+                step = _accumulate(index, node, grad, run)
+                if node._post_hooks is not None or node._post_accumulate_hooks:
+                    _run_accumulate_hooks(node, grad, run)
+            else:
+                outgoing = _apply_backward(node, grad, run)
+                _send(node, outgoing, arrived, waiting, ready)
+                step = BackwardStep(index, node, grad, outgoing) if run.steps else None
             index += 1
-            yield step
+            if run.steps:  # backward_steps(): the caller looks at each step (in its grad mode)
+                yield from run.recording.hand_out(step)
             step = outgoing = None  # hold no gradient longer than its step does (see _unshared)
 
 
@@ -128,7 +129,7 @@ def backward(
     # drained without keeping any step: a .grad may then take a gradient nobody else holds
     with _quiet_numpy():
         deque(
-            _backward_pass(tensors, grad_tensors, _Pass(retain_graph, create_graph, steal=True)),
+            _backward_pass(tensors, grad_tensors, _Pass(retain_graph, create_graph, drained=True)),
             maxlen=0,
         )
 
@@ -156,7 +157,7 @@ def grad(
 
 def _grad_for(outputs, grad_outputs, inputs, retain_graph, create_graph, allow_unused):
     captures = {t._gradient_node(): None for t in inputs}
-    run = _Pass(retain_graph, create_graph, accumulate=False, captures=captures)
+    run = _Pass(retain_graph, create_graph, accumulate=False, captures=captures, drained=True)
     with _quiet_numpy():
         deque(_backward_pass(outputs, grad_outputs, run), maxlen=0)
     result = []
@@ -227,8 +228,10 @@ class _Pass:
     - ``accumulate``: write ``.grad`` (``False``: a dry run, as the widgets do, or ``grad()``);
     - ``captures``: for ``grad()``, the nodes of the wanted inputs -> their gradients;
     - ``retains``: ``retain_grad()`` tensors get their ``.grad`` (not in a dry run);
-    - ``steal``: nobody keeps the steps (``backward()``), so a leaf's first ``.grad`` may be the
-      incoming array itself when nothing else holds it (see ``_accumulate``);
+    - ``steps``: hand out a ``BackwardStep`` per node (``backward_steps``). ``backward()`` and
+      ``grad()`` drain the pass without looking (``drained=True``): no steps are made, and a
+      leaf's first ``.grad`` may be the incoming array itself when nothing else holds it
+      (``steal``, see ``_accumulate``);
     - ``undo``: what the pass wrote to ``.grad``, so that a failure can put it back.
     """
 
@@ -240,27 +243,29 @@ class _Pass:
         "captures",
         "retains",
         "steal",
+        "steps",
         "undo",
         "recording",
         "current",
     )
 
     def __init__(
-        self, retain_graph=False, create_graph=False, accumulate=True, captures=None, steal=False
+        self, retain_graph=False, create_graph=False, accumulate=True, captures=None, drained=False
     ):
         self.retain_graph, self.create_graph = retain_graph, create_graph
         self.raw = not create_graph
         self.accumulate, self.captures = accumulate, captures
         self.retains = accumulate or captures is not None
-        self.steal = steal
+        self.steal = drained and accumulate
+        self.steps = not drained
         self.undo = []  # (tensor, its .grad before, its values before or None)
         self.recording = _Recording() if create_graph else _NOT_RECORDING
         self.current = None  # the node running (named by anomaly mode if it fails)
 
 
 class _Recording:
-    """With create_graph=True, grad mode is on while a node's backward runs, whatever the
-    caller's mode, and back to the caller's mode whenever a step is handed out."""
+    """With create_graph=True, grad mode is on while the pass runs, whatever the caller's mode,
+    and back to the caller's mode whenever a step is handed out."""
 
     __slots__ = ("previous",)
 
@@ -269,6 +274,13 @@ class _Recording:
 
     def __exit__(self, *error):
         _STATE.enabled = self.previous
+
+    def hand_out(self, step):
+        _STATE.enabled = self.previous  # the caller's code runs while it holds the step
+        try:
+            yield step
+        finally:
+            _STATE.enabled = True
 
 
 class _NotRecording:
@@ -281,6 +293,9 @@ class _NotRecording:
 
     def __exit__(self, *error):
         pass
+
+    def hand_out(self, step):
+        yield step
 
 
 _NOT_RECORDING = _NotRecording()
@@ -317,18 +332,14 @@ class _ReadyQueue(list):
     order is deterministic and the heap never compares nodes). A heap of (order, node)."""
 
     def __init__(self, nodes):
-        super().__init__((_order(node), node) for node in nodes)
+        super().__init__((node._queue_key, node) for node in nodes)
         heapq.heapify(self)
 
     def push(self, node):
-        heapq.heappush(self, (_order(node), node))
+        heapq.heappush(self, (node._queue_key, node))
 
     def pop(self):
         return heapq.heappop(self)[1]
-
-
-def _order(node):
-    return -(node._sequence_nr + node._run_first)
 
 
 def _send(node, outgoing, arrived, waiting, ready):
@@ -428,6 +439,10 @@ def _as_tuple(x, n=None):
 
 def _starting_gradients(roots, gradients, run):
     """Each root's node with the gradient backward starts from (a node may be the root twice)."""
+    if roots.__class__ is Tensor and gradients is None and roots._base is None:
+        node = roots._grad_fn  # the usual loss.backward(): one root, made by a one-output node
+        if node is not None and node._n_outputs == 1:
+            return {node: _root_gradient(roots, None, 0, run.raw)}
     roots = (roots,) if isinstance(roots, Tensor) else tuple(roots)
     gradients = _as_tuple(gradients, len(roots))
     if len(gradients) != len(roots):
@@ -769,6 +784,8 @@ def _accumulate(index, node, grad, run):
     if accumulate and after is not before:
         undo.append((leaf, before, None))
         leaf._grad = after
+    if not run.steps:
+        return None
     return BackwardStep(index, node, grad, (), leaf, shown_before, shown_after)
 
 

@@ -277,6 +277,7 @@ class Function:
         self._positions = positions
         self._constants = constants
         self._sequence_nr = next(_sequence)
+        self._queue_key = -self._sequence_nr  # the engine's order: the newest node first
 
     # -- what forward and backward use ----------------------------------------------------------
     def save_for_backward(self, *values: Any) -> None:
@@ -498,6 +499,7 @@ class AccumulateGrad(Function):
         self.next_functions = ()
         self.needs_input_grad = ()
         self._sequence_nr = next(_sequence)
+        self._queue_key = -(self._sequence_nr + self._run_first)
         self._output_shape = variable._array.shape
 
 

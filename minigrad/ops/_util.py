@@ -90,3 +90,37 @@ def size_repr(shape):
 def constant(array):
     """Wrap a numpy array as a tensor that is not part of any graph."""
     return Tensor._make(np.asarray(array), False, None)
+
+
+def max_along(a, axis, keepdims=False):
+    """``a.max(axis)`` for a numpy array, fast for many short rows too.
+
+    numpy reduces a short last axis slowly (its inner loop restarts every few elements: the max
+    over 10 classes of 1024 rows takes ~50 µs), but a long first axis quickly. So for a long
+    array of short rows, it takes the max of a transposed copy along its first axis (~5 µs)."""
+    if (
+        a.ndim >= 2
+        and axis == a.ndim - 1
+        and a.shape[axis] <= 32 < a.size // max(a.shape[axis], 1)
+        and a.flags.c_contiguous
+    ):
+        columns = np.ascontiguousarray(a.reshape(-1, a.shape[-1]).T)  # one row per position
+        return columns.max(axis=0).reshape(a.shape[:-1] + ((1,) if keepdims else ()))
+    return a.max(axis=axis, keepdims=keepdims)
+
+
+_SUBSCRIPTS = "abcdefghijklmnopqrstuvwxyz"
+_EINSUM_SUMS = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def sum_along(a, axis, keepdims=False):
+    """``a.sum(axis)`` for a numpy array. For float32/64 this is einsum's sum, 3x faster than
+    numpy's on a batch's gradients (1024 rows: over 10 classes, or the bias's sum over rows),
+    since numpy's reduction restarts its inner loop at every row. It adds the same numbers in
+    another order (the last bit may differ)."""
+    if a.dtype not in _EINSUM_SUMS or a.ndim > len(_SUBSCRIPTS) or a.ndim == 0:
+        return a.sum(axis=axis, keepdims=keepdims)
+    axes = _SUBSCRIPTS[: a.ndim]
+    out = np.einsum(f"{axes}->{axes.replace(axes[axis], '')}", a)
+    shape = a.shape[:axis] + ((1,) if keepdims else ()) + a.shape[axis + 1 :]
+    return np.asarray(out).reshape(shape)

@@ -11,7 +11,7 @@ import numpy as np
 from ..autograd.chain_rule import Local, as_computed
 from ..autograd.function import Function
 from .array_or_tensor import exp, gradient_formula, sigmoid, sigmoid_array, sum, where, zeros_like
-from ._util import floating, normalize_dim, value
+from ._util import floating, max_along, normalize_dim, sum_along, value
 
 
 class Tanh(Function):
@@ -236,8 +236,8 @@ class Softmax(Function):
     @staticmethod
     def forward(ctx, a, *, dim):
         ctx.dim = dim = normalize_dim(dim, a._array.ndim)
-        shifted = np.exp(a._array - a._array.max(axis=dim, keepdims=True))
-        out = shifted / shifted.sum(axis=dim, keepdims=True)
+        shifted = np.exp(a._array - max_along(a._array, dim, keepdims=True))
+        out = shifted / sum_along(shifted, dim, keepdims=True)
         ctx.save_for_backward(out)
         return out
 
@@ -300,8 +300,8 @@ class LogSoftmax(Function):
     @staticmethod
     def forward(ctx, a, *, dim):
         ctx.dim = dim = normalize_dim(dim, a._array.ndim)
-        shifted = a._array - a._array.max(axis=dim, keepdims=True)
-        out = shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+        shifted = a._array - max_along(a._array, dim, keepdims=True)
+        out = shifted - np.log(sum_along(np.exp(shifted), dim, keepdims=True))
         ctx.save_for_backward(out)
         return out
 

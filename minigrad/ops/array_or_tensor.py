@@ -10,6 +10,7 @@ rest.
 import numpy as np
 
 from ..tensor import Tensor
+from ._util import sum_along
 
 
 def exp(x):
@@ -40,6 +41,8 @@ def sigmoid_array(x):
 def sum(x, dim, keepdim=False):  # noqa: A001
     if isinstance(x, Tensor):
         return x.sum(dim, keepdim)
+    if dim.__class__ is int and x.__class__ is np.ndarray and x.ndim:
+        return sum_along(x, dim % x.ndim, keepdim)
     return np.sum(x, axis=dim, keepdims=keepdim)
 
 
@@ -125,9 +128,9 @@ def where(mask, x, other, node_name=None):
         return out
     if other != 0:
         return np.where(mask, x, other)
-    kept = np.multiply(x, mask, dtype=np.result_type(x))
+    kept = x * mask  # a bool mask keeps x's dtype
     kept += 0.0  # -0. + 0. is 0.
-    if not np.isfinite(kept).all():
+    if kept.size and np.isnan(kept.max()):  # max is nan if any is (a cheaper pass than isfinite)
         return np.where(mask, x, other)
     return kept
 
