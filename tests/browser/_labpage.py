@@ -42,6 +42,15 @@ def _is_noise(text):
 
 # JavaScript run in the page. ``PANEL`` finds the notebook panel for a path.
 _PANEL = """
+// A panel whose kernel is still starting is first let finish: JupyterLab's widget manager waits
+// on the same sessionContext.ready and then reads session.kernel, so ending the session or
+// disposing the panel before then throws "Cannot read properties of null (reading 'kernel')".
+const settled = async (panel) => {
+  if (!panel.sessionContext || panel.sessionContext.isDisposed) return;
+  const ready = panel.sessionContext.ready.catch(() => {});
+  await Promise.race([ready, new Promise((done) => setTimeout(done, 10000))]);
+  await new Promise((done) => setTimeout(done, 0));  // the listeners waiting on ready run first
+};
 const panelFor = (path) => {
   const app = window.jupyterapp;
   for (const w of app.shell.widgets('main')) {
@@ -155,9 +164,13 @@ _CLOSE = (
 async (path) => {
   const panel = panelFor(path);
   if (!panel) return;
-  try { await panel.sessionContext.shutdown(); } catch (e) { /* already gone */ }
+  await settled(panel);
+  const session = panel.sessionContext.session;
   panel.context.model.dirty = false;  // no "save your work?" dialog: the copy is throw-away
   panel.dispose();
+  if (session) {
+    try { await window.jupyterapp.serviceManager.sessions.shutdown(session.id); } catch (e) {}
+  }
 }
 """
 )
@@ -242,16 +255,18 @@ class LabPage:
                 break
             self.page.keyboard.press("Escape")
             self.page.wait_for_timeout(100)
-        # Close the panel first, then end its kernel through the session manager: shutting the
-        # session down while the panel lives nulls ``sessionContext.session`` under listeners
-        # that still run (JupyterLab then threw "Cannot read properties of null (reading
-        # 'kernel')" into the next test, about one run in five).
+        # Let a panel whose kernel is still starting finish (``settled``), close it, then end
+        # its kernel through the session manager: ending a session under a live or starting
+        # panel nulls ``sessionContext.session`` under JupyterLab's widget manager, which then
+        # threw "Cannot read properties of null (reading 'kernel')" into the next test.
         self.page.evaluate(
-            """async (keep) => {
+            _PANEL
+            + """async (keep) => {
             const app = window.jupyterapp;
             const sessions = [];
             for (const w of Array.from(app.shell.widgets('main'))) {
               if (w.context && keep.includes(w.context.path)) continue;
+              await settled(w);
               const session = w.sessionContext && w.sessionContext.session;
               if (session) sessions.push(session.id);
               if (w.context && w.context.model) w.context.model.dirty = false;
