@@ -6,7 +6,7 @@ from ..autograd.chain_rule import Local
 from ..autograd.function import Function
 from ..tensor import Tensor, tensor
 from ._util import broadcast_message
-from .array_or_tensor import reshape, sum, sum_to, t, transpose, unsqueeze
+from .array_or_tensor import reshape, sum, sum_to, t, t_matmul, transpose, unsqueeze
 
 
 class Dot(Function):
@@ -296,7 +296,7 @@ class Linear(Function):
         return (
             sum(grad, 0) if need_b else None,
             grad @ t(weight_t) if weight_t is not None else None,
-            t(x) @ grad if x is not None else None,
+            t_matmul(x, grad) if x is not None else None,
         )
 
 

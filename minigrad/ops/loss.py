@@ -23,10 +23,10 @@ from ._util import size_repr
 
 
 def _reduce(values, reduction):
-    if reduction == "mean":
-        return np.asarray(values.sum() / values.size, dtype=values.dtype)
+    if reduction == "mean":  # np.add.reduce: the C call under .sum(), without its Python wrapper
+        return np.asarray(np.add.reduce(values, axis=None) / values.size, dtype=values.dtype)
     if reduction == "sum":
-        return np.asarray(values.sum(), dtype=values.dtype)
+        return np.asarray(np.add.reduce(values, axis=None), dtype=values.dtype)
     if reduction == "none":
         return values
     raise ValueError(f"{reduction} is not a valid value for reduction")
@@ -282,21 +282,23 @@ class NllLoss(Function):
         t2 = t.reshape(1) if t.ndim == 0 else t
         rows = np.arange(x2.shape[0])
         keep = t2 != ignore_index
-        safe = np.where(keep, t2, 0)
-        wrong = keep & ((t2 < 0) | (t2 >= x2.shape[1]))
-        if wrong.any():
-            raise IndexError(f"Target {t2[wrong][0]} is out of bounds.")
+        safe = t2 if np.logical_and.reduce(keep) else np.where(keep, t2, 0)
+        if safe.size and (np.minimum.reduce(safe) < 0 or np.maximum.reduce(safe) >= x2.shape[1]):
+            wrong = keep & ((t2 < 0) | (t2 >= x2.shape[1]))
+            if wrong.any():
+                raise IndexError(f"Target {t2[wrong][0]} is out of bounds.")
         w = weight._array[safe] * keep if weight is not None else keep.astype(x.dtype)
         picked = -x2[rows, safe] * w
         pick = np.zeros(x2.shape, dtype=x.dtype)
-        pick[rows, safe] = -w
         if reduction == "mean":
-            total = w.sum()
-            out = np.asarray(picked.sum() / total, dtype=x.dtype)
-            pick /= total
+            total = np.add.reduce(w)
+            out = np.asarray(np.add.reduce(picked) / total, dtype=x.dtype)
+            pick[rows, safe] = -w / total  # each row's share of the mean
         elif reduction == "sum":
-            out = np.asarray(picked.sum(), dtype=x.dtype)
+            pick[rows, safe] = -w
+            out = np.asarray(np.add.reduce(picked), dtype=x.dtype)
         elif reduction == "none":
+            pick[rows, safe] = -w
             out = picked.astype(x.dtype) if x.ndim > 1 else picked.reshape(()).astype(x.dtype)
         else:
             raise ValueError(f"{reduction} is not a valid value for reduction")
