@@ -466,7 +466,7 @@ def _root_gradient(root, g, i, raw):
     if g is None:
         if root._array.size != 1:
             raise RuntimeError("grad can be implicitly created only for scalar outputs")
-        g = np.ones(root._array.shape, root._array.dtype)
+        g = np.array(1, root._array.dtype).reshape(root._array.shape)  # np.ones, in C calls only
     elif not isinstance(g, Tensor):
         g = np.asarray(g, dtype=root._array.dtype)
     shape = g._array.shape if isinstance(g, Tensor) else g.shape
