@@ -14,6 +14,7 @@ import minigrad
 from minigrad.autograd.function import FREED_GRAPH_MESSAGE
 from minigrad.widgets import AccumulationExplorer, AccumulationModel
 from minigrad.widgets._common import block
+from minigrad.widgets._html import SIZES
 
 FIRST = np.array([[4.0, 2, 2, 2, 2], [2, 4, 2, 2, 2], [2, 2, 4, 2, 2], [2, 2, 2, 4, 2]])
 
@@ -179,7 +180,7 @@ def test_bundle_is_deterministic_html_and_text():
     assert a["text/html"] == b["text/html"] and a["text/plain"] == b["text/plain"]
     assert not re.search(r"0x[0-9a-f]{6,}", a["text/plain"])
     assert "8.0  4.0  4.0  4.0  4.0" in a["text/plain"]
-    assert "font-size: 20px" in a["text/html"]
+    assert f"font-size: {SIZES['large']['font']}" in a["text/html"]  # it was made size="large"
 
 
 def test_classes_and_keyboard():

@@ -321,7 +321,8 @@ def test_classes_keyboard_and_sizes():
     assert "→" in ui.next_button.tooltip and "←" in ui.prev_button.tooltip
     assert ui.keys in ui.box.children[1].children  # the key listener lives in the controls
     big = large._ui
-    assert big.next_button.style.font_size == "20px"
+    assert big.next_button.style.font_size == SIZES["large"]["font"]
+    assert float(SIZES["large"]["font"][:-2]) > float(SIZES["normal"]["font"][:-2]) + 4
     # both pictures fill the cell's width, the large one may grow further (graph and text)
     natural, limit = picture_limits(ui)
     big_natural, big_limit = picture_limits(big)

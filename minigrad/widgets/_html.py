@@ -20,13 +20,24 @@ import ipywidgets as W
 from . import _common
 
 # per size: text, code text, button height, slider width; picture: the largest scale a picture
-# may take (it grows with the cell up to that, and shrinks to fit a narrow one)
+# may take (it grows with the cell up to that, and shrinks to fit a narrow one) and its largest
+# height (large: a projector's short screen must show the step's arithmetic under the picture)
 SIZES = {
     "normal": dict(
-        font="13px", mono="12.5px", button_height="32px", slider_width="300px", picture_scale=1.25
+        font="13px",
+        mono="12.5px",
+        button_height="32px",
+        slider_width="300px",
+        picture_scale=1.25,
+        picture_height="55vh",
     ),
     "large": dict(
-        font="20px", mono="18px", button_height="48px", slider_width="420px", picture_scale=2.0
+        font="18px",
+        mono="16px",
+        button_height="48px",
+        slider_width="420px",
+        picture_scale=2.0,
+        picture_height="46vh",
     ),
 }
 TEXT = "color: var(--jp-ui-font-color1, inherit);"
@@ -119,11 +130,12 @@ def table(rows, header, size, css="", highlight=None):
 _SVG_SIZE = re.compile(r'<svg width="([\d.]+)pt" height="([\d.]+)pt"')
 
 
-def fitted_svg(svg, size, max_height="55vh"):
+def fitted_svg(svg, size, max_height=None):
     """The picture as wide as the cell allows, up to ``picture_scale`` times its own size, and
-    never taller than ``max_height`` (so the step panel under it stays on screen); the viewBox
-    keeps it sharp at any scale."""
+    never taller than ``max_height`` (the size's ``picture_height``, so that the step panel under
+    it stays on screen); the viewBox keeps it sharp at any scale."""
     scale = SIZES[size]["picture_scale"]
+    max_height = max_height or SIZES[size]["picture_height"]
 
     def fit(m):
         width = float(m.group(1))
@@ -136,7 +148,7 @@ def fitted_svg(svg, size, max_height="55vh"):
     return _SVG_SIZE.sub(fit, svg, count=1)
 
 
-def picture_html(svg, size, message="", max_height="55vh"):
+def picture_html(svg, size, message="", max_height=None):
     """A picture pane's HTML: the fitted SVG, or a short message (no renderer, nothing to draw)."""
     if svg is None:
         return panel(f'<i style="{MUTED}">{esc(message or "no picture")}</i>', size)

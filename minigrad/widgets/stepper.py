@@ -143,14 +143,8 @@ class StepperModel(_common.Cursor):
         node, root = e.node, self.root_name
         here = self.name(node)
         if not e.contributions or e.contributions[0].source is None:
-            start = (
-                "your gradient v"
-                if self.gradient is not None
-                else "the root's gradient with respect to itself"
-            )
-            return (
-                f"{self.d(root, here)} = {compact(e.incoming, 6)}  (backward starts here: {start})"
-            )
+            start = ": your gradient v" if self.gradient is not None else ""  # else d(root)/d(root)
+            return f"{self.d(root, here)} = {compact(e.incoming, 6)}  (backward starts here{start})"
         parts = [compact(c.value, 4) for c in e.contributions]
         if len(parts) == 1:
             text = f"{self.d(root, here)} = {parts[0]}  (arrived from {self.name(e.contributions[0].source)})"
