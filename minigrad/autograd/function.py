@@ -333,22 +333,30 @@ class Function:
     def saved_tensors(self) -> tuple[Any, ...]:
         """What forward saved, checked to be unchanged since (in-place changes would make the
         gradient wrong, so they raise PyTorch's error here)."""
-        saved = self._saved
-        if saved is _FREED:
-            raise RuntimeError(FREED_GRAPH_MESSAGE)
-        if saved:
-            for s, version in zip(saved, self._saved_versions):
-                if isinstance(s, Tensor) and s._version_counter[0] != version:
-                    raise RuntimeError(_modified_message(s, version, self))
-        return saved
+        return self._checked_saved(False)
 
     def saved_like(self, grad):
         """``saved_tensors`` in the form ``grad`` has: numpy arrays during a plain backward,
         tensors when the backward is itself recorded (``create_graph=True``; see ops/array_or_tensor.py)."""
-        saved = self.saved_tensors
-        if isinstance(grad, Tensor):
-            return saved
-        return [s._array if isinstance(s, Tensor) else s for s in saved]
+        return self._checked_saved(not isinstance(grad, Tensor))
+
+    def _checked_saved(self, as_arrays):
+        """What forward saved (tensors' arrays when ``as_arrays``), each tensor checked to be
+        unchanged since (an in-place change would make the gradient wrong: PyTorch's error)."""
+        saved = self._saved
+        if saved is _FREED:
+            raise RuntimeError(FREED_GRAPH_MESSAGE)
+        if not saved:
+            return [] if as_arrays else saved
+        values = []
+        for s, version in zip(saved, self._saved_versions):
+            if isinstance(s, Tensor):
+                if s._version_counter[0] != version:
+                    raise RuntimeError(_modified_message(s, version, self))
+                if as_arrays:
+                    s = s._array
+            values.append(s)
+        return values if as_arrays else saved
 
     def _release(self):
         """Drop saved values (``retain_graph=False``); a second backward then raises."""
