@@ -263,6 +263,10 @@ def squeeze(input, dim=None):
     return _shape.squeeze(input, dim)
 
 
+def select(input, dim, index):
+    return _shape.select(input, dim, index)
+
+
 def unsqueeze(input, dim):
     return _shape.unsqueeze(input, dim)
 

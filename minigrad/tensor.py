@@ -638,6 +638,15 @@ class Tensor:
     def T(self):
         return _ops.shape.permute(self, tuple(range(self._array.ndim - 1, -1, -1)))
 
+    @property
+    def mT(self):
+        if self._array.ndim < 2:
+            raise RuntimeError(
+                "tensor.mT is only supported on matrices or batches of matrices. "
+                f"Got {self._array.ndim}-D tensor."
+            )
+        return _ops.shape.transpose(self, -2, -1)
+
     def transpose(self, dim0, dim1):
         return _ops.shape.transpose(self, dim0, dim1)
 
@@ -696,6 +705,9 @@ class Tensor:
 
     def chunk(self, chunks, dim=0):
         return _ops.selection.chunk(self, chunks, dim)
+
+    def select(self, dim, index):
+        return _ops.shape.select(self, dim, index)
 
     def narrow(self, dim, start, length):
         return _ops.selection.narrow(self, dim, start, length)
@@ -797,7 +809,7 @@ class Tensor:
         return _ops.inplace.apply_inplace(self, _ops.arithmetic.FloorDivide, other)
 
     def clamp_(self, min=None, max=None):
-        return _ops.inplace.apply_inplace(self, _ops.unary.Clamp, min=min, max=max)
+        return _ops.unary.clamp_(self, min, max)
 
     def zero_(self):
         return _ops.inplace.zero_(self)

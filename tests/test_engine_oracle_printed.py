@@ -555,6 +555,59 @@ snippet(
 """,
 )
 
+# -- in-place ops and a[key] = v on integer tensors and with odd shapes ------------------------
+snippet(
+    "inplace_float_result_into_integer_tensor",
+    """
+    a = torch.tensor([1, 2])
+    for change in (lambda: a.add_(1.5), lambda: a.mul_(torch.tensor([1.5, 2.0])),
+                   lambda: a.div_(2), lambda: a.exp_(), lambda: a.clamp_(0.5, 1.5)):
+        try:
+            change()
+        except RuntimeError as e:
+            print("RuntimeError", e)
+    try:
+        a /= 2
+    except RuntimeError as e:
+        print("RuntimeError", e)
+    b = torch.tensor([True, False])
+    try:
+        b.add_(1)
+    except RuntimeError as e:
+        print("RuntimeError", e)
+    a.add_(3)
+    a[0] = 2.7  # a written value is cast, as copy_ casts
+    c = torch.ones(2)
+    c.add_(torch.tensor([1, 2]))
+    print(a, a._version, b, b._version, c)
+""",
+)
+snippet(
+    "clamp_of_an_integer_tensor_to_float_bounds",
+    """
+    a = torch.tensor([1, 2, 3])
+    print(a.clamp(0.5, 1.5), a.clamp(min=2), a.clamp(max=2.5), torch.clamp(a, 1, 2))
+    try:
+        a.clamp_(0.5, 1.5)
+    except RuntimeError as e:
+        print("RuntimeError", e)
+    print(a, a._version)
+    a.clamp_(1, 2)
+    print(a, a._version)
+""",
+)
+snippet(
+    "setitem_value_with_leading_ones",
+    """
+    y = torch.zeros(2, 3, requires_grad=True) * 1
+    w = torch.ones(1, 1, 3, requires_grad=True)
+    y[0] = w
+    print(y)
+    (y * torch.arange(6.0).reshape(2, 3)).sum().backward()
+    print(w.grad)
+""",
+)
+
 
 @pytest.mark.parametrize("name", sorted(SNIPPETS))
 def test_prints_what_pytorch_prints(pt, name):

@@ -101,6 +101,17 @@ PRINTED = {
     "ceil": lambda T: T.ceil(_m(T) / 3),
     "trunc": lambda T: (_m(T) / -3).trunc(),
     "sign": lambda T: _m(T).sign(),
+    # views and picks a student meets in the tutorial's neighbourhood
+    "select": lambda T: _m(T).select(1, -1),
+    "select_function": lambda T: T.select(_m(T), 0, 1),
+    "mT": lambda T: _m(T).mT,
+    "index_0d_int_tensor": lambda T: _m(T)[T.tensor(1)],
+    "index_0d_int_tensor_in_tuple": lambda T: _m(T)[0, T.tensor(2)],
+    "index_0d_bool_tensor": lambda T: _m(T)[T.tensor(True)],
+    "squeeze_dims": lambda T: T.ones(1, 3, 1, requires_grad=True).squeeze((0, 2)),
+    "squeeze_dims_some_not_one": lambda T: T.ones(1, 3, 1, requires_grad=True).squeeze((0, 1)),
+    "squeeze_dims_function": lambda T: T.squeeze(T.ones(1, 3, 1, requires_grad=True), [-1]),
+    "squeeze_dims_empty": lambda T: T.ones(1, 3, 1, requires_grad=True).squeeze(()),
 }
 
 
@@ -289,6 +300,34 @@ BAD = {
     "median_0d_dim": lambda T, x, y: T.tensor(1.0).median(1),
     "argsort_0d_dim": lambda T, x, y: T.tensor(1.0).argsort(1),
     "round_int_decimals": lambda T, x, y: T.tensor([1, 2]).round(decimals=1),
+    # indexing: PyTorch's messages, not numpy's
+    "index_too_many": lambda T, x, y: x[0, 0, 0],
+    "index_too_many_with_none": lambda T, x, y: y[None, 0, None, 0, 0],
+    "index_mask_shape": lambda T, x, y: x[T.tensor([True, False, True])],
+    "index_mask_shape_after_int": lambda T, x, y: y[0, T.tensor([True, False])],
+    "index_mask_2d_shape": lambda T, x, y: y[T.ones(2, 2, dtype=T.bool)],
+    "index_float": lambda T, x, y: x[0, 1.5],
+    "index_float_tensor": lambda T, x, y: x[T.tensor([1.0])],
+    "select_index": lambda T, x, y: x.select(0, 5),
+    "select_negative_index": lambda T, x, y: x.select(-1, -4),
+    "select_dim": lambda T, x, y: x.select(2, 0),
+    "select_0d": lambda T, x, y: T.tensor(1.0).select(0, 0),
+    "mT_vector": lambda T, x, y: T.ones(3).mT,
+    "permute_length_before_range": lambda T, x, y: T.ones(3).permute(1, 0),
+    "permute_duplicate": lambda T, x, y: x.permute(1, 1),
+    "expand_too_few_sizes": lambda T, x, y: x.expand(3),
+    "expand_too_few_sizes_int": lambda T, x, y: T.ones(2, 2, dtype=T.int64).expand(2),
+    "squeeze_dims_repeated": lambda T, x, y: x.squeeze((0, 0)),
+    "squeeze_dims_range": lambda T, x, y: x.squeeze((0, 2)),
+    # a[key] = v: the key's and the value's errors (y is written, x's view is refused first)
+    "setitem_out_of_range": lambda T, x, y: y.__setitem__((0, 5), 1.0),
+    "setitem_value_shape": lambda T, x, y: y.__setitem__(slice(None), T.ones(2, 2)),
+    "setitem_value_rows": lambda T, x, y: y.__setitem__(0, T.ones(2)),
+    "setitem_value_too_many_dims": lambda T, x, y: y.__setitem__(0, T.ones(2, 3)),
+    "setitem_scalar_target": lambda T, x, y: y.__setitem__((0, 0), T.ones(2)),
+    "setitem_advanced_value_shape": lambda T, x, y: y.__setitem__(_index(T, 0, 1), T.ones(3, 3)),
+    "setitem_mask_value_shape": lambda T, x, y: y.__setitem__(y > 5, T.ones(2)),
+    "setitem_too_many": lambda T, x, y: y.__setitem__((0, 0, 0), 1.0),
 }
 
 

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from .._dtype import get_default_dtype
 from ..autograd.chain_rule import Local
 from ..autograd.function import Function
 from ._util import floating
@@ -241,7 +242,7 @@ class Clamp(Function):
         if max is not None:
             inside &= a._array <= max
         ctx.save_for_backward(inside)
-        return np.clip(a._array, min, max).astype(a._array.dtype, copy=False)
+        return np.clip(a._array.astype(_clamp_dtype(a, min, max), copy=False), min, max)
 
     @staticmethod
     def local(ctx):
@@ -254,10 +255,41 @@ class Clamp(Function):
         return where(inside, grad, 0)
 
 
+def _clamp_dtype(a, min, max):
+    """An integer tensor clamped to a float bound gives floats (PyTorch's type promotion)."""
+    if a._array.dtype.kind in "iub" and any(isinstance(b, float) for b in (min, max)):
+        return get_default_dtype().numpy
+    return a._array.dtype
+
+
 def clamp(a, min=None, max=None):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     return Clamp.apply(a, min=min, max=max)
+
+
+# the C++ type names PyTorch's clamp_ uses in its message
+_C_TYPE = {
+    "int64": "long int",
+    "int32": "int",
+    "int16": "short int",
+    "int8": "signed char",
+    "uint8": "unsigned char",
+    "bool": "bool",
+}
+
+
+def clamp_(a, min=None, max=None):
+    from .inplace import apply_inplace
+
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if _clamp_dtype(a, min, max) != a._array.dtype:
+        raise RuntimeError(
+            f"result type {get_default_dtype().legacy_name.removesuffix('Tensor')} can't be cast "
+            f"to the desired output type {_C_TYPE[a._array.dtype.name]}"
+        )
+    return apply_inplace(a, Clamp, min=min, max=max)
 
 
 # -- the rounding family: steps, flat between the jumps, so the gradient is 0 (as in PyTorch) -----
