@@ -438,7 +438,8 @@ def _lookup(array, key):
     try:
         return np.asarray(array[key])
     except IndexError as error:
-        raise IndexError(_key_error(key, array.shape) or str(error).replace("axis", "dimension"))
+        message = _key_error(key, array.shape) or str(error).replace("axis", "dimension")
+        raise IndexError(message) from None
 
 
 def _key_error(key, shape):
