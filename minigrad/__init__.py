@@ -116,6 +116,10 @@ def div(input, other):
     return input / other
 
 
+def remainder(input, other):
+    return _arith.remainder(input, other)
+
+
 def floor_divide(input, other):
     """``input // other``, rounded towards -inf (no derivative, as in PyTorch)."""
     return _arith.FloorDivide.apply(input, other)

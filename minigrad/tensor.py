@@ -473,6 +473,12 @@ class Tensor:
     def __rfloordiv__(self, other):
         return _ops.arithmetic.FloorDivide.apply(other, self)
 
+    def __mod__(self, other):
+        return _ops.arithmetic.remainder(self, other)
+
+    def __rmod__(self, other):
+        return _ops.arithmetic.rremainder(self, other)
+
     def __pow__(self, exponent):
         return _ops.arithmetic.pow(self, exponent)
 
@@ -538,6 +544,9 @@ class Tensor:
 
     def floor_divide(self, other):
         return self // other
+
+    def remainder(self, other):
+        return _ops.arithmetic.remainder(self, other)
 
     def pow(self, exponent):
         return self**exponent
@@ -848,6 +857,13 @@ class Tensor:
     __imul__ = mul_
     __itruediv__ = div_
     __ifloordiv__ = floor_divide_
+
+    def remainder_(self, other):
+        if isinstance(other, Tensor):
+            return _ops.inplace.apply_inplace(self, _ops.arithmetic.RemainderTensor, other)
+        return _ops.inplace.apply_inplace(self, _ops.arithmetic.Remainder, other=other)
+
+    __imod__ = remainder_
 
 
 _new_tensor = object.__new__
