@@ -92,8 +92,16 @@ def matmul(input, other):
     return _linalg.matmul(input, other)
 
 
-mm = matmul
-dot = matmul
+def mm(input, mat2):
+    return _linalg.mm(input, mat2)
+
+
+def dot(input, other):
+    return _linalg.dot(input, other)
+
+
+def bmm(input, mat2):
+    return _linalg.bmm(input, mat2)
 
 
 def mv(input, vec):
@@ -211,12 +219,12 @@ def log_softmax(input, dim):
     return _act.LogSoftmax.apply(input, dim=dim)
 
 
-def sum(input, dim=None, keepdim=False):  # noqa: A001
-    return _red.sum(input, dim, keepdim)
+def sum(input, dim=None, keepdim=False, *, dtype=None):  # noqa: A001
+    return _red.sum(input, dim, keepdim, dtype)
 
 
-def mean(input, dim=None, keepdim=False):
-    return _red.mean(input, dim, keepdim)
+def mean(input, dim=None, keepdim=False, *, dtype=None):
+    return _red.mean(input, dim, keepdim, dtype)
 
 
 def max(input, dim=None, keepdim=False):  # noqa: A001

@@ -555,10 +555,13 @@ class Tensor:
         return _ops.linalg.matmul(self, other)
 
     def mm(self, other):
-        return _ops.linalg.matmul(self, other)
+        return _ops.linalg.mm(self, other)
 
     def dot(self, other):
-        return _ops.linalg.matmul(self, other)
+        return _ops.linalg.dot(self, other)
+
+    def bmm(self, other):
+        return _ops.linalg.bmm(self, other)
 
     def reciprocal(self):
         return _ops.arithmetic.Reciprocal.apply(self)
@@ -615,11 +618,11 @@ class Tensor:
         return _ops.activation.LogSoftmax.apply(self, dim=dim)
 
     # -- reductions -------------------------------------------------------------------------------
-    def sum(self, dim=None, keepdim=False):
-        return _ops.reduction.sum(self, dim, keepdim)
+    def sum(self, dim=None, keepdim=False, *, dtype=None):
+        return _ops.reduction.sum(self, dim, keepdim, dtype)
 
-    def mean(self, dim=None, keepdim=False):
-        return _ops.reduction.mean(self, dim, keepdim)
+    def mean(self, dim=None, keepdim=False, *, dtype=None):
+        return _ops.reduction.mean(self, dim, keepdim, dtype)
 
     def max(self, dim=None, keepdim=False):
         return _ops.reduction.max(self, dim, keepdim, method=True)

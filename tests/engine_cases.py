@@ -184,6 +184,7 @@ def _matmul(name, shapes_fn, op="@"):
             "method": lambda T, a, b: a.matmul(b),
             "dot": lambda T, a, b: T.dot(a, b),
             "mv": lambda T, a, b: T.mv(a, b),
+            "bmm": lambda T, a, b: T.bmm(a, b) + a.bmm(b),
         }
         return Case(fns[op], [normal(rng, sa), normal(rng, sb)], f"{name} {sa} @ {sb}")
 
@@ -204,6 +205,11 @@ _matmul(
     "matmul_batched",
     lambda d: (lambda b, n, k, m: ((b, n, k), (b, k, m)))(d(sides), d(sides), d(sides), d(sides)),
     op="method",
+)
+_matmul(
+    "bmm",
+    lambda d: (lambda b, n, k, m: ((b, n, k), (b, k, m)))(d(sides), d(sides), d(sides), d(sides)),
+    op="bmm",
 )
 _matmul(
     "matmul_broadcast_batched",
