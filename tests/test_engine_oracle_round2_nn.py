@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import minigrad
-from engine_helpers import examples
+from engine_helpers import examples, printed
 
 pytestmark = pytest.mark.oracle
 

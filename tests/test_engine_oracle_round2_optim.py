@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import minigrad
-from engine_helpers import examples
+from engine_helpers import examples, printed
 
 pytestmark = pytest.mark.oracle
 
@@ -253,3 +253,40 @@ def test_bad_parameters_give_pytorchs_errors(pt, case):
         return type(info.value), str(info.value)
 
     assert error(minigrad) == error(pt)
+
+
+# -- snippets a student writes: printed as PyTorch prints them (engine_helpers.printed) -----
+PRINTED_SNIPPETS = {}
+PRINTED_SNIPPETS["rmsprop"] = """
+    import math
+    x = torch.linspace(-math.pi, math.pi, 200)
+    y = torch.sin(x)
+    xx = x.unsqueeze(-1).pow(torch.tensor([1, 2, 3]))
+    for kw in ({}, {"momentum": 0.9}, {"centered": True}, {"weight_decay": 0.1, "centered": True, "momentum": 0.5}, {"maximize": True, "alpha": 0.5}):
+        model = torch.nn.Sequential(torch.nn.Linear(3, 1), torch.nn.Flatten(0, 1))
+        with torch.no_grad():
+            model[0].weight.copy_(torch.tensor([[0.1, -0.05, 0.01]]))
+            model[0].bias.fill_(0.0)
+        loss_fn = torch.nn.MSELoss(reduction='sum')
+        optimizer = torch.optim.RMSprop(model.parameters(), lr=1e-3, **kw)
+        for t in range(30):
+            loss = loss_fn(model(xx), y)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        print(kw, f"{loss.item():.4g}", [f"{v:.3g}" for v in model[0].weight.flatten().tolist()])
+        print(type(model[0].weight).__name__, model[0].bias.dtype, model[0].bias.shape)
+        print(sorted(optimizer.state[model[0].weight].keys()), optimizer.state[model[0].weight]["step"])
+    print(optimizer)
+    for bad in ({"lr": -1}, {"eps": -1}, {"momentum": -1}, {"weight_decay": -1}, {"alpha": -1}):
+        try:
+            torch.optim.RMSprop([torch.nn.Parameter(torch.ones(1))], **bad)
+        except ValueError as e:
+            print("ValueError", e)
+"""
+# (end of PRINTED_SNIPPETS)
+
+
+@pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
+def test_snippet_prints_what_pytorch_prints(pt, name):
+    assert printed(minigrad, PRINTED_SNIPPETS[name]) == printed(pt, PRINTED_SNIPPETS[name])
