@@ -488,6 +488,9 @@ class Tensor:
     def __neg__(self):
         return _ops.arithmetic.Neg.apply(self)
 
+    def __invert__(self):
+        return _ops.unary.bitwise_not(self)
+
     def __pos__(self):
         return self
 

@@ -398,3 +398,82 @@ def test_clip_grad_value_matches_pytorch(pt, clip):
         T.nn.utils.clip_grad_value_(a, clip)
         seen.append((repr(a.grad), repr(b.grad)))
     assert seen[0] == seen[1]
+
+
+# -- snippets a student writes: printed as PyTorch prints them (engine_helpers.printed) -----
+PRINTED_SNIPPETS = {}
+PRINTED_SNIPPETS["cross_entropy_label_smoothing"] = """
+    F = torch.nn.functional
+    x = torch.tensor([[1.0, 2.0, 0.5], [0.1, -1.0, 2.0], [0.3, 0.3, -0.2]], requires_grad=True)
+    t = torch.tensor([2, 0, 1])
+    w = torch.tensor([0.2, 1.0, 3.0])
+    for kw in ({"label_smoothing": 0.1}, {"label_smoothing": 0.25, "reduction": "sum"}, {"label_smoothing": 0.3, "reduction": "none"},
+               {"label_smoothing": 0.1, "weight": w}, {"label_smoothing": 0.2, "weight": w, "reduction": "none"}, {"label_smoothing": 0.1, "ignore_index": 0},
+               {"label_smoothing": 0.1, "ignore_index": 1, "weight": w}, {"label_smoothing": 1.0}, {"label_smoothing": 0.0}):
+        loss = F.cross_entropy(x, t, **{k: v for k, v in kw.items()})
+        print(kw.get("label_smoothing"), loss)
+        g, = torch.autograd.grad(loss.sum(), x)
+        print(g)
+    p = torch.tensor([[0.2, 0.3, 0.5], [1.0, 0.0, 0.0], [0.0, 0.5, 0.5]])
+    print(F.cross_entropy(x, p, label_smoothing=0.2), F.cross_entropy(x, p, label_smoothing=0.2, reduction="none"))
+    print(F.cross_entropy(x[0], t[0], label_smoothing=0.2), torch.nn.CrossEntropyLoss(label_smoothing=0.1)(x, t))
+    for bad in (1.5, -0.1):
+        try:
+            F.cross_entropy(x, t, label_smoothing=bad)
+        except RuntimeError as e:
+            print("RuntimeError", e)
+"""
+PRINTED_SNIPPETS["nll_target_errors"] = """
+    F = torch.nn.functional
+    x = torch.tensor([[1.0, 2.0, 0.5], [0.1, -1.0, 2.0]], requires_grad=True)
+    for f in [lambda: F.nll_loss(x, torch.tensor([0, 1, 2.])), lambda: F.nll_loss(x, torch.tensor([0, 1, 2])), lambda: F.nll_loss(x, torch.tensor([0, 1], dtype=torch.int32)),
+              lambda: F.nll_loss(x, torch.tensor([0, 1], dtype=torch.uint8)), lambda: F.nll_loss(x, torch.tensor([0., 1.])), lambda: F.cross_entropy(x, torch.tensor([0, 1], dtype=torch.uint8)),
+              lambda: F.cross_entropy(x, torch.tensor([0., 1., 1.])), lambda: F.cross_entropy(x, torch.tensor([[0., 1., 1.]])), lambda: F.cross_entropy(x, torch.tensor([0, 1, 1])),
+              lambda: F.nll_loss(x, torch.tensor([[0, 1]])), lambda: F.nll_loss(x[0], torch.tensor(1)), lambda: F.nll_loss(x[0], torch.tensor([1])),
+              lambda: F.nll_loss(x, torch.tensor([True, False])), lambda: F.cross_entropy(x, torch.tensor([1.0, 0.0])), lambda: F.cross_entropy(x, torch.tensor([0, 1], dtype=torch.int32)),
+              lambda: F.cross_entropy(x, torch.ones(2, 3, dtype=torch.int64)), lambda: F.nll_loss(x, torch.tensor(1)), lambda: torch.nn.CrossEntropyLoss()(x, torch.tensor([1.0, 0.0]))]:
+        try:
+            print('ok', f())
+        except Exception as e:
+            print(type(e).__name__, e)
+    print(x.grad)
+"""
+PRINTED_SNIPPETS["loss_modules_args"] = """
+    x = torch.tensor([[1.0, 2.0, 0.5], [0.1, -1.0, 2.0], [0.3, 0.3, -0.2]], requires_grad=True)
+    t = torch.tensor([2, 0, 1])
+    w = torch.tensor([0.2, 1.0, 3.0])
+    for m in (torch.nn.CrossEntropyLoss(w), torch.nn.CrossEntropyLoss(weight=w, ignore_index=0), torch.nn.CrossEntropyLoss(label_smoothing=0.1, reduction="sum"),
+              torch.nn.NLLLoss(w), torch.nn.NLLLoss(ignore_index=2, reduction="none"), torch.nn.CrossEntropyLoss(reduce=False), torch.nn.NLLLoss(size_average=False)):
+        print(m, m.reduction, m(x if not isinstance(m, torch.nn.CrossEntropyLoss) else x, t))
+    p = torch.tensor([0.2, 0.9, 0.5], requires_grad=True)
+    y = torch.tensor([0.0, 1.0, 1.0])
+    print(torch.nn.BCELoss(w)(p, y), torch.nn.BCELoss(reduction="none")(p, y), torch.nn.BCEWithLogitsLoss(pos_weight=w)(p, y), torch.nn.MSELoss(reduction="sum")(p, y), torch.nn.MSELoss(reduce=False)(p, y))
+    g, = torch.autograd.grad(torch.nn.CrossEntropyLoss(ignore_index=1)(x, t), x)
+    print(g)
+    g, = torch.autograd.grad(torch.nn.functional.nll_loss(x, t, ignore_index=0), x)
+    print(g)
+"""
+PRINTED_SNIPPETS["module_assign_before_init"] = """
+    class Net(torch.nn.Module):
+        def __init__(self):
+            self.size = 3
+            print("plain attribute ok", self.size)
+            try:
+                self.fc = torch.nn.Linear(2, 2)
+            except AttributeError as e:
+                print("AttributeError", e)
+            try:
+                self.w = torch.nn.Parameter(torch.ones(1))
+            except AttributeError as e:
+                print("AttributeError", e)
+            super().__init__()
+            self.fc = torch.nn.Linear(2, 2)
+    n = Net()
+    print(n, n.size)
+"""
+# (end of PRINTED_SNIPPETS)
+
+
+@pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
+def test_snippet_prints_what_pytorch_prints(pt, name):
+    assert printed(minigrad, PRINTED_SNIPPETS[name]) == printed(pt, PRINTED_SNIPPETS[name])

@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 
 import minigrad
+from engine_helpers import printed
 
 pytestmark = pytest.mark.oracle
 
@@ -582,3 +583,24 @@ def test_refused_inplace_change_on_a_non_leaf_changes_nothing(pt, name):
     theirs = _refused_inplace(pt, name)
     assert theirs[0][0] != "no error"
     assert _refused_inplace(minigrad, name) == theirs
+
+
+# -- snippets a student writes: printed as PyTorch prints them (engine_helpers.printed) -----
+PRINTED_SNIPPETS = {}
+PRINTED_SNIPPETS["invert"] = """
+    try:
+        ~torch.ones(2)
+    except Exception as e:
+        print(type(e).__name__, e)
+    x = torch.ones(2, requires_grad=True)
+    m = ~(x > 0)
+    print(m, ~torch.tensor([1, -2]), ~torch.tensor(True), m.requires_grad)
+    y = torch.tensor([1.0, -2.0, 3.0])
+    print(y[~(y < 0)])
+"""
+# (end of PRINTED_SNIPPETS)
+
+
+@pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
+def test_snippet_prints_what_pytorch_prints(pt, name):
+    assert printed(minigrad, PRINTED_SNIPPETS[name]) == printed(pt, PRINTED_SNIPPETS[name])

@@ -102,6 +102,16 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
 def nll_loss(
     input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"
 ):
+    if input.dim() >= 2 and (target.dim() == 0 or target.shape[0] != input.shape[0]):
+        got = target.shape[0] if target.dim() else 0
+        raise ValueError(
+            f"Expected input batch_size ({input.shape[0]}) to match target batch_size ({got})."
+        )
+    if target.dtype.name not in ("int64", "uint8"):
+        raise RuntimeError(
+            "expected target dtype to be Long or Byte, but got "
+            f"{target.dtype.legacy_name.removesuffix('Tensor')}"
+        )
     return _loss.NllLoss.apply(
         input, target=target, weight=weight, ignore_index=ignore_index, reduction=reduction
     )
@@ -119,16 +129,60 @@ def cross_entropy(
 ):
     """log_softmax over classes, then nll_loss: two nodes, as PyTorch records it.
 
-    ``target`` holds class indices, or (float, same shape as input) class probabilities."""
+    ``target`` holds class indices, or (float, same shape as input) class probabilities.
+    ``label_smoothing`` = ε mixes in the uniform distribution over the C classes: for class
+    indices, PyTorch's (1 - ε)·nll + ε/C·(the loss against every class), one AddBackward0 on top;
+    for probabilities, the target becomes target·(1 - ε) + ε/C."""
+    if label_smoothing > 1.0:  # PyTorch checks only when it smooths (a negative ε: no smoothing)
+        raise RuntimeError(
+            f"label_smoothing must be between 0.0 and 1.0. Got: {_format_float(label_smoothing)}"
+        )
     class_dim = 0 if input.dim() == 1 else 1
+    n_classes = input.shape[class_dim]
     logp = _act.LogSoftmax.apply(input, dim=class_dim)
-    if target.is_floating_point():  # the nodes PyTorch records: ... Sum, Neg (then Div for a mean)
+    if target.shape == input.shape:  # class probabilities
+        if not target.is_floating_point():
+            raise RuntimeError(
+                "Expected floating point type for target with class probabilities, got "
+                f"{target.dtype.legacy_name.removesuffix('Tensor')}"
+            )
+        if label_smoothing > 0:
+            target = target * (1 - label_smoothing) + label_smoothing / n_classes
+        # the nodes PyTorch records: ... Sum, Neg (then Div for a mean)
         if reduction == "none":
             return -(logp * target).sum(class_dim)
         total = -(logp * target).sum()
         if reduction == "sum":
             return total
-        return array_or_tensor.divide_by(
-            total, input.numel() // input.shape[class_dim]
-        )  # DivBackward1
-    return nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
+        return array_or_tensor.divide_by(total, input.numel() // n_classes)  # DivBackward1
+    nll = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
+    if label_smoothing <= 0:
+        return nll
+    return (1 - label_smoothing) * nll + _smooth_loss(
+        logp, target, weight, ignore_index, reduction, class_dim
+    ) * (label_smoothing / n_classes)
+
+
+def _smooth_loss(logp, target, weight, ignore_index, reduction, class_dim):
+    """The loss against every class at once (-Σ_c w_c·logp_c per row), rows whose target is
+    ignore_index left out, reduced as nll_loss reduces (a weighted mean over the kept rows)."""
+    if weight is not None:
+        shape = [1] * logp.dim()
+        shape[class_dim] = -1
+        smooth = -(logp * weight.reshape(shape)).sum(class_dim)
+    else:
+        smooth = -logp.sum(class_dim)
+    ignored = target == ignore_index
+    smooth = smooth.masked_fill(ignored, 0.0)
+    if reduction == "none":
+        return smooth
+    if reduction == "sum":
+        return smooth.sum()
+    kept = target[~ignored] if target.dim() else target.reshape(1)[~ignored.reshape(1)]
+    if weight is not None:
+        return smooth.sum() / weight[kept].sum()
+    return smooth.sum() / kept.numel()
+
+
+def _format_float(x):
+    return repr(float(x)).rstrip("0").rstrip(".") if float(x).is_integer() else repr(float(x))

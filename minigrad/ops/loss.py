@@ -287,9 +287,9 @@ class NllLoss(Function):
         if wrong.any():
             raise IndexError(f"Target {t2[wrong][0]} is out of bounds.")
         w = weight._array[safe] * keep if weight is not None else keep.astype(x.dtype)
-        picked = -x2[rows, safe] * w
+        picked = np.where(keep, -x2[rows, safe] * w, 0)  # an ignored row's loss is 0, not -0
         pick = np.zeros(x2.shape, dtype=x.dtype)
-        pick[rows, safe] = -w
+        pick[rows, safe] = np.where(keep, -w, 0)  # an ignored row gets 0, not -0
         if reduction == "mean":
             total = w.sum()
             out = np.asarray(picked.sum() / total, dtype=x.dtype)

@@ -386,3 +386,12 @@ def _type_name(a):
         "uint8": "Byte",
         "bool": "Bool",
     }.get(a._array.dtype.name, a._array.dtype.name)
+
+
+def bitwise_not(a):
+    """~a: logical not of a bool tensor, bitwise not of an integer one (never in the graph)."""
+    if a._array.dtype.kind == "f":
+        raise TypeError(
+            "~ (operator.invert) is only implemented on integer and Boolean-type tensors"
+        )
+    return a._make(np.invert(a._array), False, None)
