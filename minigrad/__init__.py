@@ -22,7 +22,7 @@ from ._dtype import (
     uint8,
 )
 from ._printing import set_printoptions  # noqa: F401
-from .tensor import Size, Tensor, tensor  # noqa: F401
+from .tensor import Size, Tensor, tensor, _REQUIRED, _required  # noqa: F401
 from .creation import (
     arange,
     as_tensor,
@@ -211,11 +211,13 @@ def clamp(input, min=None, max=None):  # noqa: A002
 clip = clamp
 
 
-def softmax(input, dim):
+def softmax(input, dim=_REQUIRED):
+    _required("softmax", dim=dim)
     return _act.Softmax.apply(input, dim=dim)
 
 
-def log_softmax(input, dim):
+def log_softmax(input, dim=_REQUIRED):
+    _required("log_softmax", dim=dim)
     return _act.LogSoftmax.apply(input, dim=dim)
 
 
@@ -279,7 +281,8 @@ def select(input, dim, index):
     return _shape.select(input, dim, index)
 
 
-def unsqueeze(input, dim):
+def unsqueeze(input, dim=_REQUIRED):
+    _required("unsqueeze", dim=dim)
     return _shape.unsqueeze(input, dim)
 
 
@@ -385,15 +388,18 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     return _stat.norm(input, p, dim, keepdim, dtype)
 
 
-def logsumexp(input, dim, keepdim=False):
+def logsumexp(input, dim=_REQUIRED, keepdim=False):
+    _required("logsumexp", dim=dim)
     return _stat.logsumexp(input, dim, keepdim)
 
 
-def cumsum(input, dim, *, dtype=None):
+def cumsum(input, dim=_REQUIRED, *, dtype=None):
+    _required("cumsum", dim=dim)
     return _stat.cumsum(input, dim, dtype)
 
 
-def cumprod(input, dim, *, dtype=None):
+def cumprod(input, dim=_REQUIRED, *, dtype=None):
+    _required("cumprod", dim=dim)
     return _stat.cumprod(input, dim, dtype)
 
 

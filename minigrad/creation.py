@@ -45,16 +45,29 @@ def _float():
     return _dtype.get_default_dtype().numpy
 
 
+def _shape(size, who=None):
+    """``size`` as a shape, refusing a negative dimension with PyTorch's message."""
+    shape = tuple(_sizes(size))
+    for d in shape:
+        if d < 0:
+            if who == "zeros":
+                raise RuntimeError("zeros: Dimension size must be non-negative.")
+            raise RuntimeError(
+                f"Trying to create tensor with negative dimension {d}: {list(shape)}"
+            )
+    return shape
+
+
 def zeros(*size, dtype=None, requires_grad=False, device=None):
-    return _leaf(np.zeros(_sizes(size), dtype=_float()), dtype, requires_grad)
+    return _leaf(np.zeros(_shape(size, "zeros"), dtype=_float()), dtype, requires_grad)
 
 
 def ones(*size, dtype=None, requires_grad=False, device=None):
-    return _leaf(np.ones(_sizes(size), dtype=_float()), dtype, requires_grad)
+    return _leaf(np.ones(_shape(size), dtype=_float()), dtype, requires_grad)
 
 
 def empty(*size, dtype=None, requires_grad=False, device=None):
-    return zeros(*size, dtype=dtype, requires_grad=requires_grad)
+    return _leaf(np.zeros(_shape(size), dtype=_float()), dtype, requires_grad)
 
 
 def full(size, fill_value, dtype=None, requires_grad=False, device=None):
@@ -67,35 +80,44 @@ def full(size, fill_value, dtype=None, requires_grad=False, device=None):
             if isinstance(fill_value, int)
             else _dtype.get_default_dtype()
         )
-    return _leaf(np.full(_sizes((size,)), fill_value), dtype, requires_grad)
+    return _leaf(np.full(_shape((size,)), fill_value), dtype, requires_grad)
 
 
 def eye(n, m=None, dtype=None, requires_grad=False, device=None):
+    for name, k in (("n", n), ("m", m)):
+        if k is not None and k < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {k}")
     return _leaf(np.eye(n, m if m is not None else n, dtype=_float()), dtype, requires_grad)
 
 
 def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None):
     if end is None:
         start, end = 0, start
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     whole = all(isinstance(v, int) for v in (start, end, step))
     array = np.arange(start, end, step)
     return _leaf(array, dtype, requires_grad, default=np.int64 if whole else _float())
 
 
 def linspace(start, end, steps, dtype=None, requires_grad=False, device=None):
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
     return _leaf(np.linspace(start, end, steps), dtype, requires_grad, default=_float())
 
 
 def rand(*size, dtype=None, requires_grad=False, generator=None, device=None):
     """Uniform on [0, 1)."""
     g = generator or default_generator()
-    return _leaf(g.random(_sizes(size)), dtype, requires_grad, default=_float())
+    return _leaf(g.random(_shape(size)), dtype, requires_grad, default=_float())
 
 
 def randn(*size, dtype=None, requires_grad=False, generator=None, device=None):
     """Standard normal."""
     g = generator or default_generator()
-    return _leaf(g.standard_normal(_sizes(size)), dtype, requires_grad, default=_float())
+    return _leaf(g.standard_normal(_shape(size)), dtype, requires_grad, default=_float())
 
 
 def randint(low, high=None, size=(), dtype=None, requires_grad=False, generator=None, device=None):

@@ -54,6 +54,16 @@ _DETACH_VIEW_MESSAGE = (
 )
 
 
+_REQUIRED = object()  # the default of an argument PyTorch requires
+
+
+def _required(op, **arguments):
+    """PyTorch's TypeError for a required argument left out (its words, not Python's)."""
+    for name, value in arguments.items():
+        if value is _REQUIRED:
+            raise TypeError(f'{op}() missing 1 required positional arguments: "{name}"')
+
+
 class Tensor:
     __slots__ = (
         "_array",
@@ -189,6 +199,16 @@ class Tensor:
                 raise TypeError(
                     f"assigned grad expected to be a Tensor or None but got grad of "
                     f"type {type(value).__name__}"
+                )
+            if value._array.dtype != self._array.dtype:
+                raise RuntimeError(
+                    "attempting to assign a gradient with dtype "
+                    f"'{_dtype.C_TYPE_NAME[value._array.dtype.name]}' to a tensor with grad_dtype "
+                    f"'{self.dtype.legacy_name.removesuffix('Tensor')}'. The gradient must match "
+                    "the tensor's grad_dtype (defaults to the tensor's dtype). You can set the "
+                    "tensor's grad_dtype attribute with a specific dtype, or None to allow any "
+                    "dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor and its "
+                    "gradient may break downstream systems that assume they match."
                 )
             if value._array.shape != self._array.shape:
                 raise RuntimeError(
@@ -396,10 +416,17 @@ class Tensor:
         return self._array if dtype is None else self._array.astype(dtype)
 
     def __float__(self):
-        return float(self.item())
+        if self._requires_grad and _grad_state.grad and not _SCALAR_WARNED:
+            _warn_scalar_once()
+        return float(self._scalar())
 
     def __int__(self):
-        return int(self.item())
+        return int(self._scalar())
+
+    def _scalar(self):
+        if self._array.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self._array.reshape(()).item()
 
     def __index__(self):
         if self._array.dtype.kind not in "iub" or self._array.size != 1:
@@ -408,7 +435,8 @@ class Tensor:
 
     def __bool__(self):
         if self._array.size != 1:
-            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+            how_many = "no values" if self._array.size == 0 else "more than one value"
+            raise RuntimeError(f"Boolean value of Tensor with {how_many} is ambiguous")
         return bool(self._array.reshape(()).item())
 
     def __format__(self, spec):
@@ -614,10 +642,12 @@ class Tensor:
 
     clip = clamp
 
-    def softmax(self, dim):
+    def softmax(self, dim=_REQUIRED):
+        _required("softmax", dim=dim)
         return _ops.activation.Softmax.apply(self, dim=dim)
 
-    def log_softmax(self, dim):
+    def log_softmax(self, dim=_REQUIRED):
+        _required("log_softmax", dim=dim)
         return _ops.activation.LogSoftmax.apply(self, dim=dim)
 
     # -- reductions -------------------------------------------------------------------------------
@@ -686,7 +716,8 @@ class Tensor:
     def squeeze(self, dim=None):
         return _ops.shape.squeeze(self, dim)
 
-    def unsqueeze(self, dim):
+    def unsqueeze(self, dim=_REQUIRED):
+        _required("unsqueeze", dim=dim)
         return _ops.shape.unsqueeze(self, dim)
 
     def expand(self, *sizes):
@@ -772,13 +803,16 @@ class Tensor:
     def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
         return _ops.statistics.norm(self, p, dim, keepdim, dtype)
 
-    def logsumexp(self, dim, keepdim=False):
+    def logsumexp(self, dim=_REQUIRED, keepdim=False):
+        _required("logsumexp", dim=dim)
         return _ops.statistics.logsumexp(self, dim, keepdim)
 
-    def cumsum(self, dim, dtype=None):
+    def cumsum(self, dim=_REQUIRED, dtype=None):
+        _required("cumsum", dim=dim)
         return _ops.statistics.cumsum(self, dim, dtype)
 
-    def cumprod(self, dim, dtype=None):
+    def cumprod(self, dim=_REQUIRED, dtype=None):
+        _required("cumprod", dim=dim)
         return _ops.statistics.cumprod(self, dim, dtype)
 
     def amax(self, dim=(), keepdim=False):
@@ -873,6 +907,21 @@ class Tensor:
 
 
 _new_tensor = object.__new__
+
+
+_SCALAR_WARNED = False
+
+
+def _warn_scalar_once():
+    """float() of a tensor that requires grad: PyTorch warns, once per process."""
+    global _SCALAR_WARNED
+    _SCALAR_WARNED = True
+    warnings.warn(
+        "Converting a tensor with requires_grad=True to a scalar may lead to unexpected "
+        "behavior.\nConsider using tensor.detach() first.",
+        UserWarning,
+        stacklevel=3,
+    )
 
 
 def _refuse_non_leaf(requires_grad):

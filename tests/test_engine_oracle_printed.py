@@ -608,6 +608,102 @@ snippet(
 """,
 )
 
+# -- creation sizes, scalar conversions, .grad assignment, save_for_backward, grad() ---------
+snippet(
+    "creation_bad_sizes",
+    """
+    for f in [lambda: torch.zeros(-1), lambda: torch.ones(2, -1), lambda: torch.empty(-2), lambda: torch.full((-1,), 1.0), lambda: torch.rand(-1), lambda: torch.randn(3, -1),
+              lambda: torch.arange(0, 1, 0), lambda: torch.arange(0, 5, -1), lambda: torch.arange(5, 0), lambda: torch.linspace(0, 1, -1), lambda: torch.eye(-1), lambda: torch.eye(2, -3),
+              lambda: torch.zeros((2, -3)), lambda: torch.arange(0, 0), lambda: torch.arange(5, 0, -2), lambda: torch.zeros(0, 2), lambda: torch.empty(0).shape, lambda: torch.linspace(0, 1, 0)]:
+        try:
+            print(f())
+        except Exception as e:
+            print(type(e).__name__, e)
+""",
+)
+snippet(
+    "tensor_scalar_conversions",
+    """
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    for v in [torch.ones(2), torch.ones(0)]:
+        for f in (float, int, bool):
+            try:
+                f(v)
+            except Exception as e:
+                print(f.__name__, type(e).__name__, e)
+    try:
+        x.item()
+    except Exception as e:
+        print(type(e).__name__, e)
+    print(float(x[0]), int(x[1]), bool(x[0]), float(torch.tensor([[2.5]])))
+""",
+)
+snippet(
+    "grad_assignment_checks",
+    """
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    for g in [torch.ones(2, dtype=torch.float16), torch.ones(2, dtype=torch.int32), torch.ones(2, dtype=torch.bool), torch.ones(3, dtype=torch.float64), torch.ones(3), [1.0, 2.0]]:
+        try:
+            x.grad = g
+        except Exception as e:
+            print(type(e).__name__, e)
+    print(x.grad)
+    y = torch.tensor([1.0, 2.0], dtype=torch.float64, requires_grad=True)
+    try:
+        y.grad = torch.ones(2)
+    except Exception as e:
+        print(type(e).__name__, e)
+    y.grad = torch.ones(2, dtype=torch.float64)
+    print(y.grad)
+""",
+)
+snippet(
+    "save_for_backward_refuses_non_tensors",
+    """
+    class G(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x, None, 3)
+            return x * 2
+        @staticmethod
+        def backward(ctx, g):
+            return g
+    a = torch.tensor([3.0], requires_grad=True)
+    for args in ((a,),):
+        try:
+            G.apply(*args)
+        except TypeError as e:
+            print("TypeError", e)
+    class H(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward([x])
+            return x * 2
+    try:
+        H.apply(a)
+    except TypeError as e:
+        print("TypeError", e)
+    print(a, a.grad)
+""",
+)
+snippet(
+    "grad_materialize",
+    """
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    w = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = (x ** 3).sum()
+    print(torch.autograd.grad(y, [x, w], allow_unused=True, materialize_grads=True, retain_graph=True))
+    print(torch.autograd.grad(y, [x, w], materialize_grads=True, retain_graph=True))
+    g = torch.autograd.grad(y, [x, w], materialize_grads=True, create_graph=True)
+    print(g, g[1].requires_grad)
+    try:
+        torch.autograd.grad(y, [x, w], allow_unused=False, materialize_grads=True)
+    except ValueError as e:
+        print("ValueError", e)
+    print(torch.autograd.grad((x * 2).sum(), w, allow_unused=True))
+""",
+)
+
 
 @pytest.mark.parametrize("name", sorted(SNIPPETS))
 def test_prints_what_pytorch_prints(pt, name):

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import minigrad
-from engine_helpers import finite_differences
+from engine_helpers import finite_differences, printed
 
 pytestmark = pytest.mark.oracle
 
@@ -555,3 +555,37 @@ def _hook_order(T):
 def test_tensor_hooks_then_retain_grad_then_node_pre_hooks(pt):
     result = _same(pt, _hook_order)
     assert result[1][0] == ["tensor hook", "node pre-hook 1", "node pre-hook 2"]
+
+
+# -- snippets a student writes: printed as PyTorch prints them (engine_helpers.printed) -----
+PRINTED_SNIPPETS = {}
+PRINTED_SNIPPETS["hook_handle_and_once_differentiable_node"] = """
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    h = x.register_hook(lambda g: g)
+    print(type(h).__name__, type((x * 2).grad_fn.register_hook(lambda gi, go: None)).__name__)
+    h.remove()
+    h.remove()
+    class F(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x ** 2
+        @staticmethod
+        @torch.autograd.function.once_differentiable
+        def backward(ctx, g):
+            x, = ctx.saved_tensors
+            return 2 * x * g
+    a = torch.tensor([3.0], requires_grad=True)
+    g, = torch.autograd.grad(F.apply(a), a, torch.ones(1, requires_grad=True), create_graph=True)
+    print(g, type(g.grad_fn).__name__, g.grad_fn.name())
+    try:
+        g.sum().backward()
+    except RuntimeError as e:
+        print("RuntimeError", e)
+"""
+# (end of PRINTED_SNIPPETS)
+
+
+@pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
+def test_snippet_prints_what_pytorch_prints(pt, name):
+    assert printed(minigrad, PRINTED_SNIPPETS[name]) == printed(pt, PRINTED_SNIPPETS[name])

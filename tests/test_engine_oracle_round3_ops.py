@@ -10,7 +10,7 @@ Left out on purpose (README's deliberate differences):
 - ``norm(p='nuc')``: minigrad has no nuclear norm and raises NotImplementedError;
 - the gradient of ``norm(0)`` (a count): PyTorch sends none (``.grad`` stays None), minigrad
   sends zeros, so that every edge of the chain-rule pictures carries a gradient;
-- a missing or clashing argument (``cumprod()`` without dim, ``var(1, True, correction=0)``):
+- a clashing argument (``var(1, True, correction=0)``):
   PyTorch's argument parser lists its overloads, minigrad gives Python's or a short TypeError;
 - ``round(decimals=0)`` written out on an integer tensor: PyTorch's decimals overload has no
   integer kernel ("round_vml_cpu" not implemented), while minigrad cannot tell it from a plain
@@ -597,6 +597,18 @@ PRINTED_SNIPPETS["invert"] = """
     print(m, ~torch.tensor([1, -2]), ~torch.tensor(True), m.requires_grad)
     y = torch.tensor([1.0, -2.0, 3.0])
     print(y[~(y < 0)])
+"""
+PRINTED_SNIPPETS["required_dim_arguments"] = """
+    x = torch.ones(3, requires_grad=True)
+    for f in [lambda: x.cumsum(), lambda: torch.cumsum(x), lambda: x.cumprod(), lambda: torch.cumprod(x), lambda: x.logsumexp(), lambda: torch.logsumexp(x),
+              lambda: x.softmax(), lambda: x.log_softmax(), lambda: x.unsqueeze(), lambda: torch.softmax(x), lambda: torch.log_softmax(x), lambda: torch.unsqueeze(x)]:
+        try:
+            f()
+            print('ok')
+        except Exception as e:
+            print(type(e).__name__, e)
+    print(x.cumsum(0), x.cumsum(dim=0), torch.cumprod(x, dim=0), x.logsumexp(0), x.softmax(0), torch.unsqueeze(x, dim=0).shape)
+    print(type(x.max(0)).__name__, type(torch.min(x, 0)).__name__, type(x.sort()).__name__, type(x.topk(1)).__name__, type(x.median(0)).__name__)
 """
 # (end of PRINTED_SNIPPETS)
 

@@ -139,9 +139,19 @@ def grad(
     grad_outputs: Gradients = None,
     retain_graph: bool | None = None,
     create_graph: bool = False,
-    allow_unused: bool = False,
+    allow_unused: bool | None = None,
+    is_grads_batched: bool = False,
+    materialize_grads: bool = False,
 ) -> tuple[Tensor | None, ...]:
-    """Return d(outputs)/d(inputs) (a vector-Jacobian product) without touching any ``.grad``."""
+    """Return d(outputs)/d(inputs) (a vector-Jacobian product) without touching any ``.grad``.
+    ``materialize_grads=True``: zeros instead of None for an input the outputs do not use."""
+    if materialize_grads and allow_unused is False:
+        raise ValueError(
+            "Expected allow_unused to be True or not passed when materialize_grads=True, "
+            "but got: allow_unused=False."
+        )
+    if is_grads_batched:
+        raise NotImplementedError("is_grads_batched=True needs vmap, which minigrad does not have")
     if retain_graph is None:
         retain_graph = create_graph
     inputs = _as_tuple(inputs)
@@ -151,7 +161,20 @@ def grad(
     for t in inputs:
         if not t.requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
-    return _grad_for(outputs, grad_outputs, inputs, retain_graph, create_graph, allow_unused)
+    grads = _grad_for(
+        outputs,
+        grad_outputs,
+        inputs,
+        retain_graph,
+        create_graph,
+        bool(allow_unused or materialize_grads),
+    )
+    if materialize_grads:
+        grads = tuple(
+            Tensor._make(np.zeros_like(t._array), create_graph, None) if g is None else g
+            for g, t in zip(grads, inputs)
+        )
+    return grads
 
 
 def _grad_for(outputs, grad_outputs, inputs, retain_graph, create_graph, allow_unused):

@@ -281,6 +281,13 @@ class Function:
     # -- what forward and backward use ----------------------------------------------------------
     def save_for_backward(self, *values: Any) -> None:
         """Keep what backward needs. Freed after backward unless ``retain_graph=True``."""
+        if not self.builtin:  # a custom Function saves tensors (or None), as PyTorch requires
+            for i, v in enumerate(values):
+                if v is not None and not isinstance(v, Tensor):
+                    raise TypeError(
+                        "save_for_backward can only save variables, but argument "
+                        f"{i} is of type {type(v).__name__}"
+                    )
         self._saved = values
 
     def mark_non_differentiable(self, *tensors: Tensor) -> None:
@@ -453,13 +460,13 @@ def once_differentiable(backward):
 class _DelayedError(Function):
     """Stands after a ``once_differentiable`` backward's results: differentiating them raises."""
 
-    node_name = "DelayedError"
+    node_name = "Error"  # PyTorch's DelayedError node prints as <Error object at ...>
     formula = "not differentiable (once_differentiable)"
     label = "once"
     builtin = True
 
     def name(self):
-        return "torch::autograd::DelayedError"
+        return "torch::autograd::Error"
 
     @staticmethod
     def local(ctx):
@@ -563,7 +570,7 @@ class _OutputHook:
         return self.hook(grad)
 
 
-class _Handle:
+class RemovableHandle:
     """What ``register_hook`` returns: ``.remove()`` takes the hook out again."""
 
     def __init__(self, hooks, hook):
@@ -572,6 +579,9 @@ class _Handle:
     def remove(self):
         if self._hook in self._hooks:
             self._hooks.remove(self._hook)
+
+
+_Handle = RemovableHandle
 
 
 # -- recording the forward pass -------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from .._dtype import C_TYPE_NAME
 from ..autograd.chain_rule import Local
 from ..autograd.function import Function
 from ..tensor import Tensor, tensor
@@ -253,13 +254,9 @@ def bmm(a, b):
     return BatchedMatmul.apply(a, b)
 
 
-# the C++ type names in PyTorch's matrix-product dtype message
-_C_TYPE = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int"}
-
-
 def _check_mm_dtypes(a, b):
     if a._array.dtype != b._array.dtype:
-        first, second = (_C_TYPE.get(x._array.dtype.name, x._array.dtype.name) for x in (a, b))
+        first, second = (C_TYPE_NAME[x._array.dtype.name] for x in (a, b))
         raise RuntimeError(
             f"expected m1 and m2 to have the same dtype, but got: {first} != {second}"
         )

@@ -213,7 +213,7 @@ class ValuesIndices(tuple):
     kind = "max"
 
     def __new__(cls, values, indices, kind):
-        self = super().__new__(cls, (values, indices))
+        self = super().__new__(_return_type(kind), (values, indices))
         self.kind = kind
         return self
 
@@ -227,6 +227,16 @@ class ValuesIndices(tuple):
 
     def __repr__(self):
         return f"torch.return_types.{self.kind}(\nvalues={self[0]!r},\nindices={self[1]!r})"
+
+
+_RETURN_TYPES = {}
+
+
+def _return_type(kind):
+    """One subclass per op, named as PyTorch's: ``type(x.max(0)).__name__`` is ``'max'``."""
+    if kind not in _RETURN_TYPES:
+        _RETURN_TYPES[kind] = type(kind, (ValuesIndices,), {"__slots__": ()})
+    return _RETURN_TYPES[kind]
 
 
 def sum(a, dim=None, keepdim=False, dtype=None):

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .._dtype import get_default_dtype
+from .._dtype import C_TYPE_NAME, get_default_dtype
 from ..autograd.chain_rule import Local
 from ..autograd.function import Function
 from ._util import floating
@@ -268,17 +268,6 @@ def clamp(a, min=None, max=None):
     return Clamp.apply(a, min=min, max=max)
 
 
-# the C++ type names PyTorch's clamp_ uses in its message
-_C_TYPE = {
-    "int64": "long int",
-    "int32": "int",
-    "int16": "short int",
-    "int8": "signed char",
-    "uint8": "unsigned char",
-    "bool": "bool",
-}
-
-
 def clamp_(a, min=None, max=None):
     from .inplace import apply_inplace
 
@@ -287,7 +276,7 @@ def clamp_(a, min=None, max=None):
     if _clamp_dtype(a, min, max) != a._array.dtype:
         raise RuntimeError(
             f"result type {get_default_dtype().legacy_name.removesuffix('Tensor')} can't be cast "
-            f"to the desired output type {_C_TYPE[a._array.dtype.name]}"
+            f"to the desired output type {C_TYPE_NAME[a._array.dtype.name]}"
         )
     return apply_inplace(a, Clamp, min=min, max=max)
 
