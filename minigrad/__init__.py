@@ -225,6 +225,14 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):  # noqa: A001
     return _red.sum(input, dim, keepdim, dtype)
 
 
+def any(input, dim=None, keepdim=False):  # noqa: A001
+    return input.any(dim, keepdim)
+
+
+def all(input, dim=None, keepdim=False):  # noqa: A001
+    return input.all(dim, keepdim)
+
+
 def mean(input, dim=None, keepdim=False, *, dtype=None):
     return _red.mean(input, dim, keepdim, dtype)
 

@@ -163,6 +163,12 @@ def randn_like(t, dtype=None, requires_grad=False, device=None):
 def as_tensor(data, dtype=None, device=None):
     if isinstance(data, Tensor) and (dtype is None or data.dtype is dtype):
         return data
+    if (
+        isinstance(data, np.ndarray)
+        and data.dtype in _dtype._BY_NUMPY
+        and (dtype is None or _dtype.to_numpy(dtype) == data.dtype)
+    ):
+        return from_numpy(data)  # the same memory, as in PyTorch
     return tensor(data, dtype=dtype)
 
 

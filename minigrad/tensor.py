@@ -519,6 +519,23 @@ class Tensor:
     def __invert__(self):
         return _ops.unary.bitwise_not(self)
 
+    def __and__(self, other):
+        return _ops.unary.bitwise(np.bitwise_and, "bitwise_and", self, other)
+
+    def __or__(self, other):
+        return _ops.unary.bitwise(np.bitwise_or, "bitwise_or", self, other)
+
+    def __xor__(self, other):
+        return _ops.unary.bitwise(np.bitwise_xor, "bitwise_xor", self, other)
+
+    __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
+
+    def any(self, dim=None, keepdim=False):
+        return _ops.reduction.any_or_all(np.any, self, dim, keepdim)
+
+    def all(self, dim=None, keepdim=False):
+        return _ops.reduction.any_or_all(np.all, self, dim, keepdim)
+
     def __pos__(self):
         return self
 
@@ -969,9 +986,16 @@ def _as_tensor(x):
 
 
 # -- creating tensors from Python data ------------------------------------------------------------
+_COPY_CONSTRUCT_WARNING = (
+    "To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
+    "sourceTensor.detach().clone().requires_grad_(True), rather than torch.tensor(sourceTensor)."
+)
+
+
 def tensor(data, dtype=None, device=None, requires_grad=False):
     """A new leaf tensor holding a copy of ``data`` (numbers, nested lists, numpy arrays)."""
     if isinstance(data, Tensor):
+        warnings.warn(_COPY_CONSTRUCT_WARNING, UserWarning, stacklevel=2)
         array = np.array(data._array, copy=True)
     elif isinstance(data, (np.ndarray, np.generic)):  # numpy arrays and scalars keep their dtype
         array = np.array(data, copy=True)

@@ -704,6 +704,31 @@ snippet(
 """,
 )
 
+# -- torch.tensor of a tensor, as_tensor of an array ---------------------------------------
+snippet(
+    "tensor_from_tensor",
+    """
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = torch.tensor(x)
+    print(y, y.requires_grad)
+    z = torch.tensor([x[0], x[1]])
+    print(z)
+""",
+)
+snippet(
+    "as_tensor_from_numpy",
+    """
+    a = np.array([1.0, 2.0])
+    t = torch.as_tensor(a)
+    a[0] = 5
+    print(t, t.dtype)
+    t2 = torch.tensor(a)
+    a[1] = 7
+    print(t2)
+    print(torch.from_numpy(np.array([1, 2], dtype=np.int32)).dtype, torch.tensor(np.array([1.5], dtype=np.float32)).dtype)
+""",
+)
+
 
 @pytest.mark.parametrize("name", sorted(SNIPPETS))
 def test_prints_what_pytorch_prints(pt, name):

@@ -471,6 +471,49 @@ PRINTED_SNIPPETS["module_assign_before_init"] = """
     n = Net()
     print(n, n.size)
 """
+PRINTED_SNIPPETS["linear_dtypes"] = """
+    F = torch.nn.functional
+    w = torch.ones(2, 3); b = torch.ones(2)
+    for f in [lambda: F.linear(torch.ones(3, dtype=torch.float64), w, b), lambda: F.linear(torch.ones(4, 3, dtype=torch.float64), w, b), lambda: F.linear(torch.ones(2, 4, 3, dtype=torch.float64), w, b),
+              lambda: F.linear(torch.ones(4, 3, dtype=torch.float64), w), lambda: F.linear(torch.ones(4, 3), w, b.double()), lambda: F.linear(torch.ones(3), w), lambda: F.linear(torch.ones(4, 3, dtype=torch.float64), w.double(), b),
+              lambda: torch.nn.Linear(3, 2)(torch.ones(3, dtype=torch.float64))]:
+        try:
+            print(f().dtype)
+        except Exception as e:
+            print(type(e).__name__, e)
+"""
+PRINTED_SNIPPETS["parameter_behaviour"] = """
+    p = torch.nn.Parameter(torch.ones(2))
+    print(isinstance(p, torch.Tensor), p.requires_grad, p.is_leaf, type(p * 2).__name__, type(p.detach()).__name__, type(p.data).__name__, type(p.clone()).__name__)
+    with torch.no_grad():
+        p.mul_(3)
+    print(p)
+    try:
+        p.mul_(3)
+    except RuntimeError as e:
+        print("RuntimeError", e)
+    q = torch.nn.Parameter(torch.tensor([1, 2]), requires_grad=False) if False else None
+    try:
+        torch.nn.Parameter(torch.tensor([1, 2]))
+    except RuntimeError as e:
+        print("RuntimeError", e)
+"""
+PRINTED_SNIPPETS["sequential_api"] = """
+    m = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Tanh(), torch.nn.Linear(3, 1))
+    print(len(m), type(m[1]).__name__, m[-1], type(m[0:2]).__name__ if hasattr(m, '__getitem__') else '')
+    m.append(torch.nn.Sigmoid()) if hasattr(m, 'append') else None
+    print(m)
+    for name, mod in m.named_children():
+        print(name, type(mod).__name__)
+    print([n for n, _ in m.named_parameters()])
+    m.zero_grad()
+    print(all(p.grad is None for p in m.parameters()))
+"""
+PRINTED_SNIPPETS["softmax_dim_none_warning"] = """
+    x = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
+    print(torch.nn.functional.softmax(x, dim=-1))
+    print(torch.nn.functional.softmax(x))
+"""
 # (end of PRINTED_SNIPPETS)
 
 

@@ -610,6 +610,21 @@ PRINTED_SNIPPETS["required_dim_arguments"] = """
     print(x.cumsum(0), x.cumsum(dim=0), torch.cumprod(x, dim=0), x.logsumexp(0), x.softmax(0), torch.unsqueeze(x, dim=0).shape)
     print(type(x.max(0)).__name__, type(torch.min(x, 0)).__name__, type(x.sort()).__name__, type(x.topk(1)).__name__, type(x.median(0)).__name__)
 """
+PRINTED_SNIPPETS["bitwise_and_neg_bool"] = """
+    b1 = torch.tensor([True, False]); b2 = torch.tensor([True, True]); i = torch.tensor([6, 3])
+    x = torch.tensor([0.5, -1.0], requires_grad=True)
+    for f in [lambda: b1 & b2, lambda: b1 | b2, lambda: b1 ^ b2, lambda: i & 3, lambda: i | 1, lambda: torch.ones(2) & torch.ones(2), lambda: b1 & True, lambda: True & b1, lambda: -b1,
+              lambda: (x > 0) & (x < 1), lambda: (x > 0) | b1, lambda: x[(x > 0) | (x < -0.5)], lambda: b1 & 1.5, lambda: torch.ones(2, dtype=torch.float64) | b1]:
+        try:
+            print(f())
+        except Exception as e:
+            print(type(e).__name__, e)
+"""
+PRINTED_SNIPPETS["any_all"] = """
+    b = torch.tensor([[True, False], [True, True]])
+    x = torch.tensor([[0.5, 0.0], [2.0, -1.0]], requires_grad=True)
+    print(b.any(), b.all(), b.any(0), b.all(1), b.all(dim=1, keepdim=True), torch.any(b), torch.all(b, 0), x.any(), x.all(), (x > 0).all(), torch.tensor([]).all(), torch.tensor([1, 0]).any())
+"""
 # (end of PRINTED_SNIPPETS)
 
 

@@ -54,15 +54,23 @@ def logsigmoid(input):
 
 
 def softmax(input, dim=None):
-    return _act.Softmax.apply(input, dim=_default_dim(input, dim))
+    return _act.Softmax.apply(input, dim=_default_dim(input, dim, "softmax"))
 
 
 def log_softmax(input, dim=None):
-    return _act.LogSoftmax.apply(input, dim=_default_dim(input, dim))
+    return _act.LogSoftmax.apply(input, dim=_default_dim(input, dim, "log_softmax"))
 
 
-def _default_dim(input, dim):
-    if dim is None:  # PyTorch's legacy choice, without its deprecation warning
+def _default_dim(input, dim, name):
+    if dim is None:  # PyTorch's legacy choice, with its deprecation warning
+        import warnings
+
+        warnings.warn(
+            f"Implicit dimension choice for {name} has been deprecated. Change the call to "
+            "include dim=X as an argument.",
+            UserWarning,
+            stacklevel=3,
+        )
         return 0 if input.dim() in (0, 1, 3) else 1
     return dim
 

@@ -65,6 +65,9 @@ class Module:
     def children(self):
         return iter(self._modules.values())
 
+    def named_children(self):
+        return iter(self._modules.items())
+
     def zero_grad(self, set_to_none=True):
         for p in self.parameters():
             if set_to_none:

@@ -372,6 +372,17 @@ class Linear(Function):
 
 
 def linear(x, weight, bias=None):
+    if bias is not None:  # PyTorch's addmm checks, in its order
+        if x._array.dtype != weight._array.dtype:
+            raise RuntimeError(
+                "mat1 and mat2 must have the same dtype, but got "
+                f"{_scalar_type(x)} and {_scalar_type(weight)}"
+            )
+        if bias._array.dtype != weight._array.dtype:
+            raise RuntimeError(
+                "self and mat2 must have the same dtype, but got "
+                f"{_scalar_type(bias)} and {_scalar_type(weight)}"
+            )
     if (
         bias is not None
         and bias._array.ndim == 1

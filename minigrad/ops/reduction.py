@@ -229,6 +229,12 @@ class ValuesIndices(tuple):
         return f"torch.return_types.{self.kind}(\nvalues={self[0]!r},\nindices={self[1]!r})"
 
 
+def any_or_all(reduce, a, dim=None, keepdim=False):
+    """a.any() / a.all(): a bool tensor, never part of the graph."""
+    axes = _axes(dim, a._array.ndim)
+    return Tensor._make(np.asarray(reduce(a._array, axis=axes, keepdims=keepdim)), False, None)
+
+
 _RETURN_TYPES = {}
 
 

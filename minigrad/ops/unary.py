@@ -3,6 +3,7 @@
 import numpy as np
 
 from .._dtype import C_TYPE_NAME, get_default_dtype
+from ..tensor import Tensor
 from ..autograd.chain_rule import Local
 from ..autograd.function import Function
 from ._util import floating
@@ -383,4 +384,17 @@ def bitwise_not(a):
         raise TypeError(
             "~ (operator.invert) is only implemented on integer and Boolean-type tensors"
         )
-    return a._make(np.invert(a._array), False, None)
+    return Tensor._make(np.invert(a._array), False, None)
+
+
+def bitwise(ufunc, name, a, b):
+    """a & b, a | b, a ^ b on bool and integer tensors (never in the graph)."""
+    from ._util import binary
+
+    for v in (a, b):
+        kind = v._array.dtype.kind if isinstance(v, Tensor) else "f" if isinstance(v, float) else ""
+        if kind == "f":
+            dtype = v.dtype if isinstance(v, Tensor) else get_default_dtype()
+            scalar = dtype.legacy_name.removesuffix("Tensor")
+            raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{scalar}'")
+    return Tensor._make(binary(ufunc, a, b), False, None)
