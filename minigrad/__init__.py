@@ -167,7 +167,7 @@ def diag(input, diagonal=0):
     return _shape.diag(input, diagonal)
 
 
-def where(condition, input, other):
+def where(condition, input=None, other=None):
     """``input`` where ``condition`` holds, else ``other`` (tensors or numbers)."""
     return _shape.where(condition, input, other)
 

@@ -276,6 +276,41 @@ class Adam(Optimizer):
         return loss
 
 
+class AdamW(Adam):
+    """Adam with decoupled weight decay (p shrinks by lr·weight_decay each step), as PyTorch's
+    AdamW: Adam(decoupled_weight_decay=True) with weight_decay 0.01 by default."""
+
+    def __init__(
+        self,
+        params,
+        lr=1e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=1e-2,
+        amsgrad=False,
+        *,
+        maximize=False,
+        foreach=None,
+        capturable=False,
+        differentiable=False,
+        fused=None,
+    ):
+        super().__init__(
+            params,
+            lr,
+            betas,
+            eps,
+            weight_decay,
+            amsgrad,
+            foreach=foreach,
+            maximize=maximize,
+            capturable=capturable,
+            differentiable=differentiable,
+            fused=fused,
+            decoupled_weight_decay=True,
+        )
+
+
 class RMSprop(Optimizer):
     """RMSprop (PyTorch's update rule), per parameter, with g the gradient (+ weight_decay·p):
     s ← α·s + (1-α)·g², then p ← p - lr · g / (√s + eps). ``centered=True`` subtracts the

@@ -514,6 +514,14 @@ PRINTED_SNIPPETS["softmax_dim_none_warning"] = """
     print(torch.nn.functional.softmax(x, dim=-1))
     print(torch.nn.functional.softmax(x))
 """
+PRINTED_SNIPPETS["state_dict_roundtrip"] = """
+    m = torch.nn.Linear(2, 1)
+    sd = m.state_dict()
+    print(list(sd.keys()), type(sd).__name__, sd["weight"].requires_grad)
+    m2 = torch.nn.Linear(2, 1)
+    print(m2.load_state_dict(sd))
+    print(torch.equal(m2.weight, m.weight))
+"""
 # (end of PRINTED_SNIPPETS)
 
 

@@ -284,6 +284,51 @@ PRINTED_SNIPPETS["rmsprop"] = """
         except ValueError as e:
             print("ValueError", e)
 """
+PRINTED_SNIPPETS["adamw_like"] = """
+    w = torch.nn.Parameter(torch.tensor([1.0, -2.0]))
+    opt = torch.optim.Adam([w], lr=0.1, weight_decay=0.1, decoupled_weight_decay=True)
+    for _ in range(3):
+        opt.zero_grad()
+        (w ** 2).sum().backward()
+        opt.step()
+    print(w)
+    if hasattr(torch.optim, "AdamW"):
+        v = torch.nn.Parameter(torch.tensor([1.0, -2.0]))
+        opt = torch.optim.AdamW([v], lr=0.1)
+        for _ in range(3):
+            opt.zero_grad(); (v ** 2).sum().backward(); opt.step()
+        print(v)
+"""
+PRINTED_SNIPPETS["sgd_maximize_dampening"] = """
+    w = torch.nn.Parameter(torch.tensor([1.0, -2.0]))
+    opt = torch.optim.SGD([w], lr=0.1, momentum=0.5, dampening=0.3, maximize=True)
+    for _ in range(3):
+        opt.zero_grad()
+        (w ** 2).sum().backward()
+        opt.step()
+    print(w, opt.state[w]["momentum_buffer"])
+"""
+PRINTED_SNIPPETS["optim_add_param_group"] = """
+    a = torch.nn.Parameter(torch.ones(1)); b = torch.nn.Parameter(torch.ones(1))
+    opt = torch.optim.Adam([a], lr=0.1)
+    opt.add_param_group({"params": b, "lr": 0.01})
+    print(len(opt.param_groups), opt.param_groups[1]["lr"], opt.param_groups[1]["betas"])
+    try:
+        opt.add_param_group({"params": [a]})
+    except Exception as e:
+        print(type(e).__name__, e)
+    print(opt.state_dict()["param_groups"][1]["params"])
+"""
+PRINTED_SNIPPETS["closure_step"] = """
+    w = torch.nn.Parameter(torch.tensor([1.0, -2.0]))
+    opt = torch.optim.SGD([w], lr=0.1)
+    def closure():
+        opt.zero_grad()
+        loss = (w ** 2).sum()
+        loss.backward()
+        return loss
+    print(opt.step(closure), w)
+"""
 # (end of PRINTED_SNIPPETS)
 
 

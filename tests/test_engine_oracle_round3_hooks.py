@@ -583,6 +583,20 @@ PRINTED_SNIPPETS["hook_handle_and_once_differentiable_node"] = """
     except RuntimeError as e:
         print("RuntimeError", e)
 """
+PRINTED_SNIPPETS["grad_outputs_none_in_list"] = """
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    a = (x * 2).sum()
+    b = x * 3
+    print(torch.autograd.grad([a, b], x, [None, torch.ones(2)]))
+    try:
+        torch.autograd.grad([a, b], x, [None, None])
+    except Exception as e:
+        print(type(e).__name__, e)
+    try:
+        torch.autograd.grad([a], x, [torch.ones(1), torch.ones(1)])
+    except Exception as e:
+        print(type(e).__name__, e)
+"""
 # (end of PRINTED_SNIPPETS)
 
 

@@ -625,6 +625,14 @@ PRINTED_SNIPPETS["any_all"] = """
     x = torch.tensor([[0.5, 0.0], [2.0, -1.0]], requires_grad=True)
     print(b.any(), b.all(), b.any(0), b.all(1), b.all(dim=1, keepdim=True), torch.any(b), torch.all(b, 0), x.any(), x.all(), (x > 0).all(), torch.tensor([]).all(), torch.tensor([1, 0]).any())
 """
+PRINTED_SNIPPETS["where_scalar_and_errors"] = """
+    x = torch.tensor([1.0, -2.0], requires_grad=True)
+    print(torch.where(x > 0, x, 0.0), torch.where(x > 0, 1.0, 0.0), torch.where(x > 0))
+    try:
+        torch.where(x, x, x)
+    except Exception as e:
+        print(type(e).__name__, e)
+"""
 # (end of PRINTED_SNIPPETS)
 
 

@@ -453,8 +453,8 @@ def _starting_gradients(roots, gradients, run):
     """Each root's node with the gradient backward starts from (a node may be the root twice)."""
     roots = (roots,) if isinstance(roots, Tensor) else tuple(roots)
     gradients = _as_tuple(gradients, len(roots))
-    if len(gradients) != len(roots):
-        raise RuntimeError(f"got {len(gradients)} gradients for {len(roots)} tensors")
+    if len(gradients) < len(roots):  # extra gradients are left unused, as in PyTorch
+        raise RuntimeError(f"got {len(roots)} tensors and {len(gradients)} gradients")
     arrived = {}
     for i, (root, g) in enumerate(zip(roots, gradients)):
         _deposit(arrived, _root_node(root, i), root.output_nr, _root_gradient(root, g, i, run.raw))

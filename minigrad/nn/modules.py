@@ -1,12 +1,25 @@
 """``Module`` and the few layers the lessons use: ``Linear``, ``Sequential``, activations, losses."""
 
 import math
-from collections import OrderedDict
+from collections import OrderedDict, namedtuple
 
 from .. import creation
 from ..autograd.grad_mode import no_grad
 from . import functional as F
 from .parameter import Parameter
+
+
+class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
+    """What ``load_state_dict`` returns (PyTorch's name and text)."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return super().__repr__()
+
+    __str__ = __repr__
 
 
 class Module:
@@ -91,17 +104,18 @@ class Module:
     def state_dict(self):
         return OrderedDict((name, p.detach()) for name, p in self.named_parameters())
 
-    def load_state_dict(self, state):
-        """Copy values in by name; like PyTorch, copy what fits, then report every problem."""
+    def load_state_dict(self, state, strict=True, assign=False):
+        """Copy values in by name; like PyTorch, copy what fits, then report every problem
+        (with ``strict=False`` missing and unexpected keys are only reported back)."""
         own = dict(self.named_parameters())
         errors = []
         missing = [k for k in own if k not in state]
         unexpected = [k for k in state if k not in own]
-        if missing:
+        if missing and strict:
             errors.append(
                 "Missing key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in missing))
             )
-        if unexpected:
+        if unexpected and strict:
             errors.append(
                 "Unexpected key(s) in state_dict: {}. ".format(
                     ", ".join(f'"{k}"' for k in unexpected)
@@ -124,6 +138,7 @@ class Module:
                 f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
                 + "\n\t".join(errors)
             )
+        return _IncompatibleKeys(missing, unexpected)
 
     # -- printing -------------------------------------------------------------------------------
     def extra_repr(self):

@@ -753,7 +753,16 @@ class Where(Function):
         )
 
 
-def where(condition, a, b):
+def where(condition, a=None, b=None):
+    if isinstance(condition, Tensor) and condition._array.dtype != np.bool_:
+        raise RuntimeError(
+            "where expected condition to be a boolean tensor, but got a tensor with dtype "
+            f"{condition.dtype.legacy_name.removesuffix('Tensor')}"
+        )
+    if a is None and b is None:  # torch.where(condition): the indices where it holds
+        return tuple(
+            Tensor._make(i.astype(np.int64), False, None) for i in np.nonzero(value(condition))
+        )
     condition = np.asarray(value(condition), dtype=bool)
     return Where.apply(a, b, condition=condition)
 
