@@ -470,47 +470,76 @@ class Tensor:
         memo[id(self)] = t
         return t
 
-    # -- arithmetic (each line hands over to one op in minigrad/ops) ---------------------------
+    # -- arithmetic (each line hands over to one op in minigrad/ops; None, strings and lists are
+    # not operands: Python's TypeError names both types, as with PyTorch) ------------------------
     def __add__(self, other):
+        if other.__class__ in _NOT_OPERANDS:
+            return NotImplemented
         return _ops.arithmetic.Add.apply(self, other)
 
     def __radd__(self, other):
+        if other.__class__ in _NOT_OPERANDS:
+            return NotImplemented
         return _ops.arithmetic.Add.apply(self, other)
 
     def __sub__(self, other):
+        if other.__class__ in _NOT_OPERANDS:
+            return NotImplemented
         return _ops.arithmetic.Sub.apply(self, other)
 
     def __rsub__(self, other):
+        if other.__class__ in _NOT_OPERANDS:
+            return NotImplemented
         return _ops.arithmetic.rsub(self, other)
 
     def __mul__(self, other):
+        if other.__class__ in _NOT_OPERANDS:
+            return NotImplemented
         return _ops.arithmetic.Mul.apply(self, other)
 
     def __rmul__(self, other):
+        if other.__class__ in _NOT_OPERANDS:
+            return NotImplemented
         return _ops.arithmetic.Mul.apply(self, other)
 
     def __truediv__(self, other):
+        if other.__class__ in _NOT_OPERANDS:
+            return NotImplemented
         return _ops.arithmetic.Div.apply(self, other)
 
     def __rtruediv__(self, other):
+        if other.__class__ in _NOT_OPERANDS:
+            return NotImplemented
         return _ops.arithmetic.rdiv(self, other)
 
     def __floordiv__(self, other):
+        if other.__class__ in _NOT_OPERANDS:
+            return NotImplemented
         return _ops.arithmetic.FloorDivide.apply(self, other)
 
     def __rfloordiv__(self, other):
+        if other.__class__ in _NOT_OPERANDS:
+            return NotImplemented
         return _ops.arithmetic.FloorDivide.apply(other, self)
 
     def __mod__(self, other):
+        if other.__class__ in _NOT_OPERANDS:
+            return NotImplemented
         return _ops.arithmetic.remainder(self, other)
 
     def __rmod__(self, other):
+        if other.__class__ in _NOT_OPERANDS:
+            return NotImplemented
         return _ops.arithmetic.rremainder(self, other)
 
     def __pow__(self, exponent):
+        if exponent.__class__ in _NOT_OPERANDS:
+            return NotImplemented
         return _ops.arithmetic.pow(self, exponent)
 
     def __rpow__(self, base):
+        if base.__class__ in _NOT_OPERANDS:
+            return NotImplemented
         return _ops.arithmetic.rpow(self, base)
 
     def __neg__(self):
@@ -543,9 +572,13 @@ class Tensor:
         return _ops.unary.Abs.apply(self)
 
     def __matmul__(self, other):
+        if other.__class__ in _NOT_OPERANDS:
+            return NotImplemented
         return _ops.linalg.matmul(self, other)
 
     def __rmatmul__(self, other):
+        if other.__class__ in _NOT_OPERANDS:
+            return NotImplemented
         return _ops.linalg.matmul(_as_tensor(other), self)
 
     def __getitem__(self, key):
@@ -909,11 +942,21 @@ class Tensor:
     def tanh_(self):
         return _ops.inplace.apply_inplace(self, _ops.activation.Tanh)
 
-    __iadd__ = add_
-    __isub__ = sub_
-    __imul__ = mul_
-    __itruediv__ = div_
-    __ifloordiv__ = floor_divide_
+    # x += None is Python's TypeError (before any in-place check), as in PyTorch
+    def __iadd__(self, other):
+        return NotImplemented if other.__class__ in _NOT_OPERANDS else self.add_(other)
+
+    def __isub__(self, other):
+        return NotImplemented if other.__class__ in _NOT_OPERANDS else self.sub_(other)
+
+    def __imul__(self, other):
+        return NotImplemented if other.__class__ in _NOT_OPERANDS else self.mul_(other)
+
+    def __itruediv__(self, other):
+        return NotImplemented if other.__class__ in _NOT_OPERANDS else self.div_(other)
+
+    def __ifloordiv__(self, other):
+        return NotImplemented if other.__class__ in _NOT_OPERANDS else self.floor_divide_(other)
 
     def remainder_(self, other):
         if isinstance(other, Tensor):
@@ -976,7 +1019,12 @@ def _sizes(args):
     return tuple(args)
 
 
+_NOT_OPERANDS = frozenset([type(None), str, list, tuple, dict, set])
+
+
 def _compare(ufunc, a, b):
+    if b.__class__ in _NOT_OPERANDS:  # Python's own answer: == is False, < is a TypeError
+        return NotImplemented
     other = b._array if isinstance(b, Tensor) else b
     return Tensor._make(np.asarray(ufunc(a._array, other)), False, None)
 

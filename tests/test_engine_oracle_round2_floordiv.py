@@ -160,6 +160,26 @@ PRINTED_SNIPPETS["remainder"] = """
     except Exception as err:
         print(type(err).__name__, err)
 """
+PRINTED_SNIPPETS["ops_with_none_and_strings"] = """
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = torch.tensor([1.0, 2.0])
+    for f in [lambda: x - None, lambda: x + None, lambda: x * None, lambda: x / None, lambda: None * x, lambda: x ** None, lambda: x @ None, lambda: x + "a", lambda: x == None, lambda: x < None]:
+        try:
+            print(f())
+        except Exception as e:
+            print(type(e).__name__, e)
+    for op in ("__isub__", "__iadd__", "__imul__", "__itruediv__"):
+        try:
+            t = y.clone()
+            exec(f"t {dict(__isub__='-=', __iadd__='+=', __imul__='*=', __itruediv__='/=')[op]} None")
+        except Exception as e:
+            print(type(e).__name__, e)
+    try:
+        x -= None
+    except Exception as e:
+        print(type(e).__name__, e)
+    print(x, y)
+"""
 # (end of PRINTED_SNIPPETS)
 
 
