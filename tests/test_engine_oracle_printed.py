@@ -308,6 +308,48 @@ snippet(
     print(a.grad, b.grad)
 """,
 )
+snippet(
+    "custom_function_with_setup_context",
+    """
+    class F(torch.autograd.Function):
+        @staticmethod
+        def forward(x, k):
+            return x * k
+        @staticmethod
+        def setup_context(ctx, inputs, output):
+            x, k = inputs
+            ctx.k = k
+            ctx.save_for_backward(x)
+            ctx.mark_non_differentiable() if False else None
+            print("setup", len(inputs), output, ctx.needs_input_grad)
+        @staticmethod
+        def backward(ctx, g):
+            x, = ctx.saved_tensors
+            return g * ctx.k, None
+    a = torch.tensor([3.0], requires_grad=True)
+    y = F.apply(a, 4.0)
+    y.backward()
+    print(y, a.grad, y.grad_fn.name())
+    with torch.no_grad():
+        print(F.apply(a, 2.0))
+    class G(torch.autograd.Function):
+        @staticmethod
+        def forward(x):
+            return x * 2, x * 3
+        @staticmethod
+        def setup_context(ctx, inputs, output):
+            a, b = output
+            ctx.mark_non_differentiable(b)
+        @staticmethod
+        def backward(ctx, ga, gb):
+            return ga * 2
+    p, q = G.apply(a)
+    print(p, q, q.requires_grad)
+    p.sum().backward()
+    print(a.grad)
+""",
+)
+
 
 # -- hooks that return something wrong --------------------------------------------------------
 snippet(

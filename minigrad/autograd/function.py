@@ -145,7 +145,7 @@ class Function:
         else:  # a custom forward sees which inputs require grad, in any grad mode (as in PyTorch)
             ctx.needs_input_grad = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
             with grad_mode.no_grad():
-                out = cls.forward(ctx, *args, **options)
+                out = cls._custom_forward(ctx, args, options)
             if out.__class__ is tuple:
                 return tuple(
                     [
@@ -169,7 +169,7 @@ class Function:
             out = self.forward(self, *args, **options)
         else:
             with grad_mode.no_grad():  # a user's forward is never recorded
-                out = self.forward(self, *args, **options)
+                out = self._custom_forward(self, args, options)
             if self._dirty:
                 _check_dirty(self._dirty)
             if out.__class__ is tuple or self._non_differentiable or self._dirty:
@@ -423,6 +423,20 @@ class Function:
         raise NotImplementedError(
             "You must implement the forward function for custom autograd.Function."
         )
+
+    @staticmethod
+    def setup_context(ctx: Function, inputs: tuple, output: Any) -> None:
+        raise NotImplementedError("setup_context is not implemented.")
+
+    @classmethod
+    def _custom_forward(cls, ctx, args, options):
+        """A user's forward: ``forward(ctx, *args)``, or PyTorch's other style, ``forward(*args)``
+        without ctx and ``setup_context(ctx, inputs, output)`` to fill ctx afterwards."""
+        if cls.setup_context is Function.setup_context:
+            return cls.forward(ctx, *args, **options)
+        out = cls.forward(*args, **options)
+        cls.setup_context(ctx, args, out)
+        return out
 
     @staticmethod
     def backward(ctx: Function, *grad_outputs: Tensor) -> Any:
