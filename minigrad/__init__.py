@@ -70,6 +70,8 @@ float = float32  # noqa: A001  (PyTorch's aliases)
 double = float64
 long = int64
 half = float16
+int = int32  # noqa: A001
+short = int16
 
 __version__ = "0.1.0"
 

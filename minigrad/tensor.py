@@ -33,6 +33,21 @@ class Size(tuple):
 
     __str__ = __repr__
 
+    def __getitem__(self, key):  # a slice of a Size is a Size, as in PyTorch
+        item = tuple.__getitem__(self, key)
+        return Size(item) if isinstance(key, slice) else item
+
+    def __add__(self, other):
+        return Size(tuple(self) + tuple(other))
+
+    def __radd__(self, other):
+        return Size(tuple(other) + tuple(self))
+
+    def __mul__(self, n):
+        return Size(tuple(self) * n)
+
+    __rmul__ = __mul__
+
     def numel(self):
         return int(np.prod(self, dtype=np.int64))
 

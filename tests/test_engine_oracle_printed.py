@@ -771,6 +771,76 @@ snippet(
 """,
 )
 
+# -- sizes, dtype aliases, printing edge cases ------------------------------------------------
+snippet(
+    "repr_of_size_and_dtype",
+    """
+    x = torch.ones(2, 3)
+    print(x.shape, repr(x.shape), x.size(), tuple(x.shape), list(x.shape), x.shape == (2, 3), x.shape[1:], type(x.shape[1:]).__name__, torch.Size([2, 3]), x.shape.numel())
+    print(x.dtype, repr(x.dtype), str(x.dtype), torch.float32, torch.float, torch.double, torch.long, torch.int, torch.bool, x.dtype.is_floating_point)
+    print(x.device, str(x.device), repr(x.device) if False else '')
+""",
+)
+snippet(
+    "print_special_values",
+    """
+    print(torch.tensor([float('nan'), 1.0, 2.5]))
+    print(torch.tensor([float('inf'), 1.0]))
+    print(torch.tensor([float('inf'), -float('inf')]))
+    print(torch.tensor([float('nan')]))
+    print(torch.tensor([float('nan'), 1e10]))
+    print(torch.tensor([1e-10, float('inf')]))
+    print(torch.tensor(float('-inf'), requires_grad=True))
+    print(torch.tensor([0.0, -0.0, 1.0]))
+    print(torch.tensor([5.0, float('nan')], dtype=torch.float64))
+""",
+)
+snippet(
+    "print_ints_bool",
+    """
+    print(torch.tensor([-1, 10, -100]), torch.tensor([[1, -1], [100000, 2]]), torch.tensor(-5), torch.tensor([True]), torch.tensor(False))
+    print(torch.tensor([1, 2], dtype=torch.int32), torch.tensor([1, 2], dtype=torch.int16), torch.tensor([1, 2], dtype=torch.int8), torch.tensor([1, 2], dtype=torch.uint8))
+    print(torch.tensor([], dtype=torch.int64), torch.tensor([], dtype=torch.bool), torch.zeros(2, 0, dtype=torch.int32))
+    print(torch.tensor([1.0, 2.0], dtype=torch.float16) * 2)
+""",
+)
+snippet(
+    "printoptions_variants",
+    """
+    torch.set_printoptions(precision=2)
+    print(torch.tensor([1.23456, 2.0]), torch.tensor([1.23456], dtype=torch.float64))
+    torch.set_printoptions(threshold=5)
+    print(torch.arange(10.))
+    torch.set_printoptions(edgeitems=1)
+    print(torch.arange(10.))
+    torch.set_printoptions(profile="default")
+    print(torch.arange(10.), torch.tensor([1.23456]))
+    torch.set_printoptions(linewidth=40)
+    print(torch.arange(20.))
+    torch.set_printoptions(profile="default")
+    torch.set_printoptions(sci_mode=False)
+    print(torch.tensor([1e-8, 1.0]))
+    torch.set_printoptions(profile="default")
+    torch.set_printoptions(sci_mode=None)
+    print(torch.tensor([1e-8, 1.0]))
+""",
+)
+snippet(
+    "format_strings",
+    """
+    x = torch.tensor(3.14159)
+    print(f"{x:.2f}", f"{x}", "%s" % x, "{}".format(x), str(x), f"{x.item():.3e}")
+    y = torch.tensor([1.0, 2.0])
+    print(f"{y}", "%s" % y, "{!r}".format(y))
+    try:
+        print("%.2f" % y)
+    except Exception as e:
+        print(type(e).__name__, e)
+    print("%.2f" % x)
+    print(round(x.item(), 2), f"{torch.tensor(2):d}" if False else '', format(torch.tensor(5), 'd') if False else '')
+""",
+)
+
 
 @pytest.mark.parametrize("name", sorted(SNIPPETS))
 def test_prints_what_pytorch_prints(pt, name):
