@@ -522,6 +522,32 @@ PRINTED_SNIPPETS["state_dict_roundtrip"] = """
     print(m2.load_state_dict(sd))
     print(torch.equal(m2.weight, m.weight))
 """
+PRINTED_SNIPPETS["bce_edge_and_errors"] = """
+    F = torch.nn.functional
+    p = torch.tensor([0.0, 1.0, 0.5], requires_grad=True)
+    y = torch.tensor([0.0, 1.0, 1.0])
+    print(F.binary_cross_entropy(p, y))
+    l = F.binary_cross_entropy(p, torch.tensor([1.0, 0.0, 1.0]))
+    print(l)
+    l.backward()
+    print(p.grad)
+    try:
+        F.binary_cross_entropy(p, torch.tensor([1, 0, 1]))
+    except Exception as e:
+        print(type(e).__name__, e)
+    try:
+        F.binary_cross_entropy_with_logits(p, torch.tensor([1, 0, 1]))
+    except Exception as e:
+        print(type(e).__name__, e)
+"""
+PRINTED_SNIPPETS["mse_int_and_float64_targets"] = """
+    F = torch.nn.functional
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    for t in (torch.tensor([0, 2]), torch.tensor([1.0, 3.0], dtype=torch.float64), torch.tensor(1.0)):
+        loss = F.mse_loss(x, t)
+        g, = torch.autograd.grad(loss, x, create_graph=True)
+        print(loss, g)
+"""
 # (end of PRINTED_SNIPPETS)
 
 

@@ -192,6 +192,8 @@ def _grad_for(outputs, grad_outputs, inputs, retain_graph, create_graph, allow_u
                 f"The differentiated Tensor at index {i} appears to not have been "
                 "used in the graph. Set allow_unused=True if this is the desired behavior."
             )
+        if isinstance(g, Tensor) and g._array.dtype != t._array.dtype:
+            g = g.to(t.dtype)  # the input's dtype, recorded (ToCopyBackward0) as in PyTorch
         result.append(None if g is None else g if isinstance(g, Tensor) else _fresh(g, t))
     return tuple(result)
 

@@ -87,6 +87,11 @@ def binary_cross_entropy_with_logits(
     input, target, weight=None, size_average=None, reduce=None, reduction="mean", pos_weight=None
 ):
     _loss.check_same_size(input, target, "binary_cross_entropy_with_logits")
+    if target._array.dtype.kind in "iu":  # PyTorch writes the loss into a target-typed buffer
+        raise RuntimeError(
+            "result type Float can't be cast to the desired output type "
+            f"{target.dtype.legacy_name.removesuffix('Tensor')}"
+        )
     weight = _as(weight, input) if weight is not None else None
     pos_weight = _as(pos_weight, input) if pos_weight is not None else None
     return _loss.BinaryCrossEntropyWithLogits.apply(
@@ -98,6 +103,11 @@ def binary_cross_entropy(
     input, target, weight=None, size_average=None, reduce=None, reduction="mean"
 ):
     _loss.check_same_size(input, target, "binary_cross_entropy")
+    if target.dtype is not input.dtype:
+        raise RuntimeError(
+            f"Found dtype {target.dtype.legacy_name.removesuffix('Tensor')} but expected "
+            f"{input.dtype.legacy_name.removesuffix('Tensor')}"
+        )
     weight = _as(weight, input) if weight is not None else None
     return _loss.BinaryCrossEntropy.apply(input, target, weight=weight, reduction=reduction)
 

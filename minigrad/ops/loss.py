@@ -19,7 +19,7 @@ from .array_or_tensor import (
     unsqueeze,
     zeros_like,
 )
-from ._util import size_repr
+from ._util import binary, size_repr
 
 
 def _reduce(values, reduction):
@@ -203,7 +203,7 @@ class MseLoss(Function):
 
     @staticmethod
     def forward(ctx, a, b, *, reduction="mean"):
-        diff = a._array - b._array
+        diff = binary(np.subtract, a, b)  # PyTorch's promotion: float32 - int64 is float32
         ctx.save_for_backward(a, b)
         ctx.reduction, ctx.count = reduction, diff.size
         ctx.formula = _formula("d loss/da = 2·(a - b)", reduction, diff.size)
@@ -247,9 +247,10 @@ class MseLossBackward(Function):
     def forward(ctx, grad, a, b, *, reduction, count):
         ctx.save_for_backward(grad, a, b)
         ctx.reduction, ctx.count = reduction, count
-        return MseLossBackward.compute(
+        out = MseLossBackward.compute(
             grad._array, a._array, b._array, reduction=reduction, count=count
         )
+        return out.astype(grad._array.dtype, copy=False)  # the loss's dtype (an int target: a's)
 
     local = staticmethod(as_computed)  # a gradient's own backward
 
