@@ -250,7 +250,7 @@ class MseLossBackward(Function):
         out = MseLossBackward.compute(
             grad._array, a._array, b._array, reduction=reduction, count=count
         )
-        return out.astype(grad._array.dtype, copy=False)  # the loss's dtype (an int target: a's)
+        return out.astype(a._array.dtype, copy=False)  # PyTorch's: the dtype of a, its input
 
     local = staticmethod(as_computed)  # a gradient's own backward
 
