@@ -746,6 +746,10 @@ class Tensor:
 
     @property
     def T(self):
+        if self._array.ndim != 2 and self._array.ndim != 1:
+            warnings.warn(
+                _T_0D_WARNING if self._array.ndim == 0 else _T_ND_WARNING, UserWarning, stacklevel=2
+            )
         return _ops.shape.permute(self, tuple(range(self._array.ndim - 1, -1, -1)))
 
     @property
@@ -1049,6 +1053,16 @@ def _as_tensor(x):
 
 
 # -- creating tensors from Python data ------------------------------------------------------------
+_T_ND_WARNING = (
+    "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated "
+    "and it will throw an error in a future release. Consider `x.mT` to transpose batches of "
+    "matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a "
+    "tensor."
+)
+_T_0D_WARNING = (
+    "Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases."
+)
+
 _COPY_CONSTRUCT_WARNING = (
     "To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
     "sourceTensor.detach().clone().requires_grad_(True), rather than torch.tensor(sourceTensor)."

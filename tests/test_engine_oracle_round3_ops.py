@@ -633,6 +633,32 @@ PRINTED_SNIPPETS["where_scalar_and_errors"] = """
     except Exception as e:
         print(type(e).__name__, e)
 """
+PRINTED_SNIPPETS["T_on_other_dims"] = """
+    x = torch.arange(6.).reshape(1, 2, 3)
+    print(x.T.shape)
+    print(torch.ones(3).T.shape)
+    print(torch.tensor(1.0).T)
+    print(x.mT.shape)
+"""
+PRINTED_SNIPPETS["zero_dim_interplay"] = """
+    x = torch.tensor(2.0, requires_grad=True)
+    v = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * v
+    y.sum().backward()
+    print(x.grad, v.grad)
+    print(x.shape, x.dim(), x.numel(), x.unsqueeze(0).shape, x.reshape(1, 1).shape, x.expand(3).shape, x.view(-1).shape, x[None].shape, x[...].shape)
+    try:
+        x[0]
+    except IndexError as e:
+        print("IndexError", e)
+"""
+PRINTED_SNIPPETS["max_min_on_ints_and_nans"] = """
+    print(torch.tensor([1, 5, 3]).max(), torch.tensor([1.0, float('nan'), 3.0]).max(), torch.tensor([1.0, float('nan')]).argmax(), torch.tensor([[1, 2], [3, 0]]).min(1))
+    x = torch.tensor([1.0, float('nan'), 3.0], requires_grad=True)
+    x.max().backward()
+    print(x.grad)
+    print(torch.maximum(torch.tensor([1.0, float('nan')]), torch.tensor([2.0, 0.0])))
+"""
 # (end of PRINTED_SNIPPETS)
 
 

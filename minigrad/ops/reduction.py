@@ -129,7 +129,8 @@ class MaxAll(Function):
                 "Specify the reduction dim with the 'dim' argument."
             )
         out = np.asarray(ctx.reduce(a._array))
-        winners = a._array == out
+        # a nan result came from the nans, which share its gradient (as in PyTorch)
+        winners = np.isnan(a._array) if np.isnan(out) else a._array == out
         ctx.save_for_backward((winners / winners.sum()).astype(a._array.dtype))
         return out
 

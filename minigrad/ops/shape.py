@@ -456,6 +456,11 @@ def _key_error(key, shape):
     masks = [k.ndim for k in parts if isinstance(k, np.ndarray) and k.dtype == np.bool_]
     used = sum(k is not None and k is not Ellipsis for k in parts) + sum(masks) - len(masks)
     if used > len(shape):
+        if not shape:
+            return (
+                "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
+            )
         return f"too many indices for tensor of dimension {len(shape)}"
     # a mask must match the dimensions it covers; ints before it have already selected
     rest, dim = list(shape), 0
