@@ -120,9 +120,20 @@ def randn(*size, dtype=None, requires_grad=False, generator=None, device=None):
     return _leaf(g.standard_normal(_shape(size)), dtype, requires_grad, default=_float())
 
 
-def randint(low, high=None, size=(), dtype=None, requires_grad=False, generator=None, device=None):
-    if high is None:
+def randint(
+    low=0, high=None, size=None, dtype=None, requires_grad=False, generator=None, device=None
+):
+    """``randint(high, size)`` or ``randint(low, high, size)``: integers in [low, high)."""
+    if isinstance(high, (tuple, list)) and size is None:  # randint(high, size)
+        low, high, size = 0, low, high
+    elif high is None:
         low, high = 0, low
+    if size is None:
+        raise TypeError("randint() missing 1 required positional argument: 'size'")
+    if low >= high:
+        raise RuntimeError(
+            f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
+        )
     g = generator or default_generator()
     return _leaf(g.integers(low, high, size=tuple(size)), dtype, requires_grad, default=np.int64)
 

@@ -841,6 +841,102 @@ snippet(
 """,
 )
 
+# -- randint's two forms; the tutorial's own code; the version-counter messages -------------
+snippet(
+    "randint_forms",
+    """
+    for f in [lambda: torch.randint(5, (2, 2)).shape, lambda: torch.randint(0, 5, (3,)).shape, lambda: torch.randint(3, 3, (2,)), lambda: torch.randint(5, size=(2,)).shape,
+              lambda: torch.randint(low=0, high=5, size=(2,)).shape, lambda: torch.randint(2, 5, (4,)).dtype, lambda: torch.randint(0, 2, (3,), dtype=torch.float32).dtype,
+              lambda: ((torch.randint(2, 5, (50,)) >= 2) & (torch.randint(2, 5, (50,)) < 5)).all()]:
+        try:
+            print(f())
+        except Exception as e:
+            print(type(e).__name__, str(e)[:150])
+""",
+)
+snippet(
+    "tutorial_basic_autograd",
+    """
+    x = torch.ones(5)
+    y = torch.zeros(3)
+    w = torch.tensor([[0.1 * i - 0.2 * j for j in range(3)] for i in range(5)], requires_grad=True)
+    b = torch.tensor([0.1, -0.2, 0.3], requires_grad=True)
+    z = torch.matmul(x, w) + b
+    loss = torch.nn.functional.binary_cross_entropy_with_logits(z, y)
+    print(f"Gradient function for z = {z.grad_fn}")
+    print(f"Gradient function for loss = {loss.grad_fn}")
+    loss.backward()
+    print(w.grad)
+    print(b.grad)
+    z = torch.matmul(x, w) + b
+    print(z.requires_grad)
+    with torch.no_grad():
+        z = torch.matmul(x, w) + b
+    print(z.requires_grad)
+    z = torch.matmul(x, w) + b
+    z_det = z.detach()
+    print(z_det.requires_grad)
+    inp = torch.eye(4, 5, requires_grad=True)
+    out = (inp + 1).pow(2).t()
+    out.backward(torch.ones_like(out), retain_graph=True)
+    print(f"First call\n{inp.grad}")
+    out.backward(torch.ones_like(out), retain_graph=True)
+    print(f"\nSecond call\n{inp.grad}")
+    inp.grad.zero_()
+    out.backward(torch.ones_like(out), retain_graph=True)
+    print(f"\nCall after zeroing gradients\n{inp.grad}")
+""",
+)
+snippet(
+    "logistic_regression_bce",
+    """
+    X = torch.tensor([[1.0, 2.0], [2.0, 1.0], [-1.0, -2.0], [-2.0, -1.0]])
+    y = torch.tensor([1.0, 1.0, 0.0, 0.0])
+    w = torch.zeros(2, requires_grad=True)
+    b = torch.zeros(1, requires_grad=True)
+    for _ in range(5):
+        z = X @ w + b
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(z, y)
+        loss.backward()
+        with torch.no_grad():
+            w -= 0.5 * w.grad
+            b -= 0.5 * b.grad
+            w.grad.zero_(); b.grad.zero_()
+    print(w, f"{abs(b.item()):.4f}", loss)  # b is 0 up to rounding noise
+    p = torch.sigmoid(X @ w + b)
+    print(torch.nn.functional.binary_cross_entropy(p, y))
+""",
+)
+snippet(
+    "version_error_message_variants",
+    """
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    w = torch.tensor([3.0, 4.0], requires_grad=True)
+    y = x * w
+    w2 = w * 1
+    z = x * w2
+    w2.mul_(2)
+    try:
+        z.sum().backward()
+    except RuntimeError as e:
+        print("RuntimeError", e)
+    a = x.clone()
+    b = a.pow(2)
+    a.zero_()
+    try:
+        b.sum().backward()
+    except RuntimeError as e:
+        print("RuntimeError", e)
+    c = x.clone()
+    d = c.tanh()
+    d.add_(1)
+    try:
+        d.sum().backward()
+    except RuntimeError as e:
+        print("RuntimeError", e)
+""",
+)
+
 
 @pytest.mark.parametrize("name", sorted(SNIPPETS))
 def test_prints_what_pytorch_prints(pt, name):
