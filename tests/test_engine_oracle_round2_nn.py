@@ -548,6 +548,55 @@ PRINTED_SNIPPETS["mse_int_and_float64_targets"] = """
         g, = torch.autograd.grad(loss, x, create_graph=True)
         print(loss, g)
 """
+PRINTED_SNIPPETS["module_double_and_to"] = """
+    m = torch.nn.Linear(2, 1)
+    for f in (lambda: m.double(), lambda: m.float(), lambda: m.to(torch.float64), lambda: m.to("cpu"), lambda: m.cpu(), lambda: m.requires_grad_(False), lambda: m.train(), lambda: m.eval()):
+        try:
+            r = f()
+            print(type(r).__name__, r is m, m.weight.dtype, m.weight.requires_grad, type(m.weight).__name__)
+        except Exception as e:
+            print(type(e).__name__, e)
+"""
+PRINTED_SNIPPETS["module_params_nested"] = """
+    class Block(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = torch.nn.Linear(2, 2)
+            self.scale = torch.nn.Parameter(torch.ones(1))
+        def forward(self, x):
+            return self.lin(x) * self.scale
+    class Net(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a = Block()
+            self.b = torch.nn.Sequential(Block(), torch.nn.ReLU())
+        def forward(self, x):
+            return self.b(self.a(x))
+    n = Net()
+    print([k for k, _ in n.named_parameters()])
+    print(len(list(n.parameters(recurse=False))) if True else '', [k for k, _ in n.named_modules()])
+    print(list(n.state_dict().keys()))
+    print(n)
+    x = torch.ones(3, 2)
+    print(n(x).shape, n(x).grad_fn.name())
+"""
+PRINTED_SNIPPETS["module_getattr_errors"] = """
+    m = torch.nn.Linear(2, 1)
+    try:
+        m.nope
+    except AttributeError as e:
+        print("AttributeError", e)
+    try:
+        torch.nn.Sequential(torch.nn.ReLU())[3]
+    except IndexError as e:
+        print("IndexError", e)
+    m.weight = torch.nn.Parameter(torch.zeros(1, 2))
+    print([k for k, _ in m.named_parameters()], m.weight)
+    try:
+        m.weight = torch.zeros(1, 2)
+    except TypeError as e:
+        print("TypeError", e)
+"""
 # (end of PRINTED_SNIPPETS)
 
 

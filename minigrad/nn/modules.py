@@ -3,10 +3,18 @@
 import math
 from collections import OrderedDict, namedtuple
 
-from .. import creation
+from .. import _dtype, creation
 from ..autograd.grad_mode import no_grad
 from . import functional as F
 from .parameter import Parameter
+
+
+def _type_name(value):
+    from ..tensor import Tensor
+
+    if isinstance(value, Tensor):
+        return "torch." + value.dtype.legacy_name
+    return type(value).__name__
 
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
@@ -37,12 +45,19 @@ class Module:
                 raise AttributeError(f"cannot assign {what} before Module.__init__() call")
             object.__setattr__(self, name, value)
             return
-        self._parameters.pop(name, None)
-        self._modules.pop(name, None)
-        if isinstance(value, Parameter):
-            self._parameters[name] = value
-        elif isinstance(value, Module):
+        if name in self._parameters and not (value is None or isinstance(value, Parameter)):
+            raise TypeError(
+                f"cannot assign '{_type_name(value)}' as parameter '{name}' "
+                "(torch.nn.Parameter or None expected)"
+            )
+        if isinstance(value, Parameter) or name in self._parameters:
+            self._parameters[name] = value  # a replaced parameter keeps its place, as in PyTorch
+        else:
+            self._parameters.pop(name, None)
+        if isinstance(value, Module):
             self._modules[name] = value
+        else:
+            self._modules.pop(name, None)
         object.__setattr__(self, name, value)
 
     def __call__(self, *args, **kwargs):
@@ -54,17 +69,50 @@ class Module:
         )
 
     # -- parameters -----------------------------------------------------------------------------
-    def named_parameters(self, prefix=""):
+    def named_parameters(self, prefix="", recurse=True):
         seen = set()
-        for module_prefix, module in self.named_modules(prefix):
+        modules = self.named_modules(prefix) if recurse else [(prefix, self)]
+        for module_prefix, module in modules:
             for name, p in module._parameters.items():
                 if p is not None and id(p) not in seen:
                     seen.add(id(p))
                     yield (module_prefix + "." if module_prefix else "") + name, p
 
-    def parameters(self):
-        for _, p in self.named_parameters():
+    def parameters(self, recurse=True):
+        for _, p in self.named_parameters(recurse=recurse):
             yield p
+
+    # -- dtype and device (CPU only) ----------------------------------------------------------
+    def to(self, *args, **kwargs):
+        """``to(dtype)`` casts every floating-point parameter (and its gradient) in place, as
+        PyTorch does; a device (only the CPU here) changes nothing."""
+        dtype = kwargs.get("dtype")
+        for a in args:
+            if isinstance(a, _dtype.dtype):
+                dtype = a
+        if dtype is not None:
+            self._cast(dtype)
+        return self
+
+    def double(self):
+        return self._cast(_dtype.float64)
+
+    def float(self):
+        return self._cast(_dtype.float32)
+
+    def half(self):
+        return self._cast(_dtype.float16)
+
+    def cpu(self):
+        return self
+
+    def _cast(self, dtype):
+        for p in self.parameters():
+            if p.is_floating_point():
+                p._array = p._array.astype(dtype.numpy)
+                if p._grad is not None:
+                    p._grad = p._grad.to(dtype)
+        return self
 
     def named_modules(self, prefix=""):
         yield prefix, self
@@ -196,6 +244,8 @@ class Sequential(Module):
         items = list(self._modules.values())
         if isinstance(i, slice):
             return Sequential(*items[i])
+        if not -len(items) <= i < len(items):
+            raise IndexError(f"index {i} is out of range")
         return items[i]
 
     def __len__(self):
