@@ -821,6 +821,9 @@ class Tensor:
     def chunk(self, chunks, dim=0):
         return _ops.selection.chunk(self, chunks, dim)
 
+    def diag(self, diagonal=0):
+        return _ops.shape.diag(self, diagonal)
+
     def select(self, dim, index):
         return _ops.shape.select(self, dim, index)
 

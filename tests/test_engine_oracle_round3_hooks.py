@@ -597,6 +597,43 @@ PRINTED_SNIPPETS["grad_outputs_none_in_list"] = """
     except Exception as e:
         print(type(e).__name__, e)
 """
+PRINTED_SNIPPETS["hooks_under_grad_create_graph"] = """
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = x ** 2
+    y.register_hook(lambda g: g * 10)
+    g, = torch.autograd.grad(y.sum(), x, create_graph=True)
+    print(g)
+    g2, = torch.autograd.grad(g.sum(), x)
+    print(g2)
+"""
+PRINTED_SNIPPETS["custom_function_no_grad_inside"] = """
+    class F(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            print("grad enabled in forward:", torch.is_grad_enabled())
+            y = x * 2
+            print("y requires grad:", y.requires_grad)
+            return y
+        @staticmethod
+        def backward(ctx, g):
+            print("grad enabled in backward:", torch.is_grad_enabled())
+            return g * 2
+    x = torch.tensor([1.0], requires_grad=True)
+    F.apply(x).backward()
+    torch.autograd.grad(F.apply(x), x, create_graph=True)
+"""
+PRINTED_SNIPPETS["retain_grad_chain_and_clear"] = """
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    a = x * 2; a.retain_grad()
+    b = a * 3; b.retain_grad()
+    c = b.sum()
+    c.backward(retain_graph=True)
+    print(a.grad, b.grad)
+    c.backward()
+    print(a.grad, b.grad, x.grad)
+    a.grad = None
+    print(a.grad)
+"""
 # (end of PRINTED_SNIPPETS)
 
 

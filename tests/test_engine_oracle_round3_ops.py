@@ -659,6 +659,13 @@ PRINTED_SNIPPETS["max_min_on_ints_and_nans"] = """
     print(x.grad)
     print(torch.maximum(torch.tensor([1.0, float('nan')]), torch.tensor([2.0, 0.0])))
 """
+PRINTED_SNIPPETS["diag_method"] = """
+    x = torch.tensor([[1.0, -2.0], [3.0, 0.5]], requires_grad=True)
+    v = torch.tensor([1.0, 2.0], requires_grad=True)
+    print(x.diag().tolist(), v.diag(), torch.diag(x).tolist(), v.diag().grad_fn.name())
+    (x.diag().sum() + v.diag().sum()).backward()
+    print(x.grad, v.grad)
+"""
 # (end of PRINTED_SNIPPETS)
 
 
