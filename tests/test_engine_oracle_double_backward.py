@@ -110,7 +110,6 @@ PRINTED_SNIPPETS["mixed_dtype_backward_create_graph"] = """
     (x * w).sum().backward(create_graph=True)
     print(x.grad, w.grad)
 """
-# (end of PRINTED_SNIPPETS)
 
 
 @pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))

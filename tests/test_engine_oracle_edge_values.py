@@ -158,7 +158,6 @@ PRINTED_SNIPPETS["log_and_sqrt_of_zero"] = """
         g, = torch.autograd.grad(y.sum(), x)
         print(y, g)
 """
-# (end of PRINTED_SNIPPETS)
 
 
 @pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))

@@ -132,7 +132,6 @@ PRINTED_SNIPPETS["matmul_dtypes_and_kinds"] = """
     print(a.grad, b.grad)
     print(torch.mm(a[0], b[0]).grad_fn.name(), torch.dot(b[0, 0], b[0, 1]).grad_fn.name())
 """
-# (end of PRINTED_SNIPPETS)
 
 
 @pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))

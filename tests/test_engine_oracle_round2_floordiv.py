@@ -180,7 +180,6 @@ PRINTED_SNIPPETS["ops_with_none_and_strings"] = """
         print(type(e).__name__, e)
     print(x, y)
 """
-# (end of PRINTED_SNIPPETS)
 
 
 @pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))

@@ -597,7 +597,6 @@ PRINTED_SNIPPETS["module_getattr_errors"] = """
     except TypeError as e:
         print("TypeError", e)
 """
-# (end of PRINTED_SNIPPETS)
 
 
 @pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))

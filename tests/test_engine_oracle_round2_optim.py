@@ -329,7 +329,6 @@ PRINTED_SNIPPETS["closure_step"] = """
         return loss
     print(opt.step(closure), w)
 """
-# (end of PRINTED_SNIPPETS)
 
 
 @pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))

@@ -634,7 +634,6 @@ PRINTED_SNIPPETS["retain_grad_chain_and_clear"] = """
     a.grad = None
     print(a.grad)
 """
-# (end of PRINTED_SNIPPETS)
 
 
 @pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))

@@ -535,7 +535,6 @@ PRINTED_SNIPPETS["retain_grad_on_view_and_inplace"] = """
     y.sum().backward()
     print(y.grad, x.grad)
 """
-# (end of PRINTED_SNIPPETS)
 
 
 @pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))

@@ -666,7 +666,6 @@ PRINTED_SNIPPETS["diag_method"] = """
     (x.diag().sum() + v.diag().sum()).backward()
     print(x.grad, v.grad)
 """
-# (end of PRINTED_SNIPPETS)
 
 
 @pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
