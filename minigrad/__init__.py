@@ -22,7 +22,7 @@ from ._dtype import (
     uint8,
 )
 from ._printing import set_printoptions  # noqa: F401
-from .tensor import Size, Tensor, tensor  # noqa: F401
+from .tensor import Size, Tensor, tensor, _REQUIRED, _required  # noqa: F401
 from .creation import (
     arange,
     as_tensor,
@@ -70,6 +70,8 @@ float = float32  # noqa: A001  (PyTorch's aliases)
 double = float64
 long = int64
 half = float16
+int = int32  # noqa: A001
+short = int16
 
 __version__ = "0.1.0"
 
@@ -92,8 +94,16 @@ def matmul(input, other):
     return _linalg.matmul(input, other)
 
 
-mm = matmul
-dot = matmul
+def mm(input, mat2):
+    return _linalg.mm(input, mat2)
+
+
+def dot(input, other):
+    return _linalg.dot(input, other)
+
+
+def bmm(input, mat2):
+    return _linalg.bmm(input, mat2)
 
 
 def mv(input, vec):
@@ -114,6 +124,10 @@ def mul(input, other):
 
 def div(input, other):
     return input / other
+
+
+def remainder(input, other):
+    return _arith.remainder(input, other)
 
 
 def floor_divide(input, other):
@@ -155,7 +169,7 @@ def diag(input, diagonal=0):
     return _shape.diag(input, diagonal)
 
 
-def where(condition, input, other):
+def where(condition, input=None, other=None):
     """``input`` where ``condition`` holds, else ``other`` (tensors or numbers)."""
     return _shape.where(condition, input, other)
 
@@ -199,20 +213,30 @@ def clamp(input, min=None, max=None):  # noqa: A002
 clip = clamp
 
 
-def softmax(input, dim):
+def softmax(input, dim=_REQUIRED):
+    _required("softmax", dim=dim)
     return _act.Softmax.apply(input, dim=dim)
 
 
-def log_softmax(input, dim):
+def log_softmax(input, dim=_REQUIRED):
+    _required("log_softmax", dim=dim)
     return _act.LogSoftmax.apply(input, dim=dim)
 
 
-def sum(input, dim=None, keepdim=False):  # noqa: A001
-    return _red.sum(input, dim, keepdim)
+def sum(input, dim=None, keepdim=False, *, dtype=None):  # noqa: A001
+    return _red.sum(input, dim, keepdim, dtype)
 
 
-def mean(input, dim=None, keepdim=False):
-    return _red.mean(input, dim, keepdim)
+def any(input, dim=None, keepdim=False):  # noqa: A001
+    return input.any(dim, keepdim)
+
+
+def all(input, dim=None, keepdim=False):  # noqa: A001
+    return input.all(dim, keepdim)
+
+
+def mean(input, dim=None, keepdim=False, *, dtype=None):
+    return _red.mean(input, dim, keepdim, dtype)
 
 
 def max(input, dim=None, keepdim=False):  # noqa: A001
@@ -263,7 +287,12 @@ def squeeze(input, dim=None):
     return _shape.squeeze(input, dim)
 
 
-def unsqueeze(input, dim):
+def select(input, dim, index):
+    return _shape.select(input, dim, index)
+
+
+def unsqueeze(input, dim=_REQUIRED):
+    _required("unsqueeze", dim=dim)
     return _shape.unsqueeze(input, dim)
 
 
@@ -369,15 +398,18 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     return _stat.norm(input, p, dim, keepdim, dtype)
 
 
-def logsumexp(input, dim, keepdim=False):
+def logsumexp(input, dim=_REQUIRED, keepdim=False):
+    _required("logsumexp", dim=dim)
     return _stat.logsumexp(input, dim, keepdim)
 
 
-def cumsum(input, dim, *, dtype=None):
+def cumsum(input, dim=_REQUIRED, *, dtype=None):
+    _required("cumsum", dim=dim)
     return _stat.cumsum(input, dim, dtype)
 
 
-def cumprod(input, dim, *, dtype=None):
+def cumprod(input, dim=_REQUIRED, *, dtype=None):
+    _required("cumprod", dim=dim)
     return _stat.cumprod(input, dim, dtype)
 
 

@@ -33,6 +33,19 @@ int8 = dtype("int8", np.int8, False, "CharTensor")
 uint8 = dtype("uint8", np.uint8, False, "ByteTensor")
 bool_ = dtype("bool", np.bool_, False, "BoolTensor")
 
+# the C++ type names PyTorch uses in some messages ("expected m1 and m2 to have the same dtype")
+C_TYPE_NAME = {
+    "float32": "float",
+    "float64": "double",
+    "float16": "c10::Half",
+    "int64": "long int",
+    "int32": "int",
+    "int16": "short int",
+    "int8": "signed char",
+    "uint8": "unsigned char",
+    "bool": "bool",
+}
+
 ALL = (float32, float64, float16, int64, int32, int16, int8, uint8, bool_)
 _BY_NUMPY = {d.numpy: d for d in ALL}
 _BY_NAME = {d.name: d for d in ALL}

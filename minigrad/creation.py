@@ -45,16 +45,29 @@ def _float():
     return _dtype.get_default_dtype().numpy
 
 
+def _shape(size, who=None):
+    """``size`` as a shape, refusing a negative dimension with PyTorch's message."""
+    shape = tuple(_sizes(size))
+    for d in shape:
+        if d < 0:
+            if who == "zeros":
+                raise RuntimeError("zeros: Dimension size must be non-negative.")
+            raise RuntimeError(
+                f"Trying to create tensor with negative dimension {d}: {list(shape)}"
+            )
+    return shape
+
+
 def zeros(*size, dtype=None, requires_grad=False, device=None):
-    return _leaf(np.zeros(_sizes(size), dtype=_float()), dtype, requires_grad)
+    return _leaf(np.zeros(_shape(size, "zeros"), dtype=_float()), dtype, requires_grad)
 
 
 def ones(*size, dtype=None, requires_grad=False, device=None):
-    return _leaf(np.ones(_sizes(size), dtype=_float()), dtype, requires_grad)
+    return _leaf(np.ones(_shape(size), dtype=_float()), dtype, requires_grad)
 
 
 def empty(*size, dtype=None, requires_grad=False, device=None):
-    return zeros(*size, dtype=dtype, requires_grad=requires_grad)
+    return _leaf(np.zeros(_shape(size), dtype=_float()), dtype, requires_grad)
 
 
 def full(size, fill_value, dtype=None, requires_grad=False, device=None):
@@ -67,40 +80,60 @@ def full(size, fill_value, dtype=None, requires_grad=False, device=None):
             if isinstance(fill_value, int)
             else _dtype.get_default_dtype()
         )
-    return _leaf(np.full(_sizes((size,)), fill_value), dtype, requires_grad)
+    return _leaf(np.full(_shape((size,)), fill_value), dtype, requires_grad)
 
 
 def eye(n, m=None, dtype=None, requires_grad=False, device=None):
+    for name, k in (("n", n), ("m", m)):
+        if k is not None and k < 0:
+            raise RuntimeError(f"{name} must be greater or equal to 0, got {k}")
     return _leaf(np.eye(n, m if m is not None else n, dtype=_float()), dtype, requires_grad)
 
 
 def arange(start, end=None, step=1, dtype=None, requires_grad=False, device=None):
     if end is None:
         start, end = 0, start
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     whole = all(isinstance(v, int) for v in (start, end, step))
     array = np.arange(start, end, step)
     return _leaf(array, dtype, requires_grad, default=np.int64 if whole else _float())
 
 
 def linspace(start, end, steps, dtype=None, requires_grad=False, device=None):
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
     return _leaf(np.linspace(start, end, steps), dtype, requires_grad, default=_float())
 
 
 def rand(*size, dtype=None, requires_grad=False, generator=None, device=None):
     """Uniform on [0, 1)."""
     g = generator or default_generator()
-    return _leaf(g.random(_sizes(size)), dtype, requires_grad, default=_float())
+    return _leaf(g.random(_shape(size)), dtype, requires_grad, default=_float())
 
 
 def randn(*size, dtype=None, requires_grad=False, generator=None, device=None):
     """Standard normal."""
     g = generator or default_generator()
-    return _leaf(g.standard_normal(_sizes(size)), dtype, requires_grad, default=_float())
+    return _leaf(g.standard_normal(_shape(size)), dtype, requires_grad, default=_float())
 
 
-def randint(low, high=None, size=(), dtype=None, requires_grad=False, generator=None, device=None):
-    if high is None:
+def randint(
+    low=0, high=None, size=None, dtype=None, requires_grad=False, generator=None, device=None
+):
+    """``randint(high, size)`` or ``randint(low, high, size)``: integers in [low, high)."""
+    if isinstance(high, (tuple, list)) and size is None:  # randint(high, size)
+        low, high, size = 0, low, high
+    elif high is None:
         low, high = 0, low
+    if size is None:
+        raise TypeError("randint() missing 1 required positional argument: 'size'")
+    if low >= high:
+        raise RuntimeError(
+            f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
+        )
     g = generator or default_generator()
     return _leaf(g.integers(low, high, size=tuple(size)), dtype, requires_grad, default=np.int64)
 
@@ -141,6 +174,12 @@ def randn_like(t, dtype=None, requires_grad=False, device=None):
 def as_tensor(data, dtype=None, device=None):
     if isinstance(data, Tensor) and (dtype is None or data.dtype is dtype):
         return data
+    if (
+        isinstance(data, np.ndarray)
+        and data.dtype in _dtype._BY_NUMPY
+        and (dtype is None or _dtype.to_numpy(dtype) == data.dtype)
+    ):
+        return from_numpy(data)  # the same memory, as in PyTorch
     return tensor(data, dtype=dtype)
 
 

@@ -1,4 +1,5 @@
-"""Optimizers: ``SGD`` (the seed's story: zero the gradients, backward, step) and ``Adam``.
+"""Optimizers: ``SGD`` (the seed's story: zero the gradients, backward, step), ``Adam`` and
+``RMSprop`` (the optimizer of PyTorch's "Learning PyTorch with examples").
 
 As in PyTorch, an optimizer holds ``param_groups``: a list of dicts, each with its ``'params'``
 and its own settings (``'lr'``, ...), filled in from the optimizer's ``defaults``. ``step()``
@@ -271,6 +272,123 @@ class Adam(Optimizer):
                     v = state["max_exp_avg_sq"]._array
                 denom = np.sqrt(v) / math.sqrt(1 - beta2**t) + eps
                 p._array -= (lr / (1 - beta1**t)) * (m / denom)
+                self._changed(p)
+        return loss
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (p shrinks by lr·weight_decay each step), as PyTorch's
+    AdamW: Adam(decoupled_weight_decay=True) with weight_decay 0.01 by default."""
+
+    def __init__(
+        self,
+        params,
+        lr=1e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+        weight_decay=1e-2,
+        amsgrad=False,
+        *,
+        maximize=False,
+        foreach=None,
+        capturable=False,
+        differentiable=False,
+        fused=None,
+    ):
+        super().__init__(
+            params,
+            lr,
+            betas,
+            eps,
+            weight_decay,
+            amsgrad,
+            foreach=foreach,
+            maximize=maximize,
+            capturable=capturable,
+            differentiable=differentiable,
+            fused=fused,
+            decoupled_weight_decay=True,
+        )
+
+
+class RMSprop(Optimizer):
+    """RMSprop (PyTorch's update rule), per parameter, with g the gradient (+ weight_decay·p):
+    s ← α·s + (1-α)·g², then p ← p - lr · g / (√s + eps). ``centered=True`` subtracts the
+    squared running mean of g under the root; ``momentum`` keeps buf ← momentum·buf + g/(√s + eps)
+    and steps p ← p - lr·buf."""
+
+    def __init__(
+        self,
+        params,
+        lr=1e-2,
+        alpha=0.99,
+        eps=1e-8,
+        weight_decay=0,
+        momentum=0,
+        centered=False,
+        capturable=False,
+        foreach=None,
+        maximize=False,
+        differentiable=False,
+    ):
+        _check(lr >= 0, f"Invalid learning rate: {lr}")
+        _check(eps >= 0, f"Invalid epsilon value: {eps}")
+        _check(momentum >= 0, f"Invalid momentum value: {momentum}")
+        _check(weight_decay >= 0, f"Invalid weight_decay value: {weight_decay}")
+        _check(alpha >= 0, f"Invalid alpha value: {alpha}")
+        super().__init__(
+            params,
+            dict(
+                lr=lr,
+                momentum=momentum,
+                alpha=alpha,
+                eps=eps,
+                centered=centered,
+                weight_decay=weight_decay,
+                capturable=capturable,
+                foreach=foreach,
+                maximize=maximize,
+                differentiable=differentiable,
+            ),
+        )
+
+    @no_grad()
+    def step(self, closure=None):
+        loss = _run_closure(closure)
+        for group in self.param_groups:
+            lr, alpha, eps = group["lr"], group["alpha"], group["eps"]
+            momentum, weight_decay = group["momentum"], group["weight_decay"]
+            for p, g in self._gradients(group):
+                state = self.state[p]
+                if not state:
+                    state["step"] = Tensor._make(np.array(0.0, np.float32), False, None)
+                    state["square_avg"] = Tensor._make(np.zeros_like(p._array), False, None)
+                    if momentum > 0:
+                        state["momentum_buffer"] = Tensor._make(
+                            np.zeros_like(p._array), False, None
+                        )
+                    if group["centered"]:
+                        state["grad_avg"] = Tensor._make(np.zeros_like(p._array), False, None)
+                state["step"]._array += 1
+                if weight_decay:
+                    g = g + weight_decay * p._array
+                square_avg = state["square_avg"]._array
+                square_avg *= alpha
+                square_avg += (1 - alpha) * g * g
+                if group["centered"]:
+                    grad_avg = state["grad_avg"]._array
+                    grad_avg += (1 - alpha) * (g - grad_avg)  # PyTorch's lerp
+                    avg = np.sqrt(square_avg - grad_avg * grad_avg)
+                else:
+                    avg = np.sqrt(square_avg)
+                avg += eps
+                if momentum > 0:
+                    buf = state["momentum_buffer"]._array
+                    buf *= momentum
+                    buf += g / avg
+                    p._array += -lr * buf
+                else:
+                    p._array += -lr * (g / avg)
                 self._changed(p)
         return loss
 

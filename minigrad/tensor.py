@@ -33,6 +33,21 @@ class Size(tuple):
 
     __str__ = __repr__
 
+    def __getitem__(self, key):  # a slice of a Size is a Size, as in PyTorch
+        item = tuple.__getitem__(self, key)
+        return Size(item) if isinstance(key, slice) else item
+
+    def __add__(self, other):
+        return Size(tuple(self) + tuple(other))
+
+    def __radd__(self, other):
+        return Size(tuple(other) + tuple(self))
+
+    def __mul__(self, n):
+        return Size(tuple(self) * n)
+
+    __rmul__ = __mul__
+
     def numel(self):
         return int(np.prod(self, dtype=np.int64))
 
@@ -52,6 +67,16 @@ _DETACH_VIEW_MESSAGE = (
     "buckets, and hence detach_() cannot be called on these gradients. To fix this error, please "
     "refer to the Optimizer.zero_grad() function in torch/optim/optimizer.py as the solution."
 )
+
+
+_REQUIRED = object()  # the default of an argument PyTorch requires
+
+
+def _required(op, **arguments):
+    """PyTorch's TypeError for a required argument left out (its words, not Python's)."""
+    for name, value in arguments.items():
+        if value is _REQUIRED:
+            raise TypeError(f'{op}() missing 1 required positional arguments: "{name}"')
 
 
 class Tensor:
@@ -189,6 +214,16 @@ class Tensor:
                 raise TypeError(
                     f"assigned grad expected to be a Tensor or None but got grad of "
                     f"type {type(value).__name__}"
+                )
+            if value._array.dtype != self._array.dtype:
+                raise RuntimeError(
+                    "attempting to assign a gradient with dtype "
+                    f"'{_dtype.C_TYPE_NAME[value._array.dtype.name]}' to a tensor with grad_dtype "
+                    f"'{self.dtype.legacy_name.removesuffix('Tensor')}'. The gradient must match "
+                    "the tensor's grad_dtype (defaults to the tensor's dtype). You can set the "
+                    "tensor's grad_dtype attribute with a specific dtype, or None to allow any "
+                    "dtype. Set grad_dtype with caution. Diverging the dtypes of a tensor and its "
+                    "gradient may break downstream systems that assume they match."
                 )
             if value._array.shape != self._array.shape:
                 raise RuntimeError(
@@ -396,10 +431,17 @@ class Tensor:
         return self._array if dtype is None else self._array.astype(dtype)
 
     def __float__(self):
-        return float(self.item())
+        if self._requires_grad and _grad_state.grad and not _SCALAR_WARNED:
+            _warn_scalar_once()
+        return float(self._scalar())
 
     def __int__(self):
-        return int(self.item())
+        return int(self._scalar())
+
+    def _scalar(self):
+        if self._array.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self._array.reshape(()).item()
 
     def __index__(self):
         if self._array.dtype.kind not in "iub" or self._array.size != 1:
@@ -408,7 +450,8 @@ class Tensor:
 
     def __bool__(self):
         if self._array.size != 1:
-            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+            how_many = "no values" if self._array.size == 0 else "more than one value"
+            raise RuntimeError(f"Boolean value of Tensor with {how_many} is ambiguous")
         return bool(self._array.reshape(()).item())
 
     def __format__(self, spec):
@@ -442,45 +485,100 @@ class Tensor:
         memo[id(self)] = t
         return t
 
-    # -- arithmetic (each line hands over to one op in minigrad/ops) ---------------------------
+    # -- arithmetic (each line hands over to one op in minigrad/ops; None, strings and lists are
+    # not operands: Python's TypeError names both types, as with PyTorch) ------------------------
     def __add__(self, other):
+        if other.__class__ in _NOT_OPERANDS:
+            return NotImplemented
         return _ops.arithmetic.Add.apply(self, other)
 
     def __radd__(self, other):
+        if other.__class__ in _NOT_OPERANDS:
+            return NotImplemented
         return _ops.arithmetic.Add.apply(self, other)
 
     def __sub__(self, other):
+        if other.__class__ in _NOT_OPERANDS:
+            return NotImplemented
         return _ops.arithmetic.Sub.apply(self, other)
 
     def __rsub__(self, other):
+        if other.__class__ in _NOT_OPERANDS:
+            return NotImplemented
         return _ops.arithmetic.rsub(self, other)
 
     def __mul__(self, other):
+        if other.__class__ in _NOT_OPERANDS:
+            return NotImplemented
         return _ops.arithmetic.Mul.apply(self, other)
 
     def __rmul__(self, other):
+        if other.__class__ in _NOT_OPERANDS:
+            return NotImplemented
         return _ops.arithmetic.Mul.apply(self, other)
 
     def __truediv__(self, other):
+        if other.__class__ in _NOT_OPERANDS:
+            return NotImplemented
         return _ops.arithmetic.Div.apply(self, other)
 
     def __rtruediv__(self, other):
+        if other.__class__ in _NOT_OPERANDS:
+            return NotImplemented
         return _ops.arithmetic.rdiv(self, other)
 
     def __floordiv__(self, other):
+        if other.__class__ in _NOT_OPERANDS:
+            return NotImplemented
         return _ops.arithmetic.FloorDivide.apply(self, other)
 
     def __rfloordiv__(self, other):
+        if other.__class__ in _NOT_OPERANDS:
+            return NotImplemented
         return _ops.arithmetic.FloorDivide.apply(other, self)
 
+    def __mod__(self, other):
+        if other.__class__ in _NOT_OPERANDS:
+            return NotImplemented
+        return _ops.arithmetic.remainder(self, other)
+
+    def __rmod__(self, other):
+        if other.__class__ in _NOT_OPERANDS:
+            return NotImplemented
+        return _ops.arithmetic.rremainder(self, other)
+
     def __pow__(self, exponent):
+        if exponent.__class__ in _NOT_OPERANDS:
+            return NotImplemented
         return _ops.arithmetic.pow(self, exponent)
 
     def __rpow__(self, base):
+        if base.__class__ in _NOT_OPERANDS:
+            return NotImplemented
         return _ops.arithmetic.rpow(self, base)
 
     def __neg__(self):
         return _ops.arithmetic.Neg.apply(self)
+
+    def __invert__(self):
+        return _ops.unary.bitwise_not(self)
+
+    def __and__(self, other):
+        return _ops.unary.bitwise(np.bitwise_and, "bitwise_and", self, other)
+
+    def __or__(self, other):
+        return _ops.unary.bitwise(np.bitwise_or, "bitwise_or", self, other)
+
+    def __xor__(self, other):
+        return _ops.unary.bitwise(np.bitwise_xor, "bitwise_xor", self, other)
+
+    __rand__, __ror__, __rxor__ = __and__, __or__, __xor__
+
+    def any(self, dim=None, keepdim=False):
+        return _ops.reduction.any_or_all(np.any, self, dim, keepdim)
+
+    def all(self, dim=None, keepdim=False):
+        return _ops.reduction.any_or_all(np.all, self, dim, keepdim)
 
     def __pos__(self):
         return self
@@ -489,9 +587,13 @@ class Tensor:
         return _ops.unary.Abs.apply(self)
 
     def __matmul__(self, other):
+        if other.__class__ in _NOT_OPERANDS:
+            return NotImplemented
         return _ops.linalg.matmul(self, other)
 
     def __rmatmul__(self, other):
+        if other.__class__ in _NOT_OPERANDS:
+            return NotImplemented
         return _ops.linalg.matmul(_as_tensor(other), self)
 
     def __getitem__(self, key):
@@ -539,6 +641,9 @@ class Tensor:
     def floor_divide(self, other):
         return self // other
 
+    def remainder(self, other):
+        return _ops.arithmetic.remainder(self, other)
+
     def pow(self, exponent):
         return self**exponent
 
@@ -546,10 +651,13 @@ class Tensor:
         return _ops.linalg.matmul(self, other)
 
     def mm(self, other):
-        return _ops.linalg.matmul(self, other)
+        return _ops.linalg.mm(self, other)
 
     def dot(self, other):
-        return _ops.linalg.matmul(self, other)
+        return _ops.linalg.dot(self, other)
+
+    def bmm(self, other):
+        return _ops.linalg.bmm(self, other)
 
     def reciprocal(self):
         return _ops.arithmetic.Reciprocal.apply(self)
@@ -599,18 +707,20 @@ class Tensor:
 
     clip = clamp
 
-    def softmax(self, dim):
+    def softmax(self, dim=_REQUIRED):
+        _required("softmax", dim=dim)
         return _ops.activation.Softmax.apply(self, dim=dim)
 
-    def log_softmax(self, dim):
+    def log_softmax(self, dim=_REQUIRED):
+        _required("log_softmax", dim=dim)
         return _ops.activation.LogSoftmax.apply(self, dim=dim)
 
     # -- reductions -------------------------------------------------------------------------------
-    def sum(self, dim=None, keepdim=False):
-        return _ops.reduction.sum(self, dim, keepdim)
+    def sum(self, dim=None, keepdim=False, *, dtype=None):
+        return _ops.reduction.sum(self, dim, keepdim, dtype)
 
-    def mean(self, dim=None, keepdim=False):
-        return _ops.reduction.mean(self, dim, keepdim)
+    def mean(self, dim=None, keepdim=False, *, dtype=None):
+        return _ops.reduction.mean(self, dim, keepdim, dtype)
 
     def max(self, dim=None, keepdim=False):
         return _ops.reduction.max(self, dim, keepdim, method=True)
@@ -636,7 +746,20 @@ class Tensor:
 
     @property
     def T(self):
+        if self._array.ndim != 2 and self._array.ndim != 1:
+            warnings.warn(
+                _T_0D_WARNING if self._array.ndim == 0 else _T_ND_WARNING, UserWarning, stacklevel=2
+            )
         return _ops.shape.permute(self, tuple(range(self._array.ndim - 1, -1, -1)))
+
+    @property
+    def mT(self):
+        if self._array.ndim < 2:
+            raise RuntimeError(
+                "tensor.mT is only supported on matrices or batches of matrices. "
+                f"Got {self._array.ndim}-D tensor."
+            )
+        return _ops.shape.transpose(self, -2, -1)
 
     def transpose(self, dim0, dim1):
         return _ops.shape.transpose(self, dim0, dim1)
@@ -662,7 +785,8 @@ class Tensor:
     def squeeze(self, dim=None):
         return _ops.shape.squeeze(self, dim)
 
-    def unsqueeze(self, dim):
+    def unsqueeze(self, dim=_REQUIRED):
+        _required("unsqueeze", dim=dim)
         return _ops.shape.unsqueeze(self, dim)
 
     def expand(self, *sizes):
@@ -696,6 +820,12 @@ class Tensor:
 
     def chunk(self, chunks, dim=0):
         return _ops.selection.chunk(self, chunks, dim)
+
+    def diag(self, diagonal=0):
+        return _ops.shape.diag(self, diagonal)
+
+    def select(self, dim, index):
+        return _ops.shape.select(self, dim, index)
 
     def narrow(self, dim, start, length):
         return _ops.selection.narrow(self, dim, start, length)
@@ -745,13 +875,16 @@ class Tensor:
     def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
         return _ops.statistics.norm(self, p, dim, keepdim, dtype)
 
-    def logsumexp(self, dim, keepdim=False):
+    def logsumexp(self, dim=_REQUIRED, keepdim=False):
+        _required("logsumexp", dim=dim)
         return _ops.statistics.logsumexp(self, dim, keepdim)
 
-    def cumsum(self, dim, dtype=None):
+    def cumsum(self, dim=_REQUIRED, dtype=None):
+        _required("cumsum", dim=dim)
         return _ops.statistics.cumsum(self, dim, dtype)
 
-    def cumprod(self, dim, dtype=None):
+    def cumprod(self, dim=_REQUIRED, dtype=None):
+        _required("cumprod", dim=dim)
         return _ops.statistics.cumprod(self, dim, dtype)
 
     def amax(self, dim=(), keepdim=False):
@@ -797,7 +930,7 @@ class Tensor:
         return _ops.inplace.apply_inplace(self, _ops.arithmetic.FloorDivide, other)
 
     def clamp_(self, min=None, max=None):
-        return _ops.inplace.apply_inplace(self, _ops.unary.Clamp, min=min, max=max)
+        return _ops.unary.clamp_(self, min, max)
 
     def zero_(self):
         return _ops.inplace.zero_(self)
@@ -831,14 +964,46 @@ class Tensor:
     def tanh_(self):
         return _ops.inplace.apply_inplace(self, _ops.activation.Tanh)
 
-    __iadd__ = add_
-    __isub__ = sub_
-    __imul__ = mul_
-    __itruediv__ = div_
-    __ifloordiv__ = floor_divide_
+    # x += None is Python's TypeError (before any in-place check), as in PyTorch
+    def __iadd__(self, other):
+        return NotImplemented if other.__class__ in _NOT_OPERANDS else self.add_(other)
+
+    def __isub__(self, other):
+        return NotImplemented if other.__class__ in _NOT_OPERANDS else self.sub_(other)
+
+    def __imul__(self, other):
+        return NotImplemented if other.__class__ in _NOT_OPERANDS else self.mul_(other)
+
+    def __itruediv__(self, other):
+        return NotImplemented if other.__class__ in _NOT_OPERANDS else self.div_(other)
+
+    def __ifloordiv__(self, other):
+        return NotImplemented if other.__class__ in _NOT_OPERANDS else self.floor_divide_(other)
+
+    def remainder_(self, other):
+        if isinstance(other, Tensor):
+            return _ops.inplace.apply_inplace(self, _ops.arithmetic.RemainderTensor, other)
+        return _ops.inplace.apply_inplace(self, _ops.arithmetic.Remainder, other=other)
+
+    __imod__ = remainder_
 
 
 _new_tensor = object.__new__
+
+
+_SCALAR_WARNED = False
+
+
+def _warn_scalar_once():
+    """float() of a tensor that requires grad: PyTorch warns, once per process."""
+    global _SCALAR_WARNED
+    _SCALAR_WARNED = True
+    warnings.warn(
+        "Converting a tensor with requires_grad=True to a scalar may lead to unexpected "
+        "behavior.\nConsider using tensor.detach() first.",
+        UserWarning,
+        stacklevel=3,
+    )
 
 
 def _refuse_non_leaf(requires_grad):
@@ -876,7 +1041,12 @@ def _sizes(args):
     return tuple(args)
 
 
+_NOT_OPERANDS = frozenset([type(None), str, list, tuple, dict, set])
+
+
 def _compare(ufunc, a, b):
+    if b.__class__ in _NOT_OPERANDS:  # Python's own answer: == is False, < is a TypeError
+        return NotImplemented
     other = b._array if isinstance(b, Tensor) else b
     return Tensor._make(np.asarray(ufunc(a._array, other)), False, None)
 
@@ -886,9 +1056,26 @@ def _as_tensor(x):
 
 
 # -- creating tensors from Python data ------------------------------------------------------------
+_T_ND_WARNING = (
+    "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated "
+    "and it will throw an error in a future release. Consider `x.mT` to transpose batches of "
+    "matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a "
+    "tensor."
+)
+_T_0D_WARNING = (
+    "Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases."
+)
+
+_COPY_CONSTRUCT_WARNING = (
+    "To copy construct from a tensor, it is recommended to use sourceTensor.detach().clone() or "
+    "sourceTensor.detach().clone().requires_grad_(True), rather than torch.tensor(sourceTensor)."
+)
+
+
 def tensor(data, dtype=None, device=None, requires_grad=False):
     """A new leaf tensor holding a copy of ``data`` (numbers, nested lists, numpy arrays)."""
     if isinstance(data, Tensor):
+        warnings.warn(_COPY_CONSTRUCT_WARNING, UserWarning, stacklevel=2)
         array = np.array(data._array, copy=True)
     elif isinstance(data, (np.ndarray, np.generic)):  # numpy arrays and scalars keep their dtype
         array = np.array(data, copy=True)

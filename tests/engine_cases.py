@@ -146,6 +146,28 @@ def _(draw):
     )
 
 
+def _between_jumps(rng, divisor):
+    """Dividends whose quotient by ``divisor`` is at least 0.2 away from every integer (where
+    the remainder jumps)."""
+    k = rng.integers(-3, 3, size=np.shape(divisor))
+    return divisor * (k + rng.uniform(0.2, 0.8, size=np.shape(divisor)))
+
+
+@case("remainder")
+def _(draw):
+    rng = rng_of(draw)
+    b = away_from_zero(rng, draw(small_shapes))
+    return Case(lambda T, a, b: a % b, [_between_jumps(rng, b), b], "a % b")
+
+
+@case("remainder_scalar")
+def _(draw):
+    rng = rng_of(draw)
+    c = draw(st.sampled_from([1.5, -0.7, 2.0]))
+    a = _between_jumps(rng, np.full(draw(small_shapes), c))
+    return Case(lambda T, a: T.remainder(a, c) * a, [a], f"a % {c}")
+
+
 # -- matmul in every arrangement -----------------------------------------------------------------
 sides = st.integers(1, 4)
 
@@ -162,6 +184,7 @@ def _matmul(name, shapes_fn, op="@"):
             "method": lambda T, a, b: a.matmul(b),
             "dot": lambda T, a, b: T.dot(a, b),
             "mv": lambda T, a, b: T.mv(a, b),
+            "bmm": lambda T, a, b: T.bmm(a, b) + a.bmm(b),
         }
         return Case(fns[op], [normal(rng, sa), normal(rng, sb)], f"{name} {sa} @ {sb}")
 
@@ -182,6 +205,11 @@ _matmul(
     "matmul_batched",
     lambda d: (lambda b, n, k, m: ((b, n, k), (b, k, m)))(d(sides), d(sides), d(sides), d(sides)),
     op="method",
+)
+_matmul(
+    "bmm",
+    lambda d: (lambda b, n, k, m: ((b, n, k), (b, k, m)))(d(sides), d(sides), d(sides), d(sides)),
+    op="bmm",
 )
 _matmul(
     "matmul_broadcast_batched",

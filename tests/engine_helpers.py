@@ -165,7 +165,10 @@ def check_second_derivatives(fn, arrays, rng, rtol=1e-4, atol=1e-5):
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]+")
 # warnings both libraries give only the first time in a process (so whether a snippet sees them
 # depends on the tests that ran before it); test_engine_oracle_warnings.py checks them apart
-ONCE_PER_PROCESS = ("Using backward() with create_graph=True",)
+ONCE_PER_PROCESS = (
+    "Using backward() with create_graph=True",
+    "Converting a tensor with requires_grad=True to a scalar",
+)
 _TRIGGERED = re.compile(r" \(Triggered internally at [^)]*\)$")
 
 

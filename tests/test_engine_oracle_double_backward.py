@@ -12,7 +12,7 @@ from hypothesis import given, settings, strategies as st
 
 import minigrad
 from engine_cases import CASES
-from engine_helpers import examples
+from engine_helpers import examples, printed
 
 pytestmark = pytest.mark.oracle
 
@@ -84,3 +84,34 @@ def test_gradient_of_gradient_matches_pytorch(pt, name, data, seed):
             assert np.allclose(m if t is None else t, 0, atol=1e-12)
         else:
             np.testing.assert_allclose(m, t, rtol=1e-7, atol=1e-9)
+
+
+# -- snippets a student writes: printed as PyTorch prints them (engine_helpers.printed) -----
+PRINTED_SNIPPETS = {}
+PRINTED_SNIPPETS["mixed_dtype_grads"] = """
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    w = torch.tensor([3.0, 4.0], dtype=torch.float64, requires_grad=True)
+    y = (x * w).sum()
+    print(y.dtype)
+    y.backward()
+    print(x.grad, x.grad.dtype, w.grad.dtype)
+    g = torch.autograd.grad((x * w).sum(), [x, w], create_graph=True)
+    print(g[0].dtype, g[1].dtype, g[0])
+    g = torch.autograd.grad((x + w).sum(), [x, w])
+    print(g[0].dtype, g[1].dtype)
+    g = torch.autograd.grad(torch.nn.functional.mse_loss(x, w), [x, w], create_graph=True)
+    print(g[0].dtype, g[1].dtype)
+    h = x * torch.tensor(2.0, dtype=torch.float64)
+    print(h.dtype)
+"""
+PRINTED_SNIPPETS["mixed_dtype_backward_create_graph"] = """
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    w = torch.tensor([3.0, 4.0], dtype=torch.float64, requires_grad=True)
+    (x * w).sum().backward(create_graph=True)
+    print(x.grad, w.grad)
+"""
+
+
+@pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
+def test_snippet_prints_what_pytorch_prints(pt, name):
+    assert printed(minigrad, PRINTED_SNIPPETS[name]) == printed(pt, PRINTED_SNIPPETS[name])

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import minigrad
+from engine_helpers import printed
 
 pytestmark = pytest.mark.oracle
 
@@ -120,3 +121,45 @@ def test_bool_subtraction_is_refused_as_in_pytorch(pt, case):
             eval(case)
         messages.append(str(error.value))
     assert messages[0] == messages[1]
+
+
+# -- snippets a student writes: printed as PyTorch prints them (engine_helpers.printed) -----
+PRINTED_SNIPPETS = {}
+PRINTED_SNIPPETS["nan_reductions"] = """
+    x = torch.tensor([1.0, float('nan'), 3.0], requires_grad=True)
+    for f in (lambda x: x.amax(), lambda x: x.max(0).values, lambda x: x.sort().values, lambda x: x.clamp(0, 2), lambda x: x.relu(), lambda x: x.sum(), lambda x: x.logsumexp(0), lambda x: x.softmax(0), lambda x: x.norm(), lambda x: x.cumsum(0), lambda x: x.prod()):
+        y = f(x)
+        g, = torch.autograd.grad(y.sum(), x)
+        print(y, g)
+    print(x.argsort(), x.sort().indices)
+"""
+PRINTED_SNIPPETS["softmax_with_inf"] = """
+    x = torch.tensor([[0.0, float('-inf'), 1.0], [float('-inf'), float('-inf'), float('-inf')]], requires_grad=True)
+    s_ = x.softmax(1)
+    print(s_, x.log_softmax(1))
+    g, = torch.autograd.grad(s_[0].sum(), x)
+    print(g)
+    y = torch.tensor([[0.0, float('-inf'), 1.0]], requires_grad=True)
+    l = torch.nn.functional.cross_entropy(y, torch.tensor([2]))
+    l.backward()
+    print(l, y.grad)
+"""
+PRINTED_SNIPPETS["activation_grads_edges"] = """
+    x = torch.tensor([-100.0, -1.0, 0.0, 1.0, 100.0], requires_grad=True)
+    for f in (torch.sigmoid, torch.tanh, torch.relu, torch.nn.functional.softmax, torch.exp, lambda t: torch.nn.functional.binary_cross_entropy_with_logits(t, torch.ones(5))):
+        y = f(x, 0) if f is torch.nn.functional.softmax else f(x)
+        g, = torch.autograd.grad(y.sum(), x)
+        print(y, g)
+"""
+PRINTED_SNIPPETS["log_and_sqrt_of_zero"] = """
+    x = torch.tensor([0.0, 1.0], requires_grad=True)
+    for f in (torch.log, torch.sqrt, lambda t: t ** 0.5, lambda t: t ** -1, lambda t: 1 / t, lambda t: t.reciprocal(), lambda t: t.abs(), lambda t: t.norm(), torch.log1p):
+        y = f(x)
+        g, = torch.autograd.grad(y.sum(), x)
+        print(y, g)
+"""
+
+
+@pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
+def test_snippet_prints_what_pytorch_prints(pt, name):
+    assert printed(minigrad, PRINTED_SNIPPETS[name]) == printed(pt, PRINTED_SNIPPETS[name])

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import minigrad
-from engine_helpers import examples
+from engine_helpers import examples, printed
 from engine_cases import CASES
 
 pytestmark = pytest.mark.oracle
@@ -89,3 +89,51 @@ def test_op_matches_pytorch(pt, name, data, seed):
             assert mine != theirs
         else:
             assert mine == theirs, case.note
+
+
+# -- snippets a student writes: printed as PyTorch prints them (engine_helpers.printed) -----
+PRINTED_SNIPPETS = {}
+PRINTED_SNIPPETS["sum_dtype"] = """
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = x.sum(dtype=torch.float64); print(y, len(y.grad_fn.next_functions))
+    y.backward(); print(x.grad, x.grad.dtype)
+    print(torch.tensor([1,2],dtype=torch.int32).sum().dtype, torch.tensor([True]).sum().dtype)
+    print(torch.sum(x, 0, dtype=torch.float64), torch.sum(x, dim=0, keepdim=True, dtype=torch.float64))
+    m = x.mean(dtype=torch.float64); print(m)
+    m.backward(); print(x.grad, x.grad.dtype)
+    print(torch.tensor([1, 2]).mean(dtype=torch.float32), torch.tensor([1, 2]).sum(dtype=torch.float32), torch.mean(torch.tensor([1, 2]), dtype=torch.float64))
+    g, = torch.autograd.grad(x.double().sum(dtype=torch.float32) if False else x.sum(dtype=torch.float64), x, create_graph=True); print(g)
+    print(torch.ones(0).mean(), torch.ones(2, 0).mean(1), torch.ones(0, 2).mean(0), torch.ones(0, 2, requires_grad=True).mean())
+"""
+PRINTED_SNIPPETS["matmul_dtypes_and_kinds"] = """
+    f32 = torch.ones(2, 3); f64 = torch.ones(3, 2, dtype=torch.float64); i = torch.ones(3, 2, dtype=torch.int64)
+    for f in [lambda: f32 @ f64, lambda: f32.mm(f64), lambda: f32 @ i, lambda: torch.ones(3) @ torch.ones(3, dtype=torch.float64),
+              lambda: torch.ones(3, 2) @ torch.ones(2, dtype=torch.float64), lambda: torch.ones(2, 2, 3) @ torch.ones(2, 3, 2, dtype=torch.float64),
+              lambda: torch.mm(torch.ones(3), torch.ones(3, 2)), lambda: torch.mm(torch.ones(2, 3), torch.ones(3)), lambda: torch.mm(torch.ones(2, 3), torch.ones(2, 3)),
+              lambda: torch.bmm(torch.ones(2, 2, 3), torch.ones(2, 3, 2, dtype=torch.float64)), lambda: torch.bmm(torch.ones(2, 2, 3), torch.ones(2, 3)),
+              lambda: torch.bmm(torch.ones(2, 3), torch.ones(2, 3, 2)),
+              lambda: torch.bmm(torch.ones(2, 2, 3), torch.ones(3, 3, 2)), lambda: torch.bmm(torch.ones(2, 2, 3), torch.ones(2, 4, 2)),
+              lambda: torch.ones(2, 3).mm(torch.ones(3, 2, dtype=torch.int64)), lambda: torch.ones(2, 3, dtype=torch.int64).mm(torch.ones(3, 2, dtype=torch.int64)),
+              lambda: torch.ones(3, dtype=torch.int64) @ torch.ones(3), lambda: torch.mm(torch.ones(2, 3), torch.ones(2, 3, dtype=torch.float64)),
+              lambda: torch.ones(2, 3) @ torch.ones(2, 3, dtype=torch.float64), lambda: torch.ones(3) @ torch.ones(4, dtype=torch.float64),
+              lambda: torch.ones(3) @ torch.ones(3, 2, dtype=torch.float64), lambda: torch.ones(3) @ torch.ones(4, 2, dtype=torch.float64),
+              lambda: torch.ones(2, 3) @ torch.ones(4, dtype=torch.float64), lambda: torch.mm(torch.ones(3), torch.ones(3, dtype=torch.float64)),
+              lambda: torch.dot(torch.ones(2, 2), torch.ones(2)), lambda: torch.ones(2, 2, 3) @ torch.ones(3, dtype=torch.float64),
+              lambda: torch.ones(3, dtype=torch.float64) @ torch.ones(2, 3, 2), lambda: torch.ones(2).dot(torch.ones(3)), lambda: torch.ones(2,3).bmm(torch.ones(2,3,3))]:
+        try:
+            r = f(); print('ok', r.dtype, r.shape)
+        except Exception as e:
+            print(type(e).__name__, e)
+    a = torch.ones(2, 2, 3, requires_grad=True)
+    b = torch.arange(24.).reshape(2, 3, 4).requires_grad_()
+    c = torch.bmm(a, b)
+    print(c, c.grad_fn.name(), a.bmm(b).grad_fn.name())
+    (c * c).sum().backward()
+    print(a.grad, b.grad)
+    print(torch.mm(a[0], b[0]).grad_fn.name(), torch.dot(b[0, 0], b[0, 1]).grad_fn.name())
+"""
+
+
+@pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
+def test_snippet_prints_what_pytorch_prints(pt, name):
+    assert printed(minigrad, PRINTED_SNIPPETS[name]) == printed(pt, PRINTED_SNIPPETS[name])

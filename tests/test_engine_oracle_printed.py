@@ -308,6 +308,48 @@ snippet(
     print(a.grad, b.grad)
 """,
 )
+snippet(
+    "custom_function_with_setup_context",
+    """
+    class F(torch.autograd.Function):
+        @staticmethod
+        def forward(x, k):
+            return x * k
+        @staticmethod
+        def setup_context(ctx, inputs, output):
+            x, k = inputs
+            ctx.k = k
+            ctx.save_for_backward(x)
+            ctx.mark_non_differentiable() if False else None
+            print("setup", len(inputs), output, ctx.needs_input_grad)
+        @staticmethod
+        def backward(ctx, g):
+            x, = ctx.saved_tensors
+            return g * ctx.k, None
+    a = torch.tensor([3.0], requires_grad=True)
+    y = F.apply(a, 4.0)
+    y.backward()
+    print(y, a.grad, y.grad_fn.name())
+    with torch.no_grad():
+        print(F.apply(a, 2.0))
+    class G(torch.autograd.Function):
+        @staticmethod
+        def forward(x):
+            return x * 2, x * 3
+        @staticmethod
+        def setup_context(ctx, inputs, output):
+            a, b = output
+            ctx.mark_non_differentiable(b)
+        @staticmethod
+        def backward(ctx, ga, gb):
+            return ga * 2
+    p, q = G.apply(a)
+    print(p, q, q.requires_grad)
+    p.sum().backward()
+    print(a.grad)
+""",
+)
+
 
 # -- hooks that return something wrong --------------------------------------------------------
 snippet(
@@ -552,6 +594,346 @@ snippet(
         t.add_(1)
         e.add_(1)
     print(t, t._version, t.is_inference(), e)
+""",
+)
+
+# -- in-place ops and a[key] = v on integer tensors and with odd shapes ------------------------
+snippet(
+    "inplace_float_result_into_integer_tensor",
+    """
+    a = torch.tensor([1, 2])
+    for change in (lambda: a.add_(1.5), lambda: a.mul_(torch.tensor([1.5, 2.0])),
+                   lambda: a.div_(2), lambda: a.exp_(), lambda: a.clamp_(0.5, 1.5)):
+        try:
+            change()
+        except RuntimeError as e:
+            print("RuntimeError", e)
+    try:
+        a /= 2
+    except RuntimeError as e:
+        print("RuntimeError", e)
+    b = torch.tensor([True, False])
+    try:
+        b.add_(1)
+    except RuntimeError as e:
+        print("RuntimeError", e)
+    a.add_(3)
+    a[0] = 2.7  # a written value is cast, as copy_ casts
+    c = torch.ones(2)
+    c.add_(torch.tensor([1, 2]))
+    print(a, a._version, b, b._version, c)
+""",
+)
+snippet(
+    "clamp_of_an_integer_tensor_to_float_bounds",
+    """
+    a = torch.tensor([1, 2, 3])
+    print(a.clamp(0.5, 1.5), a.clamp(min=2), a.clamp(max=2.5), torch.clamp(a, 1, 2))
+    try:
+        a.clamp_(0.5, 1.5)
+    except RuntimeError as e:
+        print("RuntimeError", e)
+    print(a, a._version)
+    a.clamp_(1, 2)
+    print(a, a._version)
+""",
+)
+snippet(
+    "setitem_value_with_leading_ones",
+    """
+    y = torch.zeros(2, 3, requires_grad=True) * 1
+    w = torch.ones(1, 1, 3, requires_grad=True)
+    y[0] = w
+    print(y)
+    (y * torch.arange(6.0).reshape(2, 3)).sum().backward()
+    print(w.grad)
+""",
+)
+
+# -- creation sizes, scalar conversions, .grad assignment, save_for_backward, grad() ---------
+snippet(
+    "creation_bad_sizes",
+    """
+    for f in [lambda: torch.zeros(-1), lambda: torch.ones(2, -1), lambda: torch.empty(-2), lambda: torch.full((-1,), 1.0), lambda: torch.rand(-1), lambda: torch.randn(3, -1),
+              lambda: torch.arange(0, 1, 0), lambda: torch.arange(0, 5, -1), lambda: torch.arange(5, 0), lambda: torch.linspace(0, 1, -1), lambda: torch.eye(-1), lambda: torch.eye(2, -3),
+              lambda: torch.zeros((2, -3)), lambda: torch.arange(0, 0), lambda: torch.arange(5, 0, -2), lambda: torch.zeros(0, 2), lambda: torch.empty(0).shape, lambda: torch.linspace(0, 1, 0)]:
+        try:
+            print(f())
+        except Exception as e:
+            print(type(e).__name__, e)
+""",
+)
+snippet(
+    "tensor_scalar_conversions",
+    """
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    for v in [torch.ones(2), torch.ones(0)]:
+        for f in (float, int, bool):
+            try:
+                f(v)
+            except Exception as e:
+                print(f.__name__, type(e).__name__, e)
+    try:
+        x.item()
+    except Exception as e:
+        print(type(e).__name__, e)
+    print(float(x[0]), int(x[1]), bool(x[0]), float(torch.tensor([[2.5]])))
+""",
+)
+snippet(
+    "grad_assignment_checks",
+    """
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    for g in [torch.ones(2, dtype=torch.float16), torch.ones(2, dtype=torch.int32), torch.ones(2, dtype=torch.bool), torch.ones(3, dtype=torch.float64), torch.ones(3), [1.0, 2.0]]:
+        try:
+            x.grad = g
+        except Exception as e:
+            print(type(e).__name__, e)
+    print(x.grad)
+    y = torch.tensor([1.0, 2.0], dtype=torch.float64, requires_grad=True)
+    try:
+        y.grad = torch.ones(2)
+    except Exception as e:
+        print(type(e).__name__, e)
+    y.grad = torch.ones(2, dtype=torch.float64)
+    print(y.grad)
+""",
+)
+snippet(
+    "save_for_backward_refuses_non_tensors",
+    """
+    class G(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x, None, 3)
+            return x * 2
+        @staticmethod
+        def backward(ctx, g):
+            return g
+    a = torch.tensor([3.0], requires_grad=True)
+    for args in ((a,),):
+        try:
+            G.apply(*args)
+        except TypeError as e:
+            print("TypeError", e)
+    class H(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward([x])
+            return x * 2
+    try:
+        H.apply(a)
+    except TypeError as e:
+        print("TypeError", e)
+    print(a, a.grad)
+""",
+)
+snippet(
+    "grad_materialize",
+    """
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    w = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = (x ** 3).sum()
+    print(torch.autograd.grad(y, [x, w], allow_unused=True, materialize_grads=True, retain_graph=True))
+    print(torch.autograd.grad(y, [x, w], materialize_grads=True, retain_graph=True))
+    g = torch.autograd.grad(y, [x, w], materialize_grads=True, create_graph=True)
+    print(g, g[1].requires_grad)
+    try:
+        torch.autograd.grad(y, [x, w], allow_unused=False, materialize_grads=True)
+    except ValueError as e:
+        print("ValueError", e)
+    print(torch.autograd.grad((x * 2).sum(), w, allow_unused=True))
+""",
+)
+
+# -- torch.tensor of a tensor, as_tensor of an array ---------------------------------------
+snippet(
+    "tensor_from_tensor",
+    """
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = torch.tensor(x)
+    print(y, y.requires_grad)
+    z = torch.tensor([x[0], x[1]])
+    print(z)
+""",
+)
+snippet(
+    "as_tensor_from_numpy",
+    """
+    a = np.array([1.0, 2.0])
+    t = torch.as_tensor(a)
+    a[0] = 5
+    print(t, t.dtype)
+    t2 = torch.tensor(a)
+    a[1] = 7
+    print(t2)
+    print(torch.from_numpy(np.array([1, 2], dtype=np.int32)).dtype, torch.tensor(np.array([1.5], dtype=np.float32)).dtype)
+""",
+)
+
+# -- sizes, dtype aliases, printing edge cases ------------------------------------------------
+snippet(
+    "repr_of_size_and_dtype",
+    """
+    x = torch.ones(2, 3)
+    print(x.shape, repr(x.shape), x.size(), tuple(x.shape), list(x.shape), x.shape == (2, 3), x.shape[1:], type(x.shape[1:]).__name__, torch.Size([2, 3]), x.shape.numel())
+    print(x.dtype, repr(x.dtype), str(x.dtype), torch.float32, torch.float, torch.double, torch.long, torch.int, torch.bool, x.dtype.is_floating_point)
+    print(x.device, str(x.device), repr(x.device) if False else '')
+""",
+)
+snippet(
+    "print_special_values",
+    """
+    print(torch.tensor([float('nan'), 1.0, 2.5]))
+    print(torch.tensor([float('inf'), 1.0]))
+    print(torch.tensor([float('inf'), -float('inf')]))
+    print(torch.tensor([float('nan')]))
+    print(torch.tensor([float('nan'), 1e10]))
+    print(torch.tensor([1e-10, float('inf')]))
+    print(torch.tensor(float('-inf'), requires_grad=True))
+    print(torch.tensor([0.0, -0.0, 1.0]))
+    print(torch.tensor([5.0, float('nan')], dtype=torch.float64))
+""",
+)
+snippet(
+    "print_ints_bool",
+    """
+    print(torch.tensor([-1, 10, -100]), torch.tensor([[1, -1], [100000, 2]]), torch.tensor(-5), torch.tensor([True]), torch.tensor(False))
+    print(torch.tensor([1, 2], dtype=torch.int32), torch.tensor([1, 2], dtype=torch.int16), torch.tensor([1, 2], dtype=torch.int8), torch.tensor([1, 2], dtype=torch.uint8))
+    print(torch.tensor([], dtype=torch.int64), torch.tensor([], dtype=torch.bool), torch.zeros(2, 0, dtype=torch.int32))
+    print(torch.tensor([1.0, 2.0], dtype=torch.float16) * 2)
+""",
+)
+snippet(
+    "printoptions_variants",
+    """
+    torch.set_printoptions(precision=2)
+    print(torch.tensor([1.23456, 2.0]), torch.tensor([1.23456], dtype=torch.float64))
+    torch.set_printoptions(threshold=5)
+    print(torch.arange(10.))
+    torch.set_printoptions(edgeitems=1)
+    print(torch.arange(10.))
+    torch.set_printoptions(profile="default")
+    print(torch.arange(10.), torch.tensor([1.23456]))
+    torch.set_printoptions(linewidth=40)
+    print(torch.arange(20.))
+    torch.set_printoptions(profile="default")
+    torch.set_printoptions(sci_mode=False)
+    print(torch.tensor([1e-8, 1.0]))
+    torch.set_printoptions(profile="default")
+    torch.set_printoptions(sci_mode=None)
+    print(torch.tensor([1e-8, 1.0]))
+""",
+)
+snippet(
+    "format_strings",
+    """
+    x = torch.tensor(3.14159)
+    print(f"{x:.2f}", f"{x}", "%s" % x, "{}".format(x), str(x), f"{x.item():.3e}")
+    y = torch.tensor([1.0, 2.0])
+    print(f"{y}", "%s" % y, "{!r}".format(y))
+    try:
+        print("%.2f" % y)
+    except Exception as e:
+        print(type(e).__name__, e)
+    print("%.2f" % x)
+    print(round(x.item(), 2), f"{torch.tensor(2):d}" if False else '', format(torch.tensor(5), 'd') if False else '')
+""",
+)
+
+# -- randint's two forms; the tutorial's own code; the version-counter messages -------------
+snippet(
+    "randint_forms",
+    """
+    for f in [lambda: torch.randint(5, (2, 2)).shape, lambda: torch.randint(0, 5, (3,)).shape, lambda: torch.randint(3, 3, (2,)), lambda: torch.randint(5, size=(2,)).shape,
+              lambda: torch.randint(low=0, high=5, size=(2,)).shape, lambda: torch.randint(2, 5, (4,)).dtype, lambda: torch.randint(0, 2, (3,), dtype=torch.float32).dtype,
+              lambda: ((torch.randint(2, 5, (50,)) >= 2) & (torch.randint(2, 5, (50,)) < 5)).all()]:
+        try:
+            print(f())
+        except Exception as e:
+            print(type(e).__name__, str(e)[:150])
+""",
+)
+snippet(
+    "tutorial_basic_autograd",
+    """
+    x = torch.ones(5)
+    y = torch.zeros(3)
+    w = torch.tensor([[0.1 * i - 0.2 * j for j in range(3)] for i in range(5)], requires_grad=True)
+    b = torch.tensor([0.1, -0.2, 0.3], requires_grad=True)
+    z = torch.matmul(x, w) + b
+    loss = torch.nn.functional.binary_cross_entropy_with_logits(z, y)
+    print(f"Gradient function for z = {z.grad_fn}")
+    print(f"Gradient function for loss = {loss.grad_fn}")
+    loss.backward()
+    print(w.grad)
+    print(b.grad)
+    z = torch.matmul(x, w) + b
+    print(z.requires_grad)
+    with torch.no_grad():
+        z = torch.matmul(x, w) + b
+    print(z.requires_grad)
+    z = torch.matmul(x, w) + b
+    z_det = z.detach()
+    print(z_det.requires_grad)
+    inp = torch.eye(4, 5, requires_grad=True)
+    out = (inp + 1).pow(2).t()
+    out.backward(torch.ones_like(out), retain_graph=True)
+    print(f"First call\n{inp.grad}")
+    out.backward(torch.ones_like(out), retain_graph=True)
+    print(f"\nSecond call\n{inp.grad}")
+    inp.grad.zero_()
+    out.backward(torch.ones_like(out), retain_graph=True)
+    print(f"\nCall after zeroing gradients\n{inp.grad}")
+""",
+)
+snippet(
+    "logistic_regression_bce",
+    """
+    X = torch.tensor([[1.0, 2.0], [2.0, 1.0], [-1.0, -2.0], [-2.0, -1.0]])
+    y = torch.tensor([1.0, 1.0, 0.0, 0.0])
+    w = torch.zeros(2, requires_grad=True)
+    b = torch.zeros(1, requires_grad=True)
+    for _ in range(5):
+        z = X @ w + b
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(z, y)
+        loss.backward()
+        with torch.no_grad():
+            w -= 0.5 * w.grad
+            b -= 0.5 * b.grad
+            w.grad.zero_(); b.grad.zero_()
+    print(w, f"{abs(b.item()):.4f}", loss)  # b is 0 up to rounding noise
+    p = torch.sigmoid(X @ w + b)
+    print(torch.nn.functional.binary_cross_entropy(p, y))
+""",
+)
+snippet(
+    "version_error_message_variants",
+    """
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    w = torch.tensor([3.0, 4.0], requires_grad=True)
+    y = x * w
+    w2 = w * 1
+    z = x * w2
+    w2.mul_(2)
+    try:
+        z.sum().backward()
+    except RuntimeError as e:
+        print("RuntimeError", e)
+    a = x.clone()
+    b = a.pow(2)
+    a.zero_()
+    try:
+        b.sum().backward()
+    except RuntimeError as e:
+        print("RuntimeError", e)
+    c = x.clone()
+    d = c.tanh()
+    d.add_(1)
+    try:
+        d.sum().backward()
+    except RuntimeError as e:
+        print("RuntimeError", e)
 """,
 )
 

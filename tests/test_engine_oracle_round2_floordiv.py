@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import minigrad
-from engine_helpers import examples
+from engine_helpers import examples, printed
 
 pytestmark = pytest.mark.oracle
 
@@ -122,3 +122,66 @@ def test_floor_divide_in_place_matches_pytorch(pt):
         ]
 
     assert run(minigrad) == run(pt)
+
+
+# -- snippets a student writes: printed as PyTorch prints them (engine_helpers.printed) -----
+PRINTED_SNIPPETS = {}
+PRINTED_SNIPPETS["remainder"] = """
+    x = torch.tensor([5.0, -3.5, 2.0], requires_grad=True)
+    y = torch.tensor([2.0, 2.0, -1.5], requires_grad=True)
+    for r in [x % 2, x % y, 7 % x, x.remainder(2), torch.remainder(x, y), x % torch.tensor(2.0)]:
+        print(r, r.grad_fn.name())
+    (x % y).sum().backward(); print(x.grad, y.grad)
+    x.grad = None
+    try:
+        (7 % x).sum().backward()
+    except Exception as e:
+        print(type(e).__name__, e)
+    print(torch.tensor([5,-3]) % 2, torch.tensor([5, -3]) % 2.5)
+    try: print(torch.tensor([5]) % 0)
+    except Exception as e: print(type(e).__name__, e)
+    try: print(torch.tensor([True]) % torch.tensor([True]))
+    except Exception as e: print(type(e).__name__, e)
+    print(torch.tensor([5.]) % 0)
+    a = torch.tensor([5.0, 3.0]); a %= 2; print(a, a._version)
+    x = torch.tensor([5.0, -3.5], requires_grad=True)
+    g, = torch.autograd.grad((x % 2).sum(), x, create_graph=True); print(g)
+    y = torch.tensor([2.0, 2.0], requires_grad=True)
+    g = torch.autograd.grad((x % y).sum(), [x, y], create_graph=True); print(g)
+    i = torch.tensor([1, 2])
+    for e in (-1, torch.tensor(-1), torch.tensor([-1, 2])):
+        try:
+            print(i ** e)
+        except Exception as err:
+            print(type(err).__name__, err)
+    print(i ** 2, i ** torch.tensor([0, 3]), 2 ** i)
+    try:
+        print(2 ** torch.tensor([-1]))
+    except Exception as err:
+        print(type(err).__name__, err)
+"""
+PRINTED_SNIPPETS["ops_with_none_and_strings"] = """
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = torch.tensor([1.0, 2.0])
+    for f in [lambda: x - None, lambda: x + None, lambda: x * None, lambda: x / None, lambda: None * x, lambda: x ** None, lambda: x @ None, lambda: x + "a", lambda: x == None, lambda: x < None]:
+        try:
+            print(f())
+        except Exception as e:
+            print(type(e).__name__, e)
+    for op in ("__isub__", "__iadd__", "__imul__", "__itruediv__"):
+        try:
+            t = y.clone()
+            exec(f"t {dict(__isub__='-=', __iadd__='+=', __imul__='*=', __itruediv__='/=')[op]} None")
+        except Exception as e:
+            print(type(e).__name__, e)
+    try:
+        x -= None
+    except Exception as e:
+        print(type(e).__name__, e)
+    print(x, y)
+"""
+
+
+@pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
+def test_snippet_prints_what_pytorch_prints(pt, name):
+    assert printed(minigrad, PRINTED_SNIPPETS[name]) == printed(pt, PRINTED_SNIPPETS[name])

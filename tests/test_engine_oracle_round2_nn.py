@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import minigrad
-from engine_helpers import examples
+from engine_helpers import examples, printed
 
 pytestmark = pytest.mark.oracle
 
@@ -398,3 +398,207 @@ def test_clip_grad_value_matches_pytorch(pt, clip):
         T.nn.utils.clip_grad_value_(a, clip)
         seen.append((repr(a.grad), repr(b.grad)))
     assert seen[0] == seen[1]
+
+
+# -- snippets a student writes: printed as PyTorch prints them (engine_helpers.printed) -----
+PRINTED_SNIPPETS = {}
+PRINTED_SNIPPETS["cross_entropy_label_smoothing"] = """
+    F = torch.nn.functional
+    x = torch.tensor([[1.0, 2.0, 0.5], [0.1, -1.0, 2.0], [0.3, 0.3, -0.2]], requires_grad=True)
+    t = torch.tensor([2, 0, 1])
+    w = torch.tensor([0.2, 1.0, 3.0])
+    for kw in ({"label_smoothing": 0.1}, {"label_smoothing": 0.25, "reduction": "sum"}, {"label_smoothing": 0.3, "reduction": "none"},
+               {"label_smoothing": 0.1, "weight": w}, {"label_smoothing": 0.2, "weight": w, "reduction": "none"}, {"label_smoothing": 0.1, "ignore_index": 0},
+               {"label_smoothing": 0.1, "ignore_index": 1, "weight": w}, {"label_smoothing": 1.0}, {"label_smoothing": 0.0}):
+        loss = F.cross_entropy(x, t, **{k: v for k, v in kw.items()})
+        print(kw.get("label_smoothing"), loss)
+        g, = torch.autograd.grad(loss.sum(), x)
+        print(g)
+    p = torch.tensor([[0.2, 0.3, 0.5], [1.0, 0.0, 0.0], [0.0, 0.5, 0.5]])
+    print(F.cross_entropy(x, p, label_smoothing=0.2), F.cross_entropy(x, p, label_smoothing=0.2, reduction="none"))
+    print(F.cross_entropy(x[0], t[0], label_smoothing=0.2), torch.nn.CrossEntropyLoss(label_smoothing=0.1)(x, t))
+    for bad in (1.5, -0.1):
+        try:
+            F.cross_entropy(x, t, label_smoothing=bad)
+        except RuntimeError as e:
+            print("RuntimeError", e)
+"""
+PRINTED_SNIPPETS["nll_target_errors"] = """
+    F = torch.nn.functional
+    x = torch.tensor([[1.0, 2.0, 0.5], [0.1, -1.0, 2.0]], requires_grad=True)
+    for f in [lambda: F.nll_loss(x, torch.tensor([0, 1, 2.])), lambda: F.nll_loss(x, torch.tensor([0, 1, 2])), lambda: F.nll_loss(x, torch.tensor([0, 1], dtype=torch.int32)),
+              lambda: F.nll_loss(x, torch.tensor([0, 1], dtype=torch.uint8)), lambda: F.nll_loss(x, torch.tensor([0., 1.])), lambda: F.cross_entropy(x, torch.tensor([0, 1], dtype=torch.uint8)),
+              lambda: F.cross_entropy(x, torch.tensor([0., 1., 1.])), lambda: F.cross_entropy(x, torch.tensor([[0., 1., 1.]])), lambda: F.cross_entropy(x, torch.tensor([0, 1, 1])),
+              lambda: F.nll_loss(x, torch.tensor([[0, 1]])), lambda: F.nll_loss(x[0], torch.tensor(1)), lambda: F.nll_loss(x[0], torch.tensor([1])),
+              lambda: F.nll_loss(x, torch.tensor([True, False])), lambda: F.cross_entropy(x, torch.tensor([1.0, 0.0])), lambda: F.cross_entropy(x, torch.tensor([0, 1], dtype=torch.int32)),
+              lambda: F.cross_entropy(x, torch.ones(2, 3, dtype=torch.int64)), lambda: F.nll_loss(x, torch.tensor(1)), lambda: torch.nn.CrossEntropyLoss()(x, torch.tensor([1.0, 0.0]))]:
+        try:
+            print('ok', f())
+        except Exception as e:
+            print(type(e).__name__, e)
+    print(x.grad)
+"""
+PRINTED_SNIPPETS["loss_modules_args"] = """
+    x = torch.tensor([[1.0, 2.0, 0.5], [0.1, -1.0, 2.0], [0.3, 0.3, -0.2]], requires_grad=True)
+    t = torch.tensor([2, 0, 1])
+    w = torch.tensor([0.2, 1.0, 3.0])
+    for m in (torch.nn.CrossEntropyLoss(w), torch.nn.CrossEntropyLoss(weight=w, ignore_index=0), torch.nn.CrossEntropyLoss(label_smoothing=0.1, reduction="sum"),
+              torch.nn.NLLLoss(w), torch.nn.NLLLoss(ignore_index=2, reduction="none"), torch.nn.CrossEntropyLoss(reduce=False), torch.nn.NLLLoss(size_average=False)):
+        print(m, m.reduction, m(x if not isinstance(m, torch.nn.CrossEntropyLoss) else x, t))
+    p = torch.tensor([0.2, 0.9, 0.5], requires_grad=True)
+    y = torch.tensor([0.0, 1.0, 1.0])
+    print(torch.nn.BCELoss(w)(p, y), torch.nn.BCELoss(reduction="none")(p, y), torch.nn.BCEWithLogitsLoss(pos_weight=w)(p, y), torch.nn.MSELoss(reduction="sum")(p, y), torch.nn.MSELoss(reduce=False)(p, y))
+    g, = torch.autograd.grad(torch.nn.CrossEntropyLoss(ignore_index=1)(x, t), x)
+    print(g)
+    g, = torch.autograd.grad(torch.nn.functional.nll_loss(x, t, ignore_index=0), x)
+    print(g)
+"""
+PRINTED_SNIPPETS["module_assign_before_init"] = """
+    class Net(torch.nn.Module):
+        def __init__(self):
+            self.size = 3
+            print("plain attribute ok", self.size)
+            try:
+                self.fc = torch.nn.Linear(2, 2)
+            except AttributeError as e:
+                print("AttributeError", e)
+            try:
+                self.w = torch.nn.Parameter(torch.ones(1))
+            except AttributeError as e:
+                print("AttributeError", e)
+            super().__init__()
+            self.fc = torch.nn.Linear(2, 2)
+    n = Net()
+    print(n, n.size)
+"""
+PRINTED_SNIPPETS["linear_dtypes"] = """
+    F = torch.nn.functional
+    w = torch.ones(2, 3); b = torch.ones(2)
+    for f in [lambda: F.linear(torch.ones(3, dtype=torch.float64), w, b), lambda: F.linear(torch.ones(4, 3, dtype=torch.float64), w, b), lambda: F.linear(torch.ones(2, 4, 3, dtype=torch.float64), w, b),
+              lambda: F.linear(torch.ones(4, 3, dtype=torch.float64), w), lambda: F.linear(torch.ones(4, 3), w, b.double()), lambda: F.linear(torch.ones(3), w), lambda: F.linear(torch.ones(4, 3, dtype=torch.float64), w.double(), b),
+              lambda: torch.nn.Linear(3, 2)(torch.ones(3, dtype=torch.float64))]:
+        try:
+            print(f().dtype)
+        except Exception as e:
+            print(type(e).__name__, e)
+"""
+PRINTED_SNIPPETS["parameter_behaviour"] = """
+    p = torch.nn.Parameter(torch.ones(2))
+    print(isinstance(p, torch.Tensor), p.requires_grad, p.is_leaf, type(p * 2).__name__, type(p.detach()).__name__, type(p.data).__name__, type(p.clone()).__name__)
+    with torch.no_grad():
+        p.mul_(3)
+    print(p)
+    try:
+        p.mul_(3)
+    except RuntimeError as e:
+        print("RuntimeError", e)
+    q = torch.nn.Parameter(torch.tensor([1, 2]), requires_grad=False) if False else None
+    try:
+        torch.nn.Parameter(torch.tensor([1, 2]))
+    except RuntimeError as e:
+        print("RuntimeError", e)
+"""
+PRINTED_SNIPPETS["sequential_api"] = """
+    m = torch.nn.Sequential(torch.nn.Linear(2, 3), torch.nn.Tanh(), torch.nn.Linear(3, 1))
+    print(len(m), type(m[1]).__name__, m[-1], type(m[0:2]).__name__ if hasattr(m, '__getitem__') else '')
+    m.append(torch.nn.Sigmoid()) if hasattr(m, 'append') else None
+    print(m)
+    for name, mod in m.named_children():
+        print(name, type(mod).__name__)
+    print([n for n, _ in m.named_parameters()])
+    m.zero_grad()
+    print(all(p.grad is None for p in m.parameters()))
+"""
+PRINTED_SNIPPETS["softmax_dim_none_warning"] = """
+    x = torch.tensor([[1.0, 2.0], [3.0, 4.0]])
+    print(torch.nn.functional.softmax(x, dim=-1))
+    print(torch.nn.functional.softmax(x))
+"""
+PRINTED_SNIPPETS["state_dict_roundtrip"] = """
+    m = torch.nn.Linear(2, 1)
+    sd = m.state_dict()
+    print(list(sd.keys()), type(sd).__name__, sd["weight"].requires_grad)
+    m2 = torch.nn.Linear(2, 1)
+    print(m2.load_state_dict(sd))
+    print(torch.equal(m2.weight, m.weight))
+"""
+PRINTED_SNIPPETS["bce_edge_and_errors"] = """
+    F = torch.nn.functional
+    p = torch.tensor([0.0, 1.0, 0.5], requires_grad=True)
+    y = torch.tensor([0.0, 1.0, 1.0])
+    print(F.binary_cross_entropy(p, y))
+    l = F.binary_cross_entropy(p, torch.tensor([1.0, 0.0, 1.0]))
+    print(l)
+    l.backward()
+    print(p.grad)
+    try:
+        F.binary_cross_entropy(p, torch.tensor([1, 0, 1]))
+    except Exception as e:
+        print(type(e).__name__, e)
+    try:
+        F.binary_cross_entropy_with_logits(p, torch.tensor([1, 0, 1]))
+    except Exception as e:
+        print(type(e).__name__, e)
+"""
+PRINTED_SNIPPETS["mse_int_and_float64_targets"] = """
+    F = torch.nn.functional
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    for t in (torch.tensor([0, 2]), torch.tensor([1.0, 3.0], dtype=torch.float64), torch.tensor(1.0)):
+        loss = F.mse_loss(x, t)
+        g, = torch.autograd.grad(loss, x, create_graph=True)
+        print(loss, g)
+"""
+PRINTED_SNIPPETS["module_double_and_to"] = """
+    m = torch.nn.Linear(2, 1)
+    for f in (lambda: m.double(), lambda: m.float(), lambda: m.to(torch.float64), lambda: m.to("cpu"), lambda: m.cpu(), lambda: m.requires_grad_(False), lambda: m.train(), lambda: m.eval()):
+        try:
+            r = f()
+            print(type(r).__name__, r is m, m.weight.dtype, m.weight.requires_grad, type(m.weight).__name__)
+        except Exception as e:
+            print(type(e).__name__, e)
+"""
+PRINTED_SNIPPETS["module_params_nested"] = """
+    class Block(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.lin = torch.nn.Linear(2, 2)
+            self.scale = torch.nn.Parameter(torch.ones(1))
+        def forward(self, x):
+            return self.lin(x) * self.scale
+    class Net(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a = Block()
+            self.b = torch.nn.Sequential(Block(), torch.nn.ReLU())
+        def forward(self, x):
+            return self.b(self.a(x))
+    n = Net()
+    print([k for k, _ in n.named_parameters()])
+    print(len(list(n.parameters(recurse=False))) if True else '', [k for k, _ in n.named_modules()])
+    print(list(n.state_dict().keys()))
+    print(n)
+    x = torch.ones(3, 2)
+    print(n(x).shape, n(x).grad_fn.name())
+"""
+PRINTED_SNIPPETS["module_getattr_errors"] = """
+    m = torch.nn.Linear(2, 1)
+    try:
+        m.nope
+    except AttributeError as e:
+        print("AttributeError", e)
+    try:
+        torch.nn.Sequential(torch.nn.ReLU())[3]
+    except IndexError as e:
+        print("IndexError", e)
+    m.weight = torch.nn.Parameter(torch.zeros(1, 2))
+    print([k for k, _ in m.named_parameters()], m.weight)
+    try:
+        m.weight = torch.zeros(1, 2)
+    except TypeError as e:
+        print("TypeError", e)
+"""
+
+
+@pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
+def test_snippet_prints_what_pytorch_prints(pt, name):
+    assert printed(minigrad, PRINTED_SNIPPETS[name]) == printed(pt, PRINTED_SNIPPETS[name])

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import minigrad
-from engine_helpers import examples
+from engine_helpers import examples, printed
 
 pytestmark = pytest.mark.oracle
 
@@ -253,3 +253,84 @@ def test_bad_parameters_give_pytorchs_errors(pt, case):
         return type(info.value), str(info.value)
 
     assert error(minigrad) == error(pt)
+
+
+# -- snippets a student writes: printed as PyTorch prints them (engine_helpers.printed) -----
+PRINTED_SNIPPETS = {}
+PRINTED_SNIPPETS["rmsprop"] = """
+    import math
+    x = torch.linspace(-math.pi, math.pi, 200)
+    y = torch.sin(x)
+    xx = x.unsqueeze(-1).pow(torch.tensor([1, 2, 3]))
+    for kw in ({}, {"momentum": 0.9}, {"centered": True}, {"weight_decay": 0.1, "centered": True, "momentum": 0.5}, {"maximize": True, "alpha": 0.5}):
+        model = torch.nn.Sequential(torch.nn.Linear(3, 1), torch.nn.Flatten(0, 1))
+        with torch.no_grad():
+            model[0].weight.copy_(torch.tensor([[0.1, -0.05, 0.01]]))
+            model[0].bias.fill_(0.0)
+        loss_fn = torch.nn.MSELoss(reduction='sum')
+        optimizer = torch.optim.RMSprop(model.parameters(), lr=1e-3, **kw)
+        for t in range(30):
+            loss = loss_fn(model(xx), y)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        print(kw, f"{loss.item():.4g}", [f"{v:.3g}" for v in model[0].weight.flatten().tolist()])
+        print(type(model[0].weight).__name__, model[0].bias.dtype, model[0].bias.shape)
+        print(sorted(optimizer.state[model[0].weight].keys()), optimizer.state[model[0].weight]["step"])
+    print(optimizer)
+    for bad in ({"lr": -1}, {"eps": -1}, {"momentum": -1}, {"weight_decay": -1}, {"alpha": -1}):
+        try:
+            torch.optim.RMSprop([torch.nn.Parameter(torch.ones(1))], **bad)
+        except ValueError as e:
+            print("ValueError", e)
+"""
+PRINTED_SNIPPETS["adamw_like"] = """
+    w = torch.nn.Parameter(torch.tensor([1.0, -2.0]))
+    opt = torch.optim.Adam([w], lr=0.1, weight_decay=0.1, decoupled_weight_decay=True)
+    for _ in range(3):
+        opt.zero_grad()
+        (w ** 2).sum().backward()
+        opt.step()
+    print(w)
+    if hasattr(torch.optim, "AdamW"):
+        v = torch.nn.Parameter(torch.tensor([1.0, -2.0]))
+        opt = torch.optim.AdamW([v], lr=0.1)
+        for _ in range(3):
+            opt.zero_grad(); (v ** 2).sum().backward(); opt.step()
+        print(v)
+"""
+PRINTED_SNIPPETS["sgd_maximize_dampening"] = """
+    w = torch.nn.Parameter(torch.tensor([1.0, -2.0]))
+    opt = torch.optim.SGD([w], lr=0.1, momentum=0.5, dampening=0.3, maximize=True)
+    for _ in range(3):
+        opt.zero_grad()
+        (w ** 2).sum().backward()
+        opt.step()
+    print(w, opt.state[w]["momentum_buffer"])
+"""
+PRINTED_SNIPPETS["optim_add_param_group"] = """
+    a = torch.nn.Parameter(torch.ones(1)); b = torch.nn.Parameter(torch.ones(1))
+    opt = torch.optim.Adam([a], lr=0.1)
+    opt.add_param_group({"params": b, "lr": 0.01})
+    print(len(opt.param_groups), opt.param_groups[1]["lr"], opt.param_groups[1]["betas"])
+    try:
+        opt.add_param_group({"params": [a]})
+    except Exception as e:
+        print(type(e).__name__, e)
+    print(opt.state_dict()["param_groups"][1]["params"])
+"""
+PRINTED_SNIPPETS["closure_step"] = """
+    w = torch.nn.Parameter(torch.tensor([1.0, -2.0]))
+    opt = torch.optim.SGD([w], lr=0.1)
+    def closure():
+        opt.zero_grad()
+        loss = (w ** 2).sum()
+        loss.backward()
+        return loss
+    print(opt.step(closure), w)
+"""
+
+
+@pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
+def test_snippet_prints_what_pytorch_prints(pt, name):
+    assert printed(minigrad, PRINTED_SNIPPETS[name]) == printed(pt, PRINTED_SNIPPETS[name])

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import minigrad
-from engine_helpers import finite_differences
+from engine_helpers import finite_differences, printed
 
 pytestmark = pytest.mark.oracle
 
@@ -555,3 +555,87 @@ def _hook_order(T):
 def test_tensor_hooks_then_retain_grad_then_node_pre_hooks(pt):
     result = _same(pt, _hook_order)
     assert result[1][0] == ["tensor hook", "node pre-hook 1", "node pre-hook 2"]
+
+
+# -- snippets a student writes: printed as PyTorch prints them (engine_helpers.printed) -----
+PRINTED_SNIPPETS = {}
+PRINTED_SNIPPETS["hook_handle_and_once_differentiable_node"] = """
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    h = x.register_hook(lambda g: g)
+    print(type(h).__name__, type((x * 2).grad_fn.register_hook(lambda gi, go: None)).__name__)
+    h.remove()
+    h.remove()
+    class F(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x ** 2
+        @staticmethod
+        @torch.autograd.function.once_differentiable
+        def backward(ctx, g):
+            x, = ctx.saved_tensors
+            return 2 * x * g
+    a = torch.tensor([3.0], requires_grad=True)
+    g, = torch.autograd.grad(F.apply(a), a, torch.ones(1, requires_grad=True), create_graph=True)
+    print(g, type(g.grad_fn).__name__, g.grad_fn.name())
+    try:
+        g.sum().backward()
+    except RuntimeError as e:
+        print("RuntimeError", e)
+"""
+PRINTED_SNIPPETS["grad_outputs_none_in_list"] = """
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    a = (x * 2).sum()
+    b = x * 3
+    print(torch.autograd.grad([a, b], x, [None, torch.ones(2)]))
+    try:
+        torch.autograd.grad([a, b], x, [None, None])
+    except Exception as e:
+        print(type(e).__name__, e)
+    try:
+        torch.autograd.grad([a], x, [torch.ones(1), torch.ones(1)])
+    except Exception as e:
+        print(type(e).__name__, e)
+"""
+PRINTED_SNIPPETS["hooks_under_grad_create_graph"] = """
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    y = x ** 2
+    y.register_hook(lambda g: g * 10)
+    g, = torch.autograd.grad(y.sum(), x, create_graph=True)
+    print(g)
+    g2, = torch.autograd.grad(g.sum(), x)
+    print(g2)
+"""
+PRINTED_SNIPPETS["custom_function_no_grad_inside"] = """
+    class F(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            print("grad enabled in forward:", torch.is_grad_enabled())
+            y = x * 2
+            print("y requires grad:", y.requires_grad)
+            return y
+        @staticmethod
+        def backward(ctx, g):
+            print("grad enabled in backward:", torch.is_grad_enabled())
+            return g * 2
+    x = torch.tensor([1.0], requires_grad=True)
+    F.apply(x).backward()
+    torch.autograd.grad(F.apply(x), x, create_graph=True)
+"""
+PRINTED_SNIPPETS["retain_grad_chain_and_clear"] = """
+    x = torch.tensor([1.0, 2.0], requires_grad=True)
+    a = x * 2; a.retain_grad()
+    b = a * 3; b.retain_grad()
+    c = b.sum()
+    c.backward(retain_graph=True)
+    print(a.grad, b.grad)
+    c.backward()
+    print(a.grad, b.grad, x.grad)
+    a.grad = None
+    print(a.grad)
+"""
+
+
+@pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
+def test_snippet_prints_what_pytorch_prints(pt, name):
+    assert printed(minigrad, PRINTED_SNIPPETS[name]) == printed(pt, PRINTED_SNIPPETS[name])

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 import minigrad
-from engine_helpers import check_first_derivatives, check_second_derivatives, examples
+from engine_helpers import check_first_derivatives, check_second_derivatives, examples, printed
 
 pytestmark = pytest.mark.oracle
 
@@ -479,3 +479,64 @@ def test_a_view_made_under_no_grad_can_change_under_no_grad(pt):
     assert _no_grad_view(minigrad, "changed under no_grad too") == _no_grad_view(
         pt, "changed under no_grad too"
     )
+
+
+# -- snippets a student writes: printed as PyTorch prints them (engine_helpers.printed) -----
+PRINTED_SNIPPETS = {}
+PRINTED_SNIPPETS["view_inplace_chain"] = """
+    x = torch.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    y = x * 1
+    v = y.view(2, 2)
+    v[0, 0] = 100
+    print(y, y.grad_fn.name(), v.grad_fn.name())
+    t = v.t()
+    t.mul_(2)
+    print(y, y.grad_fn.name())
+    (y * torch.arange(4.)).sum().backward()
+    print(x.grad)
+"""
+PRINTED_SNIPPETS["view_of_view_version"] = """
+    x = torch.zeros(4)
+    a = x[1:]
+    b = a[1:]
+    b.add_(1)
+    print(x, x._version, a._version, b._version)
+    x.view(2, 2)[0].fill_(7)
+    print(a, b)
+"""
+PRINTED_SNIPPETS["unbind_inplace_error"] = """
+    x = torch.ones(2, 2, requires_grad=True)
+    y = x * 1
+    a, b = y.unbind(0)
+    try:
+        a.mul_(2)
+    except RuntimeError as e:
+        print("RuntimeError", e)
+    c, d = y.split(1)
+    try:
+        c.add_(1)
+    except RuntimeError as e:
+        print("RuntimeError", e)
+"""
+PRINTED_SNIPPETS["inplace_on_leaf_view_no_grad_then_use"] = """
+    w = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    with torch.no_grad():
+        w[0] = 10
+        w[1:].mul_(2)
+    print(w, w._version, w.is_leaf, w.grad_fn)
+    (w * w).sum().backward()
+    print(w.grad)
+"""
+PRINTED_SNIPPETS["retain_grad_on_view_and_inplace"] = """
+    x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 2
+    y.retain_grad()
+    y.mul_(3)
+    y.sum().backward()
+    print(y.grad, x.grad)
+"""
+
+
+@pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
+def test_snippet_prints_what_pytorch_prints(pt, name):
+    assert printed(minigrad, PRINTED_SNIPPETS[name]) == printed(pt, PRINTED_SNIPPETS[name])

@@ -10,7 +10,7 @@ Left out on purpose (README's deliberate differences):
 - ``norm(p='nuc')``: minigrad has no nuclear norm and raises NotImplementedError;
 - the gradient of ``norm(0)`` (a count): PyTorch sends none (``.grad`` stays None), minigrad
   sends zeros, so that every edge of the chain-rule pictures carries a gradient;
-- a missing or clashing argument (``cumprod()`` without dim, ``var(1, True, correction=0)``):
+- a clashing argument (``var(1, True, correction=0)``):
   PyTorch's argument parser lists its overloads, minigrad gives Python's or a short TypeError;
 - ``round(decimals=0)`` written out on an integer tensor: PyTorch's decimals overload has no
   integer kernel ("round_vml_cpu" not implemented), while minigrad cannot tell it from a plain
@@ -21,6 +21,7 @@ import numpy as np
 import pytest
 
 import minigrad
+from engine_helpers import printed
 
 pytestmark = pytest.mark.oracle
 
@@ -101,6 +102,17 @@ PRINTED = {
     "ceil": lambda T: T.ceil(_m(T) / 3),
     "trunc": lambda T: (_m(T) / -3).trunc(),
     "sign": lambda T: _m(T).sign(),
+    # views and picks a student meets in the tutorial's neighbourhood
+    "select": lambda T: _m(T).select(1, -1),
+    "select_function": lambda T: T.select(_m(T), 0, 1),
+    "mT": lambda T: _m(T).mT,
+    "index_0d_int_tensor": lambda T: _m(T)[T.tensor(1)],
+    "index_0d_int_tensor_in_tuple": lambda T: _m(T)[0, T.tensor(2)],
+    "index_0d_bool_tensor": lambda T: _m(T)[T.tensor(True)],
+    "squeeze_dims": lambda T: T.ones(1, 3, 1, requires_grad=True).squeeze((0, 2)),
+    "squeeze_dims_some_not_one": lambda T: T.ones(1, 3, 1, requires_grad=True).squeeze((0, 1)),
+    "squeeze_dims_function": lambda T: T.squeeze(T.ones(1, 3, 1, requires_grad=True), [-1]),
+    "squeeze_dims_empty": lambda T: T.ones(1, 3, 1, requires_grad=True).squeeze(()),
 }
 
 
@@ -289,6 +301,34 @@ BAD = {
     "median_0d_dim": lambda T, x, y: T.tensor(1.0).median(1),
     "argsort_0d_dim": lambda T, x, y: T.tensor(1.0).argsort(1),
     "round_int_decimals": lambda T, x, y: T.tensor([1, 2]).round(decimals=1),
+    # indexing: PyTorch's messages, not numpy's
+    "index_too_many": lambda T, x, y: x[0, 0, 0],
+    "index_too_many_with_none": lambda T, x, y: y[None, 0, None, 0, 0],
+    "index_mask_shape": lambda T, x, y: x[T.tensor([True, False, True])],
+    "index_mask_shape_after_int": lambda T, x, y: y[0, T.tensor([True, False])],
+    "index_mask_2d_shape": lambda T, x, y: y[T.ones(2, 2, dtype=T.bool)],
+    "index_float": lambda T, x, y: x[0, 1.5],
+    "index_float_tensor": lambda T, x, y: x[T.tensor([1.0])],
+    "select_index": lambda T, x, y: x.select(0, 5),
+    "select_negative_index": lambda T, x, y: x.select(-1, -4),
+    "select_dim": lambda T, x, y: x.select(2, 0),
+    "select_0d": lambda T, x, y: T.tensor(1.0).select(0, 0),
+    "mT_vector": lambda T, x, y: T.ones(3).mT,
+    "permute_length_before_range": lambda T, x, y: T.ones(3).permute(1, 0),
+    "permute_duplicate": lambda T, x, y: x.permute(1, 1),
+    "expand_too_few_sizes": lambda T, x, y: x.expand(3),
+    "expand_too_few_sizes_int": lambda T, x, y: T.ones(2, 2, dtype=T.int64).expand(2),
+    "squeeze_dims_repeated": lambda T, x, y: x.squeeze((0, 0)),
+    "squeeze_dims_range": lambda T, x, y: x.squeeze((0, 2)),
+    # a[key] = v: the key's and the value's errors (y is written, x's view is refused first)
+    "setitem_out_of_range": lambda T, x, y: y.__setitem__((0, 5), 1.0),
+    "setitem_value_shape": lambda T, x, y: y.__setitem__(slice(None), T.ones(2, 2)),
+    "setitem_value_rows": lambda T, x, y: y.__setitem__(0, T.ones(2)),
+    "setitem_value_too_many_dims": lambda T, x, y: y.__setitem__(0, T.ones(2, 3)),
+    "setitem_scalar_target": lambda T, x, y: y.__setitem__((0, 0), T.ones(2)),
+    "setitem_advanced_value_shape": lambda T, x, y: y.__setitem__(_index(T, 0, 1), T.ones(3, 3)),
+    "setitem_mask_value_shape": lambda T, x, y: y.__setitem__(y > 5, T.ones(2)),
+    "setitem_too_many": lambda T, x, y: y.__setitem__((0, 0, 0), 1.0),
 }
 
 
@@ -543,3 +583,91 @@ def test_refused_inplace_change_on_a_non_leaf_changes_nothing(pt, name):
     theirs = _refused_inplace(pt, name)
     assert theirs[0][0] != "no error"
     assert _refused_inplace(minigrad, name) == theirs
+
+
+# -- snippets a student writes: printed as PyTorch prints them (engine_helpers.printed) -----
+PRINTED_SNIPPETS = {}
+PRINTED_SNIPPETS["invert"] = """
+    try:
+        ~torch.ones(2)
+    except Exception as e:
+        print(type(e).__name__, e)
+    x = torch.ones(2, requires_grad=True)
+    m = ~(x > 0)
+    print(m, ~torch.tensor([1, -2]), ~torch.tensor(True), m.requires_grad)
+    y = torch.tensor([1.0, -2.0, 3.0])
+    print(y[~(y < 0)])
+"""
+PRINTED_SNIPPETS["required_dim_arguments"] = """
+    x = torch.ones(3, requires_grad=True)
+    for f in [lambda: x.cumsum(), lambda: torch.cumsum(x), lambda: x.cumprod(), lambda: torch.cumprod(x), lambda: x.logsumexp(), lambda: torch.logsumexp(x),
+              lambda: x.softmax(), lambda: x.log_softmax(), lambda: x.unsqueeze(), lambda: torch.softmax(x), lambda: torch.log_softmax(x), lambda: torch.unsqueeze(x)]:
+        try:
+            f()
+            print('ok')
+        except Exception as e:
+            print(type(e).__name__, e)
+    print(x.cumsum(0), x.cumsum(dim=0), torch.cumprod(x, dim=0), x.logsumexp(0), x.softmax(0), torch.unsqueeze(x, dim=0).shape)
+    print(type(x.max(0)).__name__, type(torch.min(x, 0)).__name__, type(x.sort()).__name__, type(x.topk(1)).__name__, type(x.median(0)).__name__)
+"""
+PRINTED_SNIPPETS["bitwise_and_neg_bool"] = """
+    b1 = torch.tensor([True, False]); b2 = torch.tensor([True, True]); i = torch.tensor([6, 3])
+    x = torch.tensor([0.5, -1.0], requires_grad=True)
+    for f in [lambda: b1 & b2, lambda: b1 | b2, lambda: b1 ^ b2, lambda: i & 3, lambda: i | 1, lambda: torch.ones(2) & torch.ones(2), lambda: b1 & True, lambda: True & b1, lambda: -b1,
+              lambda: (x > 0) & (x < 1), lambda: (x > 0) | b1, lambda: x[(x > 0) | (x < -0.5)], lambda: b1 & 1.5, lambda: torch.ones(2, dtype=torch.float64) | b1]:
+        try:
+            print(f())
+        except Exception as e:
+            print(type(e).__name__, e)
+"""
+PRINTED_SNIPPETS["any_all"] = """
+    b = torch.tensor([[True, False], [True, True]])
+    x = torch.tensor([[0.5, 0.0], [2.0, -1.0]], requires_grad=True)
+    print(b.any(), b.all(), b.any(0), b.all(1), b.all(dim=1, keepdim=True), torch.any(b), torch.all(b, 0), x.any(), x.all(), (x > 0).all(), torch.tensor([]).all(), torch.tensor([1, 0]).any())
+"""
+PRINTED_SNIPPETS["where_scalar_and_errors"] = """
+    x = torch.tensor([1.0, -2.0], requires_grad=True)
+    print(torch.where(x > 0, x, 0.0), torch.where(x > 0, 1.0, 0.0), torch.where(x > 0))
+    try:
+        torch.where(x, x, x)
+    except Exception as e:
+        print(type(e).__name__, e)
+"""
+PRINTED_SNIPPETS["T_on_other_dims"] = """
+    x = torch.arange(6.).reshape(1, 2, 3)
+    print(x.T.shape)
+    print(torch.ones(3).T.shape)
+    print(torch.tensor(1.0).T)
+    print(x.mT.shape)
+"""
+PRINTED_SNIPPETS["zero_dim_interplay"] = """
+    x = torch.tensor(2.0, requires_grad=True)
+    v = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * v
+    y.sum().backward()
+    print(x.grad, v.grad)
+    print(x.shape, x.dim(), x.numel(), x.unsqueeze(0).shape, x.reshape(1, 1).shape, x.expand(3).shape, x.view(-1).shape, x[None].shape, x[...].shape)
+    try:
+        x[0]
+    except IndexError as e:
+        print("IndexError", e)
+"""
+PRINTED_SNIPPETS["max_min_on_ints_and_nans"] = """
+    print(torch.tensor([1, 5, 3]).max(), torch.tensor([1.0, float('nan'), 3.0]).max(), torch.tensor([1.0, float('nan')]).argmax(), torch.tensor([[1, 2], [3, 0]]).min(1))
+    x = torch.tensor([1.0, float('nan'), 3.0], requires_grad=True)
+    x.max().backward()
+    print(x.grad)
+    print(torch.maximum(torch.tensor([1.0, float('nan')]), torch.tensor([2.0, 0.0])))
+"""
+PRINTED_SNIPPETS["diag_method"] = """
+    x = torch.tensor([[1.0, -2.0], [3.0, 0.5]], requires_grad=True)
+    v = torch.tensor([1.0, 2.0], requires_grad=True)
+    print(x.diag().tolist(), v.diag(), torch.diag(x).tolist(), v.diag().grad_fn.name())
+    (x.diag().sum() + v.diag().sum()).backward()
+    print(x.grad, v.grad)
+"""
+
+
+@pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
+def test_snippet_prints_what_pytorch_prints(pt, name):
+    assert printed(minigrad, PRINTED_SNIPPETS[name]) == printed(pt, PRINTED_SNIPPETS[name])

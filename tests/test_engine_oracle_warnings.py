@@ -23,6 +23,21 @@ for w in caught:
     print(w.category.__name__, str(w.message).split(" (Triggered internally")[0])
 """
 
+TO_SCALAR = """
+import math
+import warnings
+import {module} as torch
+x = torch.tensor([1.0, 2.0], requires_grad=True)
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    print(int(x[0]), bool(x[0]), x[0].item(), f"{{x[0]:.2f}}", x.tolist())  # no warning
+    with torch.no_grad():
+        print(float(x[0]))  # none either
+    print(float(x[1]), math.exp(x[0] * 0))  # the first warns, the second not again
+for w in caught:
+    print(w.category.__name__, str(w.message).split(" (Triggered internally")[0])
+"""
+
 
 def _run(code):
     result = subprocess.run(
@@ -36,4 +51,11 @@ def test_backward_with_create_graph_warns_once_as_pytorch_does(pt):
     theirs = _run(CREATE_GRAPH.format(module="torch"))
     mine = _run(CREATE_GRAPH.format(module="minigrad"))
     assert "reference cycle" in theirs
+    assert mine == theirs
+
+
+def test_float_of_a_tensor_that_requires_grad_warns_once_as_pytorch_does(pt):
+    theirs = _run(TO_SCALAR.format(module="torch"))
+    mine = _run(TO_SCALAR.format(module="minigrad"))
+    assert "to a scalar" in theirs
     assert mine == theirs

@@ -140,9 +140,19 @@ def grad(
     grad_outputs: Gradients = None,
     retain_graph: bool | None = None,
     create_graph: bool = False,
-    allow_unused: bool = False,
+    allow_unused: bool | None = None,
+    is_grads_batched: bool = False,
+    materialize_grads: bool = False,
 ) -> tuple[Tensor | None, ...]:
-    """Return d(outputs)/d(inputs) (a vector-Jacobian product) without touching any ``.grad``."""
+    """Return d(outputs)/d(inputs) (a vector-Jacobian product) without touching any ``.grad``.
+    ``materialize_grads=True``: zeros instead of None for an input the outputs do not use."""
+    if materialize_grads and allow_unused is False:
+        raise ValueError(
+            "Expected allow_unused to be True or not passed when materialize_grads=True, "
+            "but got: allow_unused=False."
+        )
+    if is_grads_batched:
+        raise NotImplementedError("is_grads_batched=True needs vmap, which minigrad does not have")
     if retain_graph is None:
         retain_graph = create_graph
     inputs = _as_tuple(inputs)
@@ -152,7 +162,20 @@ def grad(
     for t in inputs:
         if not t.requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
-    return _grad_for(outputs, grad_outputs, inputs, retain_graph, create_graph, allow_unused)
+    grads = _grad_for(
+        outputs,
+        grad_outputs,
+        inputs,
+        retain_graph,
+        create_graph,
+        bool(allow_unused or materialize_grads),
+    )
+    if materialize_grads:
+        grads = tuple(
+            Tensor._make(np.zeros_like(t._array), create_graph, None) if g is None else g
+            for g, t in zip(grads, inputs)
+        )
+    return grads
 
 
 def _grad_for(outputs, grad_outputs, inputs, retain_graph, create_graph, allow_unused):
@@ -170,6 +193,8 @@ def _grad_for(outputs, grad_outputs, inputs, retain_graph, create_graph, allow_u
                 f"The differentiated Tensor at index {i} appears to not have been "
                 "used in the graph. Set allow_unused=True if this is the desired behavior."
             )
+        if isinstance(g, Tensor) and g._array.dtype != t._array.dtype:
+            g = g.to(t.dtype)  # the input's dtype, recorded (ToCopyBackward0) as in PyTorch
         result.append(None if g is None else g if isinstance(g, Tensor) else _fresh(g, t))
     return tuple(result)
 
@@ -445,8 +470,8 @@ def _starting_gradients(roots, gradients, run):
             return {node: _root_gradient(roots, None, 0, run.raw)}
     roots = (roots,) if isinstance(roots, Tensor) else tuple(roots)
     gradients = _as_tuple(gradients, len(roots))
-    if len(gradients) != len(roots):
-        raise RuntimeError(f"got {len(gradients)} gradients for {len(roots)} tensors")
+    if len(gradients) < len(roots):  # extra gradients are left unused, as in PyTorch
+        raise RuntimeError(f"got {len(roots)} tensors and {len(gradients)} gradients")
     arrived = {}
     for i, (root, g) in enumerate(zip(roots, gradients)):
         _deposit(arrived, _root_node(root, i), root.output_nr, _root_gradient(root, g, i, run.raw))

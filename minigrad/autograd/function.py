@@ -145,7 +145,7 @@ class Function:
         else:  # a custom forward sees which inputs require grad, in any grad mode (as in PyTorch)
             ctx.needs_input_grad = tuple([isinstance(a, Tensor) and a._requires_grad for a in args])
             with grad_mode.no_grad():
-                out = cls.forward(ctx, *args, **options)
+                out = cls._custom_forward(ctx, args, options)
             if out.__class__ is tuple:
                 return tuple(
                     [
@@ -169,7 +169,7 @@ class Function:
             out = self.forward(self, *args, **options)
         else:
             with grad_mode.no_grad():  # a user's forward is never recorded
-                out = self.forward(self, *args, **options)
+                out = self._custom_forward(self, args, options)
             if self._dirty:
                 _check_dirty(self._dirty)
             if out.__class__ is tuple or self._non_differentiable or self._dirty:
@@ -282,6 +282,13 @@ class Function:
     # -- what forward and backward use ----------------------------------------------------------
     def save_for_backward(self, *values: Any) -> None:
         """Keep what backward needs. Freed after backward unless ``retain_graph=True``."""
+        if not self.builtin:  # a custom Function saves tensors (or None), as PyTorch requires
+            for i, v in enumerate(values):
+                if v is not None and not isinstance(v, Tensor):
+                    raise TypeError(
+                        "save_for_backward can only save variables, but argument "
+                        f"{i} is of type {type(v).__name__}"
+                    )
         self._saved = values
 
     def mark_non_differentiable(self, *tensors: Tensor) -> None:
@@ -427,6 +434,20 @@ class Function:
         )
 
     @staticmethod
+    def setup_context(ctx: Function, inputs: tuple, output: Any) -> None:
+        raise NotImplementedError("setup_context is not implemented.")
+
+    @classmethod
+    def _custom_forward(cls, ctx, args, options):
+        """A user's forward: ``forward(ctx, *args)``, or PyTorch's other style, ``forward(*args)``
+        without ctx and ``setup_context(ctx, inputs, output)`` to fill ctx afterwards."""
+        if cls.setup_context is Function.setup_context:
+            return cls.forward(ctx, *args, **options)
+        out = cls.forward(*args, **options)
+        cls.setup_context(ctx, args, out)
+        return out
+
+    @staticmethod
     def backward(ctx: Function, *grad_outputs: Tensor) -> Any:
         raise NotImplementedError(
             "You must implement either the backward or vjp method for your "
@@ -462,13 +483,13 @@ def once_differentiable(backward):
 class _DelayedError(Function):
     """Stands after a ``once_differentiable`` backward's results: differentiating them raises."""
 
-    node_name = "DelayedError"
+    node_name = "Error"  # PyTorch's DelayedError node prints as <Error object at ...>
     formula = "not differentiable (once_differentiable)"
     label = "once"
     builtin = True
 
     def name(self):
-        return "torch::autograd::DelayedError"
+        return "torch::autograd::Error"
 
     @staticmethod
     def local(ctx):
@@ -573,7 +594,7 @@ class _OutputHook:
         return self.hook(grad)
 
 
-class _Handle:
+class RemovableHandle:
     """What ``register_hook`` returns: ``.remove()`` takes the hook out again."""
 
     def __init__(self, hooks, hook):
@@ -582,6 +603,9 @@ class _Handle:
     def remove(self):
         if self._hook in self._hooks:
             self._hooks.remove(self._hook)
+
+
+_Handle = RemovableHandle
 
 
 # -- recording the forward pass -------------------------------------------------------------------

@@ -54,15 +54,23 @@ def logsigmoid(input):
 
 
 def softmax(input, dim=None):
-    return _act.Softmax.apply(input, dim=_default_dim(input, dim))
+    return _act.Softmax.apply(input, dim=_default_dim(input, dim, "softmax"))
 
 
 def log_softmax(input, dim=None):
-    return _act.LogSoftmax.apply(input, dim=_default_dim(input, dim))
+    return _act.LogSoftmax.apply(input, dim=_default_dim(input, dim, "log_softmax"))
 
 
-def _default_dim(input, dim):
-    if dim is None:  # PyTorch's legacy choice, without its deprecation warning
+def _default_dim(input, dim, name):
+    if dim is None:  # PyTorch's legacy choice, with its deprecation warning
+        import warnings
+
+        warnings.warn(
+            f"Implicit dimension choice for {name} has been deprecated. Change the call to "
+            "include dim=X as an argument.",
+            UserWarning,
+            stacklevel=3,
+        )
         return 0 if input.dim() in (0, 1, 3) else 1
     return dim
 
@@ -79,6 +87,11 @@ def binary_cross_entropy_with_logits(
     input, target, weight=None, size_average=None, reduce=None, reduction="mean", pos_weight=None
 ):
     _loss.check_same_size(input, target, "binary_cross_entropy_with_logits")
+    if target._array.dtype.kind in "iu":  # PyTorch writes the loss into a target-typed buffer
+        raise RuntimeError(
+            "result type Float can't be cast to the desired output type "
+            f"{target.dtype.legacy_name.removesuffix('Tensor')}"
+        )
     weight = _as(weight, input) if weight is not None else None
     pos_weight = _as(pos_weight, input) if pos_weight is not None else None
     return _loss.BinaryCrossEntropyWithLogits.apply(
@@ -90,6 +103,11 @@ def binary_cross_entropy(
     input, target, weight=None, size_average=None, reduce=None, reduction="mean"
 ):
     _loss.check_same_size(input, target, "binary_cross_entropy")
+    if target.dtype is not input.dtype:
+        raise RuntimeError(
+            f"Found dtype {target.dtype.legacy_name.removesuffix('Tensor')} but expected "
+            f"{input.dtype.legacy_name.removesuffix('Tensor')}"
+        )
     weight = _as(weight, input) if weight is not None else None
     return _loss.BinaryCrossEntropy.apply(input, target, weight=weight, reduction=reduction)
 
@@ -102,6 +120,16 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
 def nll_loss(
     input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"
 ):
+    if input.dim() >= 2 and (target.dim() == 0 or target.shape[0] != input.shape[0]):
+        got = target.shape[0] if target.dim() else 0
+        raise ValueError(
+            f"Expected input batch_size ({input.shape[0]}) to match target batch_size ({got})."
+        )
+    if target.dtype.name not in ("int64", "uint8"):
+        raise RuntimeError(
+            "expected target dtype to be Long or Byte, but got "
+            f"{target.dtype.legacy_name.removesuffix('Tensor')}"
+        )
     return _loss.NllLoss.apply(
         input, target=target, weight=weight, ignore_index=ignore_index, reduction=reduction
     )
@@ -119,16 +147,60 @@ def cross_entropy(
 ):
     """log_softmax over classes, then nll_loss: two nodes, as PyTorch records it.
 
-    ``target`` holds class indices, or (float, same shape as input) class probabilities."""
+    ``target`` holds class indices, or (float, same shape as input) class probabilities.
+    ``label_smoothing`` = ε mixes in the uniform distribution over the C classes: for class
+    indices, PyTorch's (1 - ε)·nll + ε/C·(the loss against every class), one AddBackward0 on top;
+    for probabilities, the target becomes target·(1 - ε) + ε/C."""
+    if label_smoothing > 1.0:  # PyTorch checks only when it smooths (a negative ε: no smoothing)
+        raise RuntimeError(
+            f"label_smoothing must be between 0.0 and 1.0. Got: {_format_float(label_smoothing)}"
+        )
     class_dim = 0 if input.dim() == 1 else 1
+    n_classes = input.shape[class_dim]
     logp = _act.LogSoftmax.apply(input, dim=class_dim)
-    if target.is_floating_point():  # the nodes PyTorch records: ... Sum, Neg (then Div for a mean)
+    if target.shape == input.shape:  # class probabilities
+        if not target.is_floating_point():
+            raise RuntimeError(
+                "Expected floating point type for target with class probabilities, got "
+                f"{target.dtype.legacy_name.removesuffix('Tensor')}"
+            )
+        if label_smoothing > 0:
+            target = target * (1 - label_smoothing) + label_smoothing / n_classes
+        # the nodes PyTorch records: ... Sum, Neg (then Div for a mean)
         if reduction == "none":
             return -(logp * target).sum(class_dim)
         total = -(logp * target).sum()
         if reduction == "sum":
             return total
-        return array_or_tensor.divide_by(
-            total, input.numel() // input.shape[class_dim]
-        )  # DivBackward1
-    return nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
+        return array_or_tensor.divide_by(total, input.numel() // n_classes)  # DivBackward1
+    nll = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
+    if label_smoothing <= 0:
+        return nll
+    return (1 - label_smoothing) * nll + _smooth_loss(
+        logp, target, weight, ignore_index, reduction, class_dim
+    ) * (label_smoothing / n_classes)
+
+
+def _smooth_loss(logp, target, weight, ignore_index, reduction, class_dim):
+    """The loss against every class at once (-Σ_c w_c·logp_c per row), rows whose target is
+    ignore_index left out, reduced as nll_loss reduces (a weighted mean over the kept rows)."""
+    if weight is not None:
+        shape = [1] * logp.dim()
+        shape[class_dim] = -1
+        smooth = -(logp * weight.reshape(shape)).sum(class_dim)
+    else:
+        smooth = -logp.sum(class_dim)
+    ignored = target == ignore_index
+    smooth = smooth.masked_fill(ignored, 0.0)
+    if reduction == "none":
+        return smooth
+    if reduction == "sum":
+        return smooth.sum()
+    kept = target[~ignored] if target.dim() else target.reshape(1)[~ignored.reshape(1)]
+    if weight is not None:
+        return smooth.sum() / weight[kept].sum()
+    return smooth.sum() / kept.numel()
+
+
+def _format_float(x):
+    return repr(float(x)).rstrip("0").rstrip(".") if float(x).is_integer() else repr(float(x))

@@ -1,12 +1,33 @@
 """``Module`` and the few layers the lessons use: ``Linear``, ``Sequential``, activations, losses."""
 
 import math
-from collections import OrderedDict
+from collections import OrderedDict, namedtuple
 
-from .. import creation
+from .. import _dtype, creation
 from ..autograd.grad_mode import no_grad
 from . import functional as F
 from .parameter import Parameter
+
+
+def _type_name(value):
+    from ..tensor import Tensor
+
+    if isinstance(value, Tensor):
+        return "torch." + value.dtype.legacy_name
+    return type(value).__name__
+
+
+class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
+    """What ``load_state_dict`` returns (PyTorch's name and text)."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        if not self.missing_keys and not self.unexpected_keys:
+            return "<All keys matched successfully>"
+        return super().__repr__()
+
+    __str__ = __repr__
 
 
 class Module:
@@ -18,14 +39,25 @@ class Module:
         object.__setattr__(self, "training", True)
 
     def __setattr__(self, name, value):
-        if "_parameters" not in self.__dict__:
-            raise AttributeError("cannot assign before Module.__init__() call")
-        self._parameters.pop(name, None)
-        self._modules.pop(name, None)
-        if isinstance(value, Parameter):
-            self._parameters[name] = value
-        elif isinstance(value, Module):
+        if "_parameters" not in self.__dict__:  # before Module.__init__: only plain attributes
+            if isinstance(value, (Parameter, Module)):
+                what = "parameters" if isinstance(value, Parameter) else "module"
+                raise AttributeError(f"cannot assign {what} before Module.__init__() call")
+            object.__setattr__(self, name, value)
+            return
+        if name in self._parameters and not (value is None or isinstance(value, Parameter)):
+            raise TypeError(
+                f"cannot assign '{_type_name(value)}' as parameter '{name}' "
+                "(torch.nn.Parameter or None expected)"
+            )
+        if isinstance(value, Parameter) or name in self._parameters:
+            self._parameters[name] = value  # a replaced parameter keeps its place, as in PyTorch
+        else:
+            self._parameters.pop(name, None)
+        if isinstance(value, Module):
             self._modules[name] = value
+        else:
+            self._modules.pop(name, None)
         object.__setattr__(self, name, value)
 
     def __call__(self, *args, **kwargs):
@@ -37,17 +69,50 @@ class Module:
         )
 
     # -- parameters -----------------------------------------------------------------------------
-    def named_parameters(self, prefix=""):
+    def named_parameters(self, prefix="", recurse=True):
         seen = set()
-        for module_prefix, module in self.named_modules(prefix):
+        modules = self.named_modules(prefix) if recurse else [(prefix, self)]
+        for module_prefix, module in modules:
             for name, p in module._parameters.items():
                 if p is not None and id(p) not in seen:
                     seen.add(id(p))
                     yield (module_prefix + "." if module_prefix else "") + name, p
 
-    def parameters(self):
-        for _, p in self.named_parameters():
+    def parameters(self, recurse=True):
+        for _, p in self.named_parameters(recurse=recurse):
             yield p
+
+    # -- dtype and device (CPU only) ----------------------------------------------------------
+    def to(self, *args, **kwargs):
+        """``to(dtype)`` casts every floating-point parameter (and its gradient) in place, as
+        PyTorch does; a device (only the CPU here) changes nothing."""
+        dtype = kwargs.get("dtype")
+        for a in args:
+            if isinstance(a, _dtype.dtype):
+                dtype = a
+        if dtype is not None:
+            self._cast(dtype)
+        return self
+
+    def double(self):
+        return self._cast(_dtype.float64)
+
+    def float(self):
+        return self._cast(_dtype.float32)
+
+    def half(self):
+        return self._cast(_dtype.float16)
+
+    def cpu(self):
+        return self
+
+    def _cast(self, dtype):
+        for p in self.parameters():
+            if p.is_floating_point():
+                p._array = p._array.astype(dtype.numpy)
+                if p._grad is not None:
+                    p._grad = p._grad.to(dtype)
+        return self
 
     def named_modules(self, prefix=""):
         yield prefix, self
@@ -60,6 +125,9 @@ class Module:
 
     def children(self):
         return iter(self._modules.values())
+
+    def named_children(self):
+        return iter(self._modules.items())
 
     def zero_grad(self, set_to_none=True):
         for p in self.parameters():
@@ -84,17 +152,18 @@ class Module:
     def state_dict(self):
         return OrderedDict((name, p.detach()) for name, p in self.named_parameters())
 
-    def load_state_dict(self, state):
-        """Copy values in by name; like PyTorch, copy what fits, then report every problem."""
+    def load_state_dict(self, state, strict=True, assign=False):
+        """Copy values in by name; like PyTorch, copy what fits, then report every problem
+        (with ``strict=False`` missing and unexpected keys are only reported back)."""
         own = dict(self.named_parameters())
         errors = []
         missing = [k for k in own if k not in state]
         unexpected = [k for k in state if k not in own]
-        if missing:
+        if missing and strict:
             errors.append(
                 "Missing key(s) in state_dict: {}. ".format(", ".join(f'"{k}"' for k in missing))
             )
-        if unexpected:
+        if unexpected and strict:
             errors.append(
                 "Unexpected key(s) in state_dict: {}. ".format(
                     ", ".join(f'"{k}"' for k in unexpected)
@@ -117,6 +186,7 @@ class Module:
                 f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
                 + "\n\t".join(errors)
             )
+        return _IncompatibleKeys(missing, unexpected)
 
     # -- printing -------------------------------------------------------------------------------
     def extra_repr(self):
@@ -174,6 +244,8 @@ class Sequential(Module):
         items = list(self._modules.values())
         if isinstance(i, slice):
             return Sequential(*items[i])
+        if not -len(items) <= i < len(items):
+            raise IndexError(f"index {i} is out of range")
         return items[i]
 
     def __len__(self):
@@ -251,9 +323,27 @@ class Flatten(Module):
 
 
 class _Loss(Module):
-    def __init__(self, reduction="mean"):
+    def __init__(self, size_average=None, reduce=None, reduction="mean"):
         super().__init__()
+        if size_average is not None or reduce is not None:
+            reduction = _legacy_reduction(size_average, reduce)
         self.reduction = reduction
+
+
+def _legacy_reduction(size_average, reduce):
+    """PyTorch's translation of the old size_average / reduce flags into ``reduction``."""
+    import warnings
+
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    reduction = "none" if not reduce else "mean" if size_average else "sum"
+    warnings.warn(
+        f"size_average and reduce args will be deprecated, please use reduction='{reduction}' "
+        "instead.",
+        UserWarning,
+        stacklevel=3,
+    )
+    return reduction
 
 
 class MSELoss(_Loss):
@@ -262,8 +352,10 @@ class MSELoss(_Loss):
 
 
 class BCEWithLogitsLoss(_Loss):
-    def __init__(self, weight=None, reduction="mean", pos_weight=None):
-        super().__init__(reduction)
+    def __init__(
+        self, weight=None, size_average=None, reduce=None, reduction="mean", pos_weight=None
+    ):
+        super().__init__(size_average, reduce, reduction)
         self.weight, self.pos_weight = weight, pos_weight
 
     def forward(self, input, target):
@@ -273,15 +365,46 @@ class BCEWithLogitsLoss(_Loss):
 
 
 class BCELoss(_Loss):
-    def forward(self, input, target):
-        return F.binary_cross_entropy(input, target, reduction=self.reduction)
+    def __init__(self, weight=None, size_average=None, reduce=None, reduction="mean"):
+        super().__init__(size_average, reduce, reduction)
+        self.weight = weight
 
-
-class CrossEntropyLoss(_Loss):
     def forward(self, input, target):
-        return F.cross_entropy(input, target, reduction=self.reduction)
+        return F.binary_cross_entropy(input, target, self.weight, reduction=self.reduction)
 
 
 class NLLLoss(_Loss):
+    def __init__(
+        self, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"
+    ):
+        super().__init__(size_average, reduce, reduction)
+        self.weight, self.ignore_index = weight, ignore_index
+
     def forward(self, input, target):
-        return F.nll_loss(input, target, reduction=self.reduction)
+        return F.nll_loss(
+            input, target, self.weight, ignore_index=self.ignore_index, reduction=self.reduction
+        )
+
+
+class CrossEntropyLoss(NLLLoss):
+    def __init__(
+        self,
+        weight=None,
+        size_average=None,
+        ignore_index=-100,
+        reduce=None,
+        reduction="mean",
+        label_smoothing=0.0,
+    ):
+        super().__init__(weight, size_average, ignore_index, reduce, reduction)
+        self.label_smoothing = label_smoothing
+
+    def forward(self, input, target):
+        return F.cross_entropy(
+            input,
+            target,
+            self.weight,
+            ignore_index=self.ignore_index,
+            reduction=self.reduction,
+            label_smoothing=self.label_smoothing,
+        )

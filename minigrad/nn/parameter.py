@@ -13,6 +13,10 @@ class Parameter(Tensor):
             from ..creation import empty
 
             data = empty(0)
+        if requires_grad and data._array.dtype.kind != "f":
+            raise RuntimeError(
+                "Only Tensors of floating point and complex dtype can require gradients"
+            )
         self._init(data._array, False, None)
         self.requires_grad_(requires_grad)
 

@@ -23,7 +23,9 @@ def binary(ufunc, a, b):
     y = b._array if isinstance(b, Tensor) else b
     try:
         out = ufunc(x, y)
-    except ValueError:
+    except ValueError as error:
+        if "negative integer powers" in str(error):  # numpy's words are PyTorch's
+            raise RuntimeError("Integers to negative integer powers are not allowed.") from None
         raise RuntimeError(broadcast_message(np.shape(x), np.shape(y))) from None
     if out.dtype is _F64 and not (_is_f64(x) or _is_f64(y)):
         # numpy widens int/float mixes to float64; PyTorch stays in the default float type

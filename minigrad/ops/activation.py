@@ -76,7 +76,9 @@ class Sigmoid(Function):
 
     @staticmethod
     def forward(ctx, a):
-        out = sigmoid_array(floating(a))
+        x = floating(a)
+        with np.errstate(over="ignore"):  # PyTorch's 1 / (1 + e⁻ˣ): exactly 0 once e⁻ˣ is inf
+            out = np.reciprocal(1 + np.exp(-x))
         ctx.save_for_backward(out)
         return out
 
@@ -189,7 +191,7 @@ class Relu(Function):
     @staticmethod
     def local(ctx):
         (out,) = ctx.saved_like(None)
-        return Local("1 where {a} > 0, else 0", (out > 0).astype(out.dtype))
+        return Local("1 where {a} > 0, else 0", (~(out <= 0)).astype(out.dtype))
 
     @staticmethod
     def backward(ctx, grad):
@@ -208,7 +210,7 @@ class ThresholdBackward(Function):
 
     @staticmethod
     def compute(grad, out):
-        return where(value(out) > 0, grad, 0)  # a constant mask
+        return where(~(value(out) <= 0), grad, 0)  # a constant mask; nan passes, as in PyTorch
 
     @staticmethod
     def forward(ctx, grad, out):
@@ -236,8 +238,9 @@ class Softmax(Function):
     @staticmethod
     def forward(ctx, a, *, dim):
         ctx.dim = dim = normalize_dim(dim, a._array.ndim)
-        shifted = np.exp(a._array - max_along(a._array, dim, keepdims=True))
-        out = shifted / sum_along(shifted, dim, keepdims=True)
+        with np.errstate(invalid="ignore"):  # a row of -inf only: nan, quietly
+            shifted = np.exp(a._array - max_along(a._array, dim, keepdims=True))
+            out = shifted / sum_along(shifted, dim, keepdims=True)
         ctx.save_for_backward(out)
         return out
 
@@ -300,8 +303,9 @@ class LogSoftmax(Function):
     @staticmethod
     def forward(ctx, a, *, dim):
         ctx.dim = dim = normalize_dim(dim, a._array.ndim)
-        shifted = a._array - max_along(a._array, dim, keepdims=True)
-        out = shifted - np.log(sum_along(np.exp(shifted), dim, keepdims=True))
+        with np.errstate(invalid="ignore"):  # a row of -inf only: nan, quietly
+            shifted = a._array - max_along(a._array, dim, keepdims=True)
+            out = shifted - np.log(sum_along(np.exp(shifted), dim, keepdims=True))
         ctx.save_for_backward(out)
         return out
 

@@ -215,6 +215,11 @@ class Neg(Function):
 
     @staticmethod
     def forward(ctx, a):
+        if a._array.dtype == np.bool_:
+            raise RuntimeError(
+                "Negation, the `-` operator, on a bool tensor is not supported. If you are trying "
+                "to invert a mask, use the `~` or `logical_not()` operator instead."
+            )
         return np.negative(a._array)
 
     @staticmethod
@@ -303,7 +308,7 @@ class Pow(Function):
     @staticmethod
     def forward(ctx, a, b):
         with np.errstate(divide="ignore", invalid="ignore"):  # 0 ** -1 = inf, quietly
-            out = binary(np.power, a, b)
+            out = binary(_power, a, b)
         ctx.save_for_backward(a, b, out)
         ctx.shapes = shape_of(a), shape_of(b)
         return out
@@ -344,7 +349,7 @@ class RPow(Function):
     @staticmethod
     def forward(ctx, a, *, base):
         with np.errstate(divide="ignore", invalid="ignore"):
-            out = binary(np.power, base, a)
+            out = binary(_power, base, a)
         ctx.save_for_backward(out)
         with np.errstate(divide="ignore"):  # ln 0 = -inf, as PyTorch has it
             ctx.base, ctx.log_base = base, float(np.log(base))
@@ -365,6 +370,19 @@ class RPow(Function):
         if ctx.base == 0:  # 0ᵃ: PyTorch takes no slope where it is finite (a ≥ 0), not 0·(-∞)
             return where(~np.isfinite(value(out)), grad * out * ctx.log_base, 0)
         return grad * out * ctx.log_base
+
+
+def _power(x, y):
+    """np.power, except that integers to negative integer powers held in a tensor are what
+    PyTorch makes of them (1 for 1, ±1 for -1, else 0) instead of numpy's error; a negative
+    Python int exponent stays an error (PowScalar), as in PyTorch."""
+    if np.result_type(x, y).kind not in "iu" or not np.any(np.asarray(y) < 0):
+        return np.power(x, y)
+    x, y = np.broadcast_arrays(x, y)
+    out = np.power(x, np.maximum(y, 0))
+    odd = np.where(y % 2 == 1, -1, 1).astype(out.dtype)
+    small = np.where(x == 1, 1, np.where(x == -1, odd, 0)).astype(out.dtype)
+    return np.where(y < 0, small, out)
 
 
 def _refuse_bool(*operands):
@@ -449,3 +467,148 @@ class FloorDivide(Function):
     @staticmethod
     def backward(ctx, grad):
         raise RuntimeError("derivative for aten::floor_divide is not implemented")
+
+
+class Remainder(Function):
+    """a % c for a number c: Python's remainder (the sign of the divisor), a - floor(a/c)·c"""
+
+    node_name = "RemainderBackward0"
+    formula = "d(a mod c)/da = 1"
+    label = "%"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, a, *, other):
+        ctx.other = other
+        return _remainder(a, other)
+
+    def expression(self, operands):
+        return f"({operands[0]} % {_number(self.other)})"
+
+    @staticmethod
+    def local(ctx):
+        return Local("1", 1)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+class RemainderTensor(Function):
+    """a % b for two tensors"""
+
+    node_name = "RemainderBackward1"
+    formula = "d(a mod b)/da = 1,  d(a mod b)/db = -floor(a/b)"
+    label = "%"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.shapes = shape_of(a), shape_of(b)
+        if ctx.needs_input_grad[1]:
+            ctx.save_for_backward(a, b)
+        return _remainder(a, b)
+
+    @staticmethod
+    def local(ctx):
+        a, b = ctx.saved_like(None)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return Local("1", 1), Local("-floor({a}/{b})", None if a is None else -(a // b))
+
+    @staticmethod
+    def backward(ctx, grad):
+        shape_a, shape_b = ctx.shapes
+        need_a, need_b = ctx.needs_input_grad
+        grad_b = None
+        if need_b:
+            a, b = ctx.saved_like(grad)
+            if isinstance(grad, Tensor):
+                quotient = FloorQuotient.apply(a, b)
+            else:
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    quotient = np.floor_divide(a, b)
+            grad_b = sum_to(-grad * quotient, shape_b)
+        return sum_to(grad, shape_a) if need_a else None, grad_b
+
+
+class FloorQuotient(Function):
+    """floor(a / b) inside the gradient of a % b (PyTorch: div with rounding_mode='floor'):
+    flat between its jumps, so its own gradient is zero."""
+
+    node_name = "DivBackward2"
+    formula = "d floor(a/b)/da = 0,  d floor(a/b)/db = 0"
+    label = "⌊/⌋"
+    builtin = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.shapes = shape_of(a), shape_of(b)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return binary(np.floor_divide, a, b)
+
+    @staticmethod
+    def local(ctx):
+        return Local("0", 0), Local("0", 0)
+
+    @staticmethod
+    def backward(ctx, grad):
+        shape_a, shape_b = ctx.shapes
+        return sum_to(grad * 0, shape_a), sum_to(grad * 0, shape_b)
+
+
+class RRemainder(Function):
+    """number % a: PyTorch has no derivative for it (a node named NotImplemented)."""
+
+    node_name = "NotImplemented"
+    formula = "not implemented: remainder by a tensor has no derivative here"
+    label = "%"
+    builtin = True
+
+    def name(self):
+        return "torch::autograd::NotImplemented"  # PyTorch's C++ name (its type: NotImplemented)
+
+    @staticmethod
+    def forward(ctx, a, *, other):
+        return _remainder(other, a)
+
+    @staticmethod
+    def local(ctx):
+        return Local("not implemented", None, rule="given")
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError("derivative for aten::remainder is not implemented")
+
+
+def _remainder(a, b):
+    if all(np.asarray(value(v)).dtype == np.bool_ for v in (a, b)):
+        raise NotImplementedError("\"remainder_cpu\" not implemented for 'Bool'")
+    with np.errstate(divide="ignore", invalid="ignore"):  # x % 0.0 is nan
+        out = binary(_python_remainder, a, b)
+    if out.dtype.kind in "iub" and not np.all(value(b)):
+        raise RuntimeError("ZeroDivisionError")
+    return out
+
+
+def _python_remainder(x, y):
+    """The remainder with the divisor's sign; a zero keeps the dividend's sign (PyTorch's fmod
+    then shift, where numpy's remainder gives the divisor's sign to a zero too)."""
+    if np.result_type(x, y).kind != "f":
+        return np.remainder(x, y)
+    mod = np.fmod(x, y)
+    return np.where((mod != 0) & ((np.asarray(y) < 0) != (mod < 0)), mod + y, mod)
+
+
+def remainder(a, other):
+    if isinstance(other, Tensor):
+        return RemainderTensor.apply(a, other)
+    if _is_number(other):
+        return Remainder.apply(a, other=other)
+    return RemainderTensor.apply(a, _tensor(other))
+
+
+def rremainder(a, other):
+    """other % a, with ``other`` not a tensor."""
+    if _is_number(other):
+        return RRemainder.apply(a, other=other)
+    return RemainderTensor.apply(_tensor(other), a)

@@ -18,6 +18,7 @@ import weakref
 
 import numpy as np
 
+from .._dtype import from_numpy
 from ..autograd import grad_mode
 from ..autograd.function import _versions
 from ..tensor import Tensor
@@ -78,6 +79,7 @@ def _piece_message(last):
 
 
 def _check_writable(t, new_values):
+    _check_castable(new_values.dtype, t._array.dtype)
     if new_values.shape != t._array.shape:
         raise RuntimeError(
             f"output with shape {list(t._array.shape)} doesn't match the broadcast shape "
@@ -89,6 +91,20 @@ def _check_writable(t, new_values):
             "refers to a single memory location. Please clone() the tensor before "
             "performing the operation."
         )
+
+
+def _check_castable(result, target):
+    """PyTorch writes a result into a tensor of another dtype only within a kind: never a float
+    into an integer tensor, nor anything but bool into a bool tensor."""
+    if (result.kind == "f" and target.kind in "iub") or (result.kind != "b" and target.kind == "b"):
+        raise RuntimeError(
+            f"result type {_scalar_type(result)} can't be cast to the desired output type "
+            f"{_scalar_type(target)}"
+        )
+
+
+def _scalar_type(np_dtype):
+    return from_numpy(np_dtype).legacy_name.removesuffix("Tensor")  # FloatTensor: Float
 
 
 def _write(t, new_values):

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from .._dtype import C_TYPE_NAME
 from ..autograd.chain_rule import Local
 from ..autograd.function import Function
 from ..tensor import Tensor, tensor
@@ -169,34 +170,104 @@ def matmul(a, b):
             f"both arguments to matmul need to be at least 1D, but they are {da}D and {db}D"
         )
     if da == 1 and db == 1:
-        if sa[0] != sb[0]:
-            raise RuntimeError(
-                f"inconsistent tensor size, expected tensor [{sa[0]}] and src [{sb[0]}] to "
-                f"have the same number of elements, but got {sa[0]} and {sb[0]} elements respectively"
-            )
-        return Dot.apply(a, b)
+        return dot(a, b)
     if da == 2 and db == 1:
         if sa[1] != sb[0]:
             raise RuntimeError(
                 f"size mismatch, got input ({sa[0]}), mat ({sa[0]}x{sa[1]}), vec ({sb[0]})"
             )
+        _check_mv_dtypes(a, b)
         return Mv.apply(a, b)
     if da == 1 and db == 2:
         if sa[0] != sb[0]:
             raise RuntimeError(
                 f"mat1 and mat2 shapes cannot be multiplied (1x{sa[0]} and {sb[0]}x{sb[1]})"
             )
+        _check_mm_dtypes(a, b)
         return VecMat.apply(a, b)
     if da == 2 and db == 2:
-        if sa[1] != sb[0]:
-            raise RuntimeError(
-                f"mat1 and mat2 shapes cannot be multiplied ({sa[0]}x{sa[1]} and {sb[0]}x{sb[1]})"
-            )
-        return Mm.apply(a, b)
+        return mm(a, b)
     message = _batched_error(a, b)
     if message is not None:
         raise RuntimeError(message)
+    if a._array.dtype != b._array.dtype:  # PyTorch folds some batched products into mv or mm
+        if db == 1:
+            _check_mv_dtypes(a, b)
+        if db == 2:
+            _check_mm_dtypes(a, b)
+        raise RuntimeError(f"expected scalar type {_scalar_type(a)} but found {_scalar_type(b)}")
     return BatchedMatmul.apply(a, b)
+
+
+def mm(a, b):
+    """matrix @ matrix, and nothing else (``torch.mm``)."""
+    if not isinstance(b, Tensor):
+        b = tensor(b)
+    if a._array.ndim != 2:
+        raise RuntimeError("self must be a matrix")
+    if b._array.ndim != 2:
+        raise RuntimeError("mat2 must be a matrix")
+    (n, k), (k2, m) = a._array.shape, b._array.shape
+    if k != k2:
+        raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({n}x{k} and {k2}x{m})")
+    _check_mm_dtypes(a, b)
+    return Mm.apply(a, b)
+
+
+def dot(a, b):
+    """vector · vector, and nothing else (``torch.dot``)."""
+    if not isinstance(b, Tensor):
+        b = tensor(b)
+    da, db = a._array.ndim, b._array.ndim
+    if da != 1 or db != 1:
+        raise RuntimeError(f"1D tensors expected, but got {da}D and {db}D tensors")
+    if a._array.dtype != b._array.dtype:
+        raise RuntimeError(
+            "dot : expected both vectors to have same dtype, but found "
+            f"{_scalar_type(a)} and {_scalar_type(b)}"
+        )
+    n, n2 = a._array.shape[0], b._array.shape[0]
+    if n != n2:
+        raise RuntimeError(
+            f"inconsistent tensor size, expected tensor [{n}] and src [{n2}] to have the same "
+            f"number of elements, but got {n} and {n2} elements respectively"
+        )
+    return Dot.apply(a, b)
+
+
+def bmm(a, b):
+    """batch of matrices @ batch of matrices, both 3-D with the same batch (``torch.bmm``)."""
+    if not isinstance(b, Tensor):
+        b = tensor(b)
+    if a._array.ndim != 3:
+        raise RuntimeError("batch1 must be a 3D tensor")
+    if b._array.ndim != 3:
+        raise RuntimeError("batch2 must be a 3D tensor")
+    (batch, _, k), got = a._array.shape, b._array.shape
+    if got[:2] != (batch, k):
+        raise RuntimeError(
+            "Expected size for first two dimensions of batch2 tensor to be: "
+            f"[{batch}, {k}] but got: [{got[0]}, {got[1]}]."
+        )
+    if a._array.dtype != b._array.dtype:
+        raise RuntimeError(f"expected scalar type {_scalar_type(a)} but found {_scalar_type(b)}")
+    return BatchedMatmul.apply(a, b)
+
+
+def _check_mm_dtypes(a, b):
+    if a._array.dtype != b._array.dtype:
+        first, second = (C_TYPE_NAME[x._array.dtype.name] for x in (a, b))
+        raise RuntimeError(
+            f"expected m1 and m2 to have the same dtype, but got: {first} != {second}"
+        )
+
+
+def _check_mv_dtypes(a, v):
+    if a._array.dtype != v._array.dtype:  # PyTorch names the result's dtype (the vector's) first
+        vec, mat = _scalar_type(v), _scalar_type(a)
+        raise RuntimeError(
+            f"addmv input tensors must have the same dtype, but got {vec}, {mat}, and {vec}"
+        )
 
 
 def _batched_error(a, b):
@@ -301,6 +372,17 @@ class Linear(Function):
 
 
 def linear(x, weight, bias=None):
+    if bias is not None:  # PyTorch's addmm checks, in its order
+        if x._array.dtype != weight._array.dtype:
+            raise RuntimeError(
+                "mat1 and mat2 must have the same dtype, but got "
+                f"{_scalar_type(x)} and {_scalar_type(weight)}"
+            )
+        if bias._array.dtype != weight._array.dtype:
+            raise RuntimeError(
+                "self and mat2 must have the same dtype, but got "
+                f"{_scalar_type(bias)} and {_scalar_type(weight)}"
+            )
     if (
         bias is not None
         and bias._array.ndim == 1
@@ -332,11 +414,7 @@ def mv(a, v):
             f"size mismatch, got input ({a._array.shape[0]}), mat "
             f"({a._array.shape[0]}x{a._array.shape[1]}), vec ({v._array.shape[0]})"
         )
-    if a._array.dtype != v._array.dtype:  # PyTorch names the result's dtype (the vector's) first
-        vec, mat = _scalar_type(v), _scalar_type(a)
-        raise RuntimeError(
-            f"addmv input tensors must have the same dtype, but got {vec}, {mat}, and {vec}"
-        )
+    _check_mv_dtypes(a, v)
     return Mv.apply(a, v)
 
 

@@ -19,7 +19,7 @@ from .array_or_tensor import (
     unsqueeze,
     zeros_like,
 )
-from ._util import size_repr
+from ._util import binary, size_repr
 
 
 def _reduce(values, reduction):
@@ -203,7 +203,7 @@ class MseLoss(Function):
 
     @staticmethod
     def forward(ctx, a, b, *, reduction="mean"):
-        diff = a._array - b._array
+        diff = binary(np.subtract, a, b)  # PyTorch's promotion: float32 - int64 is float32
         ctx.save_for_backward(a, b)
         ctx.reduction, ctx.count = reduction, diff.size
         ctx.formula = _formula("d loss/da = 2·(a - b)", reduction, diff.size)
@@ -247,9 +247,10 @@ class MseLossBackward(Function):
     def forward(ctx, grad, a, b, *, reduction, count):
         ctx.save_for_backward(grad, a, b)
         ctx.reduction, ctx.count = reduction, count
-        return MseLossBackward.compute(
+        out = MseLossBackward.compute(
             grad._array, a._array, b._array, reduction=reduction, count=count
         )
+        return out.astype(a._array.dtype, copy=False)  # PyTorch's: the dtype of a, its input
 
     local = staticmethod(as_computed)  # a gradient's own backward
 
@@ -288,17 +289,20 @@ class NllLoss(Function):
             if wrong.any():
                 raise IndexError(f"Target {t2[wrong][0]} is out of bounds.")
         w = weight._array[safe] * keep if weight is not None else keep.astype(x.dtype)
-        picked = -x2[rows, safe] * w
+        picked = np.where(keep, -x2[rows, safe] * w, 0)  # an ignored row's loss is 0, not -0
         pick = np.zeros(x2.shape, dtype=x.dtype)
+        share = np.where(
+            keep, -w, 0
+        )  # each row's -1 (times its weight); an ignored row's 0, not -0
         if reduction == "mean":
             total = np.add.reduce(w)
             out = np.asarray(np.add.reduce(picked) / total, dtype=x.dtype)
-            pick[rows, safe] = -w / total  # each row's share of the mean
+            pick[rows, safe] = share / total  # each row's share of the mean
         elif reduction == "sum":
-            pick[rows, safe] = -w
+            pick[rows, safe] = share
             out = np.asarray(np.add.reduce(picked), dtype=x.dtype)
         elif reduction == "none":
-            pick[rows, safe] = -w
+            pick[rows, safe] = share
             out = picked.astype(x.dtype) if x.ndim > 1 else picked.reshape(()).astype(x.dtype)
         else:
             raise ValueError(f"{reduction} is not a valid value for reduction")

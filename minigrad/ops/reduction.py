@@ -2,10 +2,11 @@
 
 import numpy as np
 
+from .._dtype import to_numpy
 from ..autograd.chain_rule import Local
 from ..autograd.function import Function
 from ..tensor import Tensor
-from .array_or_tensor import divide_by, expand, reshape, sum_to, unsqueeze, where
+from .array_or_tensor import divide_by, expand, reshape, sum_to, to_dtype, unsqueeze, where
 from ._util import binary, constant, normalize_dim, value
 
 
@@ -58,11 +59,11 @@ class Sum(Function):
     builtin = True
 
     @staticmethod
-    def forward(ctx, a, *, dim=None, keepdim=False):
+    def forward(ctx, a, *, dim=None, keepdim=False, dtype=None):
         ctx.node_name = "SumBackward0" if dim is None else "SumBackward1"
         ctx.axes = _axes(dim, a._array.ndim)
-        ctx.shape, ctx.keepdim = a._array.shape, keepdim
-        out = np.sum(a._array, axis=ctx.axes, keepdims=keepdim)
+        ctx.shape, ctx.keepdim, ctx.dtype = a._array.shape, keepdim, a._array.dtype
+        out = np.sum(_as_dtype(a._array, dtype), axis=ctx.axes, keepdims=keepdim)
         return np.asarray(out)
 
     @staticmethod
@@ -71,7 +72,12 @@ class Sum(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return _spread(grad, ctx.shape, ctx.axes, ctx.keepdim)
+        return to_dtype(_spread(grad, ctx.shape, ctx.axes, ctx.keepdim), ctx.dtype)
+
+
+def _as_dtype(array, dtype):
+    """The input of a reduction given ``dtype=``: cast first, as PyTorch does (one node)."""
+    return array if dtype is None else array.astype(to_numpy(dtype), copy=False)
 
 
 class Mean(Function):
@@ -80,17 +86,20 @@ class Mean(Function):
     builtin = True
 
     @staticmethod
-    def forward(ctx, a, *, dim=None, keepdim=False):
-        if a._array.dtype.kind != "f":
+    def forward(ctx, a, *, dim=None, keepdim=False, dtype=None):
+        array = _as_dtype(a._array, dtype)
+        if array.dtype.kind != "f":
             raise RuntimeError(
                 "mean(): could not infer output dtype. Input dtype must be either a "
                 f"floating point or complex dtype. Got: {_SCALAR_TYPE[a.dtype.name]}"
             )
         ctx.node_name = "MeanBackward0" if dim is None else "MeanBackward1"
         ctx.axes = _axes(dim, a._array.ndim)
-        ctx.shape, ctx.keepdim = a._array.shape, keepdim
+        ctx.shape, ctx.keepdim, ctx.dtype = a._array.shape, keepdim, a._array.dtype
         ctx.count = int(np.prod([a._array.shape[ax] for ax in ctx.axes]))
-        return np.asarray(np.mean(a._array, axis=ctx.axes, keepdims=keepdim))
+        if ctx.count == 0:  # the mean of nothing is nan (numpy would also warn)
+            return np.full_like(np.sum(array, axis=ctx.axes, keepdims=keepdim), np.nan)
+        return np.asarray(np.mean(array, axis=ctx.axes, keepdims=keepdim))
 
     @staticmethod
     def local(ctx):
@@ -99,7 +108,8 @@ class Mean(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return divide_by(_spread(grad, ctx.shape, ctx.axes, ctx.keepdim), ctx.count)
+        grad = divide_by(_spread(grad, ctx.shape, ctx.axes, ctx.keepdim), ctx.count)
+        return to_dtype(grad, ctx.dtype)
 
 
 class MaxAll(Function):
@@ -119,7 +129,8 @@ class MaxAll(Function):
                 "Specify the reduction dim with the 'dim' argument."
             )
         out = np.asarray(ctx.reduce(a._array))
-        winners = a._array == out
+        # a nan result came from the nans, which share its gradient (as in PyTorch)
+        winners = np.isnan(a._array) if np.isnan(out) else a._array == out
         ctx.save_for_backward((winners / winners.sum()).astype(a._array.dtype))
         return out
 
@@ -203,7 +214,7 @@ class ValuesIndices(tuple):
     kind = "max"
 
     def __new__(cls, values, indices, kind):
-        self = super().__new__(cls, (values, indices))
+        self = super().__new__(_return_type(kind), (values, indices))
         self.kind = kind
         return self
 
@@ -219,12 +230,28 @@ class ValuesIndices(tuple):
         return f"torch.return_types.{self.kind}(\nvalues={self[0]!r},\nindices={self[1]!r})"
 
 
-def sum(a, dim=None, keepdim=False):
-    return Sum.apply(a, dim=dim, keepdim=keepdim)
+def any_or_all(reduce, a, dim=None, keepdim=False):
+    """a.any() / a.all(): a bool tensor, never part of the graph."""
+    axes = _axes(dim, a._array.ndim)
+    return Tensor._make(np.asarray(reduce(a._array, axis=axes, keepdims=keepdim)), False, None)
 
 
-def mean(a, dim=None, keepdim=False):
-    return Mean.apply(a, dim=dim, keepdim=keepdim)
+_RETURN_TYPES = {}
+
+
+def _return_type(kind):
+    """One subclass per op, named as PyTorch's: ``type(x.max(0)).__name__`` is ``'max'``."""
+    if kind not in _RETURN_TYPES:
+        _RETURN_TYPES[kind] = type(kind, (ValuesIndices,), {"__slots__": ()})
+    return _RETURN_TYPES[kind]
+
+
+def sum(a, dim=None, keepdim=False, dtype=None):
+    return Sum.apply(a, dim=dim, keepdim=keepdim, dtype=dtype)
+
+
+def mean(a, dim=None, keepdim=False, dtype=None):
+    return Mean.apply(a, dim=dim, keepdim=keepdim, dtype=dtype)
 
 
 def _extreme(a, dim, keepdim, whole, along, pick, kind):

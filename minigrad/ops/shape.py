@@ -40,8 +40,9 @@ def expand(a, sizes):
     lead = len(sizes) - len(shape)
     if lead < 0:
         raise RuntimeError(
-            f"expand(torch.FloatTensor{{{list(shape)}}}, size={list(sizes)}): the number "
-            "of sizes provided must be greater or equal to the number of dimensions in the tensor"
+            f"expand(torch.{a.dtype.legacy_name}{{{list(shape)}}}, size={list(sizes)}): the "
+            f"number of sizes provided ({len(sizes)}) must be greater or equal to the number of "
+            f"dimensions in the tensor ({len(shape)})"
         )
     target = []
     for i, size in enumerate(sizes):
@@ -156,13 +157,22 @@ class Squeeze(Function):
 
     @staticmethod
     def forward(ctx, a, *, dim):
-        ctx.node_name = "SqueezeBackward0" if dim is None else "SqueezeBackward1"
+        # dim: None (every size-1 dimension), an int, or a tuple of ints (SqueezeBackward2)
+        ctx.node_name = (
+            "SqueezeBackward0"
+            if dim is None
+            else "SqueezeBackward2"
+            if isinstance(dim, tuple)
+            else "SqueezeBackward1"
+        )
         ctx.shape, ctx.dim = a._array.shape, dim
         if dim is None:
             return np.squeeze(a._array)
-        if a._array.ndim == 0 or a._array.shape[dim] != 1:  # nothing to squeeze
+        dims = dim if isinstance(dim, tuple) else (dim,)
+        axes = tuple(d for d in dims if a._array.ndim and a._array.shape[d] == 1)
+        if not axes:  # nothing to squeeze
             return a._array.view()
-        return np.squeeze(a._array, axis=dim)
+        return np.squeeze(a._array, axis=axes)
 
     @staticmethod
     def local(ctx):
@@ -172,13 +182,23 @@ class Squeeze(Function):
     def backward(ctx, grad):
         # put back each squeezed dimension (PyTorch's unsqueeze steps; nothing if none went)
         for d, size in enumerate(ctx.shape):
-            if np.ndim(grad) < len(ctx.shape) and size == 1 and (ctx.dim is None or ctx.dim == d):
+            if np.ndim(grad) < len(ctx.shape) and size == 1 and _squeezed(ctx.dim, d):
                 grad = array_or_tensor.unsqueeze(grad, d)
         return grad
 
 
+def _squeezed(dim, d):
+    return dim is None or (d in dim if isinstance(dim, tuple) else d == dim)
+
+
 def squeeze(a, dim=None):
-    if dim is not None:
+    if isinstance(dim, (tuple, list)):
+        dims = tuple(normalize_dim(d, a._array.ndim) for d in dim)
+        for i, d in enumerate(dims):
+            if d in dims[:i]:
+                raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+        dim = dims
+    elif dim is not None:
         dim = normalize_dim(dim, a._array.ndim)
     return Squeeze.apply(a, dim=dim)
 
@@ -299,22 +319,25 @@ class Permute(Function):
 
 def permute(a, dims):
     n = a._array.ndim
-    dims = tuple(normalize_dim(d, n) for d in dims)
-    if sorted(dims) != list(range(n)):
+    if len(dims) != n:  # checked before any dim's range, as in PyTorch
         raise RuntimeError(
             "permute(sparse_coo): number of dimensions in the tensor input does not "
             "match the length of the desired ordering of dimensions i.e. input.dim() = "
             f"{n} is not equal to len(dims) = {len(dims)}"
-            if len(dims) != n
-            else "permute(): duplicate dims are not allowed."
         )
+    dims = tuple(normalize_dim(d, n) for d in dims)
+    if sorted(dims) != list(range(n)):
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
     return Permute.apply(a, dims=dims)
 
 
 # -- indexing -------------------------------------------------------------------------------------
 def _numpy_key(key):
-    """Turn tensors inside an index into numpy arrays."""
+    """Turn tensors inside an index into numpy arrays (a 0-d integer tensor into an int: PyTorch
+    selects with it, as with a Python int)."""
     if isinstance(key, Tensor):
+        if key._array.ndim == 0 and key._array.dtype.kind in "iu":
+            return int(key._array)
         return key._array
     if isinstance(key, tuple):
         return tuple(_numpy_key(k) for k in key)
@@ -415,7 +438,51 @@ def _lookup(array, key):
     try:
         return np.asarray(array[key])
     except IndexError as error:
-        raise IndexError(str(error).replace("axis", "dimension")) from None
+        message = _key_error(key, array.shape) or str(error).replace("axis", "dimension")
+        raise IndexError(message) from None
+
+
+def _key_error(key, shape):
+    """PyTorch's message for a key that numpy refused (None: numpy's own message will do)."""
+    parts = key if isinstance(key, tuple) else (key,)
+    for k in parts:
+        if isinstance(k, float):
+            return (
+                "only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables "
+                f"are valid indices (got {type(k).__name__})"
+            )
+        if isinstance(k, np.ndarray) and k.dtype.kind not in "iub":
+            return "tensors used as indices must be long, int, byte or bool tensors"
+    masks = [k.ndim for k in parts if isinstance(k, np.ndarray) and k.dtype == np.bool_]
+    used = sum(k is not None and k is not Ellipsis for k in parts) + sum(masks) - len(masks)
+    if used > len(shape):
+        if not shape:
+            return (
+                "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
+            )
+        return f"too many indices for tensor of dimension {len(shape)}"
+    # a mask must match the dimensions it covers; ints before it have already selected
+    rest, dim = list(shape), 0
+    for k in parts:
+        if k is Ellipsis:
+            dim += len(shape) - used
+        elif k is None:
+            rest.insert(dim, 1)
+            dim += 1
+        elif isinstance(k, (int, np.integer)):
+            del rest[dim]
+        elif isinstance(k, np.ndarray) and k.dtype == np.bool_:
+            for j, size in enumerate(k.shape):
+                if rest[dim + j] != size:
+                    return (
+                        f"The shape of the mask {list(k.shape)} at index {j} does not match the "
+                        f"shape of the indexed tensor {rest} at index {dim + j}"
+                    )
+            dim += k.ndim
+        else:
+            dim += 1
+    return None
 
 
 class IndexGradient(Function):
@@ -483,6 +550,20 @@ def index_gradient(grad, key, shape, name=None):
     if isinstance(grad, Tensor):
         return IndexGradient.apply(grad, key=key, shape=shape, name=name)
     return _scatter(grad, key, shape)
+
+
+def select(a, dim, index):
+    """a.select(dim, i): a[:, ..., i] with i at dimension ``dim`` (a view, SelectBackward0)."""
+    shape = a._array.shape
+    if not shape:
+        raise IndexError("select() cannot be applied to a 0-dim tensor.")
+    d = normalize_dim(dim, len(shape))
+    if not -shape[d] <= index < shape[d]:
+        raise IndexError(
+            f"select(): index {index} out of range for tensor of size {list(shape)} at "
+            f"dimension {d}"
+        )
+    return Index.apply(a, key=(slice(None),) * d + (int(index),))
 
 
 def index(a, key):
@@ -677,7 +758,16 @@ class Where(Function):
         )
 
 
-def where(condition, a, b):
+def where(condition, a=None, b=None):
+    if isinstance(condition, Tensor) and condition._array.dtype != np.bool_:
+        raise RuntimeError(
+            "where expected condition to be a boolean tensor, but got a tensor with dtype "
+            f"{condition.dtype.legacy_name.removesuffix('Tensor')}"
+        )
+    if a is None and b is None:  # torch.where(condition): the indices where it holds
+        return tuple(
+            Tensor._make(i.astype(np.int64), False, None) for i in np.nonzero(value(condition))
+        )
     condition = np.asarray(value(condition), dtype=bool)
     return Where.apply(a, b, condition=condition)
 
@@ -741,7 +831,44 @@ def index_put_(a, key, value):
         )
     if isinstance(value, (int, float)):
         value = Tensor._make(np.asarray(value, dtype=a._array.dtype), False, None)  # PyTorch's edge
+    _check_put(a, key, value)
     return apply_inplace(a, IndexPut, value, key=key)
+
+
+def _check_put(a, key, v):
+    """PyTorch's refusals of ``a[key] = v``: a bad key, or a value that does not fit (leading
+    size-1 dimensions of the value are dropped first, as PyTorch drops them)."""
+    target = _lookup(a._array, key).shape
+    shape = v._array.shape if isinstance(v, Tensor) else np.shape(v)
+    stripped = shape
+    while len(stripped) > len(target) and stripped[0] == 1:
+        stripped = stripped[1:]
+    if _is_basic(key):
+        if len(stripped) > len(target):
+            raise RuntimeError(
+                f"expand(torch.{v.dtype.legacy_name}{{{list(shape)}}}, size={list(target)}): the "
+                f"number of sizes provided ({len(target)}) must be greater or equal to the number "
+                f"of dimensions in the tensor ({len(shape)})"
+            )
+        lead = len(target) - len(stripped)
+        for i, size in enumerate(target):
+            old = stripped[i - lead] if i >= lead else 1
+            if old != 1 and old != size:
+                raise RuntimeError(
+                    f"The expanded size of the tensor ({size}) must match the existing size "
+                    f"({old}) at non-singleton dimension {i}.  Target sizes: {list(target)}.  "
+                    f"Tensor sizes: {list(stripped)}"
+                )
+        return
+    try:
+        fits = np.broadcast_shapes(stripped, target) == tuple(target)
+    except ValueError:
+        fits = False
+    if not fits:
+        raise RuntimeError(
+            f"shape mismatch: value tensor of shape {list(shape)} cannot be broadcast to "
+            f"indexing result of shape {list(target)}"
+        )
 
 
 class IndexPut(Function):
@@ -785,5 +912,11 @@ class IndexPut(Function):
             keep = np.ones(np.shape(grad), dtype=bool)
             keep[ctx.key] = False
             grad_a = grad * keep
-        grad_v = sum_to(grad[ctx.key], ctx.value_shape) if need_v else None
+        grad_v = None
+        if need_v:  # a value with more (leading size-1) dimensions than a[key] gets them back
+            grad_v = grad[ctx.key]
+            extra = len(ctx.value_shape) - np.ndim(grad_v)
+            if extra > 0:
+                grad_v = _reshape(grad_v, (1,) * extra + np.shape(grad_v))
+            grad_v = sum_to(grad_v, ctx.value_shape)
         return grad_a, grad_v

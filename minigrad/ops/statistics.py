@@ -533,7 +533,9 @@ class Amax(Function):
         ctx.axes, ctx.keepdim, ctx.shape = axes, keepdim, x.shape
         out = np.asarray(ctx.pick(x, axis=axes, keepdims=keepdim))
         winners = x == _keep_dims(out, x.shape, axes, keepdim)
-        ctx.save_for_backward((winners / np.sum(winners, axis=axes, keepdims=True)).astype(x.dtype))
+        with np.errstate(invalid="ignore"):  # a nan maximum has no winner: 0/0, nan as PyTorch
+            share = winners / np.sum(winners, axis=axes, keepdims=True)
+        ctx.save_for_backward(share.astype(x.dtype))
         return out
 
     @staticmethod

@@ -2,6 +2,8 @@
 
 import numpy as np
 
+from .._dtype import C_TYPE_NAME, get_default_dtype
+from ..tensor import Tensor
 from ..autograd.chain_rule import Local
 from ..autograd.function import Function
 from ._util import floating
@@ -241,7 +243,7 @@ class Clamp(Function):
         if max is not None:
             inside &= a._array <= max
         ctx.save_for_backward(inside)
-        return np.clip(a._array, min, max).astype(a._array.dtype, copy=False)
+        return np.clip(a._array.astype(_clamp_dtype(a, min, max), copy=False), min, max)
 
     @staticmethod
     def local(ctx):
@@ -254,10 +256,30 @@ class Clamp(Function):
         return where(inside, grad, 0)
 
 
+def _clamp_dtype(a, min, max):
+    """An integer tensor clamped to a float bound gives floats (PyTorch's type promotion)."""
+    if a._array.dtype.kind in "iub" and any(isinstance(b, float) for b in (min, max)):
+        return get_default_dtype().numpy
+    return a._array.dtype
+
+
 def clamp(a, min=None, max=None):
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     return Clamp.apply(a, min=min, max=max)
+
+
+def clamp_(a, min=None, max=None):
+    from .inplace import apply_inplace
+
+    if min is None and max is None:
+        raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
+    if _clamp_dtype(a, min, max) != a._array.dtype:
+        raise RuntimeError(
+            f"result type {get_default_dtype().legacy_name.removesuffix('Tensor')} can't be cast "
+            f"to the desired output type {C_TYPE_NAME[a._array.dtype.name]}"
+        )
+    return apply_inplace(a, Clamp, min=min, max=max)
 
 
 # -- the rounding family: steps, flat between the jumps, so the gradient is 0 (as in PyTorch) -----
@@ -354,3 +376,25 @@ def _type_name(a):
         "uint8": "Byte",
         "bool": "Bool",
     }.get(a._array.dtype.name, a._array.dtype.name)
+
+
+def bitwise_not(a):
+    """~a: logical not of a bool tensor, bitwise not of an integer one (never in the graph)."""
+    if a._array.dtype.kind == "f":
+        raise TypeError(
+            "~ (operator.invert) is only implemented on integer and Boolean-type tensors"
+        )
+    return Tensor._make(np.invert(a._array), False, None)
+
+
+def bitwise(ufunc, name, a, b):
+    """a & b, a | b, a ^ b on bool and integer tensors (never in the graph)."""
+    from ._util import binary
+
+    for v in (a, b):
+        kind = v._array.dtype.kind if isinstance(v, Tensor) else "f" if isinstance(v, float) else ""
+        if kind == "f":
+            dtype = v.dtype if isinstance(v, Tensor) else get_default_dtype()
+            scalar = dtype.legacy_name.removesuffix("Tensor")
+            raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{scalar}'")
+    return Tensor._make(binary(ufunc, a, b), False, None)
