@@ -283,17 +283,18 @@ class NllLoss(Function):
         t2 = t.reshape(1) if t.ndim == 0 else t
         rows = np.arange(x2.shape[0])
         keep = t2 != ignore_index
-        safe = t2 if np.logical_and.reduce(keep) else np.where(keep, t2, 0)
+        every_row = bool(np.logical_and.reduce(keep))  # no row's target is ignore_index
+        safe = t2 if every_row else np.where(keep, t2, 0)
         if safe.size and (np.minimum.reduce(safe) < 0 or np.maximum.reduce(safe) >= x2.shape[1]):
             wrong = keep & ((t2 < 0) | (t2 >= x2.shape[1]))
             if wrong.any():
                 raise IndexError(f"Target {t2[wrong][0]} is out of bounds.")
         w = weight._array[safe] * keep if weight is not None else keep.astype(x.dtype)
-        picked = np.where(keep, -x2[rows, safe] * w, 0)  # an ignored row's loss is 0, not -0
+        picked = -x2[rows, safe] * w  # each row's loss
+        share = -w  # each row's -1 (times its weight) in the gradient
+        if not every_row:  # an ignored row's loss and share are 0, not -0
+            picked, share = np.where(keep, picked, 0), np.where(keep, share, 0)
         pick = np.zeros(x2.shape, dtype=x.dtype)
-        share = np.where(
-            keep, -w, 0
-        )  # each row's -1 (times its weight); an ignored row's 0, not -0
         if reduction == "mean":
             total = np.add.reduce(w)
             out = np.asarray(np.add.reduce(picked) / total, dtype=x.dtype)
