@@ -2,9 +2,10 @@
 
 ``_backward_pass`` below is the whole algorithm, on one screen; everything after it is a helper
 found by its name (starting, the ready queue, hooks, ``grad()``'s captures, user ``Function``
-checks, accumulating into ``.grad``, rolling back on failure). ``backward_steps`` hands out a
-``BackwardStep`` after every node; ``backward`` and ``grad`` simply drain it, so a widget that
-replays the steps shows exactly what ``loss.backward()`` does.
+checks, accumulating into ``.grad``, rolling back on failure). ``backward_steps`` runs it and
+hands out a ``BackwardStep`` after every node; ``backward`` and ``grad`` run the very same pass
+without making the records (nobody reads them), so a widget that replays the steps shows exactly
+what ``loss.backward()`` does.
 
 The order: a node runs once every node that sends it a gradient has run, so a tensor used twice
 (``a + a``) has both contributions summed first. Among the nodes that are ready, the one created
