@@ -1081,7 +1081,7 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
         array = np.array(data, copy=True)
     else:
         array = _from_python(data)
-        if array.dtype.kind == "f":
+        if array.dtype.kind == "f" and dtype is None:  # dtype=float64 keeps the Python floats' bits
             array = array.astype(_dtype.get_default_dtype().numpy)
     if dtype is not None:
         array = array.astype(_dtype.to_numpy(dtype))
