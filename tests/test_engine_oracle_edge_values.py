@@ -159,6 +159,15 @@ PRINTED_SNIPPETS["log_and_sqrt_of_zero"] = """
         print(y, g)
 """
 
+PRINTED_SNIPPETS["sign_of_nan_is_zero"] = """
+    x = torch.tensor([float('nan'), -1.0, 0.0, 2.0], requires_grad=True)
+    print(torch.sign(x), x.sgn(), torch.tensor(float('nan'), dtype=torch.float64).sign())
+    x.abs().sum().backward()
+    print(x.grad)
+    y = torch.tensor([-1.0, 4.0], requires_grad=True)
+    y.sqrt().sum().abs().backward()
+    print(y.grad)
+"""
 
 @pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
 def test_snippet_prints_what_pytorch_prints(pt, name):
