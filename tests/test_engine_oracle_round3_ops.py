@@ -667,6 +667,16 @@ PRINTED_SNIPPETS["diag_method"] = """
     print(x.grad, v.grad)
 """
 
+PRINTED_SNIPPETS["outer_is_a_reshape_times"] = """
+    x = torch.tensor([1.0, -2.0], requires_grad=True)
+    y = torch.outer(x.flatten(), torch.tensor([0.5, 1.0, 2.0]))
+    print(y, y.grad_fn.next_functions[0][0].name(), y.grad_fn.next_functions[0][0].next_functions)
+    for a, b in ((torch.ones(2, 2), torch.ones(2)), (torch.ones(2), torch.ones(2, 1)), (torch.tensor(1.0), torch.ones(2))):
+        try:
+            torch.outer(a, b)
+        except RuntimeError as e:
+            print("RuntimeError", e)
+"""
 
 @pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
 def test_snippet_prints_what_pytorch_prints(pt, name):
