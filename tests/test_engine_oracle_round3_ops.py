@@ -677,6 +677,15 @@ PRINTED_SNIPPETS["outer_is_a_reshape_times"] = """
         except RuntimeError as e:
             print("RuntimeError", e)
 """
+PRINTED_SNIPPETS["pow_zero_gradient_is_a_constant"] = """
+    x = torch.tensor([[-1.5, 0.0, 2.0]], dtype=torch.float64, requires_grad=True)
+    (g,) = torch.autograd.grad((x[0:] ** 0).sum(), x, create_graph=True)
+    print(g, g.requires_grad)
+    y = torch.tensor([1.0, 2.0], requires_grad=True)
+    z = y ** 0
+    z.backward(torch.tensor([float('inf'), float('nan')]))
+    print(y.grad)
+"""
 
 @pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
 def test_snippet_prints_what_pytorch_prints(pt, name):

@@ -5,7 +5,7 @@ import numpy as np
 from ..autograd.chain_rule import Local, constant_text as _number
 from ..autograd.function import Function
 from ..tensor import Tensor, tensor
-from .array_or_tensor import divide_by, log, multiply_by, sum_to, where
+from .array_or_tensor import divide_by, log, multiply_by, sum_to, where, zeros_like
 from ._util import binary, shape_of, value
 
 
@@ -291,8 +291,8 @@ class PowScalar(Function):
     def backward(ctx, grad):
         (a,) = ctx.saved_like(grad)
         c = ctx.exponent
-        if c == 0:
-            return grad * 0
+        if c == 0:  # PyTorch's pow_backward: zeros, a constant (also where grad is inf or nan)
+            return zeros_like(grad)
         return grad * multiply_by(a ** (c - 1), c)
 
 
