@@ -686,6 +686,15 @@ PRINTED_SNIPPETS["pow_zero_gradient_is_a_constant"] = """
     z.backward(torch.tensor([float('inf'), float('nan')]))
     print(y.grad)
 """
+PRINTED_SNIPPETS["empty_reductions_and_zero_dim_cat"] = """
+    x = torch.zeros(0, 3, requires_grad=True)
+    for f in (lambda: x.max(0), lambda: x.min(dim=-2), lambda: x.min(), lambda: x.argmax(0), lambda: x.argmin(), lambda: torch.cat([torch.tensor(1.0), torch.ones(2)]), lambda: torch.cat([torch.ones(2), torch.tensor(1.0)], dim=3)):
+        try:
+            f()
+        except (IndexError, RuntimeError) as e:
+            print(type(e).__name__, e)
+    print(x.max(1), x.argmax(1), torch.tensor(2.0).argmax(0))
+"""
 
 @pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
 def test_snippet_prints_what_pytorch_prints(pt, name):
