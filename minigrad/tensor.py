@@ -406,7 +406,7 @@ class Tensor:
         return self
 
     def contiguous(self):
-        return self
+        return _ops.shape.contiguous(self)
 
     # -- leaving minigrad -------------------------------------------------------------------------
     def item(self) -> float | int | bool:

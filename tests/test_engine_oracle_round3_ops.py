@@ -695,6 +695,16 @@ PRINTED_SNIPPETS["empty_reductions_and_zero_dim_cat"] = """
             print(type(e).__name__, e)
     print(x.max(1), x.argmax(1), torch.tensor(2.0).argmax(0))
 """
+PRINTED_SNIPPETS["reshape_and_contiguous_follow_the_layout"] = """
+    x = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+    def names(t):
+        return t.grad_fn.name(), [f.name() if f else None for f, _ in t.grad_fn.next_functions]
+    for t in (x.reshape(6), x.t().reshape(6), x.t().reshape(3, 2), x[:, ::2].reshape(2, 2), x[:, ::2].reshape(-1), x[:1].expand(4, 3).flatten(), x.t().exp().reshape(6)):
+        print(t, names(t))
+    print(x.contiguous() is x, x[0:1].contiguous() is x[0:1], names(x.t().contiguous()), names(x.expand(2, 2, 3).contiguous()), names(x[:, 1:2].contiguous()))
+    (x.t().reshape(6) * torch.arange(6.0)).sum().backward()
+    print(x.grad)
+"""
 
 @pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
 def test_snippet_prints_what_pytorch_prints(pt, name):

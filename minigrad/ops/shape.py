@@ -126,17 +126,34 @@ class Reshape(Function):
         return _reshape(grad, ctx.shape)
 
 
+class ReshapeAlias(View):
+    """A view that ``reshape`` makes of a tensor that is not contiguous (PyTorch's
+    ``_reshape_alias``)."""
+
+    node_name = "ReshapeAliasBackward0"
+
+
 def view(a, shape):
     return View.apply(a, shape=_infer_shape(shape, a._array.size))
 
 
 def reshape(a, shape):
+    """As PyTorch: a view of a contiguous tensor (ViewBackward0); of another one a view where the
+    strides allow one (ReshapeAliasBackward0), else a copy (CloneBackward0, then
+    UnsafeViewBackward0)."""
     shape = _infer_shape(shape, a._array.size)
-    try:  # PyTorch returns a view whenever the strides allow one (also for the same shape)
+    if a._array.flags.c_contiguous:
+        return View.apply(a, shape=shape)
+    try:
         np.reshape(a._array, shape, copy=False)
     except ValueError:
-        return Reshape.apply(a, shape=shape)
-    return View.apply(a, shape=shape)
+        return Reshape.apply(Clone.apply(a), shape=shape)
+    return ReshapeAlias.apply(a, shape=shape)
+
+
+def contiguous(a):
+    """``a`` itself when its memory is in row-major order, else a copy that is (CloneBackward0)."""
+    return a if a._array.flags.c_contiguous else Clone.apply(a)
 
 
 def flatten(a, start_dim=0, end_dim=-1):
