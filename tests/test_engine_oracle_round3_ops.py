@@ -705,6 +705,15 @@ PRINTED_SNIPPETS["reshape_and_contiguous_follow_the_layout"] = """
     (x.t().reshape(6) * torch.arange(6.0)).sum().backward()
     print(x.grad)
 """
+PRINTED_SNIPPETS["indexing_a_zero_dim_tensor"] = """
+    t = torch.tensor(1.5, requires_grad=True)
+    for idx in (9, 0, -1, slice(None), (0, 0), (None, 0), (0,), [0]):
+        try:
+            t[idx]
+        except IndexError as e:
+            print(repr(idx), "IndexError", e)
+    print(t[None], t[...])
+"""
 
 @pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
 def test_snippet_prints_what_pytorch_prints(pt, name):

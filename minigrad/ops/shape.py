@@ -459,6 +459,22 @@ def _lookup(array, key):
         raise IndexError(message) from None
 
 
+def _zero_dim_key_error(key):
+    """PyTorch's message for indexing a 0-d tensor: a lone integer is checked against a dimension
+    of size 0 (0 gets the hint to use item()), a lone slice is refused, anything else (a tuple, a
+    tensor) is one index too many."""
+    if type(key) is int:
+        if key == 0:
+            return (
+                "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
+            )
+        return f"index {key} is out of bounds for dimension 0 with size 0"
+    if isinstance(key, slice):
+        return "slice() cannot be applied to a 0-dim tensor."
+    return "too many indices for tensor of dimension 0"
+
+
 def _key_error(key, shape):
     """PyTorch's message for a key that numpy refused (None: numpy's own message will do)."""
     parts = key if isinstance(key, tuple) else (key,)
@@ -474,10 +490,7 @@ def _key_error(key, shape):
     used = sum(k is not None and k is not Ellipsis for k in parts) + sum(masks) - len(masks)
     if used > len(shape):
         if not shape:
-            return (
-                "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
-                "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
-            )
+            return _zero_dim_key_error(key)
         return f"too many indices for tensor of dimension {len(shape)}"
     # a mask must match the dimensions it covers; ints before it have already selected
     rest, dim = list(shape), 0
