@@ -624,10 +624,14 @@ class Tensor:
     eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
 
     def add(self, other, *, alpha=1):
-        return self + (other if alpha == 1 else other * alpha)
+        if alpha == 1 or other.__class__ in _NOT_OPERANDS:
+            return self + other
+        return _ops.arithmetic.Add.apply(self, other, alpha=alpha)
 
     def sub(self, other, *, alpha=1):
-        return self - (other if alpha == 1 else other * alpha)
+        if alpha == 1 or other.__class__ in _NOT_OPERANDS:
+            return self - other
+        return _ops.arithmetic.Sub.apply(self, other, alpha=alpha)
 
     def mul(self, other):
         return self * other

@@ -714,6 +714,17 @@ PRINTED_SNIPPETS["indexing_a_zero_dim_tensor"] = """
             print(repr(idx), "IndexError", e)
     print(t[None], t[...])
 """
+PRINTED_SNIPPETS["add_and_sub_alpha_is_one_node"] = """
+    x = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+    y = torch.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    for a in (torch.add(x, y, alpha=-2), torch.sub(x, y, alpha=3), x.add(x, alpha=2), torch.add(x, 2, alpha=3), x.sub(1, alpha=2)):
+        print(a, [f.name() if f else None for f, _ in a.grad_fn.next_functions])
+    print(torch.tensor([1, 2]).add(torch.tensor([3, 4]), alpha=2))
+    z = torch.sub(x, y, alpha=3) + torch.add(x, y, alpha=-2)
+    gx, gy = torch.autograd.grad((z * z).sum(), (x, y), create_graph=True)
+    print(gx, gy)
+    print(torch.autograd.grad((gy * gy).sum(), (x, y)))
+"""
 
 @pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
 def test_snippet_prints_what_pytorch_prints(pt, name):

@@ -19,12 +19,15 @@ class Add(Function):
     builtin = True
 
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx, a, b, *, alpha=1):
         ctx.shapes = shape_of(a), shape_of(b)
-        return binary(np.add, a, b)
+        ctx.alpha = alpha  # torch.add(a, b, alpha=k) is a + k·b in this one node, as in PyTorch
+        return binary(np.add, a, _scaled(b, alpha))
 
     @staticmethod
     def local(ctx):
+        if ctx.alpha != 1:
+            return Local("1", 1), Local(_number(ctx.alpha), ctx.alpha)
         return Local("1", 1), Local("1", 1)
 
     @staticmethod
@@ -33,8 +36,19 @@ class Add(Function):
         need_a, need_b = ctx.needs_input_grad
         return (
             sum_to(grad, shape_a) if need_a else None,
-            sum_to(grad, shape_b) if need_b else None,
+            sum_to(grad if ctx.alpha == 1 else multiply_by(grad, ctx.alpha), shape_b)
+            if need_b
+            else None,
         )
+
+
+def _scaled(b, alpha):
+    """alpha·b, the operand add and sub see for their alpha (b itself when alpha is 1)."""
+    if alpha == 1:
+        return b
+    if isinstance(b, Tensor):
+        return np.asarray(np.multiply(b._array, alpha))
+    return b * alpha
 
 
 class Sub(Function):
@@ -47,13 +61,16 @@ class Sub(Function):
     builtin = True
 
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx, a, b, *, alpha=1):
         ctx.shapes = shape_of(a), shape_of(b)
+        ctx.alpha = alpha
         _refuse_bool(a, b)
-        return binary(np.subtract, a, b)
+        return binary(np.subtract, a, _scaled(b, alpha))
 
     @staticmethod
     def local(ctx):
+        if ctx.alpha != 1:
+            return Local("1", 1), Local(_number(-ctx.alpha), -ctx.alpha)
         return Local("1", 1), Local("-1", -1)
 
     @staticmethod
@@ -62,7 +79,9 @@ class Sub(Function):
         need_a, need_b = ctx.needs_input_grad
         return (
             sum_to(grad, shape_a) if need_a else None,
-            sum_to(-grad, shape_b) if need_b else None,
+            sum_to(-grad if ctx.alpha == 1 else multiply_by(-grad, ctx.alpha), shape_b)
+            if need_b
+            else None,
         )
 
 
