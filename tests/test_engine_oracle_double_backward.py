@@ -111,6 +111,13 @@ PRINTED_SNIPPETS["mixed_dtype_backward_create_graph"] = """
     print(x.grad, w.grad)
 """
 
+PRINTED_SNIPPETS["bmm_gradient_nodes"] = """
+    a = torch.tensor([[[1.0, 2.0], [3.0, 4.0]], [[0.5, -1.0], [2.0, 1.0]]], requires_grad=True)
+    b = torch.tensor([[[1.0, -2.0, 1.0], [0.0, 4.0, 1.0]], [[0.5, -1.0, 3.0], [2.0, 1.0, -1.0]]], requires_grad=True)
+    ga, gb = torch.autograd.grad(torch.bmm(a, b).sum(), (a, b), create_graph=True)
+    print(ga, gb)
+    print(torch.autograd.grad((ga * gb.sum()).sum(), (a, b)))
+"""
 
 @pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
 def test_snippet_prints_what_pytorch_prints(pt, name):

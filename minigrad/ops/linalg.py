@@ -154,10 +154,17 @@ class BatchedMatmul(Function):
             g = unsqueeze(g, -1)
         grad_a = grad_b = None
         if need_a:
-            grad_a = reshape(sum_to(g @ transpose(b2, -1, -2), np.shape(a2)), shape_a)
+            grad_a = _back_to(g @ transpose(b2, -1, -2), np.shape(a2), shape_a)
         if need_b:
-            grad_b = reshape(sum_to(transpose(a2, -1, -2) @ g, np.shape(b2)), shape_b)
+            grad_b = _back_to(transpose(a2, -1, -2) @ g, np.shape(b2), shape_b)
         return grad_a, grad_b
+
+
+def _back_to(grad, batched_shape, shape):
+    """A batched product's gradient summed over broadcast batch dims and reshaped to the operand's
+    shape; for a plain bmm nothing to do, so its node stays on top (BmmBackward0, as PyTorch's)."""
+    grad = sum_to(grad, batched_shape)
+    return grad if tuple(batched_shape) == tuple(shape) else reshape(grad, shape)
 
 
 def matmul(a, b):
