@@ -154,17 +154,25 @@ class BatchedMatmul(Function):
             g = unsqueeze(g, -1)
         grad_a = grad_b = None
         if need_a:
-            grad_a = _back_to(g @ transpose(b2, -1, -2), np.shape(a2), shape_a)
+            grad_a = reshape(sum_to(g @ transpose(b2, -1, -2), np.shape(a2)), shape_a)
         if need_b:
-            grad_b = _back_to(transpose(a2, -1, -2) @ g, np.shape(b2), shape_b)
+            grad_b = reshape(sum_to(transpose(a2, -1, -2) @ g, np.shape(b2)), shape_b)
         return grad_a, grad_b
 
 
-def _back_to(grad, batched_shape, shape):
-    """A batched product's gradient summed over broadcast batch dims and reshaped to the operand's
-    shape; for a plain bmm nothing to do, so its node stays on top (BmmBackward0, as PyTorch's)."""
-    grad = sum_to(grad, batched_shape)
-    return grad if tuple(batched_shape) == tuple(shape) else reshape(grad, shape)
+class Bmm(BatchedMatmul):
+    """``torch.bmm``: 3-D operands with the same batch, nothing to broadcast or reshape, so its
+    gradients are products on top (BmmBackward0 under create_graph, as PyTorch's; a batched
+    ``matmul`` ends its gradients in a reshape, ViewBackward0, as PyTorch's matmul does)."""
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_like(grad)
+        need_a, need_b = ctx.needs_input_grad
+        return (
+            grad @ transpose(b, -1, -2) if need_a else None,
+            transpose(a, -1, -2) @ grad if need_b else None,
+        )
 
 
 def matmul(a, b):
@@ -258,7 +266,7 @@ def bmm(a, b):
         )
     if a._array.dtype != b._array.dtype:
         raise RuntimeError(f"expected scalar type {_scalar_type(a)} but found {_scalar_type(b)}")
-    return BatchedMatmul.apply(a, b)
+    return Bmm.apply(a, b)
 
 
 def _check_mm_dtypes(a, b):
