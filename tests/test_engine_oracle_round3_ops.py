@@ -725,6 +725,11 @@ PRINTED_SNIPPETS["add_and_sub_alpha_is_one_node"] = """
     print(gx, gy)
     print(torch.autograd.grad((gy * gy).sum(), (x, y)))
 """
+PRINTED_SNIPPETS["bmm_node"] = """
+    a = torch.tensor([[[1.0, 2.0]], [[0.5, -1.0]]], requires_grad=True)
+    y = a.bmm(torch.ones(2, 2, 3))
+    print(y, torch.bmm(a, a.transpose(1, 2)))
+"""
 
 @pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
 def test_snippet_prints_what_pytorch_prints(pt, name):

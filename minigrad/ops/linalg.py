@@ -165,6 +165,8 @@ class Bmm(BatchedMatmul):
     gradients are products on top (BmmBackward0 under create_graph, as PyTorch's; a batched
     ``matmul`` ends its gradients in a reshape, ViewBackward0, as PyTorch's matmul does)."""
 
+    node_name = "BmmBackward0"
+
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_like(grad)
