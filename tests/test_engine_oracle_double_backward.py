@@ -118,6 +118,20 @@ PRINTED_SNIPPETS["bmm_gradient_nodes"] = """
     print(ga, gb)
     print(torch.autograd.grad((ga * gb.sum()).sum(), (a, b)))
 """
+PRINTED_SNIPPETS["mixed_dtype_gradient_reaches_each_tensor_in_its_dtype"] = """
+    x0 = torch.tensor([-1.69, -1.1], dtype=torch.float64, requires_grad=True)
+    x1 = torch.tensor([-0.23, -1.59], requires_grad=True)
+    v1 = torch.maximum(x1, x0)
+    h1 = x1.register_hook(lambda g: print("leaf hook", g))
+    gs = torch.autograd.grad((torch.sigmoid(v1) / 2).sum(), [x0, x1], create_graph=True)
+    print(gs)
+    print(torch.autograd.grad(sum((g * g).sum() for g in gs), [x0, x1]))
+    a = torch.tensor([[-0.96, 0.46]], requires_grad=True)
+    b = a.div(3)
+    b.register_hook(lambda g: print("hook", g))
+    (b.abs() ** torch.tensor([[-1.7, -1.5]], dtype=torch.float64)).sum().backward()
+    print(a.grad)
+"""
 
 @pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
 def test_snippet_prints_what_pytorch_prints(pt, name):
