@@ -168,6 +168,16 @@ PRINTED_SNIPPETS["sign_of_nan_is_zero"] = """
     y.sqrt().sum().abs().backward()
     print(y.grad)
 """
+PRINTED_SNIPPETS["means_of_nothing_are_nan_silently"] = """
+    F = torch.nn.functional
+    x = torch.zeros(2, 0, requires_grad=True)
+    v = x.var((1, 0), keepdim=True)
+    v.sum().backward()
+    print(v, x.grad)
+    e = torch.zeros(0, 3, requires_grad=True)
+    print(F.mse_loss(e, torch.zeros(0, 3)), F.binary_cross_entropy_with_logits(e, torch.zeros(0, 3)))
+    print(F.cross_entropy(torch.ones(2, 3, requires_grad=True), torch.tensor([1, 1]), ignore_index=1))
+"""
 
 @pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
 def test_snippet_prints_what_pytorch_prints(pt, name):

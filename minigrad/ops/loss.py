@@ -24,6 +24,8 @@ from ._util import binary, size_repr
 
 def _reduce(values, reduction):
     if reduction == "mean":  # np.add.reduce: the C call under .sum(), without its Python wrapper
+        if values.size == 0:  # the mean of nothing: nan, without numpy's 0/0 warning
+            return np.asarray(np.nan, dtype=values.dtype)
         return np.asarray(np.add.reduce(values, axis=None) / values.size, dtype=values.dtype)
     if reduction == "sum":
         return np.asarray(np.add.reduce(values, axis=None), dtype=values.dtype)
@@ -297,8 +299,9 @@ class NllLoss(Function):
         pick = np.zeros(x2.shape, dtype=x.dtype)
         if reduction == "mean":
             total = np.add.reduce(w)
-            out = np.asarray(np.add.reduce(picked) / total, dtype=x.dtype)
-            pick[rows, safe] = share / total  # each row's share of the mean
+            with np.errstate(divide="ignore", invalid="ignore"):  # every row ignored: 0/0 = nan
+                out = np.asarray(np.add.reduce(picked) / total, dtype=x.dtype)
+                pick[rows, safe] = share / total  # each row's share of the mean
         elif reduction == "sum":
             pick[rows, safe] = share
             out = np.asarray(np.add.reduce(picked), dtype=x.dtype)

@@ -58,6 +58,9 @@ def _sum(x, axes, keepdim=True):
 def _mean(x, axes):
     if isinstance(x, Tensor):
         return x.mean(axes, keepdim=True) if axes else x
+    if x.size == 0:  # the mean of nothing: nan, without numpy's "Mean of empty slice" warning
+        kept = range(x.ndim) if axes is None else [a % x.ndim for a in np.atleast_1d(axes)]
+        return np.full([1 if i in kept else n for i, n in enumerate(x.shape)], np.nan, x.dtype)
     return np.mean(x, axis=axes, keepdims=True)
 
 
