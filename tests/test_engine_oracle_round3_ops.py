@@ -730,6 +730,31 @@ PRINTED_SNIPPETS["bmm_node"] = """
     y = a.bmm(torch.ones(2, 2, 3))
     print(y, torch.bmm(a, a.transpose(1, 2)))
 """
+PRINTED_SNIPPETS["backward_twice_through_saved_indices_and_masks"] = """
+    F = torch.nn.functional
+    ops = {
+        "where": lambda x: torch.where(x > 0, x, 0.0),
+        "masked_fill": lambda x: x.masked_fill(x > 0, 0.0),
+        "gather": lambda x: x.gather(0, torch.tensor([0, 0])),
+        "index_select": lambda x: x.index_select(0, torch.tensor([1, 0])),
+        "index_list": lambda x: x[[0, 1]],
+        "index_mask": lambda x: x[x > 0],
+        "masked_select": lambda x: x.masked_select(x > 0),
+        "sort": lambda x: x.sort()[0],
+        "topk": lambda x: x.topk(2)[0],
+        "slice": lambda x: x[1:],
+        "add": lambda x: x + 1,
+    }
+    for name, f in ops.items():
+        x = torch.tensor([0.3, -1.2, 2.0, 0.7], requires_grad=True)
+        y = f(x).sum()
+        y.backward()
+        try:
+            y.backward()
+            print(name, "twice", x.grad)
+        except RuntimeError as e:
+            print(name, "RuntimeError", str(e)[:80], x.grad)
+"""
 
 @pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
 def test_snippet_prints_what_pytorch_prints(pt, name):

@@ -237,6 +237,7 @@ class _Pick(Function):
         if name is not None:
             ctx.node_name = name
         ctx.key, ctx.shape = key, a._array.shape
+        ctx.save_for_backward(key)  # PyTorch saves the index: a second backward raises
         return np.asarray(a._array[key])
 
     @staticmethod
@@ -247,7 +248,8 @@ class _Pick(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return index_gradient(grad, ctx.key, ctx.shape)
+        (key,) = ctx.saved_like(grad)
+        return index_gradient(grad, key, ctx.shape)
 
 
 class IndexSelect(_Pick):
@@ -425,6 +427,7 @@ class MaskedSelect(Function):
     def forward(ctx, a, *, mask):
         shape = np.broadcast_shapes(a._array.shape, mask.shape)
         ctx.mask, ctx.shape, ctx.input_shape = np.broadcast_to(mask, shape), shape, a._array.shape
+        ctx.save_for_backward(ctx.mask)  # PyTorch saves the mask: a second backward raises
         return np.broadcast_to(a._array, shape)[ctx.mask]
 
     @staticmethod
@@ -433,7 +436,8 @@ class MaskedSelect(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return sum_to(index_gradient(grad, ctx.mask, ctx.shape), ctx.input_shape)
+        (mask,) = ctx.saved_like(grad)
+        return sum_to(index_gradient(grad, mask, ctx.shape), ctx.input_shape)
 
 
 def _mask_array(name, mask):
@@ -483,6 +487,7 @@ class MaskedFill(Function):
         fill = value._array if is_tensor else value
         shape = np.broadcast_shapes(a._array.shape, mask.shape)
         ctx.mask, ctx.input_shape = np.broadcast_to(mask, shape), a._array.shape
+        ctx.save_for_backward(ctx.mask)  # PyTorch saves the mask: a second backward raises
         out = np.broadcast_to(a._array, shape).copy()
         out[ctx.mask] = fill
         return out
@@ -499,13 +504,14 @@ class MaskedFill(Function):
     def backward(ctx, grad):
         need_a = ctx.needs_input_grad[0]
         need_value = len(ctx.needs_input_grad) > 1 and ctx.needs_input_grad[1]
-        grad_a = sum_to(where(~ctx.mask, grad, 0), ctx.input_shape) if need_a else None
+        (mask,) = ctx.saved_like(grad)
+        grad_a = sum_to(where(~mask, grad, 0), ctx.input_shape) if need_a else None
         grad_value = None
         if need_value:  # the value went to every masked position: add their gradients
             if isinstance(grad, Tensor):  # PyTorch's formula: grad.masked_select(mask).sum()
-                grad_value = MaskedSelect.apply(grad, mask=ctx.mask).sum()
+                grad_value = MaskedSelect.apply(grad, mask=mask).sum()
             else:
-                grad_value = np.sum(np.broadcast_to(grad, ctx.mask.shape)[ctx.mask])
+                grad_value = np.sum(np.broadcast_to(grad, mask.shape)[mask])
         return grad_a, grad_value
 
 

@@ -439,6 +439,7 @@ class AdvancedIndex(Function):
     @staticmethod
     def forward(ctx, a, *, key):
         ctx.key, ctx.shape = key, a._array.shape
+        ctx.save_for_backward(key)  # PyTorch saves the indices: a second backward raises
         return _lookup(a._array, key)
 
     @staticmethod
@@ -447,7 +448,11 @@ class AdvancedIndex(Function):
             "1 at each position picked (summed when picked twice), 0 elsewhere", rule="route"
         )
 
-    backward = staticmethod(Index.backward)
+    @staticmethod
+    def backward(ctx, grad):
+        (key,) = ctx.saved_like(grad)
+        return index_gradient(grad, key, ctx.shape)
+
     expression = Index.expression
 
 
@@ -766,6 +771,7 @@ class Where(Function):
     @staticmethod
     def forward(ctx, a, b, *, condition):
         ctx.condition = condition
+        ctx.save_for_backward(condition)  # as PyTorch: a second backward raises
         ctx.shapes = shape_of(a), shape_of(b)
         out = np.where(condition, value(a), value(b))
         if out.dtype == np.float64 and not any(
@@ -785,9 +791,10 @@ class Where(Function):
     def backward(ctx, grad):
         need_a, need_b = ctx.needs_input_grad
         shape_a, shape_b = ctx.shapes
+        (condition,) = ctx.saved_like(grad)
         return (
-            sum_to(array_or_tensor.where(ctx.condition, grad, 0), shape_a) if need_a else None,
-            sum_to(array_or_tensor.where(~ctx.condition, grad, 0), shape_b) if need_b else None,
+            sum_to(array_or_tensor.where(condition, grad, 0), shape_a) if need_a else None,
+            sum_to(array_or_tensor.where(~condition, grad, 0), shape_b) if need_b else None,
         )
 
 
