@@ -755,6 +755,23 @@ PRINTED_SNIPPETS["backward_twice_through_saved_indices_and_masks"] = """
         except RuntimeError as e:
             print(name, "RuntimeError", str(e)[:80], x.grad)
 """
+PRINTED_SNIPPETS["bce_nan_input_and_logits_dtype"] = """
+    F = torch.nn.functional
+    for v in ([0.5, float("nan")], [0.0, 1.5], [0.5, 1.0]):
+        try:
+            print(F.binary_cross_entropy(torch.tensor(v, requires_grad=True), torch.ones(2) * 0.5))
+        except RuntimeError as e:
+            print("RuntimeError", e)
+    x = torch.tensor([0.5, -1.0], requires_grad=True)
+    for t in (torch.tensor([0.2, 0.7], dtype=torch.float64), torch.tensor([0.2, 0.7])):
+        loss = F.binary_cross_entropy_with_logits(x, t)
+        loss.backward()
+        print(loss, x.grad)
+    x2 = torch.tensor(0.3, dtype=torch.float64, requires_grad=True)
+    loss = F.binary_cross_entropy_with_logits(x2, torch.tensor(0.56), reduction="none")
+    loss.backward()
+    print(loss, x2.grad)
+"""
 
 @pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
 def test_snippet_prints_what_pytorch_prints(pt, name):

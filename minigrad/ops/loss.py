@@ -93,7 +93,8 @@ class BinaryCrossEntropyWithLogits(Function):
                 x.size,
                 weight is not None,
             )
-        return _reduce(loss.astype(x.dtype, copy=False), reduction)
+        # in the target's dtype: PyTorch writes the loss into a buffer made from the target
+        return _reduce(loss.astype(t.dtype, copy=False), reduction)
 
     @staticmethod
     def local(ctx):
@@ -147,7 +148,7 @@ class BinaryCrossEntropy(Function):
     @staticmethod
     def forward(ctx, p, y, *, weight=None, reduction="mean"):
         x, t = p._array, y._array
-        if np.any((x < 0) | (x > 1)):
+        if not np.all((x >= 0) & (x <= 1)):  # nan fails too, as in PyTorch
             raise RuntimeError("all elements of input should be between 0 and 1")
         with np.errstate(divide="ignore"):
             log_p = np.maximum(np.log(x), -100)
