@@ -772,6 +772,16 @@ PRINTED_SNIPPETS["bce_nan_input_and_logits_dtype"] = """
     loss.backward()
     print(loss, x2.grad)
 """
+PRINTED_SNIPPETS["expand_and_amax_error_dims"] = """
+    x = torch.zeros(3, 0)
+    y = torch.ones(2, 3)
+    for f in (lambda: x.amax(-1), lambda: x.amin(dim=[1]), lambda: x.max(-1), lambda: y.expand(5, 7), lambda: y.expand(4, 5, 7), lambda: y.expand(-1, 7), lambda: torch.ones(2, 1).expand(-1, -1, 7)):
+        try:
+            print(f().shape)
+        except (IndexError, RuntimeError) as e:
+            print(type(e).__name__, e)
+    print(torch.ones(2, 1).expand(5, -1, 7).shape)
+"""
 
 @pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
 def test_snippet_prints_what_pytorch_prints(pt, name):

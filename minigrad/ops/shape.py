@@ -44,9 +44,14 @@ def expand(a, sizes):
             f"number of sizes provided ({len(sizes)}) must be greater or equal to the number of "
             f"dimensions in the tensor ({len(shape)})"
         )
-    target = []
-    for i, size in enumerate(sizes):
-        old = shape[i - lead] if i >= lead else 1
+    target = [None] * len(sizes)
+    for i in reversed(range(len(sizes))):  # PyTorch checks from the last dimension
+        size, old = sizes[i], shape[i - lead] if i >= lead else 1
+        if size == -1 and i < lead:
+            raise RuntimeError(
+                f"The expanded size of the tensor (-1) isn't allowed in a leading, non-existing "
+                f"dimension {i}"
+            )
         if size == -1:
             size = old
         elif old != 1 and size != old:
@@ -55,7 +60,7 @@ def expand(a, sizes):
                 f"({old}) at non-singleton dimension {i}.  Target sizes: {list(sizes)}.  "
                 f"Tensor sizes: {list(shape)}"
             )
-        target.append(size)
+        target[i] = size
     return Expand.apply(a, shape=tuple(target))  # a new view even for the same shape, as PyTorch
 
 

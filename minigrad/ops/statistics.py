@@ -579,9 +579,11 @@ def _extreme(op, name, a, dim, keepdim):
                 f"{name}(): Expected reduction dim to be specified for input.numel() "
                 "== 0. Specify the reduction dim with the 'dim' argument."
             )
-        for ax in axes:
+        for given, ax in zip(dims, normalized):  # PyTorch names the dim as it was given
             if a._array.shape[ax] == 0:
-                raise IndexError(f"{name}(): Expected reduction dim {ax} to have non-zero size.")
+                raise IndexError(
+                    f"{name}(): Expected reduction dim {given} to have non-zero size."
+                )
     return op.apply(a, axes=axes, keepdim=keepdim)
 
 
