@@ -132,6 +132,25 @@ PRINTED_SNIPPETS["mixed_dtype_gradient_reaches_each_tensor_in_its_dtype"] = """
     (b.abs() ** torch.tensor([[-1.7, -1.5]], dtype=torch.float64)).sum().backward()
     print(a.grad)
 """
+PRINTED_SNIPPETS["gradient_nodes_of_picking_ops"] = """
+    ops = {
+        "gather": lambda x: x.gather(1, torch.tensor([[0, 0, 1], [2, 1, 1]])),
+        "index_select": lambda x: x.index_select(1, torch.tensor([2, 0])),
+        "sort": lambda x: x.sort(1)[0],
+        "topk": lambda x: x.topk(2)[0],
+        "median": lambda x: x.median(1)[0],
+        "max": lambda x: x.max(1)[0],
+        "min": lambda x: x.min(0, keepdim=True).values,
+        "masked_select": lambda x: x.masked_select(x > 0),
+        "masked_fill": lambda x: x.masked_fill(x > 0, 0.0),
+        "index": lambda x: x[[0, 1, 1]],
+    }
+    for name, f in ops.items():
+        x = torch.tensor([[0.3, -1.2, 2.0], [0.7, 1.5, -0.4]], requires_grad=True)
+        (g,) = torch.autograd.grad((f(x) ** 2).sum(), x, create_graph=True)
+        print(name, g)
+        print(torch.autograd.grad(g.pow(2).sum(), x))
+"""
 
 @pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
 def test_snippet_prints_what_pytorch_prints(pt, name):

@@ -199,7 +199,8 @@ class MaxDim(Function):
         (winners,) = ctx.saved_like(grad)
         if not ctx.keepdim:
             grad = unsqueeze(grad, ctx.dim)
-        return where(value(winners), grad, 0)
+        # PyTorch scatters the gradient to the indices (ScatterBackward0 under create_graph)
+        return where(value(winners), grad, 0, node_name="ScatterBackward0")
 
 
 class MinDim(MaxDim):

@@ -231,6 +231,7 @@ class _Pick(Function):
 
     builtin = True
     formula = "gradient added back at the picked positions, 0 elsewhere"
+    gradient_name = None  # the node PyTorch's backward formula makes (seen under create_graph)
 
     @staticmethod
     def forward(ctx, a, *, key, name=None):
@@ -249,7 +250,7 @@ class _Pick(Function):
     @staticmethod
     def backward(ctx, grad):
         (key,) = ctx.saved_like(grad)
-        return index_gradient(grad, key, ctx.shape)
+        return index_gradient(grad, key, ctx.shape, name=ctx.gradient_name)
 
 
 class IndexSelect(_Pick):
@@ -257,6 +258,7 @@ class IndexSelect(_Pick):
 
     node_name = "IndexSelectBackward0"
     label = "index_select"
+    gradient_name = "IndexAddBackward0"
 
 
 class Gather(_Pick):
@@ -264,16 +266,19 @@ class Gather(_Pick):
 
     node_name = "GatherBackward0"
     label = "gather"
+    gradient_name = "ScatterAddBackward0"
 
 
 class Sort(_Pick):
     node_name = "SortBackward0"
     label = "sort"
+    gradient_name = "ScatterBackward0"
 
 
 class Topk(_Pick):
     node_name = "TopkBackward0"
     label = "topk"
+    gradient_name = "ScatterBackward0"
 
 
 class MedianDim(_Pick):
@@ -281,6 +286,7 @@ class MedianDim(_Pick):
 
     node_name = "MedianBackward1"
     label = "median"
+    gradient_name = "ScatterBackward0"
 
 
 def _along(index, dim):
@@ -437,7 +443,8 @@ class MaskedSelect(Function):
     @staticmethod
     def backward(ctx, grad):
         (mask,) = ctx.saved_like(grad)
-        return sum_to(index_gradient(grad, mask, ctx.shape), ctx.input_shape)
+        picked = index_gradient(grad, mask, ctx.shape, name="MaskedScatterBackward0")
+        return sum_to(picked, ctx.input_shape)
 
 
 def _mask_array(name, mask):
@@ -505,7 +512,11 @@ class MaskedFill(Function):
         need_a = ctx.needs_input_grad[0]
         need_value = len(ctx.needs_input_grad) > 1 and ctx.needs_input_grad[1]
         (mask,) = ctx.saved_like(grad)
-        grad_a = sum_to(where(~mask, grad, 0), ctx.input_shape) if need_a else None
+        grad_a = (
+            sum_to(where(~mask, grad, 0, node_name="MaskedFillBackward0"), ctx.input_shape)
+            if need_a
+            else None
+        )
         grad_value = None
         if need_value:  # the value went to every masked position: add their gradients
             if isinstance(grad, Tensor):  # PyTorch's formula: grad.masked_select(mask).sum()
