@@ -782,6 +782,19 @@ PRINTED_SNIPPETS["expand_and_amax_error_dims"] = """
             print(type(e).__name__, e)
     print(torch.ones(2, 1).expand(5, -1, 7).shape)
 """
+PRINTED_SNIPPETS["where_zero_dim_and_smoothed_nodes"] = """
+    F = torch.nn.functional
+    x = torch.tensor([[0.41, 1.43, -0.91], [-0.37, 1.84, -0.93]], requires_grad=True)
+    for r in ("none", "mean", "sum"):
+        loss = F.cross_entropy(x, torch.tensor([0, 2]), reduction=r, label_smoothing=0.1)
+        print(loss, [n.name() for n, _ in loss.grad_fn.next_functions])
+    a = torch.tensor([1.27, -1.38], requires_grad=True)
+    b = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
+    w = torch.where(a > b, a, b)
+    w.sum().backward()
+    print(w, a.grad, b.grad)
+    print(torch.where(torch.tensor([True, False]), torch.tensor([1, 2]), torch.tensor(1.5, dtype=torch.float64)))
+"""
 
 @pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
 def test_snippet_prints_what_pytorch_prints(pt, name):

@@ -176,9 +176,11 @@ def cross_entropy(
     nll = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
     if label_smoothing <= 0:
         return nll
-    return (1 - label_smoothing) * nll + _smooth_loss(
-        logp, target, weight, ignore_index, reduction, class_dim
-    ) * (label_smoothing / n_classes)
+    smooth = _smooth_loss(logp, target, weight, ignore_index, reduction, class_dim)
+    # products with C++ scalars in PyTorch's formula: MulBackward1
+    return array_or_tensor.multiply_by(nll, 1 - label_smoothing) + array_or_tensor.multiply_by(
+        smooth, label_smoothing / n_classes
+    )
 
 
 def _smooth_loss(logp, target, weight, ignore_index, reduction, class_dim):

@@ -10,7 +10,7 @@ from ..autograd.function import Function
 from ..tensor import Tensor
 from . import array_or_tensor
 from .array_or_tensor import reshape as _reshape, sum_to
-from ._util import normalize_dim, shape_of, value
+from ._util import _zero_dim_defers, normalize_dim, shape_of, value
 
 
 # -- broadcasting and its undo ------------------------------------------------------------------
@@ -783,7 +783,7 @@ class Where(Function):
             isinstance(v, Tensor) and v._array.dtype == np.float64 for v in (a, b)
         ):
             out = out.astype(np.float32)  # a Python number does not widen a float32 tensor
-        return out
+        return _zero_dim_defers(out, value(a), value(b))  # nor does a 0-d float64 tensor
 
     @staticmethod
     def local(ctx):
