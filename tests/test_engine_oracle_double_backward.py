@@ -151,6 +151,15 @@ PRINTED_SNIPPETS["gradient_nodes_of_picking_ops"] = """
         print(name, g)
         print(torch.autograd.grad(g.pow(2).sum(), x))
 """
+PRINTED_SNIPPETS["prod_gradient_goes_through_its_result"] = """
+    for dim in (None, 0, -1):
+        x = torch.tensor([[-0.42, -1.44, 0.7], [2.0, 0.5, -1.1]], dtype=torch.float64, requires_grad=True)
+        p = x.prod() if dim is None else x.prod(dim)
+        h = p.register_hook(lambda g: g * 2)  # the second pass reaches p again through its result
+        (g,) = torch.autograd.grad((p**3).sum(), x, create_graph=True)
+        print(g, g.grad_fn.name(), [n.name() if n else None for n, _ in g.grad_fn.next_functions])
+        print(torch.autograd.grad((g * g).sum(), x))
+"""
 
 @pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
 def test_snippet_prints_what_pytorch_prints(pt, name):

@@ -13,7 +13,7 @@ from ..autograd.chain_rule import Local
 from ..autograd.function import Function
 from ..tensor import Tensor
 from .array_or_tensor import exp, sgn, transpose, unsqueeze
-from ._util import constant, floating, normalize_dim
+from ._util import constant, floating, normalize_dim, value
 from .reduction import _SCALAR_TYPE, _axes, _kept
 from .shape import Where
 
@@ -105,14 +105,16 @@ class Prod(Function):
     def forward(ctx, a, *, dim=None, keepdim=False):
         ctx.node_name = "ProdBackward0" if dim is None else "ProdBackward1"
         ctx.dim, ctx.keepdim, ctx.shape = dim, keepdim, a._array.shape
-        ctx.save_for_backward(a)
         x = a._array
         dtype = np.int64 if x.dtype.kind in "iub" else x.dtype
         if dim is None:
-            return np.asarray(np.prod(x, dtype=dtype))
-        if x.ndim == 0:
-            return x.astype(dtype)
-        return np.asarray(np.prod(x, axis=dim, keepdims=keepdim, dtype=dtype))
+            out = np.asarray(np.prod(x, dtype=dtype))
+        elif x.ndim == 0:
+            out = x.astype(dtype)
+        else:
+            out = np.asarray(np.prod(x, axis=dim, keepdims=keepdim, dtype=dtype))
+        ctx.save_for_backward(a, out)  # the result too: PyTorch's gradient is grad·result/a
+        return out
 
     @staticmethod
     def others(ctx, a):
@@ -129,7 +131,7 @@ class Prod(Function):
 
     @staticmethod
     def local(ctx):
-        (a,) = ctx.saved_like(None)
+        a, _ = ctx.saved_like(None)
         axes = _axes(ctx.dim, len(ctx.shape))
         return Local(
             "the product of the other entries", ctx.others(ctx, a), spread=_kept(ctx.shape, axes)
@@ -139,7 +141,11 @@ class Prod(Function):
     def backward(ctx, grad):
         if not ctx.shape:  # a 0-d input is its own product: d/da = 1, nothing of a in it
             return grad
-        (a,) = ctx.saved_like(grad)
+        a, out = ctx.saved_like(grad)
+        if not np.any(value(a) == 0):  # PyTorch's formula without zeros: grad · result / a
+            if ctx.dim is not None and not ctx.keepdim:
+                grad, out = unsqueeze(grad, ctx.dim), unsqueeze(out, ctx.dim)
+            return grad * (out / a)
         axes = _axes(ctx.dim, len(ctx.shape))
         return _keep_dims(grad, ctx.shape, axes, ctx.keepdim) * ctx.others(ctx, a)
 
