@@ -160,6 +160,16 @@ PRINTED_SNIPPETS["prod_gradient_goes_through_its_result"] = """
         print(g, g.grad_fn.name(), [n.name() if n else None for n, _ in g.grad_fn.next_functions])
         print(torch.autograd.grad((g * g).sum(), x))
 """
+PRINTED_SNIPPETS["repeat_gradient_as_pytorch"] = """
+    x = torch.tensor([[0.18], [-1.22]], dtype=torch.float64, requires_grad=True)
+    for reps in ((1, 2), (2, 1, 3), (1, 1), (2, 0)):
+        (g,) = torch.autograd.grad((x.repeat(*reps) ** 2).sum(), x, create_graph=True)
+        print(reps, g, [n.name() if n else None for n, _ in g.grad_fn.next_functions] if g.grad_fn else None)
+        y = x.repeat(*reps)
+        y.backward(torch.ones_like(y) * 2)
+        print(x.grad)
+        x.grad = None
+"""
 
 @pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
 def test_snippet_prints_what_pytorch_prints(pt, name):

@@ -576,13 +576,26 @@ class Repeat(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        # split each dim into (copy, position) and add up the copies
-        padded = (1,) * (len(ctx.repeats) - len(ctx.shape)) + ctx.shape
-        split = tuple(n for pair in zip(ctx.repeats, padded) for n in pair)
-        copies = tuple(range(0, len(split), 2))
-        summed = reshape(grad, split)
-        summed = summed.sum(copies) if isinstance(summed, Tensor) else np.sum(summed, axis=copies)
-        return reshape(summed, ctx.shape)
+        """PyTorch's repeat_backward: sum the new leading dims away one by one, then split each
+        repeated dim into (copy, position) and add up the copies (nothing to do for a dim
+        repeated once)."""
+        if 0 in ctx.repeats:  # nothing was copied: zeros, a constant
+            if isinstance(grad, Tensor):
+                return Tensor._make(np.zeros(ctx.shape, grad._array.dtype), False, None)
+            return np.zeros(ctx.shape, grad.dtype)
+        for _ in range(len(ctx.repeats) - len(ctx.shape)):
+            grad = grad.sum(0) if isinstance(grad, Tensor) else np.sum(grad, axis=0)
+        split, copies = [], []
+        for r, n in zip(ctx.repeats[len(ctx.repeats) - len(ctx.shape) :], ctx.shape):
+            if r != 1:
+                copies.append(len(split))
+                split.append(r)
+            split.append(n)
+        if not copies:
+            return grad
+        grad = reshape(grad, tuple(split))
+        copies = tuple(copies)
+        return grad.sum(copies) if isinstance(grad, Tensor) else np.sum(grad, axis=copies)
 
 
 def repeat(a, repeats):
