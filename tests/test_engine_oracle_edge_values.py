@@ -178,6 +178,18 @@ PRINTED_SNIPPETS["means_of_nothing_are_nan_silently"] = """
     print(F.mse_loss(e, torch.zeros(0, 3)), F.binary_cross_entropy_with_logits(e, torch.zeros(0, 3)))
     print(F.cross_entropy(torch.ones(2, 3, requires_grad=True), torch.tensor([1, 1]), ignore_index=1))
 """
+PRINTED_SNIPPETS["softmax_of_empty_and_mv_of_zero_dim"] = """
+    F = torch.nn.functional
+    x = torch.zeros(0, requires_grad=True)
+    for f in (lambda: F.log_softmax(x, 0), lambda: F.softmax(x, 0), lambda: torch.zeros(2, 0).softmax(1), lambda: torch.zeros(0, 3).log_softmax(1), lambda: torch.tensor(1.0).mv(torch.ones(2)), lambda: torch.ones(2).mv(torch.ones(2))):
+        try:
+            print(f())
+        except (IndexError, RuntimeError) as e:
+            print(type(e).__name__, e)
+    y = F.log_softmax(x, 0)
+    y.backward(torch.zeros(0))
+    print(x.grad)
+"""
 
 @pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
 def test_snippet_prints_what_pytorch_prints(pt, name):

@@ -422,6 +422,8 @@ def linear(x, weight, bias=None):
 
 def mv(a, v):
     """matrix @ vector, and nothing else (``torch.mv``): PyTorch's checks first."""
+    if a._array.ndim == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     if a._array.ndim != 2 or v._array.ndim != 1:
         raise RuntimeError(
             f"vector + matrix @ vector expected, got 1, {a._array.ndim}, {v._array.ndim}"
