@@ -795,6 +795,16 @@ PRINTED_SNIPPETS["where_zero_dim_and_smoothed_nodes"] = """
     print(w, a.grad, b.grad)
     print(torch.where(torch.tensor([True, False]), torch.tensor([1, 2]), torch.tensor(1.5, dtype=torch.float64)))
 """
+PRINTED_SNIPPETS["backward_checks_the_gradients_first"] = """
+    a = torch.ones(2, 3)
+    b = torch.ones(2, requires_grad=True)
+    c = torch.ones(3)
+    for f in (lambda: a.backward(torch.ones(3, 3)), lambda: a.backward(), lambda: torch.autograd.grad(a, b, torch.ones(3)), lambda: torch.autograd.grad(b * 2, c), lambda: torch.autograd.grad(b * 2, c, torch.ones(3)), lambda: torch.autograd.grad(b.sum(), c)):
+        try:
+            f()
+        except RuntimeError as e:
+            print("RuntimeError", e)
+"""
 
 @pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
 def test_snippet_prints_what_pytorch_prints(pt, name):

@@ -158,7 +158,12 @@ def grad(
     if retain_graph is None:
         retain_graph = create_graph
     inputs = _as_tuple(inputs)
-    for i, root in enumerate(_as_tuple(outputs)):  # PyTorch checks the outputs first
+    roots = _as_tuple(outputs)
+    # PyTorch checks the gradients first (shape, implicit 1), then the outputs, then the inputs
+    for i, (root, g) in enumerate(zip(roots, _as_tuple(grad_outputs, len(roots)))):
+        if isinstance(root, Tensor) and (g is not None or root.requires_grad):
+            _root_gradient(root, g, i, True)
+    for i, root in enumerate(roots):
         if isinstance(root, Tensor):
             _root_node(root, i)
     for t in inputs:
@@ -487,9 +492,14 @@ def _starting_gradients(roots, gradients, run):
     gradients = _as_tuple(gradients, len(roots))
     if len(gradients) < len(roots):  # extra gradients are left unused, as in PyTorch
         raise RuntimeError(f"got {len(roots)} tensors and {len(gradients)} gradients")
+    # PyTorch checks every gradient (shape, implicit 1) before it looks at the roots' graphs
+    starts = [
+        None if g is None and not root.requires_grad else _root_gradient(root, g, i, run.raw)
+        for i, (root, g) in enumerate(zip(roots, gradients))
+    ]
     arrived = {}
-    for i, (root, g) in enumerate(zip(roots, gradients)):
-        _deposit(arrived, _root_node(root, i), root.output_nr, _root_gradient(root, g, i, run.raw))
+    for i, (root, g) in enumerate(zip(roots, starts)):
+        _deposit(arrived, _root_node(root, i), root.output_nr, g)
     return arrived
 
 
