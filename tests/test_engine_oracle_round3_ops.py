@@ -805,6 +805,23 @@ PRINTED_SNIPPETS["backward_checks_the_gradients_first"] = """
         except RuntimeError as e:
             print("RuntimeError", e)
 """
+PRINTED_SNIPPETS["loss_shape_errors"] = """
+    F = torch.nn.functional
+    for f in (
+        lambda: F.nll_loss(torch.zeros(3), torch.tensor([1, 0])),
+        lambda: F.nll_loss(torch.tensor(0.5), torch.tensor(0)),
+        lambda: F.cross_entropy(torch.zeros(3), torch.tensor([1, 0])),
+        lambda: F.cross_entropy(torch.tensor(0.5), torch.tensor(0)),
+        lambda: F.cross_entropy(torch.tensor(0.5), torch.tensor(0.0)),
+        lambda: F.binary_cross_entropy(torch.ones(3) * 0.5, torch.ones(2, 3)),
+        lambda: F.binary_cross_entropy_with_logits(torch.ones(3), torch.ones(2, 3)),
+    ):
+        try:
+            print(f())
+        except (IndexError, ValueError, RuntimeError) as e:
+            print(type(e).__name__, e)
+    print(F.nll_loss(torch.zeros(3), torch.tensor([1])), F.nll_loss(torch.zeros(3), torch.tensor(1)))
+"""
 
 @pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
 def test_snippet_prints_what_pytorch_prints(pt, name):

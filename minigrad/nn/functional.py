@@ -120,6 +120,12 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
 def nll_loss(
     input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"
 ):
+    if input.dim() == 0:
+        raise ValueError("Expected 1 or more dimensions (got 0)")
+    if input.dim() == 1 and target.dim() == 1 and target.shape[0] != 1:
+        raise ValueError(
+            f"For 1D input, 1D target must have size 1, but got target size: {target.shape[0]}"
+        )
     if input.dim() >= 2 and (target.dim() == 0 or target.shape[0] != input.shape[0]):
         got = target.shape[0] if target.dim() else 0
         raise ValueError(
@@ -155,15 +161,17 @@ def cross_entropy(
         raise RuntimeError(
             f"label_smoothing must be between 0.0 and 1.0. Got: {_format_float(label_smoothing)}"
         )
+    if target.shape == input.shape and not target.is_floating_point():
+        raise RuntimeError(
+            "Expected floating point type for target with class probabilities, got "
+            f"{target.dtype.legacy_name.removesuffix('Tensor')}"
+        )
+    if input.dim() == 0:  # PyTorch's class dim is 1 for anything but a vector
+        raise IndexError("Dimension specified as 1 but tensor has no dimensions")
     class_dim = 0 if input.dim() == 1 else 1
     n_classes = input.shape[class_dim]
     logp = _act.LogSoftmax.apply(input, dim=class_dim)
     if target.shape == input.shape:  # class probabilities
-        if not target.is_floating_point():
-            raise RuntimeError(
-                "Expected floating point type for target with class probabilities, got "
-                f"{target.dtype.legacy_name.removesuffix('Tensor')}"
-            )
         if label_smoothing > 0:
             target = target * (1 - label_smoothing) + label_smoothing / n_classes
         # the nodes PyTorch records: ... Sum, Neg (then Div for a mean)

@@ -372,6 +372,12 @@ class NllLossBackward(Function):
 
 
 def check_same_size(input, target, name):
+    if input._array.shape != target._array.shape and name == "binary_cross_entropy":
+        raise ValueError(
+            f"Using a target size ({size_repr(target._array.shape)}) that is different to the "
+            f"input size ({size_repr(input._array.shape)}) is deprecated. Please ensure they "
+            "have the same size."
+        )
     if input._array.shape != target._array.shape:
         raise ValueError(
             f"Target size ({size_repr(target._array.shape)}) must be the same as input "
