@@ -190,6 +190,14 @@ PRINTED_SNIPPETS["softmax_of_empty_and_mv_of_zero_dim"] = """
     y.backward(torch.zeros(0))
     print(x.grad)
 """
+PRINTED_SNIPPETS["var_of_empty_warns"] = """
+    for shape, kw in (((1, 3, 0), dict(dim=0, unbiased=False)), ((2, 0), dict(dim=1)), ((0,), {})):
+        for f in ("var", "std"):
+            x = torch.zeros(shape, requires_grad=True)
+            y = getattr(x, f)(**kw)
+            y.sum().backward()
+            print(f, y, x.grad)
+"""
 
 @pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
 def test_snippet_prints_what_pytorch_prints(pt, name):

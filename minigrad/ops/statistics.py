@@ -184,7 +184,8 @@ class Var(Function):
     @staticmethod
     def forward(ctx, a, *, axes, correction, keepdim):
         x = a._array
-        count = int(np.prod([x.shape[ax] for ax in axes]))
+        # PyTorch's count is input numel / output numel: 0 for an empty input (so it warns)
+        count = int(np.prod([x.shape[ax] for ax in axes])) if x.size else 0
         ctx.axes, ctx.keepdim, ctx.shape = axes, keepdim, x.shape
         ctx.dof = max(count - correction, 0)
         if count - correction <= 0:
