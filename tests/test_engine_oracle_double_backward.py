@@ -170,6 +170,16 @@ PRINTED_SNIPPETS["repeat_gradient_as_pytorch"] = """
         print(x.grad)
         x.grad = None
 """
+PRINTED_SNIPPETS["mm_gradients_of_column_major_operands"] = """
+    for sa, sb, ta, tb in (((2, 1), (1, 1), 0, 0), ((2, 3), (3, 4), 0, 0), ((3, 2), (4, 3), 1, 1), ((1, 3), (3, 1), 0, 0), ((2, 3), (4, 3), 0, 1)):
+        a = torch.arange(float(sa[0] * sa[1])).reshape(sa).requires_grad_()
+        b = torch.arange(float(sb[0] * sb[1])).reshape(sb).requires_grad_()
+        A = a.t() if ta else a
+        B = b.t() if tb else b
+        y = A @ B
+        ga, gb = torch.autograd.grad(y.pow(2).sum(), (A, B), create_graph=True)
+        print(ga, gb)
+"""
 
 @pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
 def test_snippet_prints_what_pytorch_prints(pt, name):

@@ -73,6 +73,7 @@ class Mm(Function):
     def forward(ctx, a, b):
         need_a, need_b = ctx.needs_input_grad
         ctx.save_for_backward(a if need_b else None, b if need_a else None)
+        ctx.column_major = _column_major(a._array), _column_major(b._array)
         return a._array @ b._array
 
     @staticmethod
@@ -86,7 +87,19 @@ class Mm(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_like(grad)
+        if isinstance(grad, Tensor):  # PyTorch's formulas give a column-major operand's
+            a_cols, b_cols = ctx.column_major  # gradient as a transposed product (TBackward0)
+            return (
+                None if b is None else t(b @ t(grad)) if a_cols else grad @ t(b),
+                None if a is None else t(t(grad) @ a) if b_cols else t(a) @ grad,
+            )
         return (grad @ t(b) if b is not None else None, t(a) @ grad if a is not None else None)
+
+
+def _column_major(x):
+    """PyTorch's test in mm's backward: strides (1, rows), in elements (a transposed matrix, or
+    a single column or row whose strides say so)."""
+    return x.ndim == 2 and x.strides == (x.itemsize, x.itemsize * x.shape[0])
 
 
 class VecMat(Function):
