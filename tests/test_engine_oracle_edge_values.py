@@ -198,6 +198,21 @@ PRINTED_SNIPPETS["var_of_empty_warns"] = """
             y.sum().backward()
             print(f, y, x.grad)
 """
+PRINTED_SNIPPETS["nll_gradient_with_every_row_ignored_or_an_inf_gradient"] = """
+    F = torch.nn.functional
+    x0 = torch.tensor([[-1.96, 1.73, 1.0], [-0.48, 0.11, -0.26]], dtype=torch.float64, requires_grad=True)
+    v1 = F.cross_entropy(x0, torch.tensor([0, 0]), ignore_index=0)
+    (0.5 / (v1 * v1)).backward()
+    print(v1, x0.grad)
+    x = torch.tensor([0.3], dtype=torch.float64, requires_grad=True)
+    loss = F.cross_entropy(x, torch.tensor(0), ignore_index=0)
+    loss.backward()
+    print(loss, x.grad)
+    x0 = torch.tensor([[1.0, -0.94, -0.77], [1.38, 1.35, -1.23], [0.0, 0.88, -0.63]], requires_grad=True)
+    v = F.cross_entropy(x0, torch.tensor([0, 0, 2]))
+    (torch.log((v * v).unsqueeze(-1).abs() + 0.1) / x0).sum().backward()
+    print(x0.grad)
+"""
 
 @pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
 def test_snippet_prints_what_pytorch_prints(pt, name):

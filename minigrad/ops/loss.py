@@ -1,6 +1,7 @@
 """Loss functions, each one graph node with its gradient formula (as PyTorch records them)."""
 
 import functools
+import math
 import warnings
 
 import numpy as np
@@ -302,6 +303,7 @@ class NllLoss(Function):
             total = np.add.reduce(w)
             with np.errstate(divide="ignore", invalid="ignore"):  # every row ignored: 0/0 = nan
                 out = np.asarray(np.add.reduce(picked) / total, dtype=x.dtype)
+            if total != 0:  # (every row ignored: no share anywhere, the gradient is 0 as PyTorch's)
                 pick[rows, safe] = share / total  # each row's share of the mean
         elif reduction == "sum":
             pick[rows, safe] = share
@@ -351,6 +353,9 @@ class NllLossBackward(Function):
     def compute(grad, logp, *, pick):
         if np.ndim(grad) == 1:  # reduction="none": one gradient per row
             grad = unsqueeze(grad, 1)
+        elif not isinstance(grad, Tensor) and not math.isfinite(grad):
+            # PyTorch writes only the targets' entries: an inf or nan gradient stays off the rest
+            return np.where(pick != 0, grad * pick, pick.dtype.type(0))
         return grad * pick
 
     @staticmethod
