@@ -181,6 +181,7 @@ PRINTED_SNIPPETS["mm_gradients_of_column_major_operands"] = """
         print(ga, gb)
 """
 
+
 @pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
 def test_snippet_prints_what_pytorch_prints(pt, name):
     assert printed(minigrad, PRINTED_SNIPPETS[name]) == printed(pt, PRINTED_SNIPPETS[name])

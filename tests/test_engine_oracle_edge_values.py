@@ -214,6 +214,7 @@ PRINTED_SNIPPETS["nll_gradient_with_every_row_ignored_or_an_inf_gradient"] = """
     print(x0.grad)
 """
 
+
 @pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
 def test_snippet_prints_what_pytorch_prints(pt, name):
     assert printed(minigrad, PRINTED_SNIPPETS[name]) == printed(pt, PRINTED_SNIPPETS[name])

@@ -950,6 +950,7 @@ snippet(
 """,
 )
 
+
 @pytest.mark.parametrize("name", sorted(SNIPPETS))
 def test_prints_what_pytorch_prints(pt, name):
     theirs = printed(pt, SNIPPETS[name])

@@ -823,6 +823,7 @@ PRINTED_SNIPPETS["loss_shape_errors"] = """
     print(F.nll_loss(torch.zeros(3), torch.tensor([1])), F.nll_loss(torch.zeros(3), torch.tensor(1)))
 """
 
+
 @pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
 def test_snippet_prints_what_pytorch_prints(pt, name):
     assert printed(minigrad, PRINTED_SNIPPETS[name]) == printed(pt, PRINTED_SNIPPETS[name])

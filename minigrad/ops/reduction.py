@@ -400,7 +400,9 @@ def _arg(pick, a, dim, keepdim):
     name = pick.__name__
     if dim is None:
         if a._array.size == 0:
-            raise IndexError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0.")
+            raise IndexError(
+                f"{name}(): Expected reduction dim to be specified for input.numel() == 0."
+            )
         out = pick(a._array.reshape(-1))
         return constant(
             np.asarray(out, dtype=np.int64).reshape((1,) * a._array.ndim if keepdim else ())

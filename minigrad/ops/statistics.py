@@ -588,9 +588,7 @@ def _extreme(op, name, a, dim, keepdim):
             )
         for given, ax in zip(dims, normalized):  # PyTorch names the dim as it was given
             if a._array.shape[ax] == 0:
-                raise IndexError(
-                    f"{name}(): Expected reduction dim {given} to have non-zero size."
-                )
+                raise IndexError(f"{name}(): Expected reduction dim {given} to have non-zero size.")
     return op.apply(a, axes=axes, keepdim=keepdim)
 
 
