@@ -181,6 +181,15 @@ PRINTED_SNIPPETS["mm_gradients_of_column_major_operands"] = """
         print(ga, gb)
 """
 
+PRINTED_SNIPPETS["cumprod_gradient_goes_through_its_result"] = """
+    for vals, dim in (([-0.49, 0.5, -0.57], 0), ([[0.3, -1.2, 2.0], [0.7, 1.5, -0.4]], 1), ([0.5, 0.0, 2.0], 0), ([1.5], 0)):
+        x = torch.tensor(vals, requires_grad=True)
+        y = x.cumprod(dim)
+        h = y.register_hook(lambda g: g * 2)
+        (g,) = torch.autograd.grad((y**2).sum(), x, create_graph=True)
+        print(g.detach(), g.grad_fn.name() if dim == 0 and 0.0 not in vals else "", torch.autograd.grad((g * g).sum(), x))
+"""
+
 
 @pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
 def test_snippet_prints_what_pytorch_prints(pt, name):

@@ -483,9 +483,10 @@ class Cumprod(Function):
     def forward(ctx, a, *, dim):
         x = a._array
         ctx.dim = dim
-        ctx.save_for_backward(a)
         dtype = np.int64 if x.dtype.kind in "iub" else x.dtype
-        return x.astype(dtype) if x.ndim == 0 else np.cumprod(x, axis=dim, dtype=dtype)
+        out = x.astype(dtype) if x.ndim == 0 else np.cumprod(x, axis=dim, dtype=dtype)
+        ctx.save_for_backward(a, out)  # the result too: PyTorch's gradient uses it
+        return out
 
     @staticmethod
     def jacobian(a, dim):
@@ -496,7 +497,7 @@ class Cumprod(Function):
 
     @staticmethod
     def local(ctx):
-        (a,) = ctx.saved_like(None)
+        a, _ = ctx.saved_like(None)
         if np.ndim(a) == 0:
             return Local("1", 1)
         return Local(
@@ -508,13 +509,23 @@ class Cumprod(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        (a,) = ctx.saved_like(grad)
-        if np.ndim(a) == 0:
+        a, out = ctx.saved_like(grad)
+        if np.size(value(a)) <= 1:  # PyTorch: one entry is its own running product, d/da = 1
             return grad
+        if not np.any(value(a) == 0):  # PyTorch's formula without zeros: Σ_{i ≥ k} gᵢ·outᵢ / aₖ
+            return _reversed_cumsum(grad * out, ctx.dim) / a
         moved = unsqueeze(transpose(grad, ctx.dim, -1), -2)  # (..., 1, n) over i
         summed = ctx.jacobian(a, ctx.dim) * moved
         summed = summed.sum(-1) if isinstance(summed, Tensor) else np.sum(summed, axis=-1)
         return transpose(summed, ctx.dim, -1)
+
+
+def _reversed_cumsum(x, dim):
+    """Sums from the end along ``dim`` (PyTorch: x.flip(dim).cumsum(dim).flip(dim))."""
+    if not isinstance(x, Tensor):
+        return np.flip(np.cumsum(np.flip(x, dim), axis=dim), dim)
+    backwards = Tensor._make(np.arange(np.shape(x)[dim] - 1, -1, -1), False, None)
+    return x.index_select(dim, backwards).cumsum(dim).index_select(dim, backwards)
 
 
 def cumsum(a, dim, dtype=None):
