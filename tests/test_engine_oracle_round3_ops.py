@@ -823,6 +823,18 @@ PRINTED_SNIPPETS["loss_shape_errors"] = """
     print(F.nll_loss(torch.zeros(3), torch.tensor([1])), F.nll_loss(torch.zeros(3), torch.tensor(1)))
 """
 
+PRINTED_SNIPPETS["sgn_saves_its_input"] = """
+    for f in (lambda x: x.sgn(), lambda x: x.sign()):
+        x = torch.tensor([0.92, -0.11, 0.0], requires_grad=True)
+        y = f(x).sum()
+        y.backward()
+        try:
+            y.backward()
+            print("twice", x.grad)
+        except RuntimeError as e:
+            print("RuntimeError", str(e)[:50])
+"""
+
 
 @pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
 def test_snippet_prints_what_pytorch_prints(pt, name):

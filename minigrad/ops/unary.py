@@ -176,6 +176,16 @@ class Sgn(Sign):
     formula = "d sgn(a)/da = 0"
     label = "sgn"
 
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)  # PyTorch's formula keeps a: a second backward raises
+        return Sign.forward(ctx, a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        ctx.saved_like(grad)
+        return zeros_like(grad)
+
 
 class Sin(Function):
     """sin a"""
