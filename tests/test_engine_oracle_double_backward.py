@@ -190,6 +190,13 @@ PRINTED_SNIPPETS["cumprod_gradient_goes_through_its_result"] = """
         print(g.detach(), g.grad_fn.name() if dim == 0 and 0.0 not in vals else "", torch.autograd.grad((g * g).sum(), x))
 """
 
+PRINTED_SNIPPETS["cumprod_along_a_dimension_of_one"] = """
+    for vals, dim in (([[1.22, -1.91, -1.39]], 0), ([0.0], 0), ([[1.22], [0.0]], 1), ([[1.22], [0.5]], 0)):
+        x = torch.tensor(vals, dtype=torch.float64, requires_grad=True)
+        (g,) = torch.autograd.grad(x.cumprod(dim).logsumexp(-1).sum(), x, create_graph=True)
+        print(g, torch.autograd.grad((g * g).sum(), x, allow_unused=True))
+"""
+
 
 @pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
 def test_snippet_prints_what_pytorch_prints(pt, name):

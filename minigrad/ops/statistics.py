@@ -510,7 +510,8 @@ class Cumprod(Function):
     @staticmethod
     def backward(ctx, grad):
         a, out = ctx.saved_like(grad)
-        if np.size(value(a)) <= 1:  # PyTorch: one entry is its own running product, d/da = 1
+        shape = np.shape(value(a))
+        if np.prod(shape) <= 1 or shape[ctx.dim] == 1:  # each entry its own running product
             return grad
         if not np.any(value(a) == 0):  # PyTorch's formula without zeros: Σ_{i ≥ k} gᵢ·outᵢ / aₖ
             return _reversed_cumsum(grad * out, ctx.dim) / a
