@@ -835,6 +835,15 @@ PRINTED_SNIPPETS["sgn_saves_its_input"] = """
             print("RuntimeError", str(e)[:50])
 """
 
+PRINTED_SNIPPETS["nll_target_dims"] = """
+    F = torch.nn.functional
+    for f in (lambda: F.nll_loss(torch.zeros(2, 3), torch.zeros(2, 3)), lambda: F.nll_loss(torch.zeros(2, 3), torch.zeros(2, 3, dtype=torch.long)), lambda: F.cross_entropy(torch.zeros(2, 3), torch.zeros(2, 4)), lambda: F.nll_loss(torch.zeros(2, 3), torch.zeros(2))):
+        try:
+            print(f())
+        except RuntimeError as e:
+            print("RuntimeError", e)
+"""
+
 
 @pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
 def test_snippet_prints_what_pytorch_prints(pt, name):

@@ -131,6 +131,13 @@ def nll_loss(
         raise ValueError(
             f"Expected input batch_size ({input.shape[0]}) to match target batch_size ({got})."
         )
+    if input.dim() > 2:
+        raise NotImplementedError(
+            "nll_loss / cross_entropy with class indices take (N, C) or (C,) inputs in minigrad "
+            f"(PyTorch's (N, C, d1, ...) case is left out); got {list(input.shape)}"
+        )
+    if target.dim() > 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
     if target.dtype.name not in ("int64", "uint8"):
         raise RuntimeError(
             "expected target dtype to be Long or Byte, but got "
