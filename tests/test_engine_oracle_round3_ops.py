@@ -844,6 +844,27 @@ PRINTED_SNIPPETS["nll_target_dims"] = """
             print("RuntimeError", e)
 """
 
+PRINTED_SNIPPETS["flatten_index_select_and_class_weight_errors"] = """
+    F = torch.nn.functional
+    t = torch.tensor(0.34)
+    x = torch.ones(2, 3)
+    for f in (
+        lambda: t.flatten(1),
+        lambda: t.flatten(-2),
+        lambda: x.index_select(0, torch.tensor([2])),
+        lambda: x.index_select(1, torch.tensor([-1])),
+        lambda: torch.ones(2, 3, 2).index_select(2, torch.tensor([5])),
+        lambda: F.cross_entropy(torch.ones(2, 3), torch.tensor([0, 1]), weight=torch.ones(3, dtype=torch.float64)),
+        lambda: F.nll_loss(torch.ones(2, 3, dtype=torch.float64), torch.tensor([0, 1]), weight=torch.ones(3)),
+        lambda: F.cross_entropy(torch.ones(2, 3), torch.tensor([0, 1]), weight=torch.ones(2)),
+    ):
+        try:
+            print(f())
+        except (IndexError, RuntimeError) as e:
+            print(type(e).__name__, e)
+    print(t.flatten(0), t.flatten(-1), F.cross_entropy(torch.ones(3), torch.tensor(1), weight=torch.ones(3)))
+"""
+
 
 @pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
 def test_snippet_prints_what_pytorch_prints(pt, name):

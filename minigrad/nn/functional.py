@@ -143,9 +143,24 @@ def nll_loss(
             "expected target dtype to be Long or Byte, but got "
             f"{target.dtype.legacy_name.removesuffix('Tensor')}"
         )
+    if weight is not None:
+        n_classes = input.shape[0 if input.dim() == 1 else 1]
+        if weight.numel() != n_classes:
+            raise RuntimeError(
+                f"weight tensor should be defined either for all {n_classes} classes or no "
+                f"classes but got weight tensor of shape: {list(weight.shape)}"
+            )
+        if weight.dtype is not input.dtype:
+            raise RuntimeError(
+                f"expected scalar type {_scalar_name(input)} but found {_scalar_name(weight)}"
+            )
     return _loss.NllLoss.apply(
         input, target=target, weight=weight, ignore_index=ignore_index, reduction=reduction
     )
+
+
+def _scalar_name(t):  # PyTorch's C++ name of a dtype: Float, Double
+    return t.dtype.legacy_name.removesuffix("Tensor")
 
 
 def cross_entropy(

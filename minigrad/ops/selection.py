@@ -315,11 +315,11 @@ def index_select(a, dim, index, method=False):
         raise IndexError("index_select(): Index is supposed to be a vector")
     dim = normalize_dim(dim, a._array.ndim)
     n = a._array.shape[dim] if a._array.ndim else 1
-    if (idx < 0).any():  # PyTorch checks for negative indices first, with another error
+    bad = idx[(idx < 0) | (idx >= n)]
+    if bad.size:  # PyTorch's CPU kernel for dim 1 has its own message
+        if dim == 1:
+            raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad[0]} axis_dim={n}")
         raise IndexError("index out of range in self")
-    bad = idx[idx >= n]
-    if bad.size:
-        raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad[0]} axis_dim={n}")
     if a._array.ndim == 0:  # the one entry a 0-d tensor has
         if idx.size != 1:
             raise RuntimeError(

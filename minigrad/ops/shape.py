@@ -163,6 +163,7 @@ def contiguous(a):
 
 def flatten(a, start_dim=0, end_dim=-1):
     if a._array.ndim == 0:
+        normalize_dim(start_dim, 0), normalize_dim(end_dim, 0)  # PyTorch's range: [-1, 0]
         return reshape(a, (1,))
     start, end = normalize_dim(start_dim, a._array.ndim), normalize_dim(end_dim, a._array.ndim)
     if start == end:  # nothing to merge: PyTorch returns the tensor itself
