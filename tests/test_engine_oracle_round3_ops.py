@@ -865,6 +865,16 @@ PRINTED_SNIPPETS["flatten_index_select_and_class_weight_errors"] = """
     print(t.flatten(0), t.flatten(-1), F.cross_entropy(torch.ones(3), torch.tensor(1), weight=torch.ones(3)))
 """
 
+PRINTED_SNIPPETS["mse_loss_broadcasts_with_expand"] = """
+    F = torch.nn.functional
+    for a, b in (((1, 2, 3), (3, 2, 3)), ((2, 3), (3,))):
+        x = torch.ones(a, requires_grad=True)
+        y = torch.ones(b, requires_grad=True) * 0.5
+        loss = F.mse_loss(x, y, reduction="sum")
+        loss.backward()
+        print([n.name() if n else None for n, _ in loss.grad_fn.next_functions], loss, x.grad.shape)
+"""
+
 
 @pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
 def test_snippet_prints_what_pytorch_prints(pt, name):

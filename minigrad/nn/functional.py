@@ -114,6 +114,14 @@ def binary_cross_entropy(
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     _loss.warn_size_mismatch(input, target)
+    if input.shape != target.shape:  # PyTorch broadcasts both first: ExpandBackward0 nodes
+        try:
+            shape = _np.broadcast_shapes(input.shape, target.shape)
+        except ValueError:
+            shape = None  # MseLoss raises PyTorch's broadcasting error
+        if shape is not None:
+            input = input if input.shape == shape else input.expand(shape)
+            target = target if target.shape == shape else target.expand(shape)
     return _loss.MseLoss.apply(input, target, reduction=reduction)
 
 
