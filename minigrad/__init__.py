@@ -316,8 +316,11 @@ def detach(input):
 
 
 def outer(input, vec2):
-    """The outer product of two vectors: ``input[i] * vec2[j]``."""
-    return input[:, None] * vec2
+    """The outer product of two vectors: ``input[i] * vec2[j]`` (as PyTorch: a reshape, then *)."""
+    for name, t in (("self", input), ("vec2", vec2)):
+        if t.dim() != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {t.dim()}-D")
+    return input.reshape(-1, 1) * vec2
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):

@@ -406,7 +406,7 @@ class Tensor:
         return self
 
     def contiguous(self):
-        return self
+        return _ops.shape.contiguous(self)
 
     # -- leaving minigrad -------------------------------------------------------------------------
     def item(self) -> float | int | bool:
@@ -624,10 +624,14 @@ class Tensor:
     eq, ne, lt, le, gt, ge = __eq__, __ne__, __lt__, __le__, __gt__, __ge__
 
     def add(self, other, *, alpha=1):
-        return self + (other if alpha == 1 else other * alpha)
+        if alpha == 1 or other.__class__ in _NOT_OPERANDS:
+            return self + other
+        return _ops.arithmetic.Add.apply(self, other, alpha=alpha)
 
     def sub(self, other, *, alpha=1):
-        return self - (other if alpha == 1 else other * alpha)
+        if alpha == 1 or other.__class__ in _NOT_OPERANDS:
+            return self - other
+        return _ops.arithmetic.Sub.apply(self, other, alpha=alpha)
 
     def mul(self, other):
         return self * other
@@ -1081,7 +1085,7 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
         array = np.array(data, copy=True)
     else:
         array = _from_python(data)
-        if array.dtype.kind == "f":
+        if array.dtype.kind == "f" and dtype is None:  # dtype=float64 keeps the Python floats' bits
             array = array.astype(_dtype.get_default_dtype().numpy)
     if dtype is not None:
         array = array.astype(_dtype.to_numpy(dtype))

@@ -111,6 +111,92 @@ PRINTED_SNIPPETS["mixed_dtype_backward_create_graph"] = """
     print(x.grad, w.grad)
 """
 
+PRINTED_SNIPPETS["bmm_gradient_nodes"] = """
+    a = torch.tensor([[[1.0, 2.0], [3.0, 4.0]], [[0.5, -1.0], [2.0, 1.0]]], requires_grad=True)
+    b = torch.tensor([[[1.0, -2.0, 1.0], [0.0, 4.0, 1.0]], [[0.5, -1.0, 3.0], [2.0, 1.0, -1.0]]], requires_grad=True)
+    ga, gb = torch.autograd.grad(torch.bmm(a, b).sum(), (a, b), create_graph=True)
+    print(ga, gb)
+    print(torch.autograd.grad((ga * gb.sum()).sum(), (a, b)))
+"""
+PRINTED_SNIPPETS["mixed_dtype_gradient_reaches_each_tensor_in_its_dtype"] = """
+    x0 = torch.tensor([-1.69, -1.1], dtype=torch.float64, requires_grad=True)
+    x1 = torch.tensor([-0.23, -1.59], requires_grad=True)
+    v1 = torch.maximum(x1, x0)
+    h1 = x1.register_hook(lambda g: print("leaf hook", g))
+    gs = torch.autograd.grad((torch.sigmoid(v1) / 2).sum(), [x0, x1], create_graph=True)
+    print(gs)
+    print(torch.autograd.grad(sum((g * g).sum() for g in gs), [x0, x1]))
+    a = torch.tensor([[-0.96, 0.46]], requires_grad=True)
+    b = a.div(3)
+    b.register_hook(lambda g: print("hook", g))
+    (b.abs() ** torch.tensor([[-1.7, -1.5]], dtype=torch.float64)).sum().backward()
+    print(a.grad)
+"""
+PRINTED_SNIPPETS["gradient_nodes_of_picking_ops"] = """
+    ops = {
+        "gather": lambda x: x.gather(1, torch.tensor([[0, 0, 1], [2, 1, 1]])),
+        "index_select": lambda x: x.index_select(1, torch.tensor([2, 0])),
+        "sort": lambda x: x.sort(1)[0],
+        "topk": lambda x: x.topk(2)[0],
+        "median": lambda x: x.median(1)[0],
+        "max": lambda x: x.max(1)[0],
+        "min": lambda x: x.min(0, keepdim=True).values,
+        "masked_select": lambda x: x.masked_select(x > 0),
+        "masked_fill": lambda x: x.masked_fill(x > 0, 0.0),
+        "index": lambda x: x[[0, 1, 1]],
+    }
+    for name, f in ops.items():
+        x = torch.tensor([[0.3, -1.2, 2.0], [0.7, 1.5, -0.4]], requires_grad=True)
+        (g,) = torch.autograd.grad((f(x) ** 2).sum(), x, create_graph=True)
+        print(name, g)
+        print(torch.autograd.grad(g.pow(2).sum(), x))
+"""
+PRINTED_SNIPPETS["prod_gradient_goes_through_its_result"] = """
+    for dim in (None, 0, -1):
+        x = torch.tensor([[-0.42, -1.44, 0.7], [2.0, 0.5, -1.1]], dtype=torch.float64, requires_grad=True)
+        p = x.prod() if dim is None else x.prod(dim)
+        h = p.register_hook(lambda g: g * 2)  # the second pass reaches p again through its result
+        (g,) = torch.autograd.grad((p**3).sum(), x, create_graph=True)
+        print(g, g.grad_fn.name(), [n.name() if n else None for n, _ in g.grad_fn.next_functions])
+        print(torch.autograd.grad((g * g).sum(), x))
+"""
+PRINTED_SNIPPETS["repeat_gradient_as_pytorch"] = """
+    x = torch.tensor([[0.18], [-1.22]], dtype=torch.float64, requires_grad=True)
+    for reps in ((1, 2), (2, 1, 3), (1, 1), (2, 0)):
+        (g,) = torch.autograd.grad((x.repeat(*reps) ** 2).sum(), x, create_graph=True)
+        print(reps, g, [n.name() if n else None for n, _ in g.grad_fn.next_functions] if g.grad_fn else None)
+        y = x.repeat(*reps)
+        y.backward(torch.ones_like(y) * 2)
+        print(x.grad)
+        x.grad = None
+"""
+PRINTED_SNIPPETS["mm_gradients_of_column_major_operands"] = """
+    for sa, sb, ta, tb in (((2, 1), (1, 1), 0, 0), ((2, 3), (3, 4), 0, 0), ((3, 2), (4, 3), 1, 1), ((1, 3), (3, 1), 0, 0), ((2, 3), (4, 3), 0, 1)):
+        a = torch.arange(float(sa[0] * sa[1])).reshape(sa).requires_grad_()
+        b = torch.arange(float(sb[0] * sb[1])).reshape(sb).requires_grad_()
+        A = a.t() if ta else a
+        B = b.t() if tb else b
+        y = A @ B
+        ga, gb = torch.autograd.grad(y.pow(2).sum(), (A, B), create_graph=True)
+        print(ga, gb)
+"""
+
+PRINTED_SNIPPETS["cumprod_gradient_goes_through_its_result"] = """
+    for vals, dim in (([-0.49, 0.5, -0.57], 0), ([[0.3, -1.2, 2.0], [0.7, 1.5, -0.4]], 1), ([0.5, 0.0, 2.0], 0), ([1.5], 0)):
+        x = torch.tensor(vals, requires_grad=True)
+        y = x.cumprod(dim)
+        h = y.register_hook(lambda g: g * 2)
+        (g,) = torch.autograd.grad((y**2).sum(), x, create_graph=True)
+        print(g.detach(), g.grad_fn.name() if dim == 0 and 0.0 not in vals else "", torch.autograd.grad((g * g).sum(), x))
+"""
+
+PRINTED_SNIPPETS["cumprod_along_a_dimension_of_one"] = """
+    for vals, dim in (([[1.22, -1.91, -1.39]], 0), ([0.0], 0), ([[1.22], [0.0]], 1), ([[1.22], [0.5]], 0)):
+        x = torch.tensor(vals, dtype=torch.float64, requires_grad=True)
+        (g,) = torch.autograd.grad(x.cumprod(dim).logsumexp(-1).sum(), x, create_graph=True)
+        print(g, torch.autograd.grad((g * g).sum(), x, allow_unused=True))
+"""
+
 
 @pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
 def test_snippet_prints_what_pytorch_prints(pt, name):

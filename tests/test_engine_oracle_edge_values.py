@@ -159,6 +159,61 @@ PRINTED_SNIPPETS["log_and_sqrt_of_zero"] = """
         print(y, g)
 """
 
+PRINTED_SNIPPETS["sign_of_nan_is_zero"] = """
+    x = torch.tensor([float('nan'), -1.0, 0.0, 2.0], requires_grad=True)
+    print(torch.sign(x), x.sgn(), torch.tensor(float('nan'), dtype=torch.float64).sign())
+    x.abs().sum().backward()
+    print(x.grad)
+    y = torch.tensor([-1.0, 4.0], requires_grad=True)
+    y.sqrt().sum().abs().backward()
+    print(y.grad)
+"""
+PRINTED_SNIPPETS["means_of_nothing_are_nan_silently"] = """
+    F = torch.nn.functional
+    x = torch.zeros(2, 0, requires_grad=True)
+    v = x.var((1, 0), keepdim=True)
+    v.sum().backward()
+    print(v, x.grad)
+    e = torch.zeros(0, 3, requires_grad=True)
+    print(F.mse_loss(e, torch.zeros(0, 3)), F.binary_cross_entropy_with_logits(e, torch.zeros(0, 3)))
+    print(F.cross_entropy(torch.ones(2, 3, requires_grad=True), torch.tensor([1, 1]), ignore_index=1))
+"""
+PRINTED_SNIPPETS["softmax_of_empty_and_mv_of_zero_dim"] = """
+    F = torch.nn.functional
+    x = torch.zeros(0, requires_grad=True)
+    for f in (lambda: F.log_softmax(x, 0), lambda: F.softmax(x, 0), lambda: torch.zeros(2, 0).softmax(1), lambda: torch.zeros(0, 3).log_softmax(1), lambda: torch.tensor(1.0).mv(torch.ones(2)), lambda: torch.ones(2).mv(torch.ones(2))):
+        try:
+            print(f())
+        except (IndexError, RuntimeError) as e:
+            print(type(e).__name__, e)
+    y = F.log_softmax(x, 0)
+    y.backward(torch.zeros(0))
+    print(x.grad)
+"""
+PRINTED_SNIPPETS["var_of_empty_warns"] = """
+    for shape, kw in (((1, 3, 0), dict(dim=0, unbiased=False)), ((2, 0), dict(dim=1)), ((0,), {})):
+        for f in ("var", "std"):
+            x = torch.zeros(shape, requires_grad=True)
+            y = getattr(x, f)(**kw)
+            y.sum().backward()
+            print(f, y, x.grad)
+"""
+PRINTED_SNIPPETS["nll_gradient_with_every_row_ignored_or_an_inf_gradient"] = """
+    F = torch.nn.functional
+    x0 = torch.tensor([[-1.96, 1.73, 1.0], [-0.48, 0.11, -0.26]], dtype=torch.float64, requires_grad=True)
+    v1 = F.cross_entropy(x0, torch.tensor([0, 0]), ignore_index=0)
+    (0.5 / (v1 * v1)).backward()
+    print(v1, x0.grad)
+    x = torch.tensor([0.3], dtype=torch.float64, requires_grad=True)
+    loss = F.cross_entropy(x, torch.tensor(0), ignore_index=0)
+    loss.backward()
+    print(loss, x.grad)
+    x0 = torch.tensor([[1.0, -0.94, -0.77], [1.38, 1.35, -1.23], [0.0, 0.88, -0.63]], requires_grad=True)
+    v = F.cross_entropy(x0, torch.tensor([0, 0, 2]))
+    (torch.log((v * v).unsqueeze(-1).abs() + 0.1) / x0).sum().backward()
+    print(x0.grad)
+"""
+
 
 @pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
 def test_snippet_prints_what_pytorch_prints(pt, name):

@@ -938,6 +938,19 @@ snippet(
 )
 
 
+# -- found by the randomized differential fuzzer ---------------------------------------------
+snippet(
+    "float64_from_python_floats_keeps_every_digit",
+    """
+    torch.set_printoptions(precision=12)
+    x = torch.tensor([0.32, 1.64, 0.2], dtype=torch.float64, requires_grad=True)
+    print(x, torch.tensor(0.1, dtype=torch.float64), torch.tensor([[1.1]], dtype=torch.double))
+    print((x * 3).sum().item(), torch.tensor([0.1], dtype=torch.float16))
+    torch.set_printoptions(profile="default")
+""",
+)
+
+
 @pytest.mark.parametrize("name", sorted(SNIPPETS))
 def test_prints_what_pytorch_prints(pt, name):
     theirs = printed(pt, SNIPPETS[name])

@@ -667,6 +667,214 @@ PRINTED_SNIPPETS["diag_method"] = """
     print(x.grad, v.grad)
 """
 
+PRINTED_SNIPPETS["outer_is_a_reshape_times"] = """
+    x = torch.tensor([1.0, -2.0], requires_grad=True)
+    y = torch.outer(x.flatten(), torch.tensor([0.5, 1.0, 2.0]))
+    print(y, y.grad_fn.next_functions[0][0].name(), y.grad_fn.next_functions[0][0].next_functions)
+    for a, b in ((torch.ones(2, 2), torch.ones(2)), (torch.ones(2), torch.ones(2, 1)), (torch.tensor(1.0), torch.ones(2))):
+        try:
+            torch.outer(a, b)
+        except RuntimeError as e:
+            print("RuntimeError", e)
+"""
+PRINTED_SNIPPETS["pow_zero_gradient_is_a_constant"] = """
+    x = torch.tensor([[-1.5, 0.0, 2.0]], dtype=torch.float64, requires_grad=True)
+    (g,) = torch.autograd.grad((x[0:] ** 0).sum(), x, create_graph=True)
+    print(g, g.requires_grad)
+    y = torch.tensor([1.0, 2.0], requires_grad=True)
+    z = y ** 0
+    z.backward(torch.tensor([float('inf'), float('nan')]))
+    print(y.grad)
+"""
+PRINTED_SNIPPETS["empty_reductions_and_zero_dim_cat"] = """
+    x = torch.zeros(0, 3, requires_grad=True)
+    for f in (lambda: x.max(0), lambda: x.min(dim=-2), lambda: x.min(), lambda: x.argmax(0), lambda: x.argmin(), lambda: torch.cat([torch.tensor(1.0), torch.ones(2)]), lambda: torch.cat([torch.ones(2), torch.tensor(1.0)], dim=3)):
+        try:
+            f()
+        except (IndexError, RuntimeError) as e:
+            print(type(e).__name__, e)
+    print(x.max(1), x.argmax(1), torch.tensor(2.0).argmax(0))
+"""
+PRINTED_SNIPPETS["reshape_and_contiguous_follow_the_layout"] = """
+    x = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+    def names(t):
+        return t.grad_fn.name(), [f.name() if f else None for f, _ in t.grad_fn.next_functions]
+    for t in (x.reshape(6), x.t().reshape(6), x.t().reshape(3, 2), x[:, ::2].reshape(2, 2), x[:, ::2].reshape(-1), x[:1].expand(4, 3).flatten(), x.t().exp().reshape(6)):
+        print(t, names(t))
+    print(x.contiguous() is x, x[0:1].contiguous() is x[0:1], names(x.t().contiguous()), names(x.expand(2, 2, 3).contiguous()), names(x[:, 1:2].contiguous()))
+    (x.t().reshape(6) * torch.arange(6.0)).sum().backward()
+    print(x.grad)
+"""
+PRINTED_SNIPPETS["indexing_a_zero_dim_tensor"] = """
+    t = torch.tensor(1.5, requires_grad=True)
+    for idx in (9, 0, -1, slice(None), (0, 0), (None, 0), (0,), [0]):
+        try:
+            t[idx]
+        except IndexError as e:
+            print(repr(idx), "IndexError", e)
+    print(t[None], t[...])
+"""
+PRINTED_SNIPPETS["add_and_sub_alpha_is_one_node"] = """
+    x = torch.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], requires_grad=True)
+    y = torch.tensor([0.5, -1.0, 2.0], requires_grad=True)
+    for a in (torch.add(x, y, alpha=-2), torch.sub(x, y, alpha=3), x.add(x, alpha=2), torch.add(x, 2, alpha=3), x.sub(1, alpha=2)):
+        print(a, [f.name() if f else None for f, _ in a.grad_fn.next_functions])
+    print(torch.tensor([1, 2]).add(torch.tensor([3, 4]), alpha=2))
+    z = torch.sub(x, y, alpha=3) + torch.add(x, y, alpha=-2)
+    gx, gy = torch.autograd.grad((z * z).sum(), (x, y), create_graph=True)
+    print(gx, gy)
+    print(torch.autograd.grad((gy * gy).sum(), (x, y)))
+"""
+PRINTED_SNIPPETS["bmm_node"] = """
+    a = torch.tensor([[[1.0, 2.0]], [[0.5, -1.0]]], requires_grad=True)
+    y = a.bmm(torch.ones(2, 2, 3))
+    print(y, torch.bmm(a, a.transpose(1, 2)))
+"""
+PRINTED_SNIPPETS["backward_twice_through_saved_indices_and_masks"] = """
+    F = torch.nn.functional
+    ops = {
+        "where": lambda x: torch.where(x > 0, x, 0.0),
+        "masked_fill": lambda x: x.masked_fill(x > 0, 0.0),
+        "gather": lambda x: x.gather(0, torch.tensor([0, 0])),
+        "index_select": lambda x: x.index_select(0, torch.tensor([1, 0])),
+        "index_list": lambda x: x[[0, 1]],
+        "index_mask": lambda x: x[x > 0],
+        "masked_select": lambda x: x.masked_select(x > 0),
+        "sort": lambda x: x.sort()[0],
+        "topk": lambda x: x.topk(2)[0],
+        "slice": lambda x: x[1:],
+        "add": lambda x: x + 1,
+    }
+    for name, f in ops.items():
+        x = torch.tensor([0.3, -1.2, 2.0, 0.7], requires_grad=True)
+        y = f(x).sum()
+        y.backward()
+        try:
+            y.backward()
+            print(name, "twice", x.grad)
+        except RuntimeError as e:
+            print(name, "RuntimeError", str(e)[:80], x.grad)
+"""
+PRINTED_SNIPPETS["bce_nan_input_and_logits_dtype"] = """
+    F = torch.nn.functional
+    for v in ([0.5, float("nan")], [0.0, 1.5], [0.5, 1.0]):
+        try:
+            print(F.binary_cross_entropy(torch.tensor(v, requires_grad=True), torch.ones(2) * 0.5))
+        except RuntimeError as e:
+            print("RuntimeError", e)
+    x = torch.tensor([0.5, -1.0], requires_grad=True)
+    for t in (torch.tensor([0.2, 0.7], dtype=torch.float64), torch.tensor([0.2, 0.7])):
+        loss = F.binary_cross_entropy_with_logits(x, t)
+        loss.backward()
+        print(loss, x.grad)
+    x2 = torch.tensor(0.3, dtype=torch.float64, requires_grad=True)
+    loss = F.binary_cross_entropy_with_logits(x2, torch.tensor(0.56), reduction="none")
+    loss.backward()
+    print(loss, x2.grad)
+"""
+PRINTED_SNIPPETS["expand_and_amax_error_dims"] = """
+    x = torch.zeros(3, 0)
+    y = torch.ones(2, 3)
+    for f in (lambda: x.amax(-1), lambda: x.amin(dim=[1]), lambda: x.max(-1), lambda: y.expand(5, 7), lambda: y.expand(4, 5, 7), lambda: y.expand(-1, 7), lambda: torch.ones(2, 1).expand(-1, -1, 7)):
+        try:
+            print(f().shape)
+        except (IndexError, RuntimeError) as e:
+            print(type(e).__name__, e)
+    print(torch.ones(2, 1).expand(5, -1, 7).shape)
+"""
+PRINTED_SNIPPETS["where_zero_dim_and_smoothed_nodes"] = """
+    F = torch.nn.functional
+    x = torch.tensor([[0.41, 1.43, -0.91], [-0.37, 1.84, -0.93]], requires_grad=True)
+    for r in ("none", "mean", "sum"):
+        loss = F.cross_entropy(x, torch.tensor([0, 2]), reduction=r, label_smoothing=0.1)
+        print(loss, [n.name() for n, _ in loss.grad_fn.next_functions])
+    a = torch.tensor([1.27, -1.38], requires_grad=True)
+    b = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
+    w = torch.where(a > b, a, b)
+    w.sum().backward()
+    print(w, a.grad, b.grad)
+    print(torch.where(torch.tensor([True, False]), torch.tensor([1, 2]), torch.tensor(1.5, dtype=torch.float64)))
+"""
+PRINTED_SNIPPETS["backward_checks_the_gradients_first"] = """
+    a = torch.ones(2, 3)
+    b = torch.ones(2, requires_grad=True)
+    c = torch.ones(3)
+    for f in (lambda: a.backward(torch.ones(3, 3)), lambda: a.backward(), lambda: torch.autograd.grad(a, b, torch.ones(3)), lambda: torch.autograd.grad(b * 2, c), lambda: torch.autograd.grad(b * 2, c, torch.ones(3)), lambda: torch.autograd.grad(b.sum(), c)):
+        try:
+            f()
+        except RuntimeError as e:
+            print("RuntimeError", e)
+"""
+PRINTED_SNIPPETS["loss_shape_errors"] = """
+    F = torch.nn.functional
+    for f in (
+        lambda: F.nll_loss(torch.zeros(3), torch.tensor([1, 0])),
+        lambda: F.nll_loss(torch.tensor(0.5), torch.tensor(0)),
+        lambda: F.cross_entropy(torch.zeros(3), torch.tensor([1, 0])),
+        lambda: F.cross_entropy(torch.tensor(0.5), torch.tensor(0)),
+        lambda: F.cross_entropy(torch.tensor(0.5), torch.tensor(0.0)),
+        lambda: F.binary_cross_entropy(torch.ones(3) * 0.5, torch.ones(2, 3)),
+        lambda: F.binary_cross_entropy_with_logits(torch.ones(3), torch.ones(2, 3)),
+    ):
+        try:
+            print(f())
+        except (IndexError, ValueError, RuntimeError) as e:
+            print(type(e).__name__, e)
+    print(F.nll_loss(torch.zeros(3), torch.tensor([1])), F.nll_loss(torch.zeros(3), torch.tensor(1)))
+"""
+
+PRINTED_SNIPPETS["sgn_saves_its_input"] = """
+    for f in (lambda x: x.sgn(), lambda x: x.sign()):
+        x = torch.tensor([0.92, -0.11, 0.0], requires_grad=True)
+        y = f(x).sum()
+        y.backward()
+        try:
+            y.backward()
+            print("twice", x.grad)
+        except RuntimeError as e:
+            print("RuntimeError", str(e)[:50])
+"""
+
+PRINTED_SNIPPETS["nll_target_dims"] = """
+    F = torch.nn.functional
+    for f in (lambda: F.nll_loss(torch.zeros(2, 3), torch.zeros(2, 3)), lambda: F.nll_loss(torch.zeros(2, 3), torch.zeros(2, 3, dtype=torch.long)), lambda: F.cross_entropy(torch.zeros(2, 3), torch.zeros(2, 4)), lambda: F.nll_loss(torch.zeros(2, 3), torch.zeros(2))):
+        try:
+            print(f())
+        except RuntimeError as e:
+            print("RuntimeError", e)
+"""
+
+PRINTED_SNIPPETS["flatten_index_select_and_class_weight_errors"] = """
+    F = torch.nn.functional
+    t = torch.tensor(0.34)
+    x = torch.ones(2, 3)
+    for f in (
+        lambda: t.flatten(1),
+        lambda: t.flatten(-2),
+        lambda: x.index_select(0, torch.tensor([2])),
+        lambda: x.index_select(1, torch.tensor([-1])),
+        lambda: torch.ones(2, 3, 2).index_select(2, torch.tensor([5])),
+        lambda: F.cross_entropy(torch.ones(2, 3), torch.tensor([0, 1]), weight=torch.ones(3, dtype=torch.float64)),
+        lambda: F.nll_loss(torch.ones(2, 3, dtype=torch.float64), torch.tensor([0, 1]), weight=torch.ones(3)),
+        lambda: F.cross_entropy(torch.ones(2, 3), torch.tensor([0, 1]), weight=torch.ones(2)),
+    ):
+        try:
+            print(f())
+        except (IndexError, RuntimeError) as e:
+            print(type(e).__name__, e)
+    print(t.flatten(0), t.flatten(-1), F.cross_entropy(torch.ones(3), torch.tensor(1), weight=torch.ones(3)))
+"""
+
+PRINTED_SNIPPETS["mse_loss_broadcasts_with_expand"] = """
+    F = torch.nn.functional
+    for a, b in (((1, 2, 3), (3, 2, 3)), ((2, 3), (3,))):
+        x = torch.ones(a, requires_grad=True)
+        y = torch.ones(b, requires_grad=True) * 0.5
+        loss = F.mse_loss(x, y, reduction="sum")
+        loss.backward()
+        print([n.name() if n else None for n, _ in loss.grad_fn.next_functions], loss, x.grad.shape)
+"""
+
 
 @pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
 def test_snippet_prints_what_pytorch_prints(pt, name):

@@ -63,6 +63,8 @@ def _backward_pass(roots, gradients, run):
             if grad is None:  # every path here sent nothing: nothing to compute, pass the turn on
                 _send(node, (None,) * len(node.next_functions), arrived, waiting, ready)
                 continue
+            if node._output_dtype is not None and _dtype_of(grad) != node._output_dtype:
+                grad = _in_dtype(grad, node._output_dtype)  # PyTorch: each input's own dtype
             stop = run.captures is not None and _grad_stops_at(node, run, waiting)
             if node._pre_hooks is not None or node._retained is not None:  # hooks, retain_grad
                 grad = _run_pre_hooks(node, grad, run, node_hooks=not stop)
@@ -157,7 +159,12 @@ def grad(
     if retain_graph is None:
         retain_graph = create_graph
     inputs = _as_tuple(inputs)
-    for i, root in enumerate(_as_tuple(outputs)):  # PyTorch checks the outputs first
+    roots = _as_tuple(outputs)
+    # PyTorch checks the gradients first (shape, implicit 1), then the outputs, then the inputs
+    for i, (root, g) in enumerate(zip(roots, _as_tuple(grad_outputs, len(roots)))):
+        if isinstance(root, Tensor) and (g is not None or root.requires_grad):
+            _root_gradient(root, g, i, True)
+    for i, root in enumerate(roots):
         if isinstance(root, Tensor):
             _root_node(root, i)
     for t in inputs:
@@ -368,6 +375,19 @@ class _ReadyQueue(list):
         return heapq.heappop(self)[1]
 
 
+def _dtype_of(grad):  # an array, a numpy scalar or (under create_graph) a tensor
+    return grad._array.dtype if grad.__class__ is Tensor else grad.dtype
+
+
+def _in_dtype(grad, dtype):
+    """A gradient cast to the dtype of the tensor it is for, as PyTorch's engine casts each
+    gradient to its input's dtype before the node runs (a float64 product's gradient reaches a
+    float32 tensor, its hooks and its node in float32); recorded (ToCopyBackward0) on tensors."""
+    if grad.__class__ is Tensor:
+        return grad.to(from_numpy(dtype))
+    return np.asarray(grad, dtype=dtype)
+
+
 def _send(node, outgoing, arrived, waiting, ready):
     """Add each outgoing gradient to what its child has received; a child whose every edge has
     now delivered (``None`` counts: that path just sends nothing) joins the ready queue."""
@@ -473,9 +493,14 @@ def _starting_gradients(roots, gradients, run):
     gradients = _as_tuple(gradients, len(roots))
     if len(gradients) < len(roots):  # extra gradients are left unused, as in PyTorch
         raise RuntimeError(f"got {len(roots)} tensors and {len(gradients)} gradients")
+    # PyTorch checks every gradient (shape, implicit 1) before it looks at the roots' graphs
+    starts = [
+        None if g is None and not root.requires_grad else _root_gradient(root, g, i, run.raw)
+        for i, (root, g) in enumerate(zip(roots, gradients))
+    ]
     arrived = {}
-    for i, (root, g) in enumerate(zip(roots, gradients)):
-        _deposit(arrived, _root_node(root, i), root.output_nr, _root_gradient(root, g, i, run.raw))
+    for i, (root, g) in enumerate(zip(roots, starts)):
+        _deposit(arrived, _root_node(root, i), root.output_nr, g)
     return arrived
 
 

@@ -117,6 +117,7 @@ class Function:
     _retained = None  # weak reference to the output tensor, after retain_grad()
     _output = None  # weak reference to the output tensor
     _n_outputs = 1  # a custom Function may return several tensors: outputs 0, 1, ... of one node
+    _output_dtype = None  # numpy dtype of the (single) output: its gradient comes in that dtype
     _outputs = None  # with several outputs: a weak reference to each (None if not differentiable)
     _non_differentiable = ()  # outputs a custom forward marked with mark_non_differentiable
     materialize_grads = True  # a custom backward gets zeros (not None) for unused outputs
@@ -188,7 +189,7 @@ class Function:
             # saving the value you return means saving the output tensor itself
             saved = self._saved = tuple([result if s is out else s for s in saved])
             self._saved_versions = _versions(saved)
-        self._output_shape = data.shape
+        self._output_shape, self._output_dtype = data.shape, data.dtype
         if _recorders:
             for r in _recorders:
                 r._record(self, result)
@@ -530,6 +531,10 @@ class AccumulateGrad(Function):
         self._sequence_nr = next(_sequence)
         self._queue_key = -(self._sequence_nr + self._run_first)
         self._output_shape = variable._array.shape
+
+    @property
+    def _output_dtype(self):  # the leaf's own (.data = ... or Module.to() may change it)
+        return self.variable._array.dtype
 
 
 INFERENCE_SAVED_MESSAGE = (

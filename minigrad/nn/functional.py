@@ -114,25 +114,61 @@ def binary_cross_entropy(
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     _loss.warn_size_mismatch(input, target)
+    if input.shape != target.shape:  # PyTorch broadcasts both first: ExpandBackward0 nodes
+        try:
+            shape = _np.broadcast_shapes(input.shape, target.shape)
+        except ValueError:
+            shape = None  # MseLoss raises PyTorch's broadcasting error
+        if shape is not None:
+            input = input if input.shape == shape else input.expand(shape)
+            target = target if target.shape == shape else target.expand(shape)
     return _loss.MseLoss.apply(input, target, reduction=reduction)
 
 
 def nll_loss(
     input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"
 ):
+    if input.dim() == 0:
+        raise ValueError("Expected 1 or more dimensions (got 0)")
+    if input.dim() == 1 and target.dim() == 1 and target.shape[0] != 1:
+        raise ValueError(
+            f"For 1D input, 1D target must have size 1, but got target size: {target.shape[0]}"
+        )
     if input.dim() >= 2 and (target.dim() == 0 or target.shape[0] != input.shape[0]):
         got = target.shape[0] if target.dim() else 0
         raise ValueError(
             f"Expected input batch_size ({input.shape[0]}) to match target batch_size ({got})."
         )
+    if input.dim() > 2:
+        raise NotImplementedError(
+            "nll_loss / cross_entropy with class indices take (N, C) or (C,) inputs in minigrad "
+            f"(PyTorch's (N, C, d1, ...) case is left out); got {list(input.shape)}"
+        )
+    if target.dim() > 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
     if target.dtype.name not in ("int64", "uint8"):
         raise RuntimeError(
             "expected target dtype to be Long or Byte, but got "
             f"{target.dtype.legacy_name.removesuffix('Tensor')}"
         )
+    if weight is not None:
+        n_classes = input.shape[0 if input.dim() == 1 else 1]
+        if weight.numel() != n_classes:
+            raise RuntimeError(
+                f"weight tensor should be defined either for all {n_classes} classes or no "
+                f"classes but got weight tensor of shape: {list(weight.shape)}"
+            )
+        if weight.dtype is not input.dtype:
+            raise RuntimeError(
+                f"expected scalar type {_scalar_name(input)} but found {_scalar_name(weight)}"
+            )
     return _loss.NllLoss.apply(
         input, target=target, weight=weight, ignore_index=ignore_index, reduction=reduction
     )
+
+
+def _scalar_name(t):  # PyTorch's C++ name of a dtype: Float, Double
+    return t.dtype.legacy_name.removesuffix("Tensor")
 
 
 def cross_entropy(
@@ -155,15 +191,17 @@ def cross_entropy(
         raise RuntimeError(
             f"label_smoothing must be between 0.0 and 1.0. Got: {_format_float(label_smoothing)}"
         )
+    if target.shape == input.shape and not target.is_floating_point():
+        raise RuntimeError(
+            "Expected floating point type for target with class probabilities, got "
+            f"{target.dtype.legacy_name.removesuffix('Tensor')}"
+        )
+    if input.dim() == 0:  # PyTorch's class dim is 1 for anything but a vector
+        raise IndexError("Dimension specified as 1 but tensor has no dimensions")
     class_dim = 0 if input.dim() == 1 else 1
     n_classes = input.shape[class_dim]
     logp = _act.LogSoftmax.apply(input, dim=class_dim)
     if target.shape == input.shape:  # class probabilities
-        if not target.is_floating_point():
-            raise RuntimeError(
-                "Expected floating point type for target with class probabilities, got "
-                f"{target.dtype.legacy_name.removesuffix('Tensor')}"
-            )
         if label_smoothing > 0:
             target = target * (1 - label_smoothing) + label_smoothing / n_classes
         # the nodes PyTorch records: ... Sum, Neg (then Div for a mean)
@@ -176,9 +214,11 @@ def cross_entropy(
     nll = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
     if label_smoothing <= 0:
         return nll
-    return (1 - label_smoothing) * nll + _smooth_loss(
-        logp, target, weight, ignore_index, reduction, class_dim
-    ) * (label_smoothing / n_classes)
+    smooth = _smooth_loss(logp, target, weight, ignore_index, reduction, class_dim)
+    # products with C++ scalars in PyTorch's formula: MulBackward1
+    return array_or_tensor.multiply_by(nll, 1 - label_smoothing) + array_or_tensor.multiply_by(
+        smooth, label_smoothing / n_classes
+    )
 
 
 def _smooth_loss(logp, target, weight, ignore_index, reduction, class_dim):

@@ -108,6 +108,8 @@ def max_along(a, axis, keepdims=False):
     ):
         columns = np.ascontiguousarray(a.reshape(-1, a.shape[-1]).T)  # one row per position
         return columns.max(axis=0).reshape(a.shape[:-1] + ((1,) if keepdims else ()))
+    if a.size == 0:  # an empty tensor's softmax / log_softmax: empty too (numpy has no max of [])
+        return a.max(axis=axis, keepdims=keepdims, initial=-np.inf)
     return a.max(axis=axis, keepdims=keepdims)
 
 

@@ -303,7 +303,8 @@ class LogSoftmax(Function):
     @staticmethod
     def forward(ctx, a, *, dim):
         ctx.dim = dim = normalize_dim(dim, a._array.ndim)
-        with np.errstate(invalid="ignore"):  # a row of -inf only: nan, quietly
+        # a row of -inf only: nan, quietly (and log 0 of an empty tensor's rows)
+        with np.errstate(invalid="ignore", divide="ignore"):
             shifted = a._array - max_along(a._array, dim, keepdims=True)
             out = shifted - np.log(sum_along(np.exp(shifted), dim, keepdims=True))
         ctx.save_for_backward(out)

@@ -5,7 +5,7 @@ import numpy as np
 from ..autograd.chain_rule import Local, constant_text as _number
 from ..autograd.function import Function
 from ..tensor import Tensor, tensor
-from .array_or_tensor import divide_by, log, multiply_by, sum_to, where
+from .array_or_tensor import divide_by, log, multiply_by, sum_to, where, zeros_like
 from ._util import binary, shape_of, value
 
 
@@ -19,12 +19,15 @@ class Add(Function):
     builtin = True
 
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx, a, b, *, alpha=1):
         ctx.shapes = shape_of(a), shape_of(b)
-        return binary(np.add, a, b)
+        ctx.alpha = alpha  # torch.add(a, b, alpha=k) is a + k·b in this one node, as in PyTorch
+        return binary(np.add, a, _scaled(b, alpha))
 
     @staticmethod
     def local(ctx):
+        if ctx.alpha != 1:
+            return Local("1", 1), Local(_number(ctx.alpha), ctx.alpha)
         return Local("1", 1), Local("1", 1)
 
     @staticmethod
@@ -33,8 +36,19 @@ class Add(Function):
         need_a, need_b = ctx.needs_input_grad
         return (
             sum_to(grad, shape_a) if need_a else None,
-            sum_to(grad, shape_b) if need_b else None,
+            sum_to(grad if ctx.alpha == 1 else multiply_by(grad, ctx.alpha), shape_b)
+            if need_b
+            else None,
         )
+
+
+def _scaled(b, alpha):
+    """alpha·b, the operand add and sub see for their alpha (b itself when alpha is 1)."""
+    if alpha == 1:
+        return b
+    if isinstance(b, Tensor):
+        return np.asarray(np.multiply(b._array, alpha))
+    return b * alpha
 
 
 class Sub(Function):
@@ -47,13 +61,16 @@ class Sub(Function):
     builtin = True
 
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx, a, b, *, alpha=1):
         ctx.shapes = shape_of(a), shape_of(b)
+        ctx.alpha = alpha
         _refuse_bool(a, b)
-        return binary(np.subtract, a, b)
+        return binary(np.subtract, a, _scaled(b, alpha))
 
     @staticmethod
     def local(ctx):
+        if ctx.alpha != 1:
+            return Local("1", 1), Local(_number(-ctx.alpha), -ctx.alpha)
         return Local("1", 1), Local("-1", -1)
 
     @staticmethod
@@ -62,7 +79,9 @@ class Sub(Function):
         need_a, need_b = ctx.needs_input_grad
         return (
             sum_to(grad, shape_a) if need_a else None,
-            sum_to(-grad, shape_b) if need_b else None,
+            sum_to(-grad if ctx.alpha == 1 else multiply_by(-grad, ctx.alpha), shape_b)
+            if need_b
+            else None,
         )
 
 
@@ -291,8 +310,8 @@ class PowScalar(Function):
     def backward(ctx, grad):
         (a,) = ctx.saved_like(grad)
         c = ctx.exponent
-        if c == 0:
-            return grad * 0
+        if c == 0:  # PyTorch's pow_backward: zeros, a constant (also where grad is inf or nan)
+            return zeros_like(grad)
         return grad * multiply_by(a ** (c - 1), c)
 
 

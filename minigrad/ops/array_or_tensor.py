@@ -113,7 +113,15 @@ def sgn(x):
         from .unary import Sgn
 
         return Sgn.apply(x)
-    return np.sign(x)
+    return sign_array(x)
+
+
+def sign_array(x):
+    """np.sign, but 0 for nan as in PyTorch (its sign is (0 < x) - (x < 0))."""
+    s = np.sign(x)
+    if s.dtype.kind == "f" and np.isnan(s).any():
+        s = np.where(np.isnan(s), s.dtype.type(0), s)
+    return s
 
 
 def zeros_like(x):

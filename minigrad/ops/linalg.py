@@ -73,6 +73,7 @@ class Mm(Function):
     def forward(ctx, a, b):
         need_a, need_b = ctx.needs_input_grad
         ctx.save_for_backward(a if need_b else None, b if need_a else None)
+        ctx.column_major = _column_major(a._array), _column_major(b._array)
         return a._array @ b._array
 
     @staticmethod
@@ -86,7 +87,19 @@ class Mm(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_like(grad)
+        if isinstance(grad, Tensor):  # PyTorch's formulas give a column-major operand's
+            a_cols, b_cols = ctx.column_major  # gradient as a transposed product (TBackward0)
+            return (
+                None if b is None else t(b @ t(grad)) if a_cols else grad @ t(b),
+                None if a is None else t(t(grad) @ a) if b_cols else t(a) @ grad,
+            )
         return (grad @ t(b) if b is not None else None, t(a) @ grad if a is not None else None)
+
+
+def _column_major(x):
+    """PyTorch's test in mm's backward: strides (1, rows), in elements (a transposed matrix, or
+    a single column or row whose strides say so)."""
+    return x.ndim == 2 and x.strides == (x.itemsize, x.itemsize * x.shape[0])
 
 
 class VecMat(Function):
@@ -158,6 +171,23 @@ class BatchedMatmul(Function):
         if need_b:
             grad_b = reshape(sum_to(transpose(a2, -1, -2) @ g, np.shape(b2)), shape_b)
         return grad_a, grad_b
+
+
+class Bmm(BatchedMatmul):
+    """``torch.bmm``: 3-D operands with the same batch, nothing to broadcast or reshape, so its
+    gradients are products on top (BmmBackward0 under create_graph, as PyTorch's; a batched
+    ``matmul`` ends its gradients in a reshape, ViewBackward0, as PyTorch's matmul does)."""
+
+    node_name = "BmmBackward0"
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_like(grad)
+        need_a, need_b = ctx.needs_input_grad
+        return (
+            grad @ transpose(b, -1, -2) if need_a else None,
+            transpose(a, -1, -2) @ grad if need_b else None,
+        )
 
 
 def matmul(a, b):
@@ -251,7 +281,7 @@ def bmm(a, b):
         )
     if a._array.dtype != b._array.dtype:
         raise RuntimeError(f"expected scalar type {_scalar_type(a)} but found {_scalar_type(b)}")
-    return BatchedMatmul.apply(a, b)
+    return Bmm.apply(a, b)
 
 
 def _check_mm_dtypes(a, b):
@@ -405,6 +435,8 @@ def linear(x, weight, bias=None):
 
 def mv(a, v):
     """matrix @ vector, and nothing else (``torch.mv``): PyTorch's checks first."""
+    if a._array.ndim == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     if a._array.ndim != 2 or v._array.ndim != 1:
         raise RuntimeError(
             f"vector + matrix @ vector expected, got 1, {a._array.ndim}, {v._array.ndim}"

@@ -1,6 +1,7 @@
 """Loss functions, each one graph node with its gradient formula (as PyTorch records them)."""
 
 import functools
+import math
 import warnings
 
 import numpy as np
@@ -24,6 +25,8 @@ from ._util import binary, size_repr
 
 def _reduce(values, reduction):
     if reduction == "mean":  # np.add.reduce: the C call under .sum(), without its Python wrapper
+        if values.size == 0:  # the mean of nothing: nan, without numpy's 0/0 warning
+            return np.asarray(np.nan, dtype=values.dtype)
         return np.asarray(np.add.reduce(values, axis=None) / values.size, dtype=values.dtype)
     if reduction == "sum":
         return np.asarray(np.add.reduce(values, axis=None), dtype=values.dtype)
@@ -91,7 +94,8 @@ class BinaryCrossEntropyWithLogits(Function):
                 x.size,
                 weight is not None,
             )
-        return _reduce(loss.astype(x.dtype, copy=False), reduction)
+        # in the target's dtype: PyTorch writes the loss into a buffer made from the target
+        return _reduce(loss.astype(t.dtype, copy=False), reduction)
 
     @staticmethod
     def local(ctx):
@@ -145,7 +149,7 @@ class BinaryCrossEntropy(Function):
     @staticmethod
     def forward(ctx, p, y, *, weight=None, reduction="mean"):
         x, t = p._array, y._array
-        if np.any((x < 0) | (x > 1)):
+        if not np.all((x >= 0) & (x <= 1)):  # nan fails too, as in PyTorch
             raise RuntimeError("all elements of input should be between 0 and 1")
         with np.errstate(divide="ignore"):
             log_p = np.maximum(np.log(x), -100)
@@ -297,8 +301,10 @@ class NllLoss(Function):
         pick = np.zeros(x2.shape, dtype=x.dtype)
         if reduction == "mean":
             total = np.add.reduce(w)
-            out = np.asarray(np.add.reduce(picked) / total, dtype=x.dtype)
-            pick[rows, safe] = share / total  # each row's share of the mean
+            with np.errstate(divide="ignore", invalid="ignore"):  # every row ignored: 0/0 = nan
+                out = np.asarray(np.add.reduce(picked) / total, dtype=x.dtype)
+            if total != 0:  # (every row ignored: no share anywhere, the gradient is 0 as PyTorch's)
+                pick[rows, safe] = share / total  # each row's share of the mean
         elif reduction == "sum":
             pick[rows, safe] = share
             out = np.asarray(np.add.reduce(picked), dtype=x.dtype)
@@ -347,6 +353,9 @@ class NllLossBackward(Function):
     def compute(grad, logp, *, pick):
         if np.ndim(grad) == 1:  # reduction="none": one gradient per row
             grad = unsqueeze(grad, 1)
+        elif not isinstance(grad, Tensor) and not math.isfinite(grad):
+            # PyTorch writes only the targets' entries: an inf or nan gradient stays off the rest
+            return np.where(pick != 0, grad * pick, pick.dtype.type(0))
         return grad * pick
 
     @staticmethod
@@ -368,6 +377,12 @@ class NllLossBackward(Function):
 
 
 def check_same_size(input, target, name):
+    if input._array.shape != target._array.shape and name == "binary_cross_entropy":
+        raise ValueError(
+            f"Using a target size ({size_repr(target._array.shape)}) that is different to the "
+            f"input size ({size_repr(input._array.shape)}) is deprecated. Please ensure they "
+            "have the same size."
+        )
     if input._array.shape != target._array.shape:
         raise ValueError(
             f"Target size ({size_repr(target._array.shape)}) must be the same as input "

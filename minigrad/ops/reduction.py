@@ -125,7 +125,7 @@ class MaxAll(Function):
     def forward(ctx, a):
         if a._array.size == 0:
             raise RuntimeError(
-                "max(): Expected reduction dim to be specified for input.numel() == 0. "
+                f"{ctx.label}(): Expected reduction dim to be specified for input.numel() == 0. "
                 "Specify the reduction dim with the 'dim' argument."
             )
         out = np.asarray(ctx.reduce(a._array))
@@ -199,7 +199,8 @@ class MaxDim(Function):
         (winners,) = ctx.saved_like(grad)
         if not ctx.keepdim:
             grad = unsqueeze(grad, ctx.dim)
-        return where(value(winners), grad, 0)
+        # PyTorch scatters the gradient to the indices (ScatterBackward0 under create_graph)
+        return where(value(winners), grad, 0, node_name="ScatterBackward0")
 
 
 class MinDim(MaxDim):
@@ -263,11 +264,17 @@ def _extreme(a, dim, keepdim, whole, along, pick, kind):
         return ValuesIndices(
             along.apply(a, dim=dim, keepdim=keepdim, index=index), constant(index), kind
         )
+    _check_nonempty_dim(kind, a, dim)
     index = np.expand_dims(pick(a._array, axis=dim), dim)
     values = along.apply(a, dim=dim, keepdim=keepdim, index=index)
     if not keepdim:
         index = index.squeeze(dim)
     return ValuesIndices(values, constant(index.astype(np.int64)), kind)
+
+
+def _check_nonempty_dim(name, a, dim):
+    if a._array.shape[dim] == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {dim} to have non-zero size.")
 
 
 def max(a, dim=None, keepdim=False, method=False):
@@ -390,12 +397,19 @@ def argmin(a, dim=None, keepdim=False):
 
 
 def _arg(pick, a, dim, keepdim):
+    name = pick.__name__
     if dim is None:
+        if a._array.size == 0:
+            raise IndexError(
+                f"{name}(): Expected reduction dim to be specified for input.numel() == 0."
+            )
         out = pick(a._array.reshape(-1))
         return constant(
             np.asarray(out, dtype=np.int64).reshape((1,) * a._array.ndim if keepdim else ())
         )
     dim = normalize_dim(dim, a._array.ndim)
+    if a._array.ndim:
+        _check_nonempty_dim(name, a, dim)
     out = pick(a._array, axis=dim)
     if keepdim:
         out = np.expand_dims(out, dim)

@@ -231,12 +231,14 @@ class _Pick(Function):
 
     builtin = True
     formula = "gradient added back at the picked positions, 0 elsewhere"
+    gradient_name = None  # the node PyTorch's backward formula makes (seen under create_graph)
 
     @staticmethod
     def forward(ctx, a, *, key, name=None):
         if name is not None:
             ctx.node_name = name
         ctx.key, ctx.shape = key, a._array.shape
+        ctx.save_for_backward(key)  # PyTorch saves the index: a second backward raises
         return np.asarray(a._array[key])
 
     @staticmethod
@@ -247,7 +249,8 @@ class _Pick(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return index_gradient(grad, ctx.key, ctx.shape)
+        (key,) = ctx.saved_like(grad)
+        return index_gradient(grad, key, ctx.shape, name=ctx.gradient_name)
 
 
 class IndexSelect(_Pick):
@@ -255,6 +258,7 @@ class IndexSelect(_Pick):
 
     node_name = "IndexSelectBackward0"
     label = "index_select"
+    gradient_name = "IndexAddBackward0"
 
 
 class Gather(_Pick):
@@ -262,16 +266,19 @@ class Gather(_Pick):
 
     node_name = "GatherBackward0"
     label = "gather"
+    gradient_name = "ScatterAddBackward0"
 
 
 class Sort(_Pick):
     node_name = "SortBackward0"
     label = "sort"
+    gradient_name = "ScatterBackward0"
 
 
 class Topk(_Pick):
     node_name = "TopkBackward0"
     label = "topk"
+    gradient_name = "ScatterBackward0"
 
 
 class MedianDim(_Pick):
@@ -279,6 +286,7 @@ class MedianDim(_Pick):
 
     node_name = "MedianBackward1"
     label = "median"
+    gradient_name = "ScatterBackward0"
 
 
 def _along(index, dim):
@@ -307,11 +315,11 @@ def index_select(a, dim, index, method=False):
         raise IndexError("index_select(): Index is supposed to be a vector")
     dim = normalize_dim(dim, a._array.ndim)
     n = a._array.shape[dim] if a._array.ndim else 1
-    if (idx < 0).any():  # PyTorch checks for negative indices first, with another error
+    bad = idx[(idx < 0) | (idx >= n)]
+    if bad.size:  # PyTorch's CPU kernel for dim 1 has its own message
+        if dim == 1:
+            raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad[0]} axis_dim={n}")
         raise IndexError("index out of range in self")
-    bad = idx[idx >= n]
-    if bad.size:
-        raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad[0]} axis_dim={n}")
     if a._array.ndim == 0:  # the one entry a 0-d tensor has
         if idx.size != 1:
             raise RuntimeError(
@@ -425,6 +433,7 @@ class MaskedSelect(Function):
     def forward(ctx, a, *, mask):
         shape = np.broadcast_shapes(a._array.shape, mask.shape)
         ctx.mask, ctx.shape, ctx.input_shape = np.broadcast_to(mask, shape), shape, a._array.shape
+        ctx.save_for_backward(ctx.mask)  # PyTorch saves the mask: a second backward raises
         return np.broadcast_to(a._array, shape)[ctx.mask]
 
     @staticmethod
@@ -433,7 +442,9 @@ class MaskedSelect(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return sum_to(index_gradient(grad, ctx.mask, ctx.shape), ctx.input_shape)
+        (mask,) = ctx.saved_like(grad)
+        picked = index_gradient(grad, mask, ctx.shape, name="MaskedScatterBackward0")
+        return sum_to(picked, ctx.input_shape)
 
 
 def _mask_array(name, mask):
@@ -483,6 +494,7 @@ class MaskedFill(Function):
         fill = value._array if is_tensor else value
         shape = np.broadcast_shapes(a._array.shape, mask.shape)
         ctx.mask, ctx.input_shape = np.broadcast_to(mask, shape), a._array.shape
+        ctx.save_for_backward(ctx.mask)  # PyTorch saves the mask: a second backward raises
         out = np.broadcast_to(a._array, shape).copy()
         out[ctx.mask] = fill
         return out
@@ -499,13 +511,18 @@ class MaskedFill(Function):
     def backward(ctx, grad):
         need_a = ctx.needs_input_grad[0]
         need_value = len(ctx.needs_input_grad) > 1 and ctx.needs_input_grad[1]
-        grad_a = sum_to(where(~ctx.mask, grad, 0), ctx.input_shape) if need_a else None
+        (mask,) = ctx.saved_like(grad)
+        grad_a = (
+            sum_to(where(~mask, grad, 0, node_name="MaskedFillBackward0"), ctx.input_shape)
+            if need_a
+            else None
+        )
         grad_value = None
         if need_value:  # the value went to every masked position: add their gradients
             if isinstance(grad, Tensor):  # PyTorch's formula: grad.masked_select(mask).sum()
-                grad_value = MaskedSelect.apply(grad, mask=ctx.mask).sum()
+                grad_value = MaskedSelect.apply(grad, mask=mask).sum()
             else:
-                grad_value = np.sum(np.broadcast_to(grad, ctx.mask.shape)[ctx.mask])
+                grad_value = np.sum(np.broadcast_to(grad, mask.shape)[mask])
         return grad_a, grad_value
 
 
@@ -559,13 +576,26 @@ class Repeat(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        # split each dim into (copy, position) and add up the copies
-        padded = (1,) * (len(ctx.repeats) - len(ctx.shape)) + ctx.shape
-        split = tuple(n for pair in zip(ctx.repeats, padded) for n in pair)
-        copies = tuple(range(0, len(split), 2))
-        summed = reshape(grad, split)
-        summed = summed.sum(copies) if isinstance(summed, Tensor) else np.sum(summed, axis=copies)
-        return reshape(summed, ctx.shape)
+        """PyTorch's repeat_backward: sum the new leading dims away one by one, then split each
+        repeated dim into (copy, position) and add up the copies (nothing to do for a dim
+        repeated once)."""
+        if 0 in ctx.repeats:  # nothing was copied: zeros, a constant
+            if isinstance(grad, Tensor):
+                return Tensor._make(np.zeros(ctx.shape, grad._array.dtype), False, None)
+            return np.zeros(ctx.shape, grad.dtype)
+        for _ in range(len(ctx.repeats) - len(ctx.shape)):
+            grad = grad.sum(0) if isinstance(grad, Tensor) else np.sum(grad, axis=0)
+        split, copies = [], []
+        for r, n in zip(ctx.repeats[len(ctx.repeats) - len(ctx.shape) :], ctx.shape):
+            if r != 1:
+                copies.append(len(split))
+                split.append(r)
+            split.append(n)
+        if not copies:
+            return grad
+        grad = reshape(grad, tuple(split))
+        copies = tuple(copies)
+        return grad.sum(copies) if isinstance(grad, Tensor) else np.sum(grad, axis=copies)
 
 
 def repeat(a, repeats):

@@ -10,7 +10,7 @@ from ..autograd.function import Function
 from ..tensor import Tensor
 from . import array_or_tensor
 from .array_or_tensor import reshape as _reshape, sum_to
-from ._util import normalize_dim, shape_of, value
+from ._util import _zero_dim_defers, normalize_dim, shape_of, value
 
 
 # -- broadcasting and its undo ------------------------------------------------------------------
@@ -44,9 +44,14 @@ def expand(a, sizes):
             f"number of sizes provided ({len(sizes)}) must be greater or equal to the number of "
             f"dimensions in the tensor ({len(shape)})"
         )
-    target = []
-    for i, size in enumerate(sizes):
-        old = shape[i - lead] if i >= lead else 1
+    target = [None] * len(sizes)
+    for i in reversed(range(len(sizes))):  # PyTorch checks from the last dimension
+        size, old = sizes[i], shape[i - lead] if i >= lead else 1
+        if size == -1 and i < lead:
+            raise RuntimeError(
+                f"The expanded size of the tensor (-1) isn't allowed in a leading, non-existing "
+                f"dimension {i}"
+            )
         if size == -1:
             size = old
         elif old != 1 and size != old:
@@ -55,7 +60,7 @@ def expand(a, sizes):
                 f"({old}) at non-singleton dimension {i}.  Target sizes: {list(sizes)}.  "
                 f"Tensor sizes: {list(shape)}"
             )
-        target.append(size)
+        target[i] = size
     return Expand.apply(a, shape=tuple(target))  # a new view even for the same shape, as PyTorch
 
 
@@ -126,21 +131,39 @@ class Reshape(Function):
         return _reshape(grad, ctx.shape)
 
 
+class ReshapeAlias(View):
+    """A view that ``reshape`` makes of a tensor that is not contiguous (PyTorch's
+    ``_reshape_alias``)."""
+
+    node_name = "ReshapeAliasBackward0"
+
+
 def view(a, shape):
     return View.apply(a, shape=_infer_shape(shape, a._array.size))
 
 
 def reshape(a, shape):
+    """As PyTorch: a view of a contiguous tensor (ViewBackward0); of another one a view where the
+    strides allow one (ReshapeAliasBackward0), else a copy (CloneBackward0, then
+    UnsafeViewBackward0)."""
     shape = _infer_shape(shape, a._array.size)
-    try:  # PyTorch returns a view whenever the strides allow one (also for the same shape)
+    if a._array.flags.c_contiguous:
+        return View.apply(a, shape=shape)
+    try:
         np.reshape(a._array, shape, copy=False)
     except ValueError:
-        return Reshape.apply(a, shape=shape)
-    return View.apply(a, shape=shape)
+        return Reshape.apply(Clone.apply(a), shape=shape)
+    return ReshapeAlias.apply(a, shape=shape)
+
+
+def contiguous(a):
+    """``a`` itself when its memory is in row-major order, else a copy that is (CloneBackward0)."""
+    return a if a._array.flags.c_contiguous else Clone.apply(a)
 
 
 def flatten(a, start_dim=0, end_dim=-1):
     if a._array.ndim == 0:
+        normalize_dim(start_dim, 0), normalize_dim(end_dim, 0)  # PyTorch's range: [-1, 0]
         return reshape(a, (1,))
     start, end = normalize_dim(start_dim, a._array.ndim), normalize_dim(end_dim, a._array.ndim)
     if start == end:  # nothing to merge: PyTorch returns the tensor itself
@@ -422,6 +445,7 @@ class AdvancedIndex(Function):
     @staticmethod
     def forward(ctx, a, *, key):
         ctx.key, ctx.shape = key, a._array.shape
+        ctx.save_for_backward(key)  # PyTorch saves the indices: a second backward raises
         return _lookup(a._array, key)
 
     @staticmethod
@@ -430,7 +454,11 @@ class AdvancedIndex(Function):
             "1 at each position picked (summed when picked twice), 0 elsewhere", rule="route"
         )
 
-    backward = staticmethod(Index.backward)
+    @staticmethod
+    def backward(ctx, grad):
+        (key,) = ctx.saved_like(grad)
+        return index_gradient(grad, key, ctx.shape)
+
     expression = Index.expression
 
 
@@ -440,6 +468,22 @@ def _lookup(array, key):
     except IndexError as error:
         message = _key_error(key, array.shape) or str(error).replace("axis", "dimension")
         raise IndexError(message) from None
+
+
+def _zero_dim_key_error(key):
+    """PyTorch's message for indexing a 0-d tensor: a lone integer is checked against a dimension
+    of size 0 (0 gets the hint to use item()), a lone slice is refused, anything else (a tuple, a
+    tensor) is one index too many."""
+    if type(key) is int:
+        if key == 0:
+            return (
+                "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
+            )
+        return f"index {key} is out of bounds for dimension 0 with size 0"
+    if isinstance(key, slice):
+        return "slice() cannot be applied to a 0-dim tensor."
+    return "too many indices for tensor of dimension 0"
 
 
 def _key_error(key, shape):
@@ -457,10 +501,7 @@ def _key_error(key, shape):
     used = sum(k is not None and k is not Ellipsis for k in parts) + sum(masks) - len(masks)
     if used > len(shape):
         if not shape:
-            return (
-                "invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
-                "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number"
-            )
+            return _zero_dim_key_error(key)
         return f"too many indices for tensor of dimension {len(shape)}"
     # a mask must match the dimensions it covers; ints before it have already selected
     rest, dim = list(shape), 0
@@ -607,6 +648,9 @@ def cat(tensors, dim=0):
     tensors = list(tensors)
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    for i, t in enumerate(tensors):
+        if t._array.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
     first = tensors[0]._array
     dim = normalize_dim(dim, first.ndim)
     for i, t in enumerate(tensors[1:], start=1):
@@ -733,13 +777,14 @@ class Where(Function):
     @staticmethod
     def forward(ctx, a, b, *, condition):
         ctx.condition = condition
+        ctx.save_for_backward(condition)  # as PyTorch: a second backward raises
         ctx.shapes = shape_of(a), shape_of(b)
         out = np.where(condition, value(a), value(b))
         if out.dtype == np.float64 and not any(
             isinstance(v, Tensor) and v._array.dtype == np.float64 for v in (a, b)
         ):
             out = out.astype(np.float32)  # a Python number does not widen a float32 tensor
-        return out
+        return _zero_dim_defers(out, value(a), value(b))  # nor does a 0-d float64 tensor
 
     @staticmethod
     def local(ctx):
@@ -752,9 +797,10 @@ class Where(Function):
     def backward(ctx, grad):
         need_a, need_b = ctx.needs_input_grad
         shape_a, shape_b = ctx.shapes
+        (condition,) = ctx.saved_like(grad)
         return (
-            sum_to(array_or_tensor.where(ctx.condition, grad, 0), shape_a) if need_a else None,
-            sum_to(array_or_tensor.where(~ctx.condition, grad, 0), shape_b) if need_b else None,
+            sum_to(array_or_tensor.where(condition, grad, 0), shape_a) if need_a else None,
+            sum_to(array_or_tensor.where(~condition, grad, 0), shape_b) if need_b else None,
         )
 
 

@@ -13,7 +13,7 @@ from ..autograd.chain_rule import Local
 from ..autograd.function import Function
 from ..tensor import Tensor
 from .array_or_tensor import exp, sgn, transpose, unsqueeze
-from ._util import constant, floating, normalize_dim
+from ._util import constant, floating, normalize_dim, value
 from .reduction import _SCALAR_TYPE, _axes, _kept
 from .shape import Where
 
@@ -58,6 +58,9 @@ def _sum(x, axes, keepdim=True):
 def _mean(x, axes):
     if isinstance(x, Tensor):
         return x.mean(axes, keepdim=True) if axes else x
+    if x.size == 0:  # the mean of nothing: nan, without numpy's "Mean of empty slice" warning
+        kept = range(x.ndim) if axes is None else [a % x.ndim for a in np.atleast_1d(axes)]
+        return np.full([1 if i in kept else n for i, n in enumerate(x.shape)], np.nan, x.dtype)
     return np.mean(x, axis=axes, keepdims=True)
 
 
@@ -102,14 +105,16 @@ class Prod(Function):
     def forward(ctx, a, *, dim=None, keepdim=False):
         ctx.node_name = "ProdBackward0" if dim is None else "ProdBackward1"
         ctx.dim, ctx.keepdim, ctx.shape = dim, keepdim, a._array.shape
-        ctx.save_for_backward(a)
         x = a._array
         dtype = np.int64 if x.dtype.kind in "iub" else x.dtype
         if dim is None:
-            return np.asarray(np.prod(x, dtype=dtype))
-        if x.ndim == 0:
-            return x.astype(dtype)
-        return np.asarray(np.prod(x, axis=dim, keepdims=keepdim, dtype=dtype))
+            out = np.asarray(np.prod(x, dtype=dtype))
+        elif x.ndim == 0:
+            out = x.astype(dtype)
+        else:
+            out = np.asarray(np.prod(x, axis=dim, keepdims=keepdim, dtype=dtype))
+        ctx.save_for_backward(a, out)  # the result too: PyTorch's gradient is grad·result/a
+        return out
 
     @staticmethod
     def others(ctx, a):
@@ -126,7 +131,7 @@ class Prod(Function):
 
     @staticmethod
     def local(ctx):
-        (a,) = ctx.saved_like(None)
+        a, _ = ctx.saved_like(None)
         axes = _axes(ctx.dim, len(ctx.shape))
         return Local(
             "the product of the other entries", ctx.others(ctx, a), spread=_kept(ctx.shape, axes)
@@ -136,7 +141,11 @@ class Prod(Function):
     def backward(ctx, grad):
         if not ctx.shape:  # a 0-d input is its own product: d/da = 1, nothing of a in it
             return grad
-        (a,) = ctx.saved_like(grad)
+        a, out = ctx.saved_like(grad)
+        if not np.any(value(a) == 0):  # PyTorch's formula without zeros: grad · result / a
+            if ctx.dim is not None and not ctx.keepdim:
+                grad, out = unsqueeze(grad, ctx.dim), unsqueeze(out, ctx.dim)
+            return grad * (out / a)
         axes = _axes(ctx.dim, len(ctx.shape))
         return _keep_dims(grad, ctx.shape, axes, ctx.keepdim) * ctx.others(ctx, a)
 
@@ -175,7 +184,8 @@ class Var(Function):
     @staticmethod
     def forward(ctx, a, *, axes, correction, keepdim):
         x = a._array
-        count = int(np.prod([x.shape[ax] for ax in axes]))
+        # PyTorch's count is input numel / output numel: 0 for an empty input (so it warns)
+        count = int(np.prod([x.shape[ax] for ax in axes])) if x.size else 0
         ctx.axes, ctx.keepdim, ctx.shape = axes, keepdim, x.shape
         ctx.dof = max(count - correction, 0)
         if count - correction <= 0:
@@ -473,9 +483,10 @@ class Cumprod(Function):
     def forward(ctx, a, *, dim):
         x = a._array
         ctx.dim = dim
-        ctx.save_for_backward(a)
         dtype = np.int64 if x.dtype.kind in "iub" else x.dtype
-        return x.astype(dtype) if x.ndim == 0 else np.cumprod(x, axis=dim, dtype=dtype)
+        out = x.astype(dtype) if x.ndim == 0 else np.cumprod(x, axis=dim, dtype=dtype)
+        ctx.save_for_backward(a, out)  # the result too: PyTorch's gradient uses it
+        return out
 
     @staticmethod
     def jacobian(a, dim):
@@ -486,7 +497,7 @@ class Cumprod(Function):
 
     @staticmethod
     def local(ctx):
-        (a,) = ctx.saved_like(None)
+        a, _ = ctx.saved_like(None)
         if np.ndim(a) == 0:
             return Local("1", 1)
         return Local(
@@ -498,13 +509,24 @@ class Cumprod(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        (a,) = ctx.saved_like(grad)
-        if np.ndim(a) == 0:
+        a, out = ctx.saved_like(grad)
+        shape = np.shape(value(a))
+        if np.prod(shape) <= 1 or shape[ctx.dim] == 1:  # each entry its own running product
             return grad
+        if not np.any(value(a) == 0):  # PyTorch's formula without zeros: Σ_{i ≥ k} gᵢ·outᵢ / aₖ
+            return _reversed_cumsum(grad * out, ctx.dim) / a
         moved = unsqueeze(transpose(grad, ctx.dim, -1), -2)  # (..., 1, n) over i
         summed = ctx.jacobian(a, ctx.dim) * moved
         summed = summed.sum(-1) if isinstance(summed, Tensor) else np.sum(summed, axis=-1)
         return transpose(summed, ctx.dim, -1)
+
+
+def _reversed_cumsum(x, dim):
+    """Sums from the end along ``dim`` (PyTorch: x.flip(dim).cumsum(dim).flip(dim))."""
+    if not isinstance(x, Tensor):
+        return np.flip(np.cumsum(np.flip(x, dim), axis=dim), dim)
+    backwards = Tensor._make(np.arange(np.shape(x)[dim] - 1, -1, -1), False, None)
+    return x.index_select(dim, backwards).cumsum(dim).index_select(dim, backwards)
 
 
 def cumsum(a, dim, dtype=None):
@@ -576,9 +598,9 @@ def _extreme(op, name, a, dim, keepdim):
                 f"{name}(): Expected reduction dim to be specified for input.numel() "
                 "== 0. Specify the reduction dim with the 'dim' argument."
             )
-        for ax in axes:
+        for given, ax in zip(dims, normalized):  # PyTorch names the dim as it was given
             if a._array.shape[ax] == 0:
-                raise IndexError(f"{name}(): Expected reduction dim {ax} to have non-zero size.")
+                raise IndexError(f"{name}(): Expected reduction dim {given} to have non-zero size.")
     return op.apply(a, axes=axes, keepdim=keepdim)
 
 

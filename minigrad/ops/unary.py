@@ -7,7 +7,7 @@ from ..tensor import Tensor
 from ..autograd.chain_rule import Local
 from ..autograd.function import Function
 from ._util import floating
-from .array_or_tensor import cos, sgn, sin, where, zeros_like
+from .array_or_tensor import cos, sgn, sign_array, sin, where, zeros_like
 
 
 class Exp(Function):
@@ -138,7 +138,7 @@ class Abs(Function):
     @staticmethod
     def local(ctx):
         (a,) = ctx.saved_like(None)
-        return Local("sign({a})", np.sign(a))
+        return Local("sign({a})", sign_array(a))
 
     @staticmethod
     def backward(ctx, grad):
@@ -158,7 +158,7 @@ class Sign(Function):
     def forward(ctx, a):
         if a._array.dtype == np.bool_:  # True and False are their own signs
             return a._array.copy()
-        return np.sign(a._array)
+        return sign_array(a._array)
 
     @staticmethod
     def local(ctx):
@@ -175,6 +175,16 @@ class Sgn(Sign):
     node_name = "SgnBackward0"
     formula = "d sgn(a)/da = 0"
     label = "sgn"
+
+    @staticmethod
+    def forward(ctx, a):
+        ctx.save_for_backward(a)  # PyTorch's formula keeps a: a second backward raises
+        return Sign.forward(ctx, a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        ctx.saved_like(grad)
+        return zeros_like(grad)
 
 
 class Sin(Function):
