@@ -63,8 +63,7 @@ def _backward_pass(roots, gradients, run):
             if grad is None:  # every path here sent nothing: nothing to compute, pass the turn on
                 _send(node, (None,) * len(node.next_functions), arrived, waiting, ready)
                 continue
-            if node._output_dtype is not None and _dtype_of(grad) != node._output_dtype:
-                grad = _in_dtype(grad, node._output_dtype)  # PyTorch: each input's own dtype
+            grad = _in_its_dtype(node, grad)  # PyTorch: a gradient in its tensor's own dtype
             stop = run.captures is not None and _grad_stops_at(node, run, waiting)
             if node._pre_hooks is not None or node._retained is not None:  # hooks, retain_grad
                 grad = _run_pre_hooks(node, grad, run, node_hooks=not stop)
@@ -375,17 +374,23 @@ class _ReadyQueue(list):
         return heapq.heappop(self)[1]
 
 
-def _dtype_of(grad):  # an array, a numpy scalar or (under create_graph) a tensor
-    return grad._array.dtype if grad.__class__ is Tensor else grad.dtype
-
-
-def _in_dtype(grad, dtype):
-    """A gradient cast to the dtype of the tensor it is for, as PyTorch's engine casts each
+def _in_its_dtype(node, grad):
+    """The gradient for ``node``'s output in that output's dtype, as PyTorch's engine casts each
     gradient to its input's dtype before the node runs (a float64 product's gradient reaches a
-    float32 tensor, its hooks and its node in float32); recorded (ToCopyBackward0) on tensors."""
-    if grad.__class__ is Tensor:
-        return grad.to(from_numpy(dtype))
-    return np.asarray(grad, dtype=dtype)
+    float32 tensor, its hooks and its node in float32); recorded (ToCopyBackward0) on tensors.
+    (``is`` first: numpy's dtypes are shared objects, and the usual case costs no comparison.)"""
+    wanted = node._output_dtype  # None for a node with several outputs
+    if wanted is None:
+        return grad
+    if grad.__class__ is np.ndarray:
+        have = grad.dtype
+        if have is wanted or have == wanted:
+            return grad
+        return np.asarray(grad, dtype=wanted)
+    have = grad._array.dtype if grad.__class__ is Tensor else grad.dtype  # or a numpy scalar
+    if have == wanted:
+        return grad
+    return grad.to(from_numpy(wanted)) if grad.__class__ is Tensor else np.asarray(grad, wanted)
 
 
 def _send(node, outgoing, arrived, waiting, ready):
