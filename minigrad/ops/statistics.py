@@ -182,11 +182,12 @@ class Var(Function):
     builtin = True
 
     @staticmethod
-    def forward(ctx, a, *, axes, correction, keepdim):
+    def forward(ctx, a, *, axes, correction, keepdim, whole=False):
         x = a._array
         # PyTorch's count is input numel / output numel: 0 for an empty input (so it warns)
         count = int(np.prod([x.shape[ax] for ax in axes])) if x.size else 0
         ctx.axes, ctx.keepdim, ctx.shape = axes, keepdim, x.shape
+        ctx.whole = whole or x.ndim == 0  # no dim given: PyTorch's formula differs at dof 0
         ctx.dof = max(count - correction, 0)
         if count - correction <= 0:
             warnings.warn(_DOF_WARNING.format(ctx.name_in_warning), UserWarning, stacklevel=4)
@@ -209,6 +210,8 @@ class Var(Function):
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_like(grad)
+        if ctx.whole and ctx.dof == 0:
+            return grad * _infinite_slope(a)
         centered = a - _mean(a, ctx.axes)
         with np.errstate(divide="ignore", invalid="ignore"):
             factor = 2 / ctx.dof if ctx.dof else float("inf")  # a Python float keeps the dtype
@@ -225,8 +228,10 @@ class Std(Function):
     name_in_warning = "std"
 
     @staticmethod
-    def forward(ctx, a, *, axes, correction, keepdim):
-        variance = Var.forward(ctx, a, axes=axes, correction=correction, keepdim=keepdim)
+    def forward(ctx, a, *, axes, correction, keepdim, whole=False):
+        variance = Var.forward(
+            ctx, a, axes=axes, correction=correction, keepdim=keepdim, whole=whole
+        )
         out = np.sqrt(variance)
         ctx.save_for_backward(a, out)
         return out
@@ -252,8 +257,22 @@ class Std(Function):
     @staticmethod
     def backward(ctx, grad):
         a, out = ctx.saved_like(grad)
+        if ctx.whole and ctx.dof == 0:  # PyTorch: var's backward of grad / (2·std), 0 at std = 0
+            zero = _array(out) == 0
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return _where(~zero, grad / (_nonzero(out, zero) * 2)) * _infinite_slope(a)
         centered = a - _mean(a, ctx.axes)
         return _keep_dims(ctx.scale(ctx, grad, out), ctx.shape, ctx.axes, ctx.keepdim) * centered
+
+
+def _infinite_slope(a):
+    """var's slope with no degrees of freedom left (PyTorch's var_backward for a whole tensor):
+    2·(a - mean)/0, written as a constant: nan where a equals the mean, inf elsewhere."""
+    x = _array(a)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # the mean of nothing
+        slope = np.where(x == np.mean(x), np.nan, np.inf).astype(x.dtype)
+    return Tensor._make(slope, False, None) if isinstance(a, Tensor) else slope
 
 
 def _array(x):
@@ -276,13 +295,15 @@ def _var_arguments(name, a, dim, unbiased, keepdim, correction):
 
 
 def var(a, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    whole = dim is None or isinstance(dim, bool)
     axes, correction, keepdim = _var_arguments("var", a, dim, unbiased, keepdim, correction)
-    return Var.apply(a, axes=axes, correction=correction, keepdim=keepdim)
+    return Var.apply(a, axes=axes, correction=correction, keepdim=keepdim, whole=whole)
 
 
 def std(a, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    whole = dim is None or isinstance(dim, bool)
     axes, correction, keepdim = _var_arguments("std", a, dim, unbiased, keepdim, correction)
-    return Std.apply(a, axes=axes, correction=correction, keepdim=keepdim)
+    return Std.apply(a, axes=axes, correction=correction, keepdim=keepdim, whole=whole)
 
 
 # -- norm -----------------------------------------------------------------------------------------
