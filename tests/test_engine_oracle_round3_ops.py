@@ -875,6 +875,16 @@ PRINTED_SNIPPETS["mse_loss_broadcasts_with_expand"] = """
         print([n.name() if n else None for n, _ in loss.grad_fn.next_functions], loss, x.grad.shape)
 """
 
+PRINTED_SNIPPETS["cat_leaves_out_empty_vectors"] = """
+    e = torch.zeros(0, requires_grad=True)
+    m = torch.ones(2, 3, requires_grad=True)
+    for f in (lambda: torch.cat([e, m]), lambda: torch.cat([m, e], 1), lambda: torch.cat([e, e]), lambda: torch.cat([e, m, e, m], dim=-1)):
+        y = f()
+        y.sum().backward()
+        print(y.shape, y.grad_fn.name(), e.grad, m.grad.shape)
+        e.grad = m.grad = None
+"""
+
 
 @pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
 def test_snippet_prints_what_pytorch_prints(pt, name):
