@@ -5,6 +5,8 @@ Each backward is written with operators and minigrad ops only, so it runs on num
 backward) and on tensors (``create_graph=True``) alike; see ops/array_or_tensor.py.
 """
 
+import os
+import sys
 import warnings
 
 import numpy as np
@@ -190,7 +192,7 @@ class Var(Function):
         ctx.whole = whole or x.ndim == 0  # no dim given: PyTorch's formula differs at dof 0
         ctx.dof = max(count - correction, 0)
         if count - correction <= 0:
-            warnings.warn(_DOF_WARNING.format(ctx.name_in_warning), UserWarning, stacklevel=4)
+            _warn_at_caller(_DOF_WARNING.format(ctx.name_in_warning))
         with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # the mean of nothing: nan, silently
             centered = x - np.mean(x, axis=axes, keepdims=True)
@@ -263,6 +265,18 @@ class Std(Function):
                 return _where(~zero, grad / (_nonzero(out, zero) * 2)) * _infinite_slope(a)
         centered = a - _mean(a, ctx.axes)
         return _keep_dims(ctx.scale(ctx, grad, out), ctx.shape, ctx.axes, ctx.keepdim) * centered
+
+
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _warn_at_caller(message):
+    """A UserWarning shown at the user's line (the first frame outside minigrad), as PyTorch's
+    warnings from C++ are, however many of minigrad's calls lie in between."""
+    frame, level = sys._getframe(1), 2
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, UserWarning, stacklevel=level)
 
 
 def _infinite_slope(a):
