@@ -885,6 +885,15 @@ PRINTED_SNIPPETS["cat_leaves_out_empty_vectors"] = """
         e.grad = m.grad = None
 """
 
+PRINTED_SNIPPETS["functional_losses_take_the_legacy_flags"] = """
+    F = torch.nn.functional
+    x = torch.tensor([[0.2, 0.7, 0.1], [0.5, 0.3, 0.9]], requires_grad=True)
+    t = torch.tensor([[0.0, 1.0, 0.0], [1.0, 0.0, 1.0]])
+    for kw in (dict(size_average=False), dict(reduce=False), dict(size_average=True, reduction="sum")):
+        print(F.mse_loss(x, t, **kw), F.binary_cross_entropy(x, t, **kw), F.binary_cross_entropy_with_logits(x, t, **kw))
+        print(F.nll_loss(x, torch.tensor([0, 2]), **kw), F.cross_entropy(x, torch.tensor([0, 2]), **kw))
+"""
+
 
 @pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
 def test_snippet_prints_what_pytorch_prints(pt, name):
