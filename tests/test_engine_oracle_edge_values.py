@@ -214,6 +214,17 @@ PRINTED_SNIPPETS["nll_gradient_with_every_row_ignored_or_an_inf_gradient"] = """
     print(x0.grad)
 """
 
+PRINTED_SNIPPETS["var_without_degrees_of_freedom_gradient"] = """
+    for vals, kw in ((0.63, {}), ([0.63], {}), ([0.5, 1.5], dict(correction=2)), ([[0.63]], dict(dim=0)), ([1.0, 2.0, 3.0], {})):
+        for f in ("var", "std"):
+            x = torch.tensor(vals, dtype=torch.float64, requires_grad=True)
+            y = getattr(x, f)(**kw)
+            (g,) = torch.autograd.grad(y.sum().floor() + y.sum() * 3, x, create_graph=True)
+            print(f, g.detach(), g.requires_grad)
+            getattr(x, f)(**kw).sum().backward()
+            print(x.grad)
+"""
+
 
 @pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
 def test_snippet_prints_what_pytorch_prints(pt, name):

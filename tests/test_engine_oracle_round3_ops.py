@@ -875,6 +875,25 @@ PRINTED_SNIPPETS["mse_loss_broadcasts_with_expand"] = """
         print([n.name() if n else None for n, _ in loss.grad_fn.next_functions], loss, x.grad.shape)
 """
 
+PRINTED_SNIPPETS["cat_leaves_out_empty_vectors"] = """
+    e = torch.zeros(0, requires_grad=True)
+    m = torch.ones(2, 3, requires_grad=True)
+    for f in (lambda: torch.cat([e, m]), lambda: torch.cat([m, e], 1), lambda: torch.cat([e, e]), lambda: torch.cat([e, m, e, m], dim=-1)):
+        y = f()
+        y.sum().backward()
+        print(y.shape, y.grad_fn.name(), e.grad, m.grad.shape)
+        e.grad = m.grad = None
+"""
+
+PRINTED_SNIPPETS["functional_losses_take_the_legacy_flags"] = """
+    F = torch.nn.functional
+    x = torch.tensor([[0.2, 0.7, 0.1], [0.5, 0.3, 0.9]], requires_grad=True)
+    t = torch.tensor([[0.0, 1.0, 0.0], [1.0, 0.0, 1.0]])
+    for kw in (dict(size_average=False), dict(reduce=False), dict(size_average=True, reduction="sum")):
+        print(F.mse_loss(x, t, **kw), F.binary_cross_entropy(x, t, **kw), F.binary_cross_entropy_with_logits(x, t, **kw))
+        print(F.nll_loss(x, torch.tensor([0, 2]), **kw), F.cross_entropy(x, torch.tensor([0, 2]), **kw))
+"""
+
 
 @pytest.mark.parametrize("name", sorted(PRINTED_SNIPPETS))
 def test_snippet_prints_what_pytorch_prints(pt, name):

@@ -59,3 +59,26 @@ def test_float_of_a_tensor_that_requires_grad_warns_once_as_pytorch_does(pt):
     mine = _run(TO_SCALAR.format(module="minigrad"))
     assert "to a scalar" in theirs
     assert mine == theirs
+
+
+DOF_AT_THE_USERS_LINE = """
+import warnings
+import {module} as torch
+x = torch.ones(1, requires_grad=True)
+with warnings.catch_warnings(record=True) as caught:
+    warnings.simplefilter("always")
+    x.var()
+    torch.var(x)
+    x.std(0)
+    torch.std(x, correction=1)
+for w in caught:
+    print(w.filename, w.lineno, str(w.message).split(" (Triggered internally")[0])
+"""
+
+
+def test_var_and_std_warn_at_the_users_line_as_pytorch_does(pt):
+    """The degrees-of-freedom warning names the student's line, not one inside minigrad."""
+    theirs = _run(DOF_AT_THE_USERS_LINE.format(module="torch"))
+    mine = _run(DOF_AT_THE_USERS_LINE.format(module="minigrad"))
+    assert "<string> 7 var()" in theirs
+    assert mine == theirs

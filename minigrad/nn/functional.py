@@ -79,6 +79,15 @@ def linear(input, weight, bias=None):
     return _linalg.linear(input, weight, bias)
 
 
+def _reduction(size_average, reduce, reduction):
+    """The legacy size_average / reduce flags win over ``reduction``, with PyTorch's warning."""
+    if size_average is None and reduce is None:
+        return reduction
+    from .modules import _legacy_reduction
+
+    return _legacy_reduction(size_average, reduce)
+
+
 def _as(t, like):
     return t if isinstance(t, _Tensor) else _tensor(t, dtype=like.dtype)
 
@@ -86,6 +95,7 @@ def _as(t, like):
 def binary_cross_entropy_with_logits(
     input, target, weight=None, size_average=None, reduce=None, reduction="mean", pos_weight=None
 ):
+    reduction = _reduction(size_average, reduce, reduction)
     _loss.check_same_size(input, target, "binary_cross_entropy_with_logits")
     if target._array.dtype.kind in "iu":  # PyTorch writes the loss into a target-typed buffer
         raise RuntimeError(
@@ -102,6 +112,7 @@ def binary_cross_entropy_with_logits(
 def binary_cross_entropy(
     input, target, weight=None, size_average=None, reduce=None, reduction="mean"
 ):
+    reduction = _reduction(size_average, reduce, reduction)
     _loss.check_same_size(input, target, "binary_cross_entropy")
     if target.dtype is not input.dtype:
         raise RuntimeError(
@@ -113,6 +124,7 @@ def binary_cross_entropy(
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    reduction = _reduction(size_average, reduce, reduction)
     _loss.warn_size_mismatch(input, target)
     if input.shape != target.shape:  # PyTorch broadcasts both first: ExpandBackward0 nodes
         try:
@@ -128,6 +140,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean"):
 def nll_loss(
     input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"
 ):
+    reduction = _reduction(size_average, reduce, reduction)
     if input.dim() == 0:
         raise ValueError("Expected 1 or more dimensions (got 0)")
     if input.dim() == 1 and target.dim() == 1 and target.shape[0] != 1:
@@ -187,6 +200,7 @@ def cross_entropy(
     ``label_smoothing`` = ε mixes in the uniform distribution over the C classes: for class
     indices, PyTorch's (1 - ε)·nll + ε/C·(the loss against every class), one AddBackward0 on top;
     for probabilities, the target becomes target·(1 - ε) + ε/C."""
+    reduction = _reduction(size_average, reduce, reduction)
     if label_smoothing > 1.0:  # PyTorch checks only when it smooths (a negative ε: no smoothing)
         raise RuntimeError(
             f"label_smoothing must be between 0.0 and 1.0. Got: {_format_float(label_smoothing)}"

@@ -625,8 +625,13 @@ class Cat(Function):
     def forward(ctx, *tensors, dim):
         arrays = [t._array for t in tensors]
         ctx.dim = dim
-        ctx.bounds = np.cumsum([0] + [a.shape[dim] for a in arrays])
-        return np.concatenate(arrays, axis=dim)
+        # PyTorch's legacy rule: 1-D empty tensors are left out (beside tensors of any shape)
+        skipped = [a.shape == (0,) for a in arrays]
+        ctx.skipped = skipped if not all(skipped) else [False] * len(arrays)
+        kept = [a for a, skip in zip(arrays, ctx.skipped) if not skip]
+        widths = [0 if skip else a.shape[dim] for a, skip in zip(arrays, ctx.skipped)]
+        ctx.bounds = np.cumsum([0] + widths)
+        return np.concatenate(kept, axis=dim)
 
     @staticmethod
     def local(ctx):
@@ -639,9 +644,22 @@ class Cat(Function):
     def backward(ctx, grad):
         lead = (slice(None),) * ctx.dim
         return tuple(
-            grad[lead + (slice(int(lo), int(hi)),)] if need else None
-            for need, lo, hi in zip(ctx.needs_input_grad, ctx.bounds[:-1], ctx.bounds[1:])
+            None
+            if not need
+            else _empty_like(grad)
+            if skip
+            else grad[lead + (slice(int(lo), int(hi)),)]
+            for need, skip, lo, hi in zip(
+                ctx.needs_input_grad, ctx.skipped, ctx.bounds[:-1], ctx.bounds[1:]
+            )
         )
+
+
+def _empty_like(grad):
+    """The gradient of a tensor cat left out: empty, a constant."""
+    if isinstance(grad, Tensor):
+        return Tensor._make(np.zeros((0,), grad._array.dtype), False, None)
+    return np.zeros((0,), grad.dtype)
 
 
 def cat(tensors, dim=0):
@@ -651,9 +669,12 @@ def cat(tensors, dim=0):
     for i, t in enumerate(tensors):
         if t._array.ndim == 0:
             raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
-    first = tensors[0]._array
+    shaped = [t for t in tensors if t._array.shape != (0,)]  # 1-D empty ones are left out
+    first = (shaped or tensors)[0]._array
     dim = normalize_dim(dim, first.ndim)
-    for i, t in enumerate(tensors[1:], start=1):
+    for i, t in enumerate(tensors):
+        if t._array.shape == (0,) and shaped:
+            continue
         if t._array.ndim != first.ndim:
             raise RuntimeError(
                 f"Tensors must have same number of dimensions: got {first.ndim} and {t._array.ndim}"

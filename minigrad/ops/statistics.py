@@ -5,6 +5,8 @@ Each backward is written with operators and minigrad ops only, so it runs on num
 backward) and on tensors (``create_graph=True``) alike; see ops/array_or_tensor.py.
 """
 
+import os
+import sys
 import warnings
 
 import numpy as np
@@ -182,14 +184,15 @@ class Var(Function):
     builtin = True
 
     @staticmethod
-    def forward(ctx, a, *, axes, correction, keepdim):
+    def forward(ctx, a, *, axes, correction, keepdim, whole=False):
         x = a._array
         # PyTorch's count is input numel / output numel: 0 for an empty input (so it warns)
         count = int(np.prod([x.shape[ax] for ax in axes])) if x.size else 0
         ctx.axes, ctx.keepdim, ctx.shape = axes, keepdim, x.shape
+        ctx.whole = whole or x.ndim == 0  # no dim given: PyTorch's formula differs at dof 0
         ctx.dof = max(count - correction, 0)
         if count - correction <= 0:
-            warnings.warn(_DOF_WARNING.format(ctx.name_in_warning), UserWarning, stacklevel=4)
+            _warn_at_caller(_DOF_WARNING.format(ctx.name_in_warning))
         with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # the mean of nothing: nan, silently
             centered = x - np.mean(x, axis=axes, keepdims=True)
@@ -209,6 +212,8 @@ class Var(Function):
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_like(grad)
+        if ctx.whole and ctx.dof == 0:
+            return grad * _infinite_slope(a)
         centered = a - _mean(a, ctx.axes)
         with np.errstate(divide="ignore", invalid="ignore"):
             factor = 2 / ctx.dof if ctx.dof else float("inf")  # a Python float keeps the dtype
@@ -225,8 +230,10 @@ class Std(Function):
     name_in_warning = "std"
 
     @staticmethod
-    def forward(ctx, a, *, axes, correction, keepdim):
-        variance = Var.forward(ctx, a, axes=axes, correction=correction, keepdim=keepdim)
+    def forward(ctx, a, *, axes, correction, keepdim, whole=False):
+        variance = Var.forward(
+            ctx, a, axes=axes, correction=correction, keepdim=keepdim, whole=whole
+        )
         out = np.sqrt(variance)
         ctx.save_for_backward(a, out)
         return out
@@ -252,8 +259,34 @@ class Std(Function):
     @staticmethod
     def backward(ctx, grad):
         a, out = ctx.saved_like(grad)
+        if ctx.whole and ctx.dof == 0:  # PyTorch: var's backward of grad / (2·std), 0 at std = 0
+            zero = _array(out) == 0
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return _where(~zero, grad / (_nonzero(out, zero) * 2)) * _infinite_slope(a)
         centered = a - _mean(a, ctx.axes)
         return _keep_dims(ctx.scale(ctx, grad, out), ctx.shape, ctx.axes, ctx.keepdim) * centered
+
+
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _warn_at_caller(message):
+    """A UserWarning shown at the user's line (the first frame outside minigrad), as PyTorch's
+    warnings from C++ are, however many of minigrad's calls lie in between."""
+    frame, level = sys._getframe(1), 2
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, UserWarning, stacklevel=level)
+
+
+def _infinite_slope(a):
+    """var's slope with no degrees of freedom left (PyTorch's var_backward for a whole tensor):
+    2·(a - mean)/0, written as a constant: nan where a equals the mean, inf elsewhere."""
+    x = _array(a)
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # the mean of nothing
+        slope = np.where(x == np.mean(x), np.nan, np.inf).astype(x.dtype)
+    return Tensor._make(slope, False, None) if isinstance(a, Tensor) else slope
 
 
 def _array(x):
@@ -276,13 +309,15 @@ def _var_arguments(name, a, dim, unbiased, keepdim, correction):
 
 
 def var(a, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    whole = dim is None or isinstance(dim, bool)
     axes, correction, keepdim = _var_arguments("var", a, dim, unbiased, keepdim, correction)
-    return Var.apply(a, axes=axes, correction=correction, keepdim=keepdim)
+    return Var.apply(a, axes=axes, correction=correction, keepdim=keepdim, whole=whole)
 
 
 def std(a, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    whole = dim is None or isinstance(dim, bool)
     axes, correction, keepdim = _var_arguments("std", a, dim, unbiased, keepdim, correction)
-    return Std.apply(a, axes=axes, correction=correction, keepdim=keepdim)
+    return Std.apply(a, axes=axes, correction=correction, keepdim=keepdim, whole=whole)
 
 
 # -- norm -----------------------------------------------------------------------------------------
