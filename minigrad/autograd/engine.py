@@ -382,13 +382,8 @@ def _in_its_dtype(node, grad):
     wanted = node._output_dtype  # None for a node with several outputs
     if wanted is None:
         return grad
-    if grad.__class__ is np.ndarray:
-        have = grad.dtype
-        if have is wanted or have == wanted:
-            return grad
-        return np.asarray(grad, dtype=wanted)
-    have = grad._array.dtype if grad.__class__ is Tensor else grad.dtype  # or a numpy scalar
-    if have == wanted:
+    have = grad._array.dtype if grad.__class__ is Tensor else grad.dtype  # array or numpy scalar
+    if have is wanted or have == wanted:
         return grad
     return grad.to(from_numpy(wanted)) if grad.__class__ is Tensor else np.asarray(grad, wanted)
 

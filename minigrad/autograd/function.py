@@ -125,9 +125,6 @@ class Function:
     saved_names = ()  # PyTorch's name of each saved value (node._saved_self, ...)
     saved_options = ()  # attributes PyTorch also shows as saved (node._saved_exponent)
     _dirty = ()  # inputs a custom forward marked with mark_dirty
-    _run_first = (
-        0  # added to the creation number to order the engine's queue (AccumulateGrad: huge)
-    )
 
     # -- running an op -------------------------------------------------------------------------
     @classmethod
