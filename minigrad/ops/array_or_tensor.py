@@ -150,7 +150,7 @@ def where(mask, x, other, node_name=None):
         return np.where(mask, x, other)
     every_bit = np.asarray(mask).astype(bits)  # 1 where the mask holds, 0 elsewhere
     np.negative(every_bit, out=every_bit)  # -1 (every bit set) where it holds, 0 elsewhere
-    return np.bitwise_and(x.view(bits), every_bit).view(x.dtype)
+    return np.bitwise_and(x.view(bits), every_bit, out=every_bit).view(x.dtype)
 
 
 _SAME_SIZE_INTS = {
