@@ -42,6 +42,31 @@ _new = object.__new__
 _INFIX = ("+", "-", "*", "/", "**", "@")
 
 
+def _add_saved_attributes(cls):
+    """``node._saved_self``, ``_saved_other``, ``_saved_result``...: what the node saved, by
+    PyTorch's names (``saved_names``: one per entry of ``save_for_backward``; ``saved_options``:
+    attributes of the node, such as a scalar exponent). Properties made once per op class,
+    not a ``__getattr__``: that would slow down every attribute read of every node."""
+    for index, name in enumerate(cls.__dict__.get("saved_names", ())):
+        setattr(cls, "_saved_" + name, property(functools.partial(_saved_value, index=index)))
+    for name in cls.__dict__.get("saved_options", ()):
+        setattr(cls, "_saved_" + name, property(functools.partial(_option_value, name=name)))
+
+
+def _saved_value(node, index):
+    saved = node._saved
+    if saved is _FREED:
+        raise RuntimeError(FREED_GRAPH_MESSAGE)
+    value = saved[index]
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = Tensor._make(np.asarray(value), False, None)  # a number, wrapped
+    return value
+
+
+def _option_value(node, name):
+    return node.__dict__[name]
+
+
 def _share_memory(view, base, node, options):
     """A view shares its base's memory, so it shares the version counter too. It also remembers
     how it was cut from its (root) base: the view ops in order, each node with its options, so an
@@ -80,6 +105,7 @@ class Function:
             cls.node_name = cls.__name__ + "Backward"  # PyTorch's name for custom Functions
         cls._op, cls._node_classes = cls, {}
         cls._node_class = cls._variant(cls.node_name)
+        _add_saved_attributes(cls)
 
     @classmethod
     def _variant(cls, name):
@@ -314,25 +340,6 @@ class Function:
             else Tensor._make(np.zeros(shape, dtype), False, None)
             for g, shape, dtype in zip(grads, self._output_shapes, self._output_dtypes)
         ]
-
-    def __getattr__(self, name):
-        """``node._saved_self``, ``_saved_other``, ``_saved_result``...: what the node saved, by
-        PyTorch's names (``saved_names``: one per entry of ``save_for_backward``;
-        ``saved_options``: attributes of the node, such as a scalar exponent)."""
-        if name.startswith("_saved_"):
-            key = name[7:]
-            cls = type(self)
-            if key in cls.saved_names:
-                saved = self.__dict__.get("_saved", ())
-                if saved is _FREED:
-                    raise RuntimeError(FREED_GRAPH_MESSAGE)
-                value = saved[cls.saved_names.index(key)]
-                if isinstance(value, (int, float)) and not isinstance(value, bool):
-                    value = Tensor._make(np.asarray(value), False, None)  # a number, wrapped
-                return value
-            if key in cls.saved_options:
-                return self.__dict__[key]
-        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     @property
     def saved_tensors(self) -> tuple[Any, ...]:
