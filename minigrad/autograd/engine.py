@@ -392,16 +392,17 @@ def _send(node, outgoing, arrived, waiting, ready):
     """Add each outgoing gradient to what its child has received; a child whose every edge has
     now delivered (``None`` counts: that path just sends nothing) joins the ready queue."""
     for (child, nr), g in zip(node.next_functions, outgoing):
-        if child not in waiting:  # None, or not needed by grad()
+        still = waiting.get(child)  # edges still to deliver; None: no child, or grad() skips it
+        if still is None:
             continue
         if g is not None:
             if child._n_outputs == 1:  # _deposit(), inlined for the common case
                 arrived[child] = _add(arrived.pop(child), g) if child in arrived else g
             else:
                 _deposit(arrived, child, nr, g)
-        waiting[child] -= 1
-        if waiting[child] == 0:
-            ready.push(child)
+        waiting[child] = still - 1
+        if still == 1:
+            heapq.heappush(ready, (child._queue_key, child))  # ready.push(child), inlined
 
 
 def _deposit(buffers, node, nr, g):

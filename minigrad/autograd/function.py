@@ -200,7 +200,10 @@ class Function:
                 return self._keep_outputs(out)
         if "node_name" in self.__dict__:  # forward chose among the op's names
             self._rename(self.__dict__.pop("node_name"))
-        data = out._array if isinstance(out, Tensor) else np.asarray(out)
+        if out.__class__ is np.ndarray:  # what built-in forwards return
+            data = out
+        else:
+            data = out._array if isinstance(out, Tensor) else np.asarray(out)
         if data.dtype.kind != "f":  # integer results carry no gradient
             return Tensor._make(data, False, None)
         result = Tensor._make(data, True, self)
@@ -270,19 +273,22 @@ class Function:
     def _link_inputs(self, args):
         """``next_functions``: one edge per input, to the node that made it (``None`` if none);
         ``needs_input_grad``: one flag per argument, as forward and backward see them."""
-        edges, needs, constants = [], [], None
-        positions = None
-        for i, a in enumerate(args):
+        edges, needs = [], []
+        constants = positions = None  # (rare) constants beside the inputs; options among them
+        for a in args:
             if isinstance(a, Tensor):
-                if a._requires_grad or a._base is not None and a.requires_grad:
+                base = a._base
+                if a._requires_grad if base is None else a.requires_grad:
                     # Tensor._gradient_node() and output_nr, inlined: this runs for every input
-                    node = a._grad_fn if a._base is None else a.grad_fn
+                    node = a._grad_fn if base is None else a.grad_fn
                     if node is None:
-                        edges.append((a._accumulator(), 0))
+                        edges.append((a._acc or a._accumulator(), 0))
+                    elif node._n_outputs == 1:
+                        edges.append((node, 0))
                     else:
-                        edges.append((node, 0 if node._n_outputs == 1 else node._output_nr_of(a)))
+                        edges.append((node, node._output_nr_of(a)))
                     needs.append(True)
-                else:
+                else:  # a tensor that needs no gradient: the pictures show it (while it lives)
                     constants = _note_constant(constants, len(edges), weakref.ref(a))
                     edges.append(_NO_EDGE)
                     needs.append(False)
@@ -291,11 +297,12 @@ class Function:
                 edges.append(_NO_EDGE)
                 needs.append(False)
             else:  # an option (a dimension, an array constant): not part of the graph
+                if positions is None:
+                    positions = list(range(len(needs)))
                 needs.append(False)
-                positions = positions or list(range(i))
                 continue
             if positions is not None:
-                positions.append(i)
+                positions.append(len(needs) - 1)
         self.next_functions = tuple(edges)
         self.needs_input_grad = tuple(needs)
         self._positions = positions

@@ -10,7 +10,15 @@ import numpy as np
 
 from ..autograd.chain_rule import Local, as_computed
 from ..autograd.function import Function
-from .array_or_tensor import exp, gradient_formula, sigmoid, sigmoid_array, sum, where, zeros_like
+from .array_or_tensor import (
+    exp,
+    gradient_formula,
+    sigmoid,
+    sigmoid_array,
+    sum,
+    zero_where,
+    zeros_like,
+)
 from ._util import floating, max_along, normalize_dim, sum_along, value
 
 
@@ -210,7 +218,7 @@ class ThresholdBackward(Function):
 
     @staticmethod
     def compute(grad, out):
-        return where(~(value(out) <= 0), grad, 0)  # a constant mask; nan passes, as in PyTorch
+        return zero_where(value(out) <= 0, grad)  # a constant mask; nan passes, as in PyTorch
 
     @staticmethod
     def forward(ctx, grad, out):

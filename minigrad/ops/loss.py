@@ -286,21 +286,29 @@ class NllLoss(Function):
         x2 = x.reshape(1, -1) if x.ndim == 1 else x
         t2 = t.reshape(1) if t.ndim == 0 else t
         rows = np.arange(x2.shape[0])
-        keep = t2 != ignore_index
-        every_row = bool(np.logical_and.reduce(keep))  # no row's target is ignore_index
-        safe = t2 if every_row else np.where(keep, t2, 0)
-        if safe.size and (np.minimum.reduce(safe) < 0 or np.maximum.reduce(safe) >= x2.shape[1]):
+        lowest, highest = (np.minimum.reduce(t2), np.maximum.reduce(t2)) if t2.size else (0, -1)
+        if lowest >= 0 and highest < x2.shape[1] and not lowest <= ignore_index <= highest:
+            keep, every_row, safe = None, True, t2  # the usual case: every target is a class
+        else:
+            keep = t2 != ignore_index
+            every_row = bool(np.logical_and.reduce(keep))  # no row's target is ignore_index
+            safe = t2 if every_row else np.where(keep, t2, 0)
             wrong = keep & ((t2 < 0) | (t2 >= x2.shape[1]))
             if wrong.any():
                 raise IndexError(f"Target {t2[wrong][0]} is out of bounds.")
-        w = weight._array[safe] * keep if weight is not None else keep.astype(x.dtype)
-        picked = -x2[rows, safe] * w  # each row's loss
-        share = -w  # each row's -1 (times its weight) in the gradient
-        if not every_row:  # an ignored row's loss and share are 0, not -0
-            picked, share = np.where(keep, picked, 0), np.where(keep, share, 0)
+        if weight is None and every_row:  # each row counts once: its share is -1
+            picked, share, total = -x2[rows, safe], x.dtype.type(-1), x.dtype.type(len(rows))
+        else:
+            w = weight._array[safe] if weight is not None else np.ones(t2.shape, x.dtype)
+            if keep is not None:
+                w = w * keep
+            picked = -x2[rows, safe] * w  # each row's loss
+            share = -w  # each row's -1 (times its weight) in the gradient
+            total = np.add.reduce(w)
+            if not every_row:  # an ignored row's loss and share are 0, not -0
+                picked, share = np.where(keep, picked, 0), np.where(keep, share, 0)
         pick = np.zeros(x2.shape, dtype=x.dtype)
         if reduction == "mean":
-            total = np.add.reduce(w)
             with np.errstate(divide="ignore", invalid="ignore"):  # every row ignored: 0/0 = nan
                 out = np.asarray(np.add.reduce(picked) / total, dtype=x.dtype)
             if total != 0:  # (every row ignored: no share anywhere, the gradient is 0 as PyTorch's)
