@@ -54,7 +54,7 @@ def _backward_pass(roots, gradients, run):
     arrived = _starting_gradients(roots, gradients, run)  # node -> gradient summed so far
     waiting = _count_dependencies(list(arrived), run.captures)  # node -> edges still to arrive
     ready = _ReadyQueue([node for node in arrived if waiting.get(node) == 0])
-    index = 0
+    captures, steps, index = run.captures, run.steps, 0
     # a failed pass leaves every .grad as it was; create_graph: what backward computes is recorded
     with _OnFailure(run), run.recording:
         while ready:
@@ -64,11 +64,11 @@ def _backward_pass(roots, gradients, run):
                 _send(node, (None,) * len(node.next_functions), arrived, waiting, ready)
                 continue
             grad = _in_its_dtype(node, grad)  # PyTorch: a gradient in its tensor's own dtype
-            stop = run.captures is not None and _grad_stops_at(node, run, waiting)
+            stop = captures is not None and _grad_stops_at(node, run, waiting)
             if node._pre_hooks is not None or node._retained is not None:  # hooks, retain_grad
                 grad = _run_pre_hooks(node, grad, run, node_hooks=not stop)
-            if run.captures is not None and node in run.captures:
-                run.captures[node] = grad  # grad(): the gradient of a wanted input
+            if captures is not None and node in captures:
+                captures[node] = grad  # grad(): the gradient of a wanted input
             if stop:
                 continue  # grad(): nothing past this node is needed
             if node.__class__ is AccumulateGrad:
@@ -78,9 +78,9 @@ def _backward_pass(roots, gradients, run):
             else:
                 outgoing = _apply_backward(node, grad, run)
                 _send(node, outgoing, arrived, waiting, ready)
-                step = BackwardStep(index, node, grad, outgoing) if run.steps else None
-            index += 1
-            if run.steps:  # backward_steps(): the caller looks at each step (in its grad mode)
+                step = BackwardStep(index, node, grad, outgoing) if steps else None
+            if steps:  # backward_steps(): the caller looks at each step (in its grad mode)
+                index += 1
                 yield from run.recording.hand_out(step)
             step = outgoing = None  # hold no gradient longer than its step does (see _unshared)
 
@@ -434,15 +434,11 @@ def _add(total, g):
 _refcount = getattr(sys, "getrefcount", None)  # CPython's; elsewhere nothing is reused
 
 
-def _count(array):
-    return _refcount(array)
-
-
 def _own_references():
-    """How many references a call ``_count(x)`` adds to those of its caller (its argument,
-    getrefcount's): measured, not assumed, since that differs between Python versions."""
+    """How many references ``_refcount(x)`` itself adds to those of its caller (its argument):
+    measured, not assumed, since that differs between Python versions."""
     array = np.empty(1)  # one holder: this variable
-    return _count(array) - 1
+    return _refcount(array) - 1
 
 
 _OWN = _own_references() if _refcount is not None else None
@@ -460,7 +456,7 @@ def _unshared(array, holders):
         _refcount is None
         or array.__class__ is not np.ndarray
         or not array.flags.writeable
-        or _count(array) != holders + 1 + _OWN
+        or _refcount(array) != holders + 1 + _OWN
     ):  # 1: this function's argument
         return False
     base = array.base
@@ -469,7 +465,7 @@ def _unshared(array, holders):
     return (
         base.__class__ is np.ndarray
         and base.base is None  # 2: the view's .base, `base`
-        and _count(base) == 2 + _OWN
+        and _refcount(base) == 2 + _OWN
         and base.size == array.size
         and (array.flags.c_contiguous or array.flags.f_contiguous)
     )
