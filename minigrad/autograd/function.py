@@ -210,11 +210,8 @@ class Function:
         self._output = weakref.ref(result)
         if self.is_view:
             _share_memory(result, args[0], self, options)
-        saved = self._saved
-        if saved:
-            # saving the value you return means saving the output tensor itself
-            saved = self._saved = tuple([result if s is out else s for s in saved])
-            self._saved_versions = _versions(saved)
+        if self._saved:
+            self._saved, self._saved_versions = _saved_and_versions(self._saved, out, result)
         self._output_shape, self._output_dtype = data.shape, data.dtype
         if _recorders:
             for r in _recorders:
@@ -554,6 +551,22 @@ INFERENCE_SAVED_MESSAGE = (
     "clone to get a normal tensor and use it in autograd, or use `torch.no_grad()` instead of "
     "`torch.inference_mode()`."
 )
+
+
+def _saved_and_versions(saved, out, result):
+    """What a node keeps: the saved values, with the value forward returned replaced by the
+    output tensor itself (saving your result means saving the output), and each one's version
+    now (``_versions``, in the same loop: this runs for every recorded op that saves)."""
+    kept, versions = [], []
+    try:
+        for s in saved:
+            if s is out:
+                s = result
+            kept.append(s)
+            versions.append(s._version_counter[0] if isinstance(s, Tensor) else 0)
+    except TypeError:
+        raise RuntimeError(INFERENCE_SAVED_MESSAGE) from None
+    return tuple(kept), versions
 
 
 def _versions(saved):
