@@ -1,8 +1,9 @@
 """The array fast paths of the backward formulas give numpy's results.
 
 ``max_along``/``sum_along`` reduce many short rows quickly (a batch's classes, a bias's rows) and
-``where`` masks a gradient with a product; each is checked here against the plain numpy call it
-replaces, on hypothesis shapes that hit both the fast and the ordinary path."""
+``where``/``zero_where`` mask a gradient by clearing bits, ``quiet_numpy`` is a cheap
+``np.errstate(all="ignore")``; each is checked here against the plain numpy call it replaces, on
+hypothesis shapes that hit both the fast and the ordinary path."""
 
 import numpy as np
 import pytest
@@ -10,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from minigrad.ops._util import max_along, sum_along
-from minigrad.ops.array_or_tensor import where
+from minigrad.ops.array_or_tensor import where, zero_where
 
 # shapes from 1 to 3 dimensions; some with many short rows (the fast path), some without
 shapes = st.one_of(
@@ -59,3 +60,43 @@ def test_where_masks_like_a_selection_when_the_gradient_is_not_finite(bad):
     assert got.dtype == np.float32
     np.testing.assert_array_equal(got, expected)  # nan where nan was kept, 0 where masked out
     assert not np.signbit(got[[1, 3]]).any()  # masked-out entries are 0., never -0.
+
+
+@given(
+    shape=st.lists(st.integers(0, 5), min_size=0, max_size=3).map(tuple),
+    dtype=st.sampled_from([np.float32, np.float64, np.float16]),
+    data=st.data(),
+)
+def test_zero_where_is_a_selection_bit_for_bit(shape, dtype, data):
+    """relu's backward: out <= 0 ? 0 : g, exactly (nan and inf kept, +0. where cleared)."""
+    specials = st.sampled_from([0.0, -0.0, 1.5, -2.0, np.inf, -np.inf, np.nan])
+    size = int(np.prod(shape))
+    out = np.array(data.draw(st.lists(specials, min_size=size, max_size=size)), dtype)
+    grad = np.array(data.draw(st.lists(specials, min_size=size, max_size=size)), dtype)
+    out, grad = out.reshape(shape), grad.reshape(shape)
+    got = zero_where(out <= 0, grad)
+    expected = np.where(out <= 0, dtype(0), grad)
+    assert got.dtype == grad.dtype and got.shape == grad.shape
+    assert np.asarray(got).tobytes() == np.asarray(expected).tobytes()
+
+
+def test_quiet_numpy_silences_and_then_restores_the_callers_state():
+    import warnings
+
+    from minigrad import _quiet
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for path in ("context variable", "np.errstate"):
+            saved = _quiet._extobj_contextvar
+            if path == "np.errstate":  # another numpy: the public errstate is used instead
+                _quiet._extobj_contextvar = None
+            try:
+                with np.errstate(divide="raise"):
+                    with _quiet.quiet_numpy():
+                        assert np.log(np.zeros(1))[0] == -np.inf  # no warning, no error
+                        np.zeros(1) / np.zeros(1)
+                    with pytest.raises(FloatingPointError):  # the caller's setting is back
+                        np.log(np.zeros(1))
+            finally:
+                _quiet._extobj_contextvar = saved

@@ -30,6 +30,7 @@ import numpy as np
 from . import anomaly_mode, grad_mode
 from .function import AccumulateGrad, _NodePreHook, _OutputHook
 from .._dtype import from_numpy
+from .._quiet import quiet_numpy
 from ..tensor import Size, Tensor
 
 if TYPE_CHECKING:  # names for the type hints only
@@ -236,7 +237,7 @@ class BackwardStep:
 def _quiet_numpy():
     """A gradient may be inf or nan (sqrt at 0, log at 0, 0/0): PyTorch computes it silently,
     and so does minigrad, instead of numpy's RuntimeWarnings (anomaly mode finds the NaNs)."""
-    return np.errstate(all="ignore")
+    return quiet_numpy()
 
 
 def _quiet_steps(steps):

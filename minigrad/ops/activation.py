@@ -19,6 +19,7 @@ from .array_or_tensor import (
     zero_where,
     zeros_like,
 )
+from .._quiet import quiet_numpy
 from ._util import floating, max_along, normalize_dim, sum_along, value
 
 
@@ -312,7 +313,7 @@ class LogSoftmax(Function):
     def forward(ctx, a, *, dim):
         ctx.dim = dim = normalize_dim(dim, a._array.ndim)
         # a row of -inf only: nan, quietly (and log 0 of an empty tensor's rows)
-        with np.errstate(invalid="ignore", divide="ignore"):
+        with quiet_numpy():
             shifted = a._array - max_along(a._array, dim, keepdims=True)
             out = shifted - np.log(sum_along(np.exp(shifted), dim, keepdims=True))
         ctx.save_for_backward(out)

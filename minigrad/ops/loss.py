@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 
+from .._quiet import quiet_numpy
 from ..autograd.chain_rule import Local, as_computed, constant_text
 from ..autograd.function import Function
 from ..tensor import Tensor
@@ -309,7 +310,7 @@ class NllLoss(Function):
                 picked, share = np.where(keep, picked, 0), np.where(keep, share, 0)
         pick = np.zeros(x2.shape, dtype=x.dtype)
         if reduction == "mean":
-            with np.errstate(divide="ignore", invalid="ignore"):  # every row ignored: 0/0 = nan
+            with quiet_numpy():  # every row ignored: 0/0 = nan
                 out = np.asarray(np.add.reduce(picked) / total, dtype=x.dtype)
             if total != 0:  # (every row ignored: no share anywhere, the gradient is 0 as PyTorch's)
                 pick[rows, safe] = share / total  # each row's share of the mean
