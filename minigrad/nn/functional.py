@@ -141,25 +141,26 @@ def nll_loss(
     input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"
 ):
     reduction = _reduction(size_average, reduce, reduction)
-    if input.dim() == 0:
+    shape, target_shape = input._array.shape, target._array.shape  # PyTorch's checks, in order
+    if len(shape) == 0:
         raise ValueError("Expected 1 or more dimensions (got 0)")
-    if input.dim() == 1 and target.dim() == 1 and target.shape[0] != 1:
+    if len(shape) == 1 and len(target_shape) == 1 and target_shape[0] != 1:
         raise ValueError(
-            f"For 1D input, 1D target must have size 1, but got target size: {target.shape[0]}"
+            f"For 1D input, 1D target must have size 1, but got target size: {target_shape[0]}"
         )
-    if input.dim() >= 2 and (target.dim() == 0 or target.shape[0] != input.shape[0]):
-        got = target.shape[0] if target.dim() else 0
+    if len(shape) >= 2 and (len(target_shape) == 0 or target_shape[0] != shape[0]):
+        got = target_shape[0] if target_shape else 0
         raise ValueError(
-            f"Expected input batch_size ({input.shape[0]}) to match target batch_size ({got})."
+            f"Expected input batch_size ({shape[0]}) to match target batch_size ({got})."
         )
-    if input.dim() > 2:
+    if len(shape) > 2:
         raise NotImplementedError(
             "nll_loss / cross_entropy with class indices take (N, C) or (C,) inputs in minigrad "
-            f"(PyTorch's (N, C, d1, ...) case is left out); got {list(input.shape)}"
+            f"(PyTorch's (N, C, d1, ...) case is left out); got {list(shape)}"
         )
-    if target.dim() > 1:
+    if len(target_shape) > 1:
         raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
-    if target.dtype.name not in ("int64", "uint8"):
+    if target._array.dtype.name not in ("int64", "uint8"):
         raise RuntimeError(
             "expected target dtype to be Long or Byte, but got "
             f"{target.dtype.legacy_name.removesuffix('Tensor')}"
@@ -205,17 +206,19 @@ def cross_entropy(
         raise RuntimeError(
             f"label_smoothing must be between 0.0 and 1.0. Got: {_format_float(label_smoothing)}"
         )
-    if target.shape == input.shape and not target.is_floating_point():
+    probabilities = target._array.shape == input._array.shape  # else class indices
+    if probabilities and not target.is_floating_point():
         raise RuntimeError(
             "Expected floating point type for target with class probabilities, got "
             f"{target.dtype.legacy_name.removesuffix('Tensor')}"
         )
-    if input.dim() == 0:  # PyTorch's class dim is 1 for anything but a vector
+    ndim = input._array.ndim
+    if ndim == 0:  # PyTorch's class dim is 1 for anything but a vector
         raise IndexError("Dimension specified as 1 but tensor has no dimensions")
-    class_dim = 0 if input.dim() == 1 else 1
-    n_classes = input.shape[class_dim]
+    class_dim = 0 if ndim == 1 else 1
+    n_classes = input._array.shape[class_dim]
     logp = _act.LogSoftmax.apply(input, dim=class_dim)
-    if target.shape == input.shape:  # class probabilities
+    if probabilities:
         if label_smoothing > 0:
             target = target * (1 - label_smoothing) + label_smoothing / n_classes
         # the nodes PyTorch records: ... Sum, Neg (then Div for a mean)

@@ -1,5 +1,7 @@
 """Small helpers shared by the ops: operand unwrapping, dtype promotion, broadcasting errors."""
 
+import functools
+
 import numpy as np
 
 from .._dtype import get_default_dtype
@@ -113,6 +115,13 @@ def max_along(a, axis, keepdims=False):
     return a.max(axis=axis, keepdims=keepdims)
 
 
+@functools.lru_cache(maxsize=64)  # a batch's few sizes, again and again: made once each
+def _ones(n, dtype):
+    ones = np.ones(n, dtype)
+    ones.flags.writeable = False  # shared by every call
+    return ones
+
+
 _SUBSCRIPTS = "abcdefghijklmnopqrstuvwxyz"
 _FAST_SUMS = (np.dtype(np.float32), np.dtype(np.float64))
 
@@ -126,7 +135,7 @@ def sum_along(a, axis, keepdims=False):
     if a.dtype not in _FAST_SUMS or a.ndim > len(_SUBSCRIPTS) or a.ndim == 0:
         return a.sum(axis=axis, keepdims=keepdims)
     if a.ndim == 2:
-        ones = np.ones(a.shape[axis], a.dtype)
+        ones = _ones(a.shape[axis], a.dtype)
         out = ones @ a if axis == 0 else a @ ones
     else:
         axes = _SUBSCRIPTS[: a.ndim]
