@@ -325,7 +325,7 @@ class NllLoss(Function):
             out = picked.astype(x.dtype) if x.ndim > 1 else picked.reshape(()).astype(x.dtype)
         else:
             raise ValueError(f"{reduction} is not a valid value for reduction")
-        ctx.save_for_backward(pick.reshape(x.shape).astype(x.dtype, copy=False), logp)
+        ctx.save_for_backward(pick if pick.shape == x.shape else pick.reshape(x.shape), logp)
         ctx.reduction, ctx.weighted = reduction, weight is not None
         total = "the rows' total weight" if weight is not None else "the number of rows"
         ctx.formula = (
