@@ -362,14 +362,12 @@ class _OnFailure:
 class _ReadyQueue(list):
     """The nodes whose gradients have all arrived. The one created last comes out first, and
     ``AccumulateGrad`` before everything (PyTorch's order; creation numbers are unique, so the
-    order is deterministic and the heap never compares nodes). A heap of (order, node)."""
+    order is deterministic and the heap never compares nodes). A heap of (order, node); ``_send``
+    pushes onto it with ``heapq.heappush`` directly (a method call per edge costs more)."""
 
     def __init__(self, nodes):
         super().__init__((node._queue_key, node) for node in nodes)
         heapq.heapify(self)
-
-    def push(self, node):
-        heapq.heappush(self, (node._queue_key, node))
 
     def pop(self):
         return heapq.heappop(self)[1]
@@ -403,7 +401,7 @@ def _send(node, outgoing, arrived, waiting, ready):
                 _deposit(arrived, child, nr, g)
         waiting[child] = still - 1
         if still == 1:
-            heapq.heappush(ready, (child._queue_key, child))  # ready.push(child), inlined
+            heapq.heappush(ready, (child._queue_key, child))  # joins _ReadyQueue's heap
 
 
 def _deposit(buffers, node, nr, g):
