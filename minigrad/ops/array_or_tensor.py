@@ -158,7 +158,7 @@ def zero_where(clear, x):
     threshold_backward (``out <= 0 ? 0 : g``). The same bit clearing as ``where``, with the mask
     the formula states (no inverted copy of it: one pass over a batch fewer)."""
     bits = _SAME_SIZE_INTS.get(getattr(x, "dtype", None))
-    if bits is None or x.__class__ is not np.ndarray or np.shape(clear) != x.shape:
+    if bits is None or x.__class__ is not np.ndarray or clear.shape != x.shape:
         return np.where(clear, x.dtype.type(0), x)
     every_bit = np.asarray(clear).astype(bits)  # 1 where cleared, 0 elsewhere
     np.subtract(every_bit, 1, out=every_bit)  # 0 where cleared, -1 (every bit set) elsewhere
