@@ -312,6 +312,14 @@ class Notebook:
     def kernel_idle(self):
         return self.page.evaluate(_KERNEL_IDLE, self.path)
 
+    def restart_kernel(self, timeout_ms=TIMEOUT_MS):
+        """A new kernel for this notebook (as Kernel → Restart, without the dialog); wait idle."""
+        self.page.evaluate(
+            _PANEL + "async (path) => { await panelFor(path).sessionContext.restartKernel(); }",
+            self.path,
+        )
+        self.page.wait_for_function(_KERNEL_IDLE, arg=self.path, timeout=timeout_ms)
+
     def run_all(self, timeout_ms=TIMEOUT_MS):
         started = time.monotonic()
         ok = self.page.evaluate(_RUN_ALL, self.path)
