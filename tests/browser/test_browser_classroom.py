@@ -130,7 +130,7 @@ def widgets(nb):
 def check_fits(box, shot):
     """The picture lies inside the cell and the step's arithmetic is on screen with it."""
     box.evaluate("b => b.querySelector('.minigrad-picture').scrollIntoView({block: 'start'})")
-    box.page.wait_for_timeout(150)
+    _labpage.wait_layout(box.page)
     fit = box.evaluate(_FIT)
     box.page.screenshot(path=str(shot))
     assert fit["svgLeft"] >= fit["cellLeft"] - 1 and fit["svgRight"] <= fit["cellRight"] + 1, fit
@@ -277,7 +277,7 @@ def test_every_widget_of_every_lesson_fits_the_screen(lesson, projector, artifac
     try:
         for size_name, size in (("projector", PROJECTOR), ("desktop", DESKTOP)):
             page.set_viewport_size(size)
-            page.wait_for_timeout(300)
+            _labpage.wait_layout(page)
             for k, box in enumerate(widgets(nb)):
                 if box.locator(".minigrad-picture svg").count():
                     check_fits(
