@@ -80,6 +80,17 @@ const settled = async (panel) => {
   const ready = panel.sessionContext.ready.catch(() => {});
   await Promise.race([ready, new Promise((done) => setTimeout(done, 10000))]);
   await new Promise((done) => setTimeout(done, 0));  // the listeners waiting on ready run first
+  // Then let the kernel answer the debugger: JupyterLab's debugger asks the kernel of the
+  // notebook just shown for its state (a control-channel debug_request), and ending that kernel
+  // first logs "Could not restore the debugger state: Canceled future for debug_request".
+  // ``_futures`` is the kernel connection's own table of requests awaiting their replies.
+  const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
+  const debugging = () => kernel && kernel._futures && Array.from(kernel._futures.values()).some(
+      (f) => f.msg && f.msg.header && f.msg.header.msg_type === 'debug_request' && !f.isDisposed);
+  const deadline = Date.now() + 10000;
+  while (debugging() && Date.now() < deadline) {
+    await new Promise((done) => setTimeout(done, 20));
+  }
 };
 const panelFor = (path) => {
   const app = window.jupyterapp;
@@ -341,9 +352,9 @@ class LabPage:
               if (w.context && w.context.model) w.context.model.dirty = false;
               w.dispose();
             }
-            for (const id of sessions) {
-              try { await app.serviceManager.sessions.shutdown(id); } catch (e) {}
-            }
+            // all at once: each waits for its kernel process to end
+            await Promise.all(sessions.map(
+                (id) => app.serviceManager.sessions.shutdown(id).catch(() => {})));
         }""",
             list(keep),
         )
