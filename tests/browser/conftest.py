@@ -213,6 +213,24 @@ def lab(lab_app, notebook_runs):
 
 
 @pytest.fixture(scope="session")
+def static_export(tmp_path_factory, jupyter_env):
+    """The nbconvert run of test_browser_static_export.py (``_static.py``), started once."""
+    import _static
+
+    job = _static.StaticExport(tmp_path_factory.mktemp("static"))
+    yield job
+    job.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _static_export_early(request):
+    """Start the static export with the first browser test when a static export test is selected
+    (it then runs while the others do)."""
+    if any("test_browser_static_export.py" in item.nodeid for item in request.session.items):
+        request.getfixturevalue("static_export")
+
+
+@pytest.fixture(scope="session")
 def artifacts():
     folder = artifacts_root()
     folder.mkdir(parents=True, exist_ok=True)
