@@ -39,7 +39,8 @@ lab: $(VENV)/.lab-installed
 	$(BIN)/jupyter lab --ServerApp.root_dir=. $(ALLOW_ROOT) notebooks/00_index.ipynb
 
 ## make test: every test (engine, pictures, widgets, lessons under nbval, browser when chromium exists)
-# two workers, one test file each at a time (the browser tests share one server per worker)
+# two workers, one test file each at a time; all browser test files together on one worker (one
+# JupyterLab server and one Chromium per run; see the xdist note in conftest.py)
 PYTEST_ARGS ?= -n 2 --dist loadfile
 test: $(VENV)/.test-installed
 	$(call say,"running every test (engine, pictures, widgets, lessons, browser)")

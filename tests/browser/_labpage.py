@@ -36,6 +36,36 @@ CONSOLE_NOISE = (
 )
 
 
+# Resolves once the layout has settled: the window's size and the boxes of ``selector`` read the
+# same across two animation frames, twice in a row (JupyterLab lays out on animation frames after
+# a resize; a scroll may be smooth). Replaces fixed sleeps after a resize or a scroll.
+_LAYOUT_SETTLED = """
+async (selector) => {
+  const frame = () => new Promise((done) => requestAnimationFrame(() => done()));
+  const read = () => JSON.stringify([window.innerWidth, window.innerHeight, Array.from(
+      document.querySelectorAll(selector), (n) => {
+        const r = n.getBoundingClientRect();
+        return [r.left, r.top, r.width, r.height];
+      })]);
+  let last = read(), same = 0;
+  for (let i = 0; i < 200 && same < 2; i++) {
+    await frame();
+    await frame();
+    const now = read();
+    same = now === last ? same + 1 : 0;
+    last = now;
+  }
+  return same >= 2;
+}
+"""
+
+
+def wait_layout(page, selector=".jp-Cell, .minigrad-widget"):
+    """Wait until the page's layout has settled (see ``_LAYOUT_SETTLED``); no fixed sleep."""
+    if not page.evaluate(_LAYOUT_SETTLED, selector):
+        raise AssertionError("the page's layout did not settle")
+
+
 def _is_noise(text):
     return any(re.search(pattern, text) for pattern, _ in CONSOLE_NOISE)
 
@@ -50,6 +80,17 @@ const settled = async (panel) => {
   const ready = panel.sessionContext.ready.catch(() => {});
   await Promise.race([ready, new Promise((done) => setTimeout(done, 10000))]);
   await new Promise((done) => setTimeout(done, 0));  // the listeners waiting on ready run first
+  // Then let the kernel answer the debugger: JupyterLab's debugger asks the kernel of the
+  // notebook just shown for its state (a control-channel debug_request), and ending that kernel
+  // first logs "Could not restore the debugger state: Canceled future for debug_request".
+  // ``_futures`` is the kernel connection's own table of requests awaiting their replies.
+  const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
+  const debugging = () => kernel && kernel._futures && Array.from(kernel._futures.values()).some(
+      (f) => f.msg && f.msg.header && f.msg.header.msg_type === 'debug_request' && !f.isDisposed);
+  const deadline = Date.now() + 10000;
+  while (debugging() && Date.now() < deadline) {
+    await new Promise((done) => setTimeout(done, 20));
+  }
 };
 const panelFor = (path) => {
   const app = window.jupyterapp;
@@ -158,6 +199,43 @@ _REPORT = (
 """
 )
 
+# Open and run notebooks in the background, ``width`` at a time, each with its own kernel: opened
+# without being activated (the tab shown stays the one a test is looking at) and run through the
+# run-all command addressed to its panel (``widgetId``, ``activate: false``). The state of each
+# is in ``window.minigradBackground[path]``: "running", then "ran" or "error: ...".
+_BACKGROUND = """
+async ([paths, width]) => {
+  const app = window.jupyterapp;
+  const state = window.minigradBackground = window.minigradBackground || {};
+  for (const path of paths) state[path] = 'waiting';
+  const idle = (panel) => {
+    const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
+    return panel.sessionContext.isReady && !!kernel && kernel.status === 'idle'
+           && kernel.connectionStatus === 'connected';
+  };
+  const one = async (path) => {
+    state[path] = 'running';
+    try {
+      const panel = await app.commands.execute(
+          'docmanager:open', {path, factory: 'Notebook', options: {activate: false}});
+      await panel.context.ready;
+      await panel.sessionContext.ready;
+      while (!idle(panel)) await new Promise((done) => setTimeout(done, 50));
+      await app.commands.execute('notebook:run-all-cells', {widgetId: panel.id, activate: false});
+      state[path] = 'ran';
+    } catch (error) {
+      state[path] = 'error: ' + error;
+    }
+  };
+  const queue = paths.slice();
+  const lane = async () => { while (queue.length) await one(queue.shift()); };
+  // not awaited: the tests go on while these run
+  Array.from({length: Math.min(width, queue.length)}, lane);
+}
+"""
+
+_BACKGROUND_STATE = "(path) => (window.minigradBackground || {})[path] || null"
+
 _CLOSE = (
     _PANEL
     + """
@@ -185,6 +263,8 @@ class LabPage:
         self.blocked = []  # (url, resource type)
         self.console = []  # message texts
         self.noise = []  # console errors ignored as documented noise (kept for the report)
+        self.guard_mark = self.checked_mark = None  # the per-test guard's window (conftest.py)
+        self.background_note = ""
         context.route("**/*", self._route)
         self.page = context.new_page()
         self.page.on("console", self._on_console)
@@ -272,9 +352,9 @@ class LabPage:
               if (w.context && w.context.model) w.context.model.dirty = false;
               w.dispose();
             }
-            for (const id of sessions) {
-              try { await app.serviceManager.sessions.shutdown(id); } catch (e) {}
-            }
+            // all at once: each waits for its kernel process to end
+            await Promise.all(sessions.map(
+                (id) => app.serviceManager.sessions.shutdown(id).catch(() => {})));
         }""",
             list(keep),
         )
@@ -286,6 +366,25 @@ class LabPage:
         """Open a notebook (relative to the server root) and wait for cells and an idle kernel."""
         self.page.evaluate(_OPEN, path)
         self.page.wait_for_function(_KERNEL_IDLE, arg=path, timeout=timeout_ms)
+        return Notebook(self, path)
+
+    def start_in_background(self, paths, width=2):
+        """Open and run ``paths`` in the background, ``width`` at a time (see ``_BACKGROUND``);
+        ``finish_background`` waits for one of them."""
+        self.page.evaluate(_BACKGROUND, [list(paths), width])
+
+    def finish_background(self, path, timeout_ms=TIMEOUT_MS):
+        """The Notebook for ``path`` once its background run has ended and no cell waits."""
+        self.page.wait_for_function(
+            "(path) => { const s = (window.minigradBackground || {})[path];"
+            " return s === 'ran' || (typeof s === 'string' && s.startsWith('error')); }",
+            arg=path,
+            timeout=timeout_ms,
+        )
+        state = self.page.evaluate(_BACKGROUND_STATE, path)
+        if state != "ran":
+            raise AssertionError(f"{path}: opening or running it in the background failed: {state}")
+        self.page.wait_for_function(_DONE, arg=path, timeout=timeout_ms)
         return Notebook(self, path)
 
 
@@ -311,6 +410,14 @@ class Notebook:
 
     def kernel_idle(self):
         return self.page.evaluate(_KERNEL_IDLE, self.path)
+
+    def restart_kernel(self, timeout_ms=TIMEOUT_MS):
+        """A new kernel for this notebook (as Kernel → Restart, without the dialog); wait idle."""
+        self.page.evaluate(
+            _PANEL + "async (path) => { await panelFor(path).sessionContext.restartKernel(); }",
+            self.path,
+        )
+        self.page.wait_for_function(_KERNEL_IDLE, arg=self.path, timeout=timeout_ms)
 
     def run_all(self, timeout_ms=TIMEOUT_MS):
         started = time.monotonic()
@@ -355,7 +462,7 @@ class Notebook:
             {"width": size["width"], "height": int(min(max(height + 200, size["height"]), 16000))}
         )
         try:
-            page.wait_for_timeout(200)  # one layout pass of JupyterLab after the resize
+            wait_layout(page)  # JupyterLab's layout pass after the resize
             Path(path).parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(path))
         finally:

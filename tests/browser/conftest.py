@@ -19,6 +19,7 @@ import importlib.util
 import os
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -145,15 +146,32 @@ def lab_app(chromium, lab_server):
 
 class NotebookRuns:
     """Notebooks opened and run once, and kept open for the next tests that click in them (a run
-    costs a kernel start and every cell; the widget tests need the state the run left)."""
+    costs a kernel start and every cell; the widget tests need the state the run left).
+
+    ``background(paths)`` starts their runs at once, two at a time, without showing them (the
+    lesson tests do: a kernel start and a run-all are mostly waiting, and one lesson's run then
+    overlaps the checks and screenshot of the one before); ``run`` waits for such a run."""
 
     def __init__(self, lab):
-        self.lab, self.runs, self.kept = lab, {}, set()
+        self.lab, self.runs, self.kept, self.pending = lab, {}, set(), set()
+
+    def background(self, paths):
+        todo = [p for p in paths if p not in self.pending and not self.lab.is_open(p)]
+        if todo:
+            self.lab.start_in_background(todo)
+            self.pending.update(todo)
 
     def run(self, path, keep=False):
         """(Notebook, report, seconds) for ``path`` (relative to the server root), run now
-        unless still open from an earlier test; ``keep``: leave it open after this test."""
-        if path in self.runs and self.lab.is_open(path):
+        unless still open from an earlier test or run in the background; ``keep``: leave it open
+        after this test."""
+        if path in self.pending:
+            self.pending.discard(path)
+            started = time.monotonic()
+            nb = self.lab.finish_background(path)
+            nb.activate()
+            self.runs[path] = (nb, nb.wait_widgets(), time.monotonic() - started)
+        elif path in self.runs and self.lab.is_open(path):
             self.runs[path][0].activate()
         else:
             nb = self.lab.open(path)
@@ -178,9 +196,38 @@ def notebook_runs(lab_app):
 def lab(lab_app, notebook_runs):
     """The shared JupyterLab page, emptied (but for notebooks kept for the next tests); problems
     it records during the test fail the test (see ``pytest_runtest_call`` below)."""
-    lab_app.reset(keep=sorted(notebook_runs.kept))
-    lab_app.guard_mark = lab_app.mark()
+    lab_app.reset(keep=sorted(notebook_runs.kept | notebook_runs.pending))
+    if notebook_runs.pending and lab_app.checked_mark is not None:
+        # notebooks are running in the background: what the page did since the last test's
+        # check counts for this test (nothing falls between two tests' windows)
+        lab_app.guard_mark = lab_app.checked_mark
+    else:
+        lab_app.guard_mark = lab_app.mark()
+    lab_app.background_note = (
+        "notebooks ran in the background meanwhile, so it may be theirs: "
+        + ", ".join(sorted(notebook_runs.pending))
+        if notebook_runs.pending
+        else ""
+    )
     yield lab_app
+
+
+@pytest.fixture(scope="session")
+def static_export(tmp_path_factory, jupyter_env):
+    """The nbconvert run of test_browser_static_export.py (``_static.py``), started once."""
+    import _static
+
+    job = _static.StaticExport(tmp_path_factory.mktemp("static"))
+    yield job
+    job.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _static_export_early(request):
+    """Start the static export with the first browser test when a static export test is selected
+    (it then runs while the others do)."""
+    if any("test_browser_static_export.py" in item.nodeid for item in request.session.items):
+        request.getfixturevalue("static_export")
 
 
 @pytest.fixture(scope="session")
@@ -196,17 +243,24 @@ def pytest_runtest_call(item):
     try:
         result = yield
     except BaseException as error:  # the test failed anyway: say what the page did, too
-        problems = lab.problems_since(lab.guard_mark) if lab is not None else []
+        problems = _guard_problems(lab)
         if problems and hasattr(error, "add_note"):
             error.add_note("the page also did something forbidden:\n  " + "\n  ".join(problems))
         raise
-    if lab is not None:
-        problems = lab.problems_since(lab.guard_mark)
-        if problems:
-            pytest.fail(
-                "the page did something forbidden:\n  " + "\n  ".join(problems), pytrace=False
-            )
+    problems = _guard_problems(lab)
+    if problems:
+        pytest.fail("the page did something forbidden:\n  " + "\n  ".join(problems), pytrace=False)
     return result
+
+
+def _guard_problems(lab):
+    if lab is None:
+        return []
+    problems = lab.problems_since(lab.guard_mark)
+    lab.checked_mark = lab.mark()
+    if problems and lab.background_note:
+        problems.append(f"({lab.background_note})")
+    return problems
 
 
 def pytest_terminal_summary(terminalreporter):

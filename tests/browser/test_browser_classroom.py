@@ -51,30 +51,64 @@ _FIT = """(box) => {
 }"""
 
 
-@pytest.fixture(scope="module", params=["light", "dark"])
-def projector(request, chromium, lab_server):
-    """JupyterLab in a projector-sized page, file browser closed, one document at a time."""
+THEMES = {"light": "JupyterLab Light", "dark": "JupyterLab Dark"}
+
+
+@pytest.fixture(scope="module")
+def projector_page(request, chromium, lab_server):
+    """JupyterLab in a projector-sized page, file browser closed, one document at a time; booted
+    once for both themes (a theme is CSS: switching it needs no new page). The lessons of the fit
+    test (those selected) start running in the background at once, unseen behind the presenter
+    notebook (``pending``); ``runs`` holds them once checked, for the other theme's turn."""
     context = chromium.new_context(viewport=PROJECTOR, device_scale_factor=1.5)
     lab = _labpage.LabPage(context, lab_server)
     lab.boot()
     lab.page.evaluate("() => { window.jupyterapp.shell.mode = 'single-document'; }")
-    if request.param == "dark":
-        lab.page.evaluate("""async () => { await window.jupyterapp.commands.execute(
-            'apputils:change-theme', {theme: 'JupyterLab Dark'}); }""")
-    lab.theme = request.param
+    lab.runs = {}
+    lab.pending = {
+        f"notebooks/{item.callspec.params['lesson'].name}"
+        for item in request.session.items
+        if getattr(item, "originalname", None)
+        == "test_every_widget_of_every_lesson_fits_the_screen"
+        and getattr(item, "module", None) is request.module
+    }
+    lab.start_in_background(sorted(lab.pending))
     yield lab
+    lab.reset()  # end the kernels of the notebooks still open here
     context.close()
+
+
+@pytest.fixture(scope="module", params=list(THEMES))
+def projector(request, projector_page):
+    """The projector page in the light or the dark theme (all light tests run first)."""
+    lab = projector_page
+    lab.page.evaluate(
+        """async (theme) => { await window.jupyterapp.commands.execute(
+            'apputils:change-theme', {theme}); }""",
+        THEMES[request.param],
+    )
+    lab.page.wait_for_function(  # the theme's CSS is in: JupyterLab names it on <body>
+        "(theme) => document.body.dataset.jpThemeName === theme", arg=THEMES[request.param]
+    )
+    lab.theme = request.param
+    return lab
 
 
 @pytest.fixture(scope="module")
 def presenter(projector):
-    nb = projector.open(PRESENTER)
+    """The presenter notebook freshly run for each theme: opened (new kernel) and run all in the
+    first; in the second its kernel is restarted and every cell run again."""
+    if projector.is_open(PRESENTER):
+        nb = _labpage.Notebook(projector, PRESENTER)
+        nb.activate()  # the lessons of the fit test were shown last
+        nb.restart_kernel()
+    else:
+        nb = projector.open(PRESENTER)
     nb.run_all()
     cells = nb.wait_widgets()
     assert _labpage.problems_in(cells) == []
     projector.page.wait_for_timeout(500)
-    yield nb, cells
-    nb.close()
+    return nb, cells
 
 
 def select_cell(nb, index):
@@ -105,7 +139,7 @@ def widgets(nb):
 def check_fits(box, shot):
     """The picture lies inside the cell and the step's arithmetic is on screen with it."""
     box.evaluate("b => b.querySelector('.minigrad-picture').scrollIntoView({block: 'start'})")
-    box.page.wait_for_timeout(150)
+    _labpage.wait_layout(box.page)
     fit = box.evaluate(_FIT)
     box.page.screenshot(path=str(shot))
     assert fit["svgLeft"] >= fit["cellLeft"] - 1 and fit["svgRight"] <= fit["cellRight"] + 1, fit
@@ -240,14 +274,23 @@ DESKTOP = {"width": 1280, "height": 800}
 def test_every_widget_of_every_lesson_fits_the_screen(lesson, projector, artifacts):
     """At the projector's size and at 1280×800: no widget scrolls sideways, every picture lies
     inside its cell, and a stepper's arithmetic is on screen together with its picture."""
-    nb = projector.open(f"notebooks/{lesson.name}")
+    path = f"notebooks/{lesson.name}"
+    nb = projector.runs.get(path)
+    if nb is None or not projector.is_open(path):
+        if path in projector.pending:  # started with the page: wait for what is left of it
+            projector.pending.discard(path)
+            nb = projector.finish_background(path)
+        else:
+            nb = projector.open(path)
+            nb.run_all()
+        projector.runs[path] = nb
+    nb.activate()  # (a lesson the other theme's turn ran is shown again)
+    assert _labpage.problems_in(nb.wait_widgets()) == []
+    page = nb.page
     try:
-        nb.run_all()
-        assert _labpage.problems_in(nb.wait_widgets()) == []
-        page = nb.page
         for size_name, size in (("projector", PROJECTOR), ("desktop", DESKTOP)):
             page.set_viewport_size(size)
-            page.wait_for_timeout(300)
+            _labpage.wait_layout(page)
             for k, box in enumerate(widgets(nb)):
                 if box.locator(".minigrad-picture svg").count():
                     check_fits(
@@ -258,6 +301,5 @@ def test_every_widget_of_every_lesson_fits_the_screen(lesson, projector, artifac
                     assert box.evaluate("b => b.scrollWidth <= b.clientWidth + 1"), (
                         "scrolls sideways"
                     )
-        page.set_viewport_size(PROJECTOR)
     finally:
-        nb.close()
+        page.set_viewport_size(PROJECTOR)

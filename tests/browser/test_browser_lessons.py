@@ -12,6 +12,18 @@ pytestmark = pytest.mark.browser
 LESSONS = lesson_paths()
 
 
+@pytest.fixture(scope="module", autouse=True)
+def lessons_in_the_background(request, lab_app, notebook_runs):
+    """Start the runs of the lessons this session selected here, two at a time in the background
+    (not shown): each test then waits only for what is left of its lesson's run."""
+    selected = [
+        item.callspec.params["lesson"]
+        for item in request.session.items
+        if getattr(item, "module", None) is request.module and hasattr(item, "callspec")
+    ]
+    notebook_runs.background(f"notebooks/{lesson.name}" for lesson in selected)
+
+
 @pytest.mark.parametrize("lesson", LESSONS, ids=[p.stem for p in LESSONS])
 def test_lesson_runs_clean_with_every_widget_rendered(
     lesson, lab, notebook_runs, artifacts, lab_root

@@ -22,13 +22,11 @@ Offline consequence, accepted: LaTeX stays as ``$...$`` source text (MathJax did
 
 import base64
 import re
-import subprocess
-import sys
 from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from _suite import FIGURES, VIEWPORT, WIDGET_MIME, committed, lesson_paths, widget_outputs
+from _suite import VIEWPORT, committed, lesson_paths, widget_outputs
 
 pytestmark = pytest.mark.browser
 LESSONS = lesson_paths()
@@ -42,80 +40,11 @@ TEMPLATE_SCRIPTS = (
 )
 
 
-def write_broken(path):
-    """A notebook whose export must fail the checks: a widget output exported live (its state is
-    stored), a picture from another host and a missing figure."""
-    import nbformat
-
-    v4 = nbformat.v4
-    model = "0123456789abcdef0123456789abcdef"
-    widget = v4.new_output(
-        "display_data",
-        data={
-            WIDGET_MIME: {"model_id": model, "version_major": 2, "version_minor": 0},
-            "image/svg+xml": '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20">'
-            '<rect width="40" height="20"/></svg>',
-            "text/plain": "Button()",
-        },
-    )
-    nb = v4.new_notebook(
-        cells=[
-            v4.new_markdown_cell(
-                '<img src="https://example.com/outside.png" alt="outside"> '
-                "![missing](../figures/no-such-figure.svg)"
-            ),
-            v4.new_code_cell("button", outputs=[widget]),
-        ]
-    )
-    nb.metadata["widgets"] = {
-        "application/vnd.jupyter.widget-state+json": {
-            "version_major": 2,
-            "version_minor": 0,
-            "state": {
-                model: {
-                    "model_name": "ButtonModel",
-                    "model_module": "@jupyter-widgets/controls",
-                    "model_module_version": "2.0.0",
-                    "state": {"description": "Go"},
-                }
-            },
-        }
-    }
-    nbformat.write(nb, str(path))
-
-
 @pytest.fixture(scope="session")
-def static_site(tmp_path_factory, jupyter_env):
-    """``jupyter nbconvert --to html`` of every committed lesson, in one run, into a temp tree
-    with figures/ beside notebooks/ (as in the repository, for ``../figures/`` links)."""
-    import shutil
-
-    site = tmp_path_factory.mktemp("static")
-    (site / "notebooks").mkdir()
-    for lesson in LESSONS:
-        shutil.copy2(lesson, site / "notebooks" / lesson.name)
-    if FIGURES.is_dir():
-        shutil.copytree(FIGURES, site / "figures")
-    write_broken(site / "notebooks" / "broken.ipynb")
-    # one nbconvert process for every page (its start-up costs more than a page)
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "jupyter",
-            "nbconvert",
-            "--to",
-            "html",
-            *[p.name for p in LESSONS],
-            "broken.ipynb",
-        ],
-        cwd=site / "notebooks",
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, f"nbconvert failed:\n{done.stderr[-3000:]}"
-    return site / "notebooks"
+def static_site(static_export):
+    """``jupyter nbconvert --to html`` of every committed lesson and of ``write_broken``'s
+    notebook, in one run started early in the session (see ``_static.py``)."""
+    return static_export.wait()
 
 
 @pytest.fixture(scope="session")
@@ -249,7 +178,7 @@ def test_static_export_shows_every_picture_offline(lesson, static_site, offline,
 
 
 def test_static_checks_catch_live_widgets_outside_pictures_and_broken_images(static_site, offline):
-    """The checks above must be able to fail: a page exported from ``BROKEN`` trips each."""
+    """The checks above must be able to fail: the page of ``_static.write_broken`` trips each."""
     problems = "\n".join(
         static_problems(
             offline, static_site / "broken.html", committed(static_site / "broken.ipynb")
