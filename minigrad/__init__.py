@@ -328,7 +328,7 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 
 def equal(input, other):
-    return input.shape == other.shape and (input._array == other._array).all().item()
+    return input.equal(other)
 
 
 # -- pieces, picks and masks ---------------------------------------------------------------------

@@ -602,6 +602,16 @@ class Tensor:
     def __setitem__(self, key, value):
         _ops.shape.index_put_(self, key, value)
 
+    def equal(self, other) -> bool:
+        """Same shape and the same values (``torch.equal``; nan is never equal)."""
+        if not isinstance(other, Tensor):
+            raise TypeError(
+                f"equal(): argument 'other' (position 1) must be Tensor, not {type(other).__name__}"
+            )
+        return self._array.shape == other._array.shape and bool(
+            np.logical_and.reduce(self._array == other._array, axis=None)
+        )
+
     # comparisons give boolean tensors and are never part of the graph
     def __eq__(self, other):
         return _compare(np.equal, self, other)

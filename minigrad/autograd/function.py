@@ -57,7 +57,7 @@ def _saved_value(node, index):
     saved = node._saved
     if saved is _FREED:
         raise RuntimeError(FREED_GRAPH_MESSAGE)
-    value = saved[index]
+    value = _unpacked(saved[index], node)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         value = Tensor._make(np.asarray(value), False, None)  # a number, wrapped
     return value
@@ -369,10 +369,9 @@ class Function:
             if isinstance(s, Tensor):
                 if s._version_counter[0] != version:
                     raise RuntimeError(_modified_message(s, version, self))
-                if as_arrays:
-                    s = s._array
+                s = s._array if as_arrays else _unpacked(s, self)
             values.append(s)
-        return values if as_arrays else saved
+        return values if as_arrays else tuple(values)
 
     def _release(self):
         """Drop saved values (``retain_graph=False``); a second backward then raises."""
@@ -407,6 +406,17 @@ class Function:
     def output(self):
         """The tensor this node produced, if it still exists (nodes only keep a weak reference)."""
         return None if self._output is None else self._output()
+
+    def _output_or_saved(self):
+        """What the pictures show as this node's data: its output while it exists, else the
+        output forward saved (packed, see ``_SavedOutput``) as a tensor of this node, else None."""
+        out = self.output()
+        if out is not None or not self._saved or self._saved is _FREED:
+            return out
+        for s in self._saved:
+            if s.__class__ is _SavedOutput:
+                return _unpacked(s, self)
+        return None
 
     def input_values(self):
         """What went in along each edge, aligned with ``next_functions``: for an edge that is
@@ -553,15 +563,44 @@ INFERENCE_SAVED_MESSAGE = (
 )
 
 
+class _SavedOutput(Tensor):
+    """How a node keeps its own output when forward saved it (relu, sigmoid, exp, log_softmax):
+    the output's values and version counter without its grad_fn, so that the node and its output
+    do not keep each other alive (a graph dropped without backward is freed at once, as in
+    PyTorch, not by the cycle collector). Unpacked (``saved_tensors``, ``_saved_result``) it is a
+    new tensor of that node, as PyTorch unpacks a saved output: equal to the output, not it."""
+
+    __slots__ = ()
+
+
+def _packed_output(result):
+    packed = _new(_SavedOutput)
+    packed._array, packed._version_counter = result._array, result._version_counter
+    packed._requires_grad, packed._grad_fn, packed._grad = False, None, None
+    packed._acc = packed._base = None
+    return packed
+
+
+def _unpacked(value, node):
+    """A saved value as forward and backward see it: a packed output becomes a tensor of
+    ``node`` again (sharing the values and version counter), anything else is as saved."""
+    if value.__class__ is not _SavedOutput:
+        return value
+    t = Tensor._make(value._array, True, node)
+    t._version_counter = value._version_counter
+    return t
+
+
 def _saved_and_versions(saved, out, result):
     """What a node keeps: the saved values, with the value forward returned replaced by the
-    output tensor itself (saving your result means saving the output), and each one's version
-    now (``_versions``, in the same loop: this runs for every recorded op that saves)."""
+    output tensor, packed (saving your result means saving the output; see ``_SavedOutput``),
+    and each one's version now (``_versions``, in the same loop: this runs for every recorded op
+    that saves)."""
     kept, versions = [], []
     try:
         for s in saved:
             if s is out:
-                s = result
+                s = _packed_output(result)
             kept.append(s)
             versions.append(s._version_counter[0] if isinstance(s, Tensor) else 0)
     except TypeError:
@@ -594,7 +633,7 @@ def _modified_message(tensor, expected, node):
     """PyTorch's message. It names the node that made the tensor, without "Backward0": the node
     that saved it if it is that node's own output, otherwise the tensor's current grad_fn."""
     description = f"[torch.{tensor.dtype.legacy_name} [{', '.join(map(str, tensor.shape))}]]"
-    maker = node if node.output() is tensor else tensor.grad_fn
+    maker = node if tensor.__class__ is _SavedOutput or node.output() is tensor else tensor.grad_fn
     if maker is not None:
         description += f", which is output 0 of {_BACKWARD_SUFFIX.sub('', maker.name())},"
     from .anomaly_mode import modified_hint

@@ -20,7 +20,7 @@ import numpy as np
 
 from .._dtype import from_numpy
 from ..autograd import grad_mode
-from ..autograd.function import _versions
+from ..autograd.function import _SavedOutput, _versions
 from ..tensor import Tensor
 from .array_or_tensor import sum_to
 from ._util import value
@@ -166,7 +166,9 @@ def _run_recorded(before, target, op, args, options):
     _bump_version(target)
     node._output = weakref.ref(target)  # what the node made is the changed tensor now
     if saved:
-        node._saved = tuple([target if s is result else s for s in saved])
+        # the node's output is the changed tensor now: keep that tensor itself (with the history
+        # it gets from here on), not the packed out-of-place result (see _SavedOutput)
+        node._saved = tuple([target if s.__class__ is _SavedOutput else s for s in saved])
         node._saved_versions = _versions(node._saved)
     return node
 

@@ -378,7 +378,7 @@ class StepperModel(_common.Cursor):
                 value, key = node.variable, node
                 grad_text = self._leaf_text(node, index)
             else:
-                value, key = node.output(), node
+                value, key = node._output_or_saved(), node
                 grad_text = self._grad_text(node, index)
             data = self._data_text(node, value)
             if data is None:
