@@ -366,8 +366,9 @@ class _ReadyQueue(list):
     pushes onto it with ``heapq.heappush`` directly (a method call per edge costs more)."""
 
     def __init__(self, nodes):
-        super().__init__((node._queue_key, node) for node in nodes)
-        heapq.heapify(self)
+        super().__init__([(node._queue_key, node) for node in nodes])
+        if len(self) > 1:
+            heapq.heapify(self)
 
     def pop(self):
         return heapq.heappop(self)[1]
@@ -513,7 +514,9 @@ def _root_gradient(root, g, i, raw):
     if g is None:
         if root._array.size != 1:
             raise RuntimeError("grad can be implicitly created only for scalar outputs")
-        g = np.array(1, root._array.dtype).reshape(root._array.shape)  # np.ones, in C calls only
+        g = np.array(1, root._array.dtype)  # np.ones, in C calls only
+        if root._array.ndim:
+            g = g.reshape(root._array.shape)
     elif not isinstance(g, Tensor):
         g = np.asarray(g, dtype=root._array.dtype)
     shape = g._array.shape if isinstance(g, Tensor) else g.shape

@@ -94,9 +94,10 @@ def expand(x, shape):
 def sum_to(x, shape):
     """Undo broadcasting: sum ``x`` down to ``shape``. On tensors, with the nodes PyTorch records:
     a whole sum for a 0-d target, else a sum keeping dims, then a view without the leading ones."""
-    if np.shape(x) == shape:
+    have = x.shape if x.__class__ is np.ndarray else np.shape(x)
+    if have == shape:
         return x
-    axes = reduce_axes(np.shape(x), shape)
+    axes = reduce_axes(have, shape)
     if isinstance(x, Tensor):
         if shape == ():
             return x.sum()

@@ -96,7 +96,7 @@ class BinaryCrossEntropyWithLogits(Function):
                 weight is not None,
             )
         # in the target's dtype: PyTorch writes the loss into a buffer made from the target
-        return _reduce(loss.astype(t.dtype, copy=False), reduction)
+        return _reduce(loss if loss.dtype is t.dtype else loss.astype(t.dtype), reduction)
 
     @staticmethod
     def local(ctx):
