@@ -517,7 +517,8 @@ def _root_gradient(root, g, i, raw):
         g = np.array(1, root._array.dtype)  # np.ones, in C calls only
         if root._array.ndim:
             g = g.reshape(root._array.shape)
-    elif not isinstance(g, Tensor):
+        return g if raw else Tensor._make(g, False, None)  # the root's shape by construction
+    if not isinstance(g, Tensor):
         g = np.asarray(g, dtype=root._array.dtype)
     shape = g._array.shape if isinstance(g, Tensor) else g.shape
     if shape != root._array.shape:

@@ -22,7 +22,7 @@ class Add(Function):
     def forward(ctx, a, b, *, alpha=1):
         ctx.shapes = shape_of(a), shape_of(b)
         ctx.alpha = alpha  # torch.add(a, b, alpha=k) is a + k·b in this one node, as in PyTorch
-        return binary(np.add, a, _scaled(b, alpha))
+        return binary(np.add, a, b if alpha == 1 else _scaled(b, alpha))
 
     @staticmethod
     def local(ctx):
