@@ -412,9 +412,17 @@ class Notebook:
         return self.page.evaluate(_KERNEL_IDLE, self.path)
 
     def restart_kernel(self, timeout_ms=TIMEOUT_MS):
-        """A new kernel for this notebook (as Kernel → Restart, without the dialog); wait idle."""
+        """A new kernel for this notebook (as Kernel → Restart, without the dialog); wait idle.
+        The old kernel first answers the debugger (``settled``), as before a close: ending it
+        mid-request logs "Could not restore the debugger state" (found by the projector page's
+        guard)."""
         self.page.evaluate(
-            _PANEL + "async (path) => { await panelFor(path).sessionContext.restartKernel(); }",
+            _PANEL
+            + """async (path) => {
+              const panel = panelFor(path);
+              await settled(panel);
+              await panel.sessionContext.restartKernel();
+            }""",
             self.path,
         )
         self.page.wait_for_function(_KERNEL_IDLE, arg=self.path, timeout=timeout_ms)

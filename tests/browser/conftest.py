@@ -239,7 +239,8 @@ def artifacts():
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item):
-    lab = item.funcargs.get("lab") if hasattr(item, "funcargs") else None
+    funcargs = getattr(item, "funcargs", {})
+    lab = funcargs.get("lab") or funcargs.get("projector_page")  # the page this test drives
     try:
         result = yield
     except BaseException as error:  # the test failed anyway: say what the page did, too
