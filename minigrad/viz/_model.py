@@ -19,7 +19,7 @@ Which tensors the data view can show. Nodes keep weak references (``Function.out
 import numbers
 
 from ..autograd import graph
-from ..autograd.function import AccumulateGrad, _SavedOutput, _unpacked
+from ..autograd.function import AccumulateGrad, _SavedOutput
 from ..tensor import Tensor
 from . import _text
 from ._style import KIND_WORDS
@@ -155,22 +155,14 @@ def _tooltip(node):
 
 def _saved_raw(node):
     """What the node saved, without the version check (``()`` when freed or nothing). A node's
-    own output is kept packed (``_SavedOutput``); the picture shows the output tensor while it
-    exists (with its name), else the saved values as a tensor of that node (so the node's box
-    still shows its data)."""
+    own output is kept packed (``_SavedOutput``): the picture shows it as the node's output
+    (``Function._output_or_saved``: the tensor while it exists, with its name)."""
     if getattr(node, "is_freed", False):
         return ()
     saved = getattr(node, "_saved", ())
     if not isinstance(saved, tuple):
         return ()
-    return tuple([_as_output(s, node) if isinstance(s, _SavedOutput) else s for s in saved])
-
-
-def _as_output(packed, node):
-    output = node.output()
-    if output is not None and output._array is packed._array:
-        return output
-    return _unpacked(packed, node)
+    return tuple([node._output_or_saved() if isinstance(s, _SavedOutput) else s for s in saved])
 
 
 # -- building ---------------------------------------------------------------------------------------
