@@ -310,6 +310,21 @@ class LabPage:
     def mark(self):
         return len(self.blocked), len(self.console)
 
+    def open_guard(self, background, since_last_check):
+        """Start a test's guard window (conftest.py checks it after the test): from the last
+        test's check when ``since_last_check`` (so nothing the page did between two tests goes
+        unchecked), else from now; with notebooks running in the ``background`` the problems
+        found name them, as they may be theirs."""
+        start = since_last_check and self.checked_mark is not None
+        self.guard_mark = self.checked_mark if start else self.mark()
+        background = sorted(background)
+        self.background_note = (
+            "notebooks ran in the background meanwhile, so it may be theirs: "
+            + ", ".join(background)
+            if background
+            else ""
+        )
+
     def problems_since(self, mark):
         b, c = mark
         problems = [

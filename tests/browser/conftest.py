@@ -197,18 +197,9 @@ def lab(lab_app, notebook_runs):
     """The shared JupyterLab page, emptied (but for notebooks kept for the next tests); problems
     it records during the test fail the test (see ``pytest_runtest_call`` below)."""
     lab_app.reset(keep=sorted(notebook_runs.kept | notebook_runs.pending))
-    if notebook_runs.pending and lab_app.checked_mark is not None:
-        # notebooks are running in the background: what the page did since the last test's
-        # check counts for this test (nothing falls between two tests' windows)
-        lab_app.guard_mark = lab_app.checked_mark
-    else:
-        lab_app.guard_mark = lab_app.mark()
-    lab_app.background_note = (
-        "notebooks ran in the background meanwhile, so it may be theirs: "
-        + ", ".join(sorted(notebook_runs.pending))
-        if notebook_runs.pending
-        else ""
-    )
+    # notebooks running in the background: what the page did since the last test's check
+    # counts for this test (nothing falls between two tests' windows)
+    lab_app.open_guard(notebook_runs.pending, since_last_check=bool(notebook_runs.pending))
     yield lab_app
 
 

@@ -83,16 +83,8 @@ def _guarded(projector_page):
     """The per-test guard of the shared page (conftest.py) on the projector page too: a request
     leaving the server or an unfiltered console error during a test fails it. The fit test's
     lessons run in the background here, so what the page did since the last check counts."""
-    lab = projector_page
-    lab.guard_mark = lab.checked_mark if lab.checked_mark is not None else lab.mark()
-    pending = sorted(lab.pending)
-    lab.background_note = (
-        "lessons ran in the background on this page meanwhile, so it may be theirs: "
-        + ", ".join(pending)
-        if pending
-        else ""
-    )
-    return lab
+    projector_page.open_guard(projector_page.pending, since_last_check=True)
+    return projector_page
 
 
 @pytest.fixture(scope="module", params=list(THEMES))
